@@ -1,0 +1,61 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { APP_FILTER } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import { randomUUID } from 'node:crypto';
+import { AppConfigModule } from './config/app-config.module';
+import { Env } from './config/env.schema';
+import { dataSourceOptions } from './database/data-source-options';
+import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { redactDeep } from './common/logging/redact';
+import { CryptoModule } from './crypto/crypto.module';
+import { AuditModule } from './audit/audit.module';
+import { AuthModule } from './auth/auth.module';
+import { HealthModule } from './health/health.module';
+import { SubjectsModule } from './subjects/subjects.module';
+import { NumbersModule } from './numbers/numbers.module';
+
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) => ({
+        pinoHttp: {
+          level: config.get('LOG_LEVEL', { infer: true }),
+          genReqId: (req, res) => {
+            const given = req.headers['x-request-id'];
+            const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+            res.setHeader('X-Request-Id', id);
+            return id;
+          },
+          // Bodies are never logged; credentials are removed; every string is scrubbed of number-like digits.
+          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+          formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
+          autoLogging: { ignore: (req) => req.url === '/health' },
+        },
+      }),
+    }),
+    TypeOrmModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) =>
+        dataSourceOptions(
+          {
+            DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
+            DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
+            DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
+          },
+          'app',
+        ),
+    }),
+    CryptoModule,
+    AuditModule,
+    AuthModule,
+    HealthModule,
+    SubjectsModule,
+    NumbersModule,
+  ],
+  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+})
+export class AppModule {}

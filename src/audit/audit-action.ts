@@ -1,0 +1,37 @@
+/** Everything the trail records (取扱状況の記録). Never a number in any field. */
+export const AUDIT_ACTIONS = [
+  'number.stored',
+  'number.corrected',
+  'number.revealed',
+  'number.reveal-refused',
+  'number.bulk-retrieved',
+  'number.exported',
+  'number.disposed',
+  'number.keys-rewrapped',
+  'subject.created',
+  'subject.updated',
+  'subject.purposes-notified',
+  'filing.recorded',
+  'disposal.postponed',
+  'auth.login',
+  'auth.login-failed',
+  'auth.lockout',
+  'auth.logout',
+  'auth.totp-enrolled',
+  'auth.totp-reset',
+  'auth.recovery-used',
+  'auth.step-up',
+  'auth.password-changed',
+  'user.created',
+  'user.roles-changed',
+  'user.deactivated',
+  'user.admin-handover',
+  'user.training-acknowledged',
+  'keys.rotated',
+  'audit.review-signed',
+  'audit.exported',
+  'audit.verified',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export type AuditOutcome = 'success' | 'refused' | 'failure';

@@ -1,0 +1,10 @@
+import { Global, Module } from '@nestjs/common';
+import { AuditService } from './audit.service';
+
+/** Global: every module records through AuditService. */
+@Global()
+@Module({
+  providers: [AuditService],
+  exports: [AuditService],
+})
+export class AuditModule {}

@@ -1,0 +1,32 @@
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { PUBLIC_KEY, ROLES_KEY, StaffRequest } from '@/common/auth/auth.decorators';
+import { Role } from '@/common/auth/roles';
+import { SessionService } from './session.service';
+
+/** The one guard: every route must be @Public() or @Auth(...roles); anything else is refused. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sessions: SessionService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
+    if (roles === undefined) throw new ForbiddenException('This route declares no access rule');
+    const req = context.switchToHttp().getRequest<StaffRequest>();
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
+    if (!match) throw new UnauthorizedException('A valid session token is required');
+    const staff = await this.sessions.resolve(match[1]);
+    if (!staff) throw new UnauthorizedException('The session is invalid or has expired');
+    if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {
+      throw new ForbiddenException(`This action needs the role: ${roles.join(' or ')}`);
+    }
+    req.staff = staff;
+    return true;
+  }
+}

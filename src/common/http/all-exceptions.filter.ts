@@ -1,0 +1,65 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { redactDigits } from '@/common/logging/redact';
+import type { StaffRequest } from '@/common/auth/auth.decorators';
+
+/** PostgreSQL or network errors that mean "the database is not there right now". */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  const e = error as { code?: string; message?: string; driverError?: { code?: string } };
+  const code = e?.driverError?.code ?? e?.code ?? '';
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) ||
+    code.startsWith('08') ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      e?.message ?? '',
+    )
+  );
+}
+
+/**
+ * Known HTTP errors pass through as { statusCode, error, message }. Anything else becomes a
+ * generic 500 (or 503 when the database is unreachable) with a correlation id; its details go
+ * to the log only, redacted. Messages are scrubbed of number-like digit runs.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<StaffRequest>();
+    if (res.headersSent) {
+      // A streamed answer already started: all we can do is cut it, so the client sees it incomplete.
+      this.logger.error(`Stream aborted (request ${req.id}): ${redactDigits(String((exception as Error)?.message))}`);
+      res.destroy();
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const body = exception.getResponse();
+      const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
+      const headers = (exception as HttpException & { headers?: Record<string, string> }).headers;
+      if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+      res.status(status).json({
+        statusCode: status,
+        error: (body as { error?: string }).error ?? HttpStatus[status] ?? 'Error',
+        message: Array.isArray(message) ? message.map((m) => redactDigits(String(m))) : redactDigits(String(message)),
+      });
+      return;
+    }
+    const unavailable = isDatabaseUnavailable(exception) || (exception instanceof QueryFailedError && isDatabaseUnavailable(exception.driverError));
+    const status = unavailable ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.INTERNAL_SERVER_ERROR;
+    this.logger.error(
+      `${unavailable ? 'Database unavailable' : 'Unhandled error'} (request ${req.id}): ${redactDigits(String((exception as Error)?.stack ?? exception))}`,
+    );
+    if (unavailable) res.setHeader('Retry-After', '5');
+    res.status(status).json({
+      statusCode: status,
+      error: unavailable ? 'Service Unavailable' : 'Internal Server Error',
+      message: unavailable ? 'The database is unavailable; try again shortly' : 'Internal error',
+      correlationId: String(req.id ?? ''),
+    });
+  }
+}

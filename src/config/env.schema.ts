@@ -1,0 +1,65 @@
+import { z } from 'zod';
+
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1');
+
+/** Every setting the service reads. Names are the public contract in ../shared/api.md. */
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: int(3000, 0),
+  DATABASE_URL: z
+    .string()
+    .url()
+    .default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
+  /** PostgreSQL role the application acts as (SET ROLE); the migration grants it only what it needs. */
+  DATABASE_APP_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case identifier')
+    .default('mynumber_app'),
+  DATABASE_POOL_SIZE: int(20, 1),
+  REDIS_URL: z.string().url().default('redis://127.0.0.1:6379'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  KEYSTORE_PATH: z.string().min(1).optional(),
+  /** The keystore file itself, base64, for containers that take secrets from the environment. */
+  KEYSTORE_BASE64: z.string().min(16).optional(),
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('mnv'),
+  KEYSTORE_PASSPHRASE: z.string().min(12, 'must be at least 12 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Directory holding purposes, retention rules and handling rules. */
+  LEGAL_CONFIG_DIR: z.string().min(1).default('./config'),
+  SESSION_IDLE_MINUTES: int(30, 1),
+  SESSION_MAX_HOURS: int(12, 1),
+  STEP_UP_MINUTES: int(5, 1),
+  TRAINING_VALID_MONTHS: int(12, 1),
+  DORMANT_DAYS: int(90, 1),
+  LOGIN_RATE_LIMIT_PER_MINUTE: int(20, 1),
+  SEAL_INTERVAL_MS: int(500, 50),
+  SWEEP_INTERVAL_MS: int(24 * 60 * 60 * 1000, 1000),
+  ALARM_WEBHOOK_URL: z.string().url().optional(),
+  SMTP_URL: z.string().url().optional(),
+  ALARM_MAIL_TO: z.string().email().optional(),
+  PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  METRICS_ENABLED: bool(true),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Validates process.env once at start-up; a bad setting stops the service naming the setting. */
+export function validateEnv(raw: Record<string, unknown>): Env {
+  const parsed = envSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
+      .join('\n');
+    throw new Error(`Invalid configuration:\n${problems}`);
+  }
+  const env = parsed.data;
+  if (env.NODE_ENV === 'production' && !env.KEYSTORE_PASSPHRASE) {
+    throw new Error('Invalid configuration:\n  KEYSTORE_PASSPHRASE: required when NODE_ENV=production');
+  }
+  return env;
+}

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { Env } from './env.schema';
+import { AlertRules, HandlingRules, LegalData, loadLegalData, Purpose, RetentionRule } from './legal-data';
+
+/** Read-only access to the legal data in config/, loaded and validated once at start-up. */
+@Injectable()
+export class LegalDataService {
+  private readonly data: LegalData;
+  private readonly purposesByCode: Map<string, Purpose>;
+  private readonly rulesByType: Map<string, RetentionRule>;
+
+  constructor(config: ConfigService<Env, true>) {
+    this.data = loadLegalData(config.get('LEGAL_CONFIG_DIR', { infer: true }));
+    this.purposesByCode = new Map(this.data.purposes.map((p) => [p.code, p]));
+    this.rulesByType = new Map(this.data.retentionRules.map((r) => [r.documentType, r]));
+  }
+
+  get purposes(): readonly Purpose[] {
+    return this.data.purposes;
+  }
+
+  purpose(code: string): Purpose | undefined {
+    return this.purposesByCode.get(code);
+  }
+
+  get retentionRules(): readonly RetentionRule[] {
+    return this.data.retentionRules;
+  }
+
+  retentionRule(documentType: string): RetentionRule | undefined {
+    return this.rulesByType.get(documentType);
+  }
+
+  get handlingRules(): HandlingRules {
+    return this.data.handlingRules;
+  }
+
+  get alertRules(): AlertRules {
+    return this.data.alertRules;
+  }
+}

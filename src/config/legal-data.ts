@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const SUBJECT_KINDS = ['employee', 'dependent', 'payee'] as const;
+export type SubjectKind = (typeof SUBJECT_KINDS)[number];
+
+const purposeSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9-]{1,48}$/),
+  label: z.string().min(1),
+  labelEn: z.string().min(1),
+  kinds: z.array(z.enum(SUBJECT_KINDS)).min(1),
+  basis: z.string().min(1),
+});
+
+export const RETENTION_STARTS = ['after-january-10-following-deadline-year', 'matter-closed'] as const;
+export type RetentionStart = (typeof RETENTION_STARTS)[number];
+
+const retentionRuleSchema = z.object({
+  documentType: z.string().regex(/^[a-z][a-z0-9-]{1,48}$/),
+  label: z.string().min(1),
+  years: z.number().int().min(1).max(50),
+  start: z.enum(RETENTION_STARTS),
+  basis: z.string().min(1),
+});
+
+const handlingRulesSchema = z.object({
+  version: z.string().min(1),
+  title: z.string().min(1),
+  text: z.array(z.string().min(1)).min(1),
+});
+
+const alertRulesSchema = z.object({
+  maxRevealsPerHour: z.number().int().min(1),
+  workingHours: z.object({
+    timezone: z.string().min(1),
+    start: z.string().regex(/^\d{2}:\d{2}$/),
+    end: z.string().regex(/^\d{2}:\d{2}$/),
+    weekdaysOnly: z.boolean(),
+  }),
+  maxRefusedRevealsPerHour: z.number().int().min(1),
+});
+
+export type Purpose = z.infer<typeof purposeSchema>;
+export type RetentionRule = z.infer<typeof retentionRuleSchema>;
+export type HandlingRules = z.infer<typeof handlingRulesSchema>;
+export type AlertRules = z.infer<typeof alertRulesSchema>;
+
+export interface LegalData {
+  purposes: Purpose[];
+  retentionRules: RetentionRule[];
+  handlingRules: HandlingRules;
+  alertRules: AlertRules;
+}
+
+function unique<T>(items: T[], key: (item: T) => string, what: string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const k = key(item);
+    if (seen.has(k)) throw new Error(`${what} "${k}" is defined twice`);
+    seen.add(k);
+  }
+}
+
+function readJson(dir: string, file: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, file), 'utf8'));
+  } catch (error) {
+    throw new Error(`Cannot read legal data ${join(dir, file)}: ${(error as Error).message}`);
+  }
+}
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const problems = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid legal data in ${file}:\n${problems}`);
+  }
+  return result.data;
+}
+
+/** Loads and validates config/*.json; throws with the file and field on any problem. */
+export function loadLegalData(dir: string): LegalData {
+  const purposes = parse(z.object({ purposes: z.array(purposeSchema).min(1) }), readJson(dir, 'purposes.json'), 'purposes.json').purposes;
+  const retentionRules = parse(
+    z.object({ rules: z.array(retentionRuleSchema).min(1) }),
+    readJson(dir, 'retention-rules.json'),
+    'retention-rules.json',
+  ).rules;
+  const handlingRules = parse(handlingRulesSchema, readJson(dir, 'handling-rules.json'), 'handling-rules.json');
+  const alertRules = parse(alertRulesSchema, readJson(dir, 'alerts.json'), 'alerts.json');
+  unique(purposes, (p) => p.code, 'purpose');
+  unique(retentionRules, (r) => r.documentType, 'retention rule');
+  return { purposes, retentionRules, handlingRules, alertRules };
+}

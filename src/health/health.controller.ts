@@ -1,0 +1,36 @@
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { Response } from 'express';
+import { Public } from '@/common/auth/auth.decorators';
+import { RedisHealthIndicator } from './redis.health';
+
+/**
+ * GET /health: 200 "ok" when PostgreSQL and Redis answer; 200 "degraded" when only Redis is
+ * down (reveals and logins still work, alarms wait for the sweep); 503 when the database is down.
+ */
+@ApiTags('service')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
+  ) {}
+
+  @Get()
+  @Public()
+  @ApiOkResponse({ description: 'ok or degraded' })
+  async check(@Res({ passthrough: true }) res: Response) {
+    const [database, redis] = await Promise.all([
+      this.db.pingCheck('database', { timeout: 1500 }).catch(() => ({ database: { status: 'down' as const } })),
+      this.redis.check('redis'),
+    ]);
+    const details = { ...database, ...redis };
+    const dbUp = database.database.status === 'up';
+    const redisUp = redis.redis.status === 'up';
+    const status = dbUp ? (redisUp ? 'ok' : 'degraded') : 'error';
+    if (!dbUp) res.status(503);
+    return { status, details };
+  }
+}

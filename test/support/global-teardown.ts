@@ -1,0 +1,18 @@
+import { Client } from 'pg';
+
+/** Drops this run's database (set KEEP_TEST_DB=1 to keep it for a post-mortem). */
+export default async function globalTeardown(): Promise<void> {
+  const dbUrl = process.env.DATABASE_URL;
+  if (!dbUrl || process.env.KEEP_TEST_DB === '1') return;
+  const url = new URL(dbUrl);
+  const name = url.pathname.slice(1);
+  if (!name.startsWith('mnv_test_')) return;
+  url.pathname = '/postgres';
+  const admin = new Client({ connectionString: url.toString() });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
