@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from './env.schema';
-import { AlertRules, HandlingRules, LegalData, loadLegalData, Purpose, RetentionRule } from './legal-data';
+import { AlertRules, HandlingRules, IdentityDocument, LegalData, loadLegalData, Purpose, RetentionRule } from './legal-data';
 
 /** Read-only access to the legal data in config/, loaded and validated once at start-up. */
 @Injectable()
@@ -34,6 +34,14 @@ export class LegalDataService {
 
   get handlingRules(): HandlingRules {
     return this.data.handlingRules;
+  }
+
+  identityDocument(code: string): IdentityDocument | undefined {
+    return this.data.identityDocuments.find((d) => d.code === code);
+  }
+
+  get identityDocuments(): readonly IdentityDocument[] {
+    return this.data.identityDocuments;
   }
 
   get alertRules(): AlertRules {

@@ -41,6 +41,16 @@ const alertRulesSchema = z.object({
   maxRefusedRevealsPerHour: z.number().int().min(1),
 });
 
+const identityDocumentSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9-]{1,48}$/),
+  label: z.string().min(1),
+  numberProof: z.boolean(),
+  identityProof: z.enum(['both', 'photo', 'non-photo', 'none']),
+  validUntil: z.string().optional(),
+  note: z.string().optional(),
+});
+
+export type IdentityDocument = z.infer<typeof identityDocumentSchema>;
 export type Purpose = z.infer<typeof purposeSchema>;
 export type RetentionRule = z.infer<typeof retentionRuleSchema>;
 export type HandlingRules = z.infer<typeof handlingRulesSchema>;
@@ -51,6 +61,7 @@ export interface LegalData {
   retentionRules: RetentionRule[];
   handlingRules: HandlingRules;
   alertRules: AlertRules;
+  identityDocuments: IdentityDocument[];
 }
 
 function unique<T>(items: T[], key: (item: T) => string, what: string): void {
@@ -89,7 +100,13 @@ export function loadLegalData(dir: string): LegalData {
   ).rules;
   const handlingRules = parse(handlingRulesSchema, readJson(dir, 'handling-rules.json'), 'handling-rules.json');
   const alertRules = parse(alertRulesSchema, readJson(dir, 'alerts.json'), 'alerts.json');
+  const identityDocuments = parse(
+    z.object({ documents: z.array(identityDocumentSchema).min(1) }),
+    readJson(dir, 'identity-documents.json'),
+    'identity-documents.json',
+  ).documents;
+  unique(identityDocuments, (d) => d.code, 'identity document');
   unique(purposes, (p) => p.code, 'purpose');
   unique(retentionRules, (r) => r.documentType, 'retention rule');
-  return { purposes, retentionRules, handlingRules, alertRules };
+  return { purposes, retentionRules, handlingRules, alertRules, identityDocuments };
 }

@@ -1,4 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, forwardRef } from '@nestjs/common';
+import { SubjectsModule } from '@/subjects/subjects.module';
+import { BulkRevealService } from './bulk-reveal.service';
+import { NumbersController } from './numbers.controller';
+import { NumbersService } from './numbers.service';
+import { RevealPolicyService } from './reveal-policy.service';
+import { RevealService } from './reveal.service';
 
-@Module({})
+@Module({
+  imports: [forwardRef(() => SubjectsModule)],
+  controllers: [NumbersController],
+  providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService],
+  exports: [NumbersService, RevealPolicyService],
+})
 export class NumbersModule {}

@@ -1,4 +1,15 @@
-import { Module } from '@nestjs/common';
+import { Module, forwardRef } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { NumbersModule } from '@/numbers/numbers.module';
+import { Subject } from './subject.entity';
+import { SubjectPurpose } from './subject-purpose.entity';
+import { SubjectsController } from './subjects.controller';
+import { SubjectsService } from './subjects.service';
 
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Subject, SubjectPurpose]), forwardRef(() => NumbersModule)],
+  controllers: [SubjectsController],
+  providers: [SubjectsService],
+  exports: [SubjectsService],
+})
 export class SubjectsModule {}

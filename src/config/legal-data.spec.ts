@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLegalData } from './legal-data';
+
+const CONFIG = join(__dirname, '..', '..', 'config');
+
+/** Pins the legal data: a change in the law is a change in config/ and in this spec. */
+describe('legal data in config/', () => {
+  const data = loadLegalData(CONFIG);
+
+  it('has the purposes of domain.md', () => {
+    expect(data.purposes.map((p) => p.code).sort()).toEqual(
+      [
+        'dependents-declaration',
+        'employment-insurance',
+        'health-pension',
+        'payment-record',
+        'retirement-income',
+        'withholding-slip',
+        'workers-accident',
+      ].sort(),
+    );
+    expect(data.purposes.find((p) => p.code === 'payment-record')!.kinds).toEqual(['payee']);
+    for (const p of data.purposes) expect(p.basis.length).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['dependents-declaration', 7, 'after-january-10-following-deadline-year', '所得税法施行規則76条の3'],
+    ['insurance-deduction-declaration', 7, 'after-january-10-following-deadline-year', '所得税法施行規則76条の3'],
+    ['spouse-deduction-declaration', 7, 'after-january-10-following-deadline-year', '所得税法施行規則76条の3'],
+    ['retirement-income-declaration', 7, 'after-january-10-following-deadline-year', '所得税法施行規則'],
+    ['health-pension', 2, 'matter-closed', '健康保険法施行規則34条'],
+    ['employment-insurance-insured', 4, 'matter-closed', '雇用保険法施行規則143条'],
+    ['employment-insurance-other', 2, 'matter-closed', '雇用保険法施行規則143条'],
+    ['workers-accident', 3, 'matter-closed', '労働者災害補償保険法施行規則51条'],
+  ])('retention rule %s: %i years from %s (%s)', (type, years, start, basis) => {
+    const rule = data.retentionRules.find((r) => r.documentType === type)!;
+    expect(rule).toBeDefined();
+    expect(rule.years).toBe(years);
+    expect(rule.start).toBe(start);
+    expect(rule.basis).toContain(basis);
+  });
+
+  it('refuses the 個人番号通知書 as an identity document (it proves neither)', () => {
+    expect(data.identityDocuments.find((d) => d.code === 'notification-letter')).toBeUndefined();
+    expect(data.identityDocuments.find((d) => d.code === 'my-number-card')!.identityProof).toBe('both');
+  });
+
+  it('has a handling-rules version', () => {
+    expect(data.handlingRules.version).toMatch(/\S/);
+  });
+
+  it('stops on invalid data, naming the file and field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'legal-'));
+    cpSync(CONFIG, dir, { recursive: true });
+    const rules = JSON.parse(readFileSync(join(dir, 'retention-rules.json'), 'utf8'));
+    rules.rules[0].years = 'seven';
+    writeFileSync(join(dir, 'retention-rules.json'), JSON.stringify(rules));
+    expect(() => loadLegalData(dir)).toThrow(/retention-rules\.json[\s\S]*rules\.0\.years/);
+  });
+
+  it('stops on a duplicated purpose code', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'legal-'));
+    cpSync(CONFIG, dir, { recursive: true });
+    const purposes = JSON.parse(readFileSync(join(dir, 'purposes.json'), 'utf8'));
+    purposes.purposes.push(purposes.purposes[0]);
+    writeFileSync(join(dir, 'purposes.json'), JSON.stringify(purposes));
+    expect(() => loadLegalData(dir)).toThrow(/defined twice/);
+  });
+});

@@ -1,0 +1,167 @@
+import { BadRequestException, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditService } from '@/audit/audit.service';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { EnvelopeService } from '@/crypto/envelope.service';
+import { Subject } from '@/subjects/subject.entity';
+import { SubjectsService } from '@/subjects/subjects.service';
+import { BulkRevealDto } from './dto/number.dto';
+import { RevealPolicyService } from './reveal-policy.service';
+import { numberAad } from './subject-number.entity';
+
+export const BULK_BATCH_SIZE = 1000;
+
+export interface BulkRow {
+  subjectId: string;
+  code: string;
+  name: string;
+  kind: string;
+  number: string;
+}
+
+export type BulkSkipReason = 'purpose-not-notified' | 'no-number' | 'not-found';
+export interface BulkSkip {
+  subjectId: string;
+  code: string | null;
+  reason: BulkSkipReason;
+}
+
+export interface BulkSummary {
+  bulkId: string;
+  purpose: string;
+  rows: number;
+  skipped: BulkSkip[];
+}
+
+/** Where rows go (an HTTP stream in production). Each call resolves when the consumer can take more. */
+export interface BulkSink {
+  rows(rows: BulkRow[]): Promise<void>;
+  finish(summary: BulkSummary): Promise<void>;
+}
+
+/** A checked request: who, for what, and which people, ready to stream. */
+export interface BulkPlan {
+  bulkId: string;
+  purpose: string;
+  staff: Staff;
+  request: RequestMeta;
+  subjects: Subject[];
+  missingIds: string[];
+  format: string;
+}
+
+/**
+ * Year-end bulk retrieval: the same rule as a single reveal, per batch. Each batch is one
+ * transaction that reads the ciphertexts and inserts one audit entry per person; rows are
+ * decrypted and streamed only after that batch commits. Skipped people are listed, never dropped.
+ */
+@Injectable()
+export class BulkRevealService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly policy: RevealPolicyService,
+    private readonly subjects: SubjectsService,
+    private readonly envelope: EnvelopeService,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Checks the caller and the selection; throws (audited) before anything is streamed. */
+  async plan(dto: BulkRevealDto, format: string, staff: Staff, request: RequestMeta): Promise<BulkPlan> {
+    if (dto.subjectIds && (dto.kind || dto.activeInYear !== undefined)) {
+      throw new BadRequestException('Give either subjectIds, or kind and/or activeInYear, not both');
+    }
+    if (!dto.subjectIds && !dto.kind && dto.activeInYear === undefined) {
+      throw new BadRequestException('Say whom to retrieve: subjectIds, or kind and/or activeInYear');
+    }
+    const refusal = this.policy.callerRefusal(staff, dto.purpose);
+    if (refusal) throw await this.policy.refuse(refusal, staff, request, { purpose: dto.purpose, bulk: true });
+    const subjects = await this.subjects.select(dto);
+    const found = new Set(subjects.map((s) => s.id));
+    const missingIds = (dto.subjectIds ?? []).filter((id) => !found.has(id));
+    return { bulkId: randomUUID(), purpose: dto.purpose!, staff, request, subjects, missingIds, format };
+  }
+
+  async stream(plan: BulkPlan, sink: BulkSink): Promise<BulkSummary> {
+    const skipped: BulkSkip[] = plan.missingIds.map((subjectId) => ({ subjectId, code: null, reason: 'not-found' as const }));
+    let rowCount = 0;
+    for (let i = 0; i < plan.subjects.length; i += BULK_BATCH_SIZE) {
+      const batch = plan.subjects.slice(i, i + BULK_BATCH_SIZE);
+      const { encrypted, batchSkips } = await this.readBatch(plan, batch);
+      skipped.push(...batchSkips);
+      // The batch's audit entries are committed: now, and only now, decrypt.
+      const rows = encrypted.map(({ subject, row }) => ({
+        subjectId: subject.id,
+        code: subject.code,
+        name: subject.name,
+        kind: subject.kind,
+        number: this.envelope
+          .decrypt({ ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyVersion: row.key_version }, numberAad(row.record_id, subject.id))
+          .toString('ascii'),
+      }));
+      rowCount += rows.length;
+      if (rows.length) await sink.rows(rows);
+    }
+    const summary: BulkSummary = { bulkId: plan.bulkId, purpose: plan.purpose, rows: rowCount, skipped };
+    // The take-out (持出し) record of the whole export.
+    await this.audit.record({
+      action: 'number.exported',
+      outcome: 'success',
+      actor: plan.staff,
+      purpose: plan.purpose,
+      request: plan.request,
+      details: {
+        bulkId: plan.bulkId,
+        rows: rowCount,
+        skipped: skipped.length,
+        format: plan.format,
+        skippedByReason: countBy(skipped.map((s) => s.reason)),
+      },
+    });
+    await sink.finish(summary);
+    return summary;
+  }
+
+  private async readBatch(plan: BulkPlan, batch: Subject[]) {
+    return this.dataSource.transaction(async (manager) => {
+      const ids = batch.map((s) => s.id);
+      const notified = await this.subjects.notifiedAmong(ids, plan.purpose, manager);
+      const eligible = ids.filter((id) => notified.has(id));
+      const found: { subject_id: string; record_id: string; ciphertext: Buffer; wrapped_key: Buffer; key_version: number }[] = eligible.length
+        ? await manager.query(
+            'SELECT subject_id, record_id, ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = ANY($1::uuid[])',
+            [eligible],
+          )
+        : [];
+      const bySubject = new Map(found.map((r) => [r.subject_id, r]));
+      const batchSkips: BulkSkip[] = [];
+      const encrypted: { subject: Subject; row: (typeof found)[number] }[] = [];
+      for (const subject of batch) {
+        const row = bySubject.get(subject.id);
+        if (!notified.has(subject.id)) batchSkips.push({ subjectId: subject.id, code: subject.code, reason: 'purpose-not-notified' });
+        else if (!row) batchSkips.push({ subjectId: subject.id, code: subject.code, reason: 'no-number' });
+        else encrypted.push({ subject, row });
+      }
+      await this.audit.recordMany(
+        encrypted.map(({ subject }) => ({
+          action: 'number.bulk-retrieved' as const,
+          outcome: 'success' as const,
+          actor: plan.staff,
+          subjectId: subject.id,
+          purpose: plan.purpose,
+          request: plan.request,
+          details: { bulkId: plan.bulkId },
+        })),
+        manager,
+      );
+      return { encrypted, batchSkips };
+    });
+  }
+}
+
+function countBy(values: string[]): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values) out[v] = (out[v] ?? 0) + 1;
+  return out;
+}

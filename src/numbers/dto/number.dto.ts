@@ -1,0 +1,101 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
+
+export class IdentityCheckDto {
+  @ApiProperty({ description: 'Document that proved the number (番号確認)', example: 'my-number-card' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(60)
+  numberDocument: string;
+
+  @ApiProperty({ description: 'Documents that proved the person (身元確認)', example: ['my-number-card'] })
+  @IsArray()
+  @ArrayMaxSize(5)
+  @ArrayUnique()
+  @IsString({ each: true })
+  identityDocuments: string[];
+
+  @ApiProperty({ example: '2026-04-01T10:00:00+09:00' })
+  @IsISO8601({ strict: true }, { message: 'identityCheck.checkedAt must be an ISO 8601 time' })
+  checkedAt: string;
+}
+
+export class StoreNumberDto {
+  @ApiProperty({ description: '12 digits; spaces, hyphens and full-width digits are accepted', example: '1234 5678 9018' })
+  @IsString({ message: 'number must be a string of 12 digits' })
+  @IsNotEmpty()
+  @MaxLength(64)
+  number: string;
+
+  @ApiProperty({ type: IdentityCheckDto })
+  @IsObject({ message: 'identityCheck must be an object' })
+  @ValidateNested()
+  @Type(() => IdentityCheckDto)
+  identityCheck: IdentityCheckDto;
+}
+
+export class NumberStatusDto {
+  @ApiProperty() onFile: boolean;
+  @ApiProperty() identityChecked: boolean;
+  @ApiPropertyOptional({ nullable: true }) storedAt: Date | null;
+  @ApiPropertyOptional({ nullable: true }) keyVersion: number | null;
+  @ApiPropertyOptional({ nullable: true, description: 'Which documents were checked, by whom and when (no digits)' })
+  identityCheck: { numberDocument: string; identityDocuments: string[]; checkedAt: string; checkedBy: string } | null;
+}
+
+export class RevealDto {
+  // Optional at the validation layer on purpose: a missing purpose is refused by the service so
+  // that the refusal is on the audit trail too.
+  @ApiProperty({ example: 'withholding-slip' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  purpose?: string;
+}
+
+export class BulkRevealDto {
+  @ApiProperty({ example: 'withholding-slip' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(60)
+  purpose?: string;
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100000)
+  @ArrayUnique()
+  @IsUUID('all', { each: true, message: 'subjectIds must be person ids' })
+  subjectIds?: string[];
+
+  @ApiPropertyOptional({ enum: SUBJECT_KINDS })
+  @IsOptional()
+  @IsIn(SUBJECT_KINDS, { message: `kind must be one of: ${SUBJECT_KINDS.join(', ')}` })
+  kind?: SubjectKind;
+
+  @ApiPropertyOptional({ example: 2026, description: 'People employed or contracted at some point in this year' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2015)
+  @Max(2100)
+  activeInYear?: number;
+}

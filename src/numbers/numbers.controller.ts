@@ -1,0 +1,75 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Auth, CurrentRequest, CurrentStaff, StaffRequest } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { BulkRevealDto, NumberStatusDto, RevealDto, StoreNumberDto } from './dto/number.dto';
+import { BulkRevealService } from './bulk-reveal.service';
+import { bulkFormatFor, httpBulkSink } from './bulk-export.format';
+import { NumbersService } from './numbers.service';
+import { RevealService } from './reveal.service';
+
+@ApiTags('numbers')
+@Controller()
+export class NumbersController {
+  constructor(
+    private readonly numbers: NumbersService,
+    private readonly reveals: RevealService,
+    private readonly bulk: BulkRevealService,
+  ) {}
+
+  @Put('subjects/:id/number')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Store or correct a number (201 new, 200 replaced); answers the masked status' })
+  @ApiOkResponse({ type: NumberStatusDto })
+  async store(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: StoreNumberDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<NumberStatusDto> {
+    const { created, status } = await this.numbers.store(id, dto, staff, request);
+    res.status(created ? 201 : 200);
+    return status;
+  }
+
+  @Get('subjects/:id/number')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Masked status: whether a number is on file; never digits' })
+  @ApiOkResponse({ type: NumberStatusDto })
+  status(@Param('id', ParseUUIDPipe) id: string): Promise<NumberStatusDto> {
+    return this.numbers.status(id);
+  }
+
+  @Post('subjects/:id/number/reveal')
+  @HttpCode(200)
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Reveal one number for a notified purpose (audited before it leaves)' })
+  async reveal(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: RevealDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<{ number: string }> {
+    res.setHeader('Cache-Control', 'no-store');
+    return { number: await this.reveals.reveal(id, dto.purpose, staff, request) };
+  }
+
+  @Post('reveals')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Bulk retrieval for filings, streamed as CSV (default) or NDJSON by Accept' })
+  @ApiProduces('text/csv', 'application/x-ndjson')
+  async bulkReveal(
+    @Body() dto: BulkRevealDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Req() req: StaffRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    const format = bulkFormatFor(req.headers.accept);
+    const plan = await this.bulk.plan(dto, format, staff, request);
+    await this.bulk.stream(plan, httpBulkSink(res, format));
+  }
+}
