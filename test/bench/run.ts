@@ -1,0 +1,218 @@
+/**
+ * `npm run bench`: one table of the vault's speed against the real PostgreSQL and Redis, with the
+ * plain-`pg` baseline of the same reveal transaction measured in the same run. Writes
+ * test/bench/results/latest.json. Runs in a scratch database it creates and drops.
+ */
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { AddressInfo } from 'node:net';
+import { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { closedLoop, LoadResult } from './stats';
+import { seedEmployees } from './seed';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+interface Row {
+  measure: string;
+  value: string;
+  baseline?: string;
+  ratio?: string;
+  target?: string;
+}
+
+async function autocannonReveal(port: number, token: string, ids: string[], connections: number, seconds: number) {
+  let i = 0;
+  const r = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    duration: seconds,
+    requests: [
+      {
+        method: 'POST',
+        setupRequest: (req) => ({
+          ...req,
+          path: `/subjects/${ids[i++ % ids.length]}/number/reveal`,
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: '{"purpose":"withholding-slip"}',
+        }),
+      },
+    ],
+  });
+  return { perSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r['2xx'] };
+}
+
+/** The same work without the framework: BEGIN; read the ciphertext; insert the audit row; COMMIT. */
+async function rawPgReveal(pool: Pool, ids: string[], concurrency: number, seconds: number): Promise<LoadResult> {
+  return closedLoop(concurrency, seconds, async (i) => {
+    const client = await pool.connect();
+    try {
+      const id = ids[i % ids.length];
+      await client.query('BEGIN');
+      await client.query('SELECT record_id, ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = $1', [id]);
+      await client.query(
+        `INSERT INTO audit_entry (at, actor_id, actor_username, actor_roles, action, subject_id, purpose, outcome, request_id, client_address, details)
+         VALUES (now(), NULL, 'bench', '{clerk}', 'number.revealed', $1, 'withholding-slip', 'success', 'bench', '127.0.0.1', '{}')`,
+        [id],
+      );
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const dbName = `mnv_bench_${Date.now()}_${randomBytes(2).toString('hex')}`;
+  const url = new URL(BASE_URL);
+  url.pathname = `/${dbName}`;
+  Object.assign(process.env, {
+    DATABASE_URL: url.toString(),
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    DATA_DIR: mkdtempSync(join(tmpdir(), 'mnv-bench-')),
+    KEYSTORE_PASSPHRASE: randomBytes(18).toString('base64'),
+    REDIS_PREFIX: `mnv-bench-${randomBytes(3).toString('hex')}`,
+    LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+  });
+  // Imported after the environment is set: the app reads it at start.
+  const { prepareDatabase } = await import('../../src/database/prepare-database');
+  const { createApp } = await import('../../src/app.factory');
+  const { signIn } = await import('../support/staff');
+  await prepareDatabase({ DATABASE_URL: process.env.DATABASE_URL!, DATABASE_APP_ROLE: 'mynumber_app', DATABASE_POOL_SIZE: 20 });
+
+  const rows: Row[] = [];
+  const json: Record<string, number | string | null> = {};
+  let app: INestApplication | undefined;
+  const owner = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 4 } });
+  const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c role=mynumber_app' });
+  try {
+    app = await createApp();
+    await app.listen(0, '127.0.0.1');
+    await owner.initialize();
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    const clerk = await signIn(app, ['clerk']);
+    process.stderr.write('seeding 10,000 employees…\n');
+    const ids = await seedEmployees(app, owner, 10_000, 'B-');
+    const hot = ids.slice(0, 1000);
+
+    // warm-up
+    await autocannonReveal(port, clerk.token, hot, 10, 2);
+    await rawPgReveal(pool, hot, 10, 2);
+
+    const r50 = await autocannonReveal(port, clerk.token, hot, 50, SECONDS);
+    const b50 = await rawPgReveal(pool, hot, 50, SECONDS);
+    const r10 = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
+    const b10 = await rawPgReveal(pool, hot, 10, SECONDS);
+    const revealRatio = r50.perSecond / b50.perSecond;
+    const revealP99Ratio10 = r10.p99 / b10.p99;
+    rows.push(
+      { measure: 'reveals/s at 50 clients', value: r50.perSecond.toFixed(0), baseline: b50.perSecond.toFixed(0), ratio: revealRatio.toFixed(2), target: '≥ 0.5' },
+      { measure: 'reveal p50 / p99 at 50 clients (ms)', value: `${r50.p50} / ${r50.p99}`, baseline: `${b50.p50.toFixed(1)} / ${b50.p99.toFixed(1)}` },
+      { measure: 'reveal p50 / p99 at 10 clients (ms)', value: `${r10.p50} / ${r10.p99}`, baseline: `${b10.p50.toFixed(1)} / ${b10.p99.toFixed(1)}`, ratio: revealP99Ratio10.toFixed(2), target: 'p99 ratio ≤ 2' },
+      { measure: 'reveal errors (all runs)', value: String(r50.errors + r10.errors + b50.errors + b10.errors) },
+    );
+    Object.assign(json, {
+      revealPerSecond50: r50.perSecond,
+      baselinePerSecond50: b50.perSecond,
+      revealRatio,
+      revealP50At50: r50.p50,
+      revealP99At50: r50.p99,
+      baselineP99At50: b50.p99,
+      revealP50At10: r10.p50,
+      revealP99At10: r10.p99,
+      baselineP99At10: b10.p99,
+      revealP99Ratio10,
+    });
+
+    // Reveal latency while 20 logins (argon2id) run at once.
+    const loginUser = await signIn(app, ['clerk']);
+    const password = (loginUser as unknown as { password?: string }).password;
+    if (password) {
+      let stop = false;
+      let logins = 0;
+      const loginLoops = Array.from({ length: 20 }, async () => {
+        while (!stop) {
+          await fetch(`http://127.0.0.1:${port}/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username: loginUser.username, password }),
+          }).then((r) => r.arrayBuffer());
+          logins++;
+        }
+      });
+      const during = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
+      stop = true;
+      await Promise.all(loginLoops);
+      rows.push({ measure: 'reveal p99 at 10 clients while 20 logins run (ms)', value: String(during.p99), baseline: String(r10.p99), ratio: (during.p99 / r10.p99).toFixed(2), target: `${(logins / SECONDS).toFixed(1)} logins/s` });
+      json.revealP99DuringLogins = during.p99;
+      json.loginsPerSecond = logins / SECONDS;
+    } else {
+      rows.push({ measure: 'reveal p99 while 20 logins run', value: 'n/a (signIn helper does not expose the password)' });
+    }
+
+    // Year-end bulk retrieval of 10,000 people.
+    const t0 = performance.now();
+    const res = await fetch(`http://127.0.0.1:${port}/reveals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ purpose: 'withholding-slip', subjectIds: ids }),
+    });
+    const text = await res.text();
+    const bulkSeconds = (performance.now() - t0) / 1000;
+    const bulkRows = text.split('\r\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('\uFEFF')).length;
+    rows.push({ measure: `bulk retrieval of ${ids.length.toLocaleString('en')} people (s)`, value: bulkSeconds.toFixed(2), target: '≤ 2 s', ratio: `${bulkRows} rows` });
+    json.bulk10kSeconds = bulkSeconds;
+  } finally {
+    await app?.close();
+    await pool.end();
+    if (owner.isInitialized) await owner.destroy();
+    const admin = new Pool({ connectionString: BASE_URL, max: 1 });
+    await admin.query(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+
+  // Benchmarks owned by other modules: each runs in its own scratch database.
+  for (const [file, fn, label, key, target] of [
+    ['./audit-verify.bench', 'benchAuditVerify', 'audit verification over 1,000,000 entries (entries/s)', 'auditVerifyPerSecond', '≥ 300,000'],
+    ['./sweep.bench', 'benchSweep', 'retention sweep over 100,000 subjects (s)', 'sweep100kSeconds', '≤ 10 s'],
+  ] as const) {
+    try {
+      const mod = await import(file);
+      const result = await mod[fn]();
+      const value = key === 'auditVerifyPerSecond' ? result.entriesPerSecond : result.seconds;
+      rows.push({ measure: label, value: key === 'auditVerifyPerSecond' ? Math.round(value).toLocaleString('en') : value.toFixed(2), target, ratio: result.alarmsRaised !== undefined ? `${result.alarmsRaised} alarms` : undefined });
+      json[key] = value;
+    } catch (error) {
+      rows.push({ measure: label, value: `not run: ${(error as Error).message.split('\n')[0]}` });
+      json[key] = null;
+    }
+  }
+
+  const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  const table = [
+    `mynumber-vault benchmark — ${new Date().toISOString()} — ${machine}`,
+    '',
+    '| measure | vault | plain pg | ratio | target |',
+    '|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.measure} | ${r.value} | ${r.baseline ?? ''} | ${r.ratio ?? ''} | ${r.target ?? ''} |`),
+  ].join('\n');
+  process.stdout.write(table + '\n');
+  const out = join(__dirname, 'results');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'latest.json'), JSON.stringify({ at: new Date().toISOString(), machine, seconds: SECONDS, ...json, table: rows }, null, 2) + '\n');
+}
+
+main().then(
+  () => process.exit(0),
+  (error) => {
+    process.stderr.write(`bench failed: ${(error as Error).stack}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,197 @@
+import { INestApplication } from '@nestjs/common';
+import autocannon from 'autocannon';
+import { AddressInfo } from 'node:net';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ClockService } from '../src/config/clock.service';
+import { createTestApp, ownerConnection } from './support/app';
+import { signIn, SignedIn } from './support/staff';
+import { createSubject } from './support/subjects';
+
+const SOAK_SECONDS = Number(process.env.REVEAL_SOAK_SECONDS ?? 60);
+
+describe('purpose-bound reveal and bulk retrieval', () => {
+  let app: INestApplication;
+  let owner: DataSource;
+  let clerk: SignedIn;
+  const http = () => request(app.getHttpServer());
+  const auditRows = (subjectId: string, action?: string) =>
+    owner
+      .query(`SELECT action, outcome, purpose, details, actor_id, request_id, client_address FROM audit_entry WHERE subject_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY seq`, action ? [subjectId, action] : [subjectId])
+      .then((rows: { action: string; outcome: string; purpose: string | null; details: Record<string, unknown>; actor_id: string; request_id: string; client_address: string }[]) => rows);
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    owner = await ownerConnection();
+    clerk = await signIn(app, ['clerk']);
+  });
+
+  afterAll(async () => {
+    await owner?.destroy();
+    await app?.close();
+  });
+
+  it('reveals for a notified purpose with exactly one audit entry, committed, and no-store', async () => {
+    const s = await createSubject(app, clerk.token);
+    const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).set('X-Request-Id', 'req-reveal-1').send({ purpose: 'withholding-slip' }).expect(200);
+    expect(res.body).toEqual({ number: s.number });
+    expect(res.headers['cache-control']).toBe('no-store');
+    const entries = await auditRows(s.id, 'number.revealed');
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ outcome: 'success', purpose: 'withholding-slip', actor_id: clerk.userId, request_id: 'req-reveal-1' });
+    expect(entries[0].client_address).toBeTruthy();
+  });
+
+  it.each([
+    ['no purpose', {}, 400, 'no-purpose'],
+    ['an unknown purpose', { purpose: 'marketing' }, 400, 'unknown-purpose'],
+    ['a purpose not notified to this person', { purpose: 'health-pension' }, 403, 'purpose-not-notified'],
+  ])('refuses %s and audits the refusal', async (_name, body, status, reason) => {
+    const s = await createSubject(app, clerk.token);
+    const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send(body).expect(status);
+    expect(JSON.stringify(res.body)).not.toContain(s.number!);
+    const refused = await auditRows(s.id, 'number.reveal-refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0].details).toMatchObject({ reason });
+    expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);
+  });
+
+  it('answers 404 for a person with no number on file', async () => {
+    const s = await createSubject(app, clerk.token, { number: null });
+    const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(404);
+    expect(res.body.message).toMatch(/No number/);
+  });
+
+  it('needs current training and a fresh step-up', async () => {
+    const s = await createSubject(app, clerk.token);
+    const untrained = await signIn(app, ['clerk'], { acknowledgeTraining: false });
+    await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${untrained.token}`).send({ purpose: 'withholding-slip' }).expect(403);
+    const clock = app.get(ClockService);
+    const fresh = await signIn(app, ['clerk']);
+    try {
+      clock.advance(6 * 60_000); // past STEP_UP_MINUTES (5), inside the idle timeout
+      const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${fresh.token}`).send({ purpose: 'withholding-slip' });
+      expect(res.status).toBe(403);
+      expect(res.body.message).toMatch(/step-up/);
+    } finally {
+      clock.reset();
+    }
+    const reasons = (await auditRows(s.id, 'number.reveal-refused')).map((r) => r.details.reason);
+    expect(reasons).toEqual(['training-required', 'step-up-required']);
+  });
+
+  it('fails closed: when the audit insert fails the caller gets an error and no digits', async () => {
+    const s = await createSubject(app, clerk.token);
+    // a trigger in this run's database that makes the audit insert fail for this one person
+    await owner.query(`
+      CREATE OR REPLACE FUNCTION test_fail_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.subject_id = '${s.id}'::uuid AND NEW.action = 'number.revealed' THEN RAISE EXCEPTION 'audit unavailable'; END IF;
+        RETURN NEW;
+      END $$`);
+    await owner.query(`CREATE TRIGGER test_fail_audit BEFORE INSERT ON audit_entry FOR EACH ROW EXECUTE FUNCTION test_fail_audit()`);
+    try {
+      const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(res.text).not.toContain(s.number!);
+      expect(res.body.number).toBeUndefined();
+    } finally {
+      await owner.query('DROP TRIGGER test_fail_audit ON audit_entry');
+      await owner.query('DROP FUNCTION test_fail_audit()');
+    }
+    expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);
+  });
+
+  it('bulk retrieval of N people returns N rows and writes N audit entries, lists the skipped, records the take-out', async () => {
+    const told = await Promise.all(Array.from({ length: 5 }, () => createSubject(app, clerk.token)));
+    const notTold = await createSubject(app, clerk.token, { purposes: ['health-pension'] });
+    const noNumber = await createSubject(app, clerk.token, { number: null });
+    const ids = [...told.map((s) => s.id), notTold.id, noNumber.id];
+    const res = await http()
+      .post('/reveals')
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ purpose: 'withholding-slip', subjectIds: ids })
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const body = (res.body as Buffer).toString('utf8');
+    expect(res.headers['content-type']).toMatch(/text\/csv/);
+    expect(res.headers['cache-control']).toBe('no-store');
+    expect(body.charCodeAt(0)).toBe(0xfeff);
+    const lines = body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    expect(lines[0]).toBe('code,name,kind,my_number');
+    const rows = lines.filter((l) => !l.startsWith('#')).slice(1);
+    expect(rows).toHaveLength(5);
+    for (const s of told) expect(rows).toContain(`${s.code},試験 太郎,employee,${s.number}`);
+    expect(body).toContain(`#skipped,${notTold.code},${notTold.id},purpose-not-notified`);
+    expect(body).toContain(`#skipped,${noNumber.code},${noNumber.id},no-number`);
+    expect(body).not.toContain(notTold.number!);
+    for (const s of told) expect(await auditRows(s.id, 'number.bulk-retrieved')).toHaveLength(1);
+    expect(await auditRows(notTold.id, 'number.bulk-retrieved')).toHaveLength(0);
+    const summary = /#summary,rows=5,skipped=2,purpose=withholding-slip,bulk_id=([0-9a-f-]+)/.exec(body);
+    expect(summary).not.toBeNull();
+    const exported = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.exported' AND details->>'bulkId' = $1`, [summary![1]]);
+    expect(exported).toHaveLength(1);
+    expect(exported[0].details).toMatchObject({ rows: 5, skipped: 2, format: 'csv' });
+  });
+
+  it('bulk retrieval streams NDJSON when asked', async () => {
+    const people = await Promise.all(Array.from({ length: 3 }, () => createSubject(app, clerk.token)));
+    const res = await http()
+      .post('/reveals')
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .set('Accept', 'application/x-ndjson')
+      .send({ purpose: 'withholding-slip', subjectIds: people.map((p) => p.id) })
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (text += c));
+        r.on('end', () => cb(null, text));
+      })
+      .expect(200);
+    const lines = (res.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'row').map((l) => l.number).sort()).toEqual(people.map((p) => p.number).sort());
+    expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', rows: 3, skipped: 0 });
+  });
+
+  it('bulk retrieval with a purpose the caller cannot use is refused before anything streams', async () => {
+    await http().post('/reveals').set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'marketing', kind: 'employee' }).expect(400);
+    await http().post('/reveals').set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(400);
+  });
+
+  it(`${SOAK_SECONDS} s of concurrent reveals at 50 clients: zero errors, audit count equals successes`, async () => {
+    const people = await Promise.all(Array.from({ length: 20 }, () => createSubject(app, clerk.token)));
+    const ids = people.map((p) => p.id);
+    const before = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND subject_id = ANY($1::uuid[])`, [ids]);
+    await app.listen(0, '127.0.0.1');
+    const port = (app.getHttpServer().address() as AddressInfo).port;
+    let i = 0;
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}`,
+      connections: 50,
+      duration: SOAK_SECONDS,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (req) => ({
+            ...req,
+            path: `/subjects/${ids[i++ % ids.length]}/number/reveal`,
+            headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ purpose: 'withholding-slip' }),
+          }),
+        },
+      ],
+    });
+    const ok = result['2xx'];
+    expect(result.errors).toBe(0);
+    expect(result.non2xx).toBe(0);
+    expect(ok).toBeGreaterThan(0);
+    const after = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND subject_id = ANY($1::uuid[])`, [ids]);
+    expect(after[0].n - before[0].n).toBe(ok);
+  }, (SOAK_SECONDS + 60) * 1000);
+});
