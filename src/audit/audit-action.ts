@@ -31,6 +31,8 @@ export const AUDIT_ACTIONS = [
   'audit.review-signed',
   'audit.exported',
   'audit.verified',
+  /** Written by the sealer for a sequence number whose transaction rolled back, so the chain has no holes. */
+  'audit.gap',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

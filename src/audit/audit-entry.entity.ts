@@ -40,6 +40,7 @@ export class AuditEntry {
   @Column({ type: 'jsonb', default: () => "'{}'" })
   details: Record<string, unknown>;
 
-  @Column({ type: 'bytea', nullable: true })
+  /** Not insertable: the application role has no INSERT right on this column (see the AuditSealing migration). */
+  @Column({ type: 'bytea', nullable: true, insert: false, update: false })
   hash: Buffer | null;
 }

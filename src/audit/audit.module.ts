@@ -1,10 +1,17 @@
 import { Global, Module } from '@nestjs/common';
 import { AuditService } from './audit.service';
+import { AuditSealerService } from './audit-sealer.service';
+import { AuditVerifyService } from './audit-verify.service';
+import { AuditSearchService } from './audit-search.service';
+import { AuditReviewService } from './audit-review.service';
+import { AuditAlertsService } from './audit-alerts.service';
+import { AuditController } from './audit.controller';
 
-/** Global: every module records through AuditService. */
+/** Global: every module records through AuditService. The sealer starts with the app (AUDIT_SEALER_ENABLED). */
 @Global()
 @Module({
-  providers: [AuditService],
-  exports: [AuditService],
+  controllers: [AuditController],
+  providers: [AuditService, AuditSealerService, AuditVerifyService, AuditSearchService, AuditReviewService, AuditAlertsService],
+  exports: [AuditService, AuditSealerService, AuditVerifyService],
 })
 export class AuditModule {}

@@ -44,6 +44,10 @@ export const envSchema = z.object({
   ALARM_MAIL_TO: z.string().email().optional(),
   PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
   METRICS_ENABLED: bool(true),
+  /** Runs the audit sealer in this process (tests that seal by hand turn it off). */
+  AUDIT_SEALER_ENABLED: bool(true),
+  /** How long a missing audit sequence number must stay missing before the sealer records it as rolled back. */
+  AUDIT_GAP_GRACE_MS: int(5000, 0),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -1,0 +1,142 @@
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createHash, X509Certificate } from 'node:crypto';
+import {
+  canonicalEntry,
+  ChainCheckpoint,
+  ChainEntry,
+  ChainVerifier,
+  publicKeyOfCertificate,
+  seqText,
+  VerifyResult,
+} from './audit-chain';
+
+/**
+ * The export format (JSON Lines, `application/x-ndjson`), written by `GET /audit/export` and
+ * read by `audit:verify`. No database, no keystore: only the lines and the certificate.
+ *
+ *   {"type":"anchor","format":1,"seq":A,"hash":"<hex>"}         the chain just before the first entry
+ *   {"type":"entry","seq":N,...canonical fields...,"hash":"<hex>"}   one per entry, in sequence order
+ *   {"type":"checkpoint","id":I,"seq":N,"head":"<hex>","at":T,"signature":"<base64>","certSha256":"<hex>"}
+ *
+ * The anchor is the head of a signed checkpoint (or 0 and 32 zero bytes for an export that
+ * starts at the first entry), so every exported entry is bound to a signature.
+ */
+export const EXPORT_FORMAT = 1;
+
+export function anchorLine(seq: number | string, hash: Buffer): string {
+  return `{"type":"anchor","format":${EXPORT_FORMAT},"seq":${Number(seq) === 0 ? '0' : seqText(seq)},"hash":"${hash.toString('hex')}"}\n`;
+}
+
+/** An entry line holds exactly the canonical fields, plus the type and the stored hash (null if unsealed). */
+export function entryLine(entry: ChainEntry & { hash: Buffer | null }): string {
+  const hash = entry.hash ? `"${entry.hash.toString('hex')}"` : 'null';
+  return `{"type":"entry",${canonicalEntry(entry).slice(1, -1)},"hash":${hash}}\n`;
+}
+
+export function checkpointLine(cp: ChainCheckpoint, certSha256: string | null): string {
+  return (
+    JSON.stringify({
+      type: 'checkpoint',
+      id: Number(cp.id),
+      seq: Number(cp.seq),
+      head: cp.head.toString('hex'),
+      at: cp.at,
+      signature: cp.signature.toString('base64'),
+      certSha256,
+    }) + '\n'
+  );
+}
+
+/** SHA-256 fingerprint of a certificate (DER), lowercase hex without separators. */
+export function certificateSha256(certPem: string): string {
+  return createHash('sha256').update(new X509Certificate(certPem).raw).digest('hex');
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+function toEntry(o: Record<string, unknown>): ChainEntry {
+  return {
+    seq: o.seq as number,
+    at: o.at as string,
+    actorId: (o.actorId ?? null) as string | null,
+    actorUsername: (o.actorUsername ?? null) as string | null,
+    actorRoles: Array.isArray(o.actorRoles) ? (o.actorRoles as string[]) : [],
+    action: o.action as string,
+    subjectId: (o.subjectId ?? null) as string | null,
+    purpose: (o.purpose ?? null) as string | null,
+    outcome: o.outcome as string,
+    requestId: (o.requestId ?? null) as string | null,
+    clientAddress: (o.clientAddress ?? null) as string | null,
+    details: o.details ?? {},
+    hash: typeof o.hash === 'string' ? o.hash : null,
+  };
+}
+
+function toCheckpoint(o: Record<string, unknown>, lineNo: number): ChainCheckpoint {
+  if (typeof o.head !== 'string' || !HEX64.test(o.head) || typeof o.signature !== 'string' || typeof o.at !== 'string') {
+    throw new Error(`line ${lineNo}: checkpoint is malformed`);
+  }
+  return { id: o.id as number, seq: o.seq as number, head: Buffer.from(o.head, 'hex'), at: o.at, signature: Buffer.from(o.signature, 'base64') };
+}
+
+async function* lines(path: string): AsyncGenerator<{ no: number; value: Record<string, unknown> }> {
+  const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let no = 0;
+  for await (const line of rl) {
+    no++;
+    if (line.trim() === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new Error(`line ${no} is not JSON`);
+    }
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new Error(`line ${no} is not a JSON object`);
+    yield { no, value: value as Record<string, unknown> };
+  }
+}
+
+/**
+ * Verifies an export file against a certificate. Two passes over the file: the first reads the
+ * anchor and the checkpoints (they come last), the second recomputes the chain entry by entry.
+ * Malformed files are reported as not intact, never thrown.
+ */
+export async function verifyExportFile(path: string, certPem: string): Promise<VerifyResult & { anchorSeq: number }> {
+  const publicKey = publicKeyOfCertificate(certPem);
+  const checkpoints: ChainCheckpoint[] = [];
+  let anchor: { seq: number; hash: Buffer } | null = null;
+  const broken = (reason: string, firstBadSeq?: number) => ({
+    ok: false,
+    entriesChecked: 0,
+    checkpointsChecked: 0,
+    lastSeq: 0,
+    anchorSeq: anchor?.seq ?? 0,
+    reason,
+    ...(firstBadSeq !== undefined ? { firstBadSeq } : {}),
+  });
+  try {
+    for await (const { no, value } of lines(path)) {
+      if (value.type === 'anchor') {
+        if (anchor) return broken(`line ${no}: a second anchor line`);
+        if (value.format !== EXPORT_FORMAT) return broken(`line ${no}: unknown export format ${String(value.format)}`);
+        if (typeof value.hash !== 'string' || !HEX64.test(value.hash) || !Number.isSafeInteger(value.seq) || (value.seq as number) < 0) {
+          return broken(`line ${no}: anchor is malformed`);
+        }
+        anchor = { seq: value.seq as number, hash: Buffer.from(value.hash, 'hex') };
+      } else if (value.type === 'checkpoint') {
+        checkpoints.push(toCheckpoint(value, no));
+      } else if (value.type !== 'entry') {
+        return broken(`line ${no}: unknown line type`);
+      }
+    }
+    if (!anchor) return broken('the export has no anchor line');
+    const verifier = new ChainVerifier({ publicKey, checkpoints, anchor });
+    for await (const { value } of lines(path)) {
+      if (value.type === 'entry' && !verifier.push(toEntry(value))) break;
+    }
+    return { ...verifier.finish(), anchorSeq: anchor.seq };
+  } catch (error) {
+    return broken((error as Error).message);
+  }
+}

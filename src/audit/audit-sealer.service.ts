@@ -1,0 +1,265 @@
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createPrivateKey, KeyObject } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { ClockService } from '@/config/clock.service';
+import { Env } from '@/config/env.schema';
+import { KeyringService } from '@/crypto/keyring.service';
+import { redactDigits } from '@/common/logging/redact';
+import {
+  canonicalEntry,
+  chainHash,
+  formatAuditTime,
+  publicKeyOfCertificate,
+  signCheckpoint,
+  verifyCheckpointSignature,
+} from './audit-chain';
+import { certificateSha256 } from './audit-export';
+import { entriesAfter, MAX_SEQ, sealedHead } from './audit-sql';
+
+interface SigningKey {
+  pem: string;
+  privateKey: KeyObject;
+  certPem: string;
+  publicKey: KeyObject;
+  certSha256: string;
+}
+
+/** pg_try_advisory_xact_lock key of the sealer ("MNVASEAL"); other jobs use other keys. */
+export const SEALER_LOCK_KEY = '5570457453591626060';
+export const SEAL_BATCH_SIZE = 5000;
+
+export interface SealRoundResult {
+  /** False when another sealer held the lock; nothing was done. */
+  locked: boolean;
+  /** Entries linked into the chain this round (rolled-back gaps included). */
+  sealed: number;
+  /** Gap entries written for sequence numbers whose transactions rolled back. */
+  gapsFilled: number;
+  /** The last sealed sequence number after the round. */
+  headSeq: string | null;
+  checkpointId: string | null;
+  /** A missing sequence number still inside its grace period: sealing stops before it. */
+  waitingForSeq: string | null;
+}
+
+/**
+ * Links new audit entries into the hash chain and signs a checkpoint after every round that
+ * sealed something. Any number of instances may run: each round takes a transaction-scoped
+ * advisory lock with pg_try_advisory_xact_lock and skips when another instance holds it, and
+ * audit_checkpoint.last_seq is unique, so the chain cannot fork. Writers never wait for it.
+ *
+ * Gaps: sequence numbers are taken at INSERT but commit in any order, so the next number may be
+ * missing only because its transaction has not committed yet. The sealer only ever links a
+ * contiguous run from the last sealed entry. When a number stays missing for AUDIT_GAP_GRACE_MS
+ * it writes an `audit.gap` entry with that number (INSERT ... ON CONFLICT DO NOTHING). If the
+ * writer is in fact still running, PostgreSQL makes that INSERT wait for it (at most the
+ * lock_timeout): when the writer commits, its entry wins and is sealed instead; when it rolled
+ * back, the gap entry takes its place. Either way the chain has no holes, and a hole found
+ * later can only mean a removed entry.
+ */
+@Injectable()
+export class AuditSealerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(AuditSealerService.name);
+  private readonly intervalMs: number;
+  private readonly gapGraceMs: number;
+  private readonly enabled: boolean;
+  private timer: NodeJS.Timeout | null = null;
+  private stopped = true;
+  private queue: Promise<unknown> = Promise.resolve();
+  private pendingGap: { seq: string; since: number } | null = null;
+  private key: SigningKey | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly clock: ClockService,
+    private readonly keyring: KeyringService,
+    config: ConfigService<Env, true>,
+  ) {
+    this.intervalMs = config.get('SEAL_INTERVAL_MS', { infer: true });
+    this.gapGraceMs = config.get('AUDIT_GAP_GRACE_MS', { infer: true });
+    this.enabled = config.get('AUDIT_SEALER_ENABLED', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    if (this.enabled) this.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Starts sealing every SEAL_INTERVAL_MS (at once again while a backlog remains). */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops the timer and waits for a round in progress, so the database can close cleanly. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.queue.catch(() => undefined);
+  }
+
+  /**
+   * Seals everything that can be sealed now (for tests and operators): repeats rounds until one
+   * seals less than a full batch, waiting up to `timeoutMs` while another instance holds the lock.
+   */
+  async sealNow(timeoutMs = 10_000): Promise<SealRoundResult> {
+    const deadline = Date.now() + timeoutMs;
+    const total: SealRoundResult = { locked: true, sealed: 0, gapsFilled: 0, headSeq: null, checkpointId: null, waitingForSeq: null };
+    for (;;) {
+      const round = await this.exclusive(() => this.sealRound());
+      if (!round.locked) {
+        if (Date.now() > deadline) return { ...total, locked: false };
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      total.sealed += round.sealed;
+      total.gapsFilled += round.gapsFilled;
+      total.headSeq = round.headSeq;
+      total.checkpointId = round.checkpointId ?? total.checkpointId;
+      total.waitingForSeq = round.waitingForSeq;
+      if (round.sealed < SEAL_BATCH_SIZE || round.waitingForSeq) return total;
+    }
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => void this.tick(), delayMs);
+  }
+
+  private async tick(): Promise<void> {
+    let backlog = false;
+    try {
+      const round = await this.exclusive(() => this.sealRound());
+      backlog = round.locked && round.sealed >= SEAL_BATCH_SIZE;
+    } catch (error) {
+      const e = error as { code?: string; message?: string };
+      const message = `Sealing round failed: ${redactDigits(String(e?.message ?? error))}`;
+      if (e?.code === '55P03') this.logger.warn(message); // lock_timeout waiting for a slow writer: try again
+      else this.logger.error(message);
+    }
+    this.schedule(backlog ? 0 : this.intervalMs);
+  }
+
+  /** Rounds in this process run one after another (the advisory lock orders them across processes). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** One transaction: lock, link a contiguous run of up to SEAL_BATCH_SIZE entries, sign a checkpoint. */
+  async sealRound(): Promise<SealRoundResult> {
+    return this.dataSource.transaction(async (m) => {
+      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [SEALER_LOCK_KEY]);
+      if (!locked) return { locked: false, sealed: 0, gapsFilled: 0, headSeq: null, checkpointId: null, waitingForSeq: null };
+      await m.query(`SET LOCAL lock_timeout = '2s'`);
+      const head = await sealedHead(m);
+      let prevSeq = BigInt(head.seq);
+      let prev = head.hash;
+      const seqs: string[] = [];
+      const hashes: Buffer[] = [];
+      let gapsFilled = 0;
+      let waitingForSeq: string | null = null;
+      for (let pass = 0; seqs.length < SEAL_BATCH_SIZE && pass < 1000; pass++) {
+        const wanted = SEAL_BATCH_SIZE - seqs.length;
+        const rows = await entriesAfter(m, prevSeq.toString(), MAX_SEQ, wanted);
+        let missing: [bigint, bigint] | null = null;
+        for (const row of rows) {
+          const seq = BigInt(row.seq);
+          if (seq !== prevSeq + 1n) {
+            missing = [prevSeq + 1n, seq - 1n];
+            break;
+          }
+          if (row.hash !== null) throw new Error(`audit entry ${row.seq} has a hash but no checkpoint covers it`);
+          prev = chainHash(prev, canonicalEntry(row));
+          seqs.push(row.seq);
+          hashes.push(prev);
+          prevSeq = seq;
+        }
+        if (!missing) {
+          if (rows.length < wanted) break;
+          continue;
+        }
+        const filled = await this.fillGap(m, missing[0], missing[1]);
+        if (filled === null) {
+          waitingForSeq = missing[0].toString();
+          break;
+        }
+        gapsFilled += filled;
+      }
+      if (seqs.length === 0) return { locked: true, sealed: 0, gapsFilled, headSeq: head.seq, checkpointId: null, waitingForSeq };
+
+      const [{ n }] = await m.query(
+        `WITH sealed AS (
+           UPDATE audit_entry AS e SET hash = v.hash
+           FROM unnest($1::bigint[], $2::bytea[]) AS v(seq, hash)
+           WHERE e.seq = v.seq AND e.hash IS NULL
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM sealed`,
+        [seqs, hashes],
+      );
+      if (n !== seqs.length) throw new Error(`sealed ${n} of ${seqs.length} audit entries: another sealer interfered`);
+      const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1], prev);
+      return { locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1], checkpointId, waitingForSeq };
+    });
+  }
+
+  /**
+   * Sequence numbers [from, to] are missing. Returns null while still within the grace period,
+   * otherwise writes gap entries for them (up to a batch) and returns how many it wrote.
+   */
+  private async fillGap(m: EntityManager, from: bigint, to: bigint): Promise<number | null> {
+    const now = this.clock.now();
+    const first = from.toString();
+    if (!this.pendingGap || this.pendingGap.seq !== first) this.pendingGap = { seq: first, since: now.getTime() };
+    if (now.getTime() - this.pendingGap.since < this.gapGraceMs) return null;
+    const last = to - from >= BigInt(SEAL_BATCH_SIZE) ? from + BigInt(SEAL_BATCH_SIZE - 1) : to;
+    const inserted: unknown[] = await m.query(
+      `INSERT INTO audit_entry (seq, at, action, outcome, details)
+       SELECT g, $3, 'audit.gap', 'failure', $4::jsonb FROM generate_series($1::bigint, $2::bigint) AS g
+       ON CONFLICT (seq) DO NOTHING
+       RETURNING seq`,
+      [first, last.toString(), now, JSON.stringify({ reason: 'sequence number of a rolled-back transaction' })],
+    );
+    this.pendingGap = null;
+    if (inserted.length) this.logger.log(`Recorded ${inserted.length} rolled-back audit sequence number(s) from ${first}`);
+    return inserted.length;
+  }
+
+  private async writeCheckpoint(m: EntityManager, lastSeq: string, head: Buffer): Promise<string> {
+    const key = this.signingKey();
+    const signedAt = this.clock.now();
+    const checkpoint = { id: 0, seq: lastSeq, head, at: formatAuditTime(signedAt), signature: Buffer.alloc(0) };
+    checkpoint.signature = signCheckpoint(checkpoint, key.privateKey);
+    if (!verifyCheckpointSignature(checkpoint, key.publicKey)) {
+      throw new Error('the audit signing key does not match its certificate');
+    }
+    const [{ id }] = await m.query(
+      `INSERT INTO audit_checkpoint (last_seq, head_hash, signed_at, signature, cert_sha256) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id`,
+      [lastSeq, head, signedAt, checkpoint.signature, key.certSha256],
+    );
+    return id;
+  }
+
+  private signingKey(): SigningKey {
+    const pem = this.keyring.signingKeyPem;
+    const certPem = this.keyring.signingCertPem;
+    if (!this.key || this.key.pem !== pem || this.key.certPem !== certPem) {
+      this.key = {
+        pem,
+        privateKey: createPrivateKey(pem),
+        certPem,
+        publicKey: publicKeyOfCertificate(certPem),
+        certSha256: certificateSha256(certPem),
+      };
+    }
+    return this.key;
+  }
+}

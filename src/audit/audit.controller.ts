@@ -1,0 +1,105 @@
+import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { AuditAlertsService } from './audit-alerts.service';
+import { AuditReviewService } from './audit-review.service';
+import { AuditSearchService } from './audit-search.service';
+import { AuditVerifyService } from './audit-verify.service';
+import { AlertsQuery, CreateReviewDto, ExportAuditQuery, ListAuditEntriesQuery, ListReviewsQuery } from './dto/audit.dto';
+
+const date = (value?: string): Date | undefined => (value ? new Date(value) : undefined);
+
+/** Writes a chunk, waiting while the client is slow; false once the client has gone. */
+async function write(res: Response, chunk: string): Promise<boolean> {
+  if (res.destroyed || res.writableEnded) return false;
+  if (res.write(chunk)) return true;
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/** The trail for auditors. Entries never hold a number, so nothing here can show one. */
+@ApiTags('audit')
+@Auth('auditor')
+@Controller('audit')
+export class AuditController {
+  constructor(
+    private readonly search: AuditSearchService,
+    private readonly verifier: AuditVerifyService,
+    private readonly reviews: AuditReviewService,
+    private readonly alertsService: AuditAlertsService,
+  ) {}
+
+  @Get('entries')
+  @ApiOperation({ summary: 'Search the trail (keyset paging by sequence number)' })
+  entries(@Query() query: ListAuditEntriesQuery) {
+    return this.search.entries({ ...query, from: date(query.from), to: date(query.to) });
+  }
+
+  @Get('export')
+  @ApiOperation({ summary: 'Export as JSON Lines: anchor, entries with hashes, then signed checkpoints (audited as a take-out)' })
+  @ApiProduces('application/x-ndjson')
+  async export(
+    @Query() query: ExportAuditQuery,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Res() res: Response,
+  ): Promise<void> {
+    const range = { from: date(query.from), to: date(query.to) };
+    const plan = await this.verifier.planExport(range.from, range.to);
+    await this.verifier.recordExport(plan, range, staff, request);
+    res.status(200);
+    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Content-Disposition', `attachment; filename="audit-${Number(plan.anchorSeq) + 1}-${plan.toSeq}.ndjson"`);
+    for await (const chunk of this.verifier.exportChunks(plan)) {
+      if (!(await write(res, chunk))) return; // client went away: stop reading the database
+    }
+    res.end();
+  }
+
+  @Get('certificate')
+  @ApiOperation({ summary: 'The X.509 certificate (PEM) whose key signs the checkpoints' })
+  @ApiProduces('application/x-pem-file')
+  @Header('Content-Type', 'application/x-pem-file')
+  @Header('Cache-Control', 'no-cache')
+  certificate(): string {
+    return this.verifier.certificatePem;
+  }
+
+  @Post('verify')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Recompute the whole chain and check every checkpoint signature (audited)' })
+  @ApiOkResponse({ description: '{ ok, entriesChecked, checkpointsChecked, lastSeq, firstBadSeq?, reason? }' })
+  verify(@CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.verifier.verifyAndRecord(staff, request);
+  }
+
+  @Post('reviews')
+  @ApiOperation({ summary: 'Sign off a review of the trail up to an entry (audited)' })
+  createReview(@Body() body: CreateReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.reviews.sign(staff, body, request);
+  }
+
+  @Get('reviews')
+  @ApiOperation({ summary: 'Review sign-offs, newest first' })
+  listReviews(@Query() query: ListReviewsQuery) {
+    return this.reviews.list(query.cursor, query.limit);
+  }
+
+  @Get('alerts')
+  @ApiOperation({ summary: 'Unusual use (thresholds in config/alerts.json)' })
+  alerts(@Query() query: AlertsQuery) {
+    return this.alertsService.alerts({ from: date(query.from), to: date(query.to) });
+  }
+}

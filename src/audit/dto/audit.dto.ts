@@ -1,0 +1,114 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+
+const SEQ = /^[1-9][0-9]{0,17}$/;
+/** Free text must never carry a number: refuse runs of 11 or more digits (spaces and hyphens allowed between). */
+const NO_NUMBER_LIKE = /^(?![\s\S]*[0-9０-９](?:[\s\-－‐ー]*[0-9０-９]){10})[\s\S]*$/;
+
+export class ListAuditEntriesQuery {
+  @ApiPropertyOptional({ description: 'Actor: a staff user id (uuid) or a username' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  actor?: string;
+
+  @ApiPropertyOptional({ description: 'Subject (person) id' })
+  @IsOptional()
+  @IsUUID('all', { message: 'subject must be a subject id' })
+  subject?: string;
+
+  @ApiPropertyOptional({ example: 'withholding-slip' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  purpose?: string;
+
+  @ApiPropertyOptional({ example: 'number.revealed' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
+  action?: string;
+
+  @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Entries before this time (ISO 8601)' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
+  @IsOptional()
+  @Matches(SEQ, { message: 'cursor must be a nextCursor value' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(1000)
+  limit?: number;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc', description: 'By sequence number' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'], { message: 'order must be asc or desc' })
+  order?: 'asc' | 'desc';
+}
+
+export class ExportAuditQuery {
+  @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601); default: the first entry' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'Entries before this time (ISO 8601); default: the last sealed entry' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  to?: string;
+}
+
+export class AlertsQuery {
+  @ApiPropertyOptional({ description: 'Start of the window (ISO 8601); default 7 days ago' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'End of the window (ISO 8601); default now' })
+  @IsOptional()
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  to?: string;
+}
+
+export class CreateReviewDto {
+  @ApiProperty({ description: 'The last entry reviewed', example: 1200 })
+  @Type(() => Number)
+  @IsInt({ message: 'upToSeq must be an entry sequence number' })
+  @Min(1, { message: 'upToSeq must be an entry sequence number' })
+  upToSeq: number;
+
+  @ApiProperty({ example: 'Monthly review: no unusual use found.' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(2000)
+  @Matches(NO_NUMBER_LIKE, { message: 'note must not contain a long run of digits (it could be a personal number)' })
+  note: string;
+}
+
+export class ListReviewsQuery {
+  @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
+  @IsOptional()
+  @Matches(SEQ, { message: 'cursor must be a nextCursor value' })
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
