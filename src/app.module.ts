@@ -14,6 +14,7 @@ import { CryptoModule } from './crypto/crypto.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 
@@ -55,6 +56,7 @@ import { NumbersModule } from './numbers/numbers.module';
     AuditModule,
     AuthModule,
     HealthModule,
+    MetricsModule,
     SubjectsModule,
     NumbersModule,
   ],

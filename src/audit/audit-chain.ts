@@ -82,11 +82,13 @@ export function canonicalJson(value: unknown): string {
         return out + ']';
       }
       const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).filter((k) => obj[k] !== undefined);
-      if (keys.length === 0) return '{}';
-      keys.sort();
+      const keys = Object.keys(obj).sort(); // UTF-16 code unit order, as RFC 8785 asks
       let out = '{';
-      for (let i = 0; i < keys.length; i++) out += (i ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(obj[keys[i]]);
+      for (let i = 0; i < keys.length; i++) {
+        const v = obj[keys[i]];
+        if (v === undefined) continue;
+        out += (out.length > 1 ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(v);
+      }
       return out + '}';
     }
     default:
@@ -103,13 +105,19 @@ let asciiOnly = true;
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-function quote(v: string): string {
-  if (!NOT_PLAIN.test(v)) return '"' + v + '"'; // the usual case: nothing to escape
+/** The body of the JSON string for v, without its quotes: v itself unless something needs escaping. */
+function inner(v: string): string {
+  if (typeof v !== 'string') throw new Error('a text field holds something other than text');
+  if (!NOT_PLAIN.test(v)) return v; // the usual case: nothing to escape
   if (asciiOnly && NON_ASCII.test(v)) asciiOnly = false;
-  return JSON.stringify(v);
+  return JSON.stringify(v).slice(1, -1);
 }
 
-const str = (v: string | null | undefined): string => (v === null || v === undefined ? 'null' : quote(v));
+function quote(v: string): string {
+  return '"' + inner(v) + '"';
+}
+
+const str = (v: string | null | undefined): string => (v === null || v === undefined ? 'null' : '"' + inner(v) + '"');
 
 function roles(list: readonly string[]): string {
   if (list.length === 0) return '[]';
@@ -149,17 +157,18 @@ export function seqText(seq: string | number): string {
  */
 export function canonicalEntry(e: ChainEntry): string {
   asciiOnly = true;
+  // Quotes of the never-null text fields are merged into the constant parts: fewer string joins.
   return (
     '{"seq":' + seqText(e.seq) +
-    ',"at":' + quote(e.at) +
-    ',"actorId":' + str(e.actorId) +
+    ',"at":"' + inner(e.at) +
+    '","actorId":' + str(e.actorId) +
     ',"actorUsername":' + str(e.actorUsername) +
     ',"actorRoles":' + roles(e.actorRoles ?? []) +
-    ',"action":' + quote(e.action) +
-    ',"subjectId":' + str(e.subjectId) +
+    ',"action":"' + inner(e.action) +
+    '","subjectId":' + str(e.subjectId) +
     ',"purpose":' + str(e.purpose) +
-    ',"outcome":' + quote(e.outcome) +
-    ',"requestId":' + str(e.requestId) +
+    ',"outcome":"' + inner(e.outcome) +
+    '","requestId":' + str(e.requestId) +
     ',"clientAddress":' + str(e.clientAddress) +
     ',"details":' + details(e.details) +
     '}'
@@ -179,6 +188,20 @@ export function entryHash(prev: Buffer, entry: ChainEntry): Buffer {
   const canonical = canonicalEntry(entry);
   if (!asciiOnly) return chainHash(prev, canonical);
   return hash('sha256', Buffer.from(prev.toString('latin1') + canonical, 'latin1'), 'buffer');
+}
+
+/** Buffer's own Latin-1 writer: what buf.write(text, offset, 'latin1') calls, without the argument juggling. */
+type LatinWriter = Buffer & { latin1Write(text: string, offset: number): number };
+
+/**
+ * Writes UTF-8(canonical(entry)) into `buf` at `offset`; returns the number of bytes, or -1 when
+ * they do not fit. Lets a verifier lay out many entries for hashing on another thread.
+ */
+export function writeCanonical(entry: ChainEntry, buf: Buffer, offset: number): number {
+  const text = canonicalEntry(entry);
+  const room = buf.length - offset;
+  if (asciiOnly) return text.length > room ? -1 : (buf as LatinWriter).latin1Write(text, offset);
+  return Buffer.byteLength(text, 'utf8') > room ? -1 : buf.write(text, offset, 'utf8');
 }
 
 /**
@@ -251,6 +274,26 @@ export class ChainVerifier {
 
   get failed(): boolean {
     return this.failure !== null;
+  }
+
+  /** The last accepted entry: its sequence number and hash (the anchor before any). */
+  get position(): { seq: number; hash: Buffer } {
+    return { seq: this.lastSeq, hash: this.prev };
+  }
+
+  /**
+   * For a verifier that hashes elsewhere (audit-chain-parallel.ts): accepts the next entry, whose
+   * stored hash was already shown to equal SHA-256(previous stored hash || canonical(entry)).
+   * Checkpoints are checked exactly as push() does.
+   */
+  acceptVerified(seq: number, hash: Buffer): boolean {
+    if (this.failure) return false;
+    if (seq !== this.lastSeq + 1 || hash.length !== 32) return this.fail(this.lastSeq + 1, 'internal error: entries accepted out of order');
+    this.prev = hash;
+    this.lastSeq = seq;
+    this.entries++;
+    if (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex].seq) === seq) this.checkCheckpointsAt(seq);
+    return !this.failure;
   }
 
   /** Returns false once the chain is known to be broken (later entries are ignored). */

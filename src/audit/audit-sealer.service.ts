@@ -8,15 +8,14 @@ import { Env } from '@/config/env.schema';
 import { KeyringService } from '@/crypto/keyring.service';
 import { redactDigits } from '@/common/logging/redact';
 import {
-  canonicalEntry,
-  chainHash,
+  entryHash,
   formatAuditTime,
   publicKeyOfCertificate,
   signCheckpoint,
   verifyCheckpointSignature,
 } from './audit-chain';
 import { certificateSha256 } from './audit-export';
-import { entriesAfter, MAX_SEQ, sealedHead } from './audit-sql';
+import { entriesAfter, EntryRow, MAX_SEQ, sealedHead } from './audit-sql';
 
 interface SigningKey {
   pem: string;
@@ -68,7 +67,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private queue: Promise<unknown> = Promise.resolve();
-  private pendingGap: { seq: string; since: number } | null = null;
+  /** When this instance first saw each missing run of sequence numbers (keyed by its first number). */
+  private readonly gapsSeen = new Map<string, number>();
   private key: SigningKey | null = null;
 
   constructor(
@@ -171,14 +171,16 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
         const wanted = SEAL_BATCH_SIZE - seqs.length;
         const rows = await entriesAfter(m, prevSeq.toString(), MAX_SEQ, wanted);
         let missing: [bigint, bigint] | null = null;
-        for (const row of rows) {
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i];
           const seq = BigInt(row.seq);
           if (seq !== prevSeq + 1n) {
             missing = [prevSeq + 1n, seq - 1n];
+            this.noteGaps(prevSeq, rows, i);
             break;
           }
           if (row.hash !== null) throw new Error(`audit entry ${row.seq} has a hash but no checkpoint covers it`);
-          prev = chainHash(prev, canonicalEntry(row));
+          prev = entryHash(prev, row);
           seqs.push(row.seq);
           hashes.push(prev);
           prevSeq = seq;
@@ -218,8 +220,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private async fillGap(m: EntityManager, from: bigint, to: bigint): Promise<number | null> {
     const now = this.clock.now();
     const first = from.toString();
-    if (!this.pendingGap || this.pendingGap.seq !== first) this.pendingGap = { seq: first, since: now.getTime() };
-    if (now.getTime() - this.pendingGap.since < this.gapGraceMs) return null;
+    const since = this.gapsSeen.get(first) ?? now.getTime();
+    if (now.getTime() - since < this.gapGraceMs) return null;
     const last = to - from >= BigInt(SEAL_BATCH_SIZE) ? from + BigInt(SEAL_BATCH_SIZE - 1) : to;
     const inserted: unknown[] = await m.query(
       `INSERT INTO audit_entry (seq, at, action, outcome, details)
@@ -228,9 +230,28 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
        RETURNING seq`,
       [first, last.toString(), now, JSON.stringify({ reason: 'sequence number of a rolled-back transaction' })],
     );
-    this.pendingGap = null;
+    this.gapsSeen.delete(first);
     if (inserted.length) this.logger.log(`Recorded ${inserted.length} rolled-back audit sequence number(s) from ${first}`);
     return inserted.length;
+  }
+
+  /**
+   * Starts the grace period of every missing run among rows[from..] at once (the round stops at
+   * the first), so a burst of rolled-back writers costs one grace period, not one each.
+   */
+  private noteGaps(prevSeq: bigint, rows: EntryRow[], from: number): void {
+    const now = this.clock.now().getTime();
+    let last = prevSeq;
+    for (let i = from; i < rows.length; i++) {
+      const seq = BigInt(rows[i].seq);
+      if (seq > last + 1n) {
+        const key = (last + 1n).toString();
+        if (!this.gapsSeen.has(key)) this.gapsSeen.set(key, now);
+      }
+      last = seq;
+    }
+    for (const key of this.gapsSeen.keys()) if (BigInt(key) <= prevSeq) this.gapsSeen.delete(key); // sealed past: forget
+    while (this.gapsSeen.size > 10_000) this.gapsSeen.delete(this.gapsSeen.keys().next().value as string);
   }
 
   private async writeCheckpoint(m: EntityManager, lastSeq: string, head: Buffer): Promise<string> {

@@ -41,15 +41,15 @@ export async function entriesAfter(q: Queryable, afterSeq: string, toSeq: string
   return q.query(`SELECT ${ENTRY_COLUMNS} FROM audit_entry e WHERE e.seq > $1 AND e.seq <= $2 ORDER BY e.seq LIMIT $3`, [afterSeq, toSeq, limit]);
 }
 
-/** Pages through (afterSeq, toSeq] in sequence order with a keyset cursor. */
+/** Pages through (afterSeq, toSeq] in sequence order with a keyset cursor, fetching one page ahead. */
 export async function* entryPages(q: Queryable, afterSeq: string, toSeq: string, pageSize: number): AsyncGenerator<EntryRow[]> {
-  let cursor = afterSeq;
-  for (;;) {
-    const page = await entriesAfter(q, cursor, toSeq, pageSize);
-    if (page.length === 0) return;
+  let page = await entriesAfter(q, afterSeq, toSeq, pageSize);
+  while (page.length > 0) {
+    const next = page.length < pageSize ? null : entriesAfter(q, page[page.length - 1].seq, toSeq, pageSize);
+    next?.catch(() => undefined); // if the reader stops early, the page it never asks for must not crash the process
     yield page;
-    if (page.length < pageSize) return;
-    cursor = page[page.length - 1].seq;
+    if (!next) return;
+    page = await next;
   }
 }
 

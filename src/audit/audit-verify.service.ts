@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { KeyringService } from '@/crypto/keyring.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { ChainVerifier, publicKeyOfCertificate, VerifyResult, ZERO_HASH } from './audit-chain';
+import { publicKeyOfCertificate, VerifyResult, ZERO_HASH } from './audit-chain';
+import { verifyChainParallel } from './audit-chain-parallel';
 import { anchorLine, certificateSha256, checkpointLine, entryLine } from './audit-export';
 import { checkpointsBetween, entryPages, Queryable, sealedHead } from './audit-sql';
 import { AuditService } from './audit.service';
@@ -44,11 +45,10 @@ export class AuditVerifyService {
   async verifyDatabase(q: Queryable = this.dataSource, certPem = this.keyring.signingCertPem): Promise<VerifyResult> {
     const head = await sealedHead(q);
     const checkpoints = await checkpointsBetween(q, '1', head.seq);
-    const verifier = new ChainVerifier({ publicKey: publicKeyOfCertificate(certPem), checkpoints });
-    outer: for await (const page of entryPages(q, '0', head.seq, PAGE_SIZE)) {
-      for (const entry of page) if (!verifier.push(entry)) break outer;
-    }
-    const result = verifier.finish();
+    const result = await verifyChainParallel(entryPages(q, '0', head.seq, PAGE_SIZE), {
+      publicKey: publicKeyOfCertificate(certPem),
+      checkpoints,
+    });
     if (result.ok) {
       // A sealed entry past the last checkpoint means a checkpoint was removed.
       const orphan = await q.query(`SELECT seq::text AS seq FROM audit_entry WHERE seq > $1 AND hash IS NOT NULL ORDER BY seq LIMIT 1`, [head.seq]);

@@ -44,6 +44,8 @@ export const envSchema = z.object({
   ALARM_MAIL_TO: z.string().email().optional(),
   PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
   METRICS_ENABLED: bool(true),
+  /** Bearer token that lets a remote Prometheus scrape /metrics (otherwise loopback only). */
+  METRICS_TOKEN: z.string().min(16).optional(),
   /** Runs the audit sealer in this process (tests that seal by hand turn it off). */
   AUDIT_SEALER_ENABLED: bool(true),
   /** How long a missing audit sequence number must stay missing before the sealer records it as rolled back. */

@@ -6,6 +6,7 @@ import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { EnvelopeService } from '@/crypto/envelope.service';
 import { Subject } from '@/subjects/subject.entity';
+import { MetricsService } from '@/metrics/metrics.service';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { BulkRevealDto } from './dto/number.dto';
 import { RevealPolicyService } from './reveal-policy.service';
@@ -65,6 +66,7 @@ export class BulkRevealService {
     private readonly subjects: SubjectsService,
     private readonly envelope: EnvelopeService,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Checks the caller and the selection; throws (audited) before anything is streamed. */
@@ -101,6 +103,7 @@ export class BulkRevealService {
           .toString('ascii'),
       }));
       rowCount += rows.length;
+      this.metrics.revealed(plan.purpose, 'bulk', rows.length);
       if (rows.length) await sink.rows(rows);
     }
     const summary: BulkSummary = { bulkId: plan.bulkId, purpose: plan.purpose, rows: rowCount, skipped };

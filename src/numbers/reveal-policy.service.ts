@@ -5,6 +5,7 @@ import { RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
 import { LegalDataService } from '@/config/legal-data.service';
+import { MetricsService } from '@/metrics/metrics.service';
 
 export type RefusalReason =
   | 'no-purpose'
@@ -54,6 +55,7 @@ export class RevealPolicyService {
     private readonly legal: LegalDataService,
     private readonly clock: ClockService,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {
     this.stepUpMs = config.get('STEP_UP_MINUTES', { infer: true }) * 60_000;
     this.trainingMonths = config.get('TRAINING_VALID_MONTHS', { infer: true });
@@ -94,6 +96,7 @@ export class RevealPolicyService {
       request,
       details: { reason, ...(facts.bulk ? { bulk: true } : {}) },
     });
+    this.metrics.refused(reason);
     return refusalError(reason);
   }
 }

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { EnvelopeService } from '@/crypto/envelope.service';
+import { MetricsService } from '@/metrics/metrics.service';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { RevealPolicyService } from './reveal-policy.service';
 import { numberAad } from './subject-number.entity';
@@ -27,6 +28,7 @@ export class RevealService {
     private readonly subjects: SubjectsService,
     private readonly envelope: EnvelopeService,
     private readonly audit: AuditService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async reveal(subjectId: string, purpose: string | undefined, staff: Staff, request: RequestMeta): Promise<string> {
@@ -48,11 +50,13 @@ export class RevealService {
       const exists = await this.subjects.get(subjectId).then(() => true, () => false);
       throw await this.policy.refuse(exists ? outcome : 'no-subject', staff, request, { subjectId, purpose });
     }
-    return this.envelope
+    const number = this.envelope
       .decrypt(
         { ciphertext: outcome.ciphertext, wrappedKey: outcome.wrapped_key, keyVersion: outcome.key_version },
         numberAad(outcome.record_id, subjectId),
       )
       .toString('ascii');
+    this.metrics.revealed(purpose!, 'single');
+    return number;
   }
 }
