@@ -27,6 +27,8 @@ export const AUDIT_ACTIONS = [
   'user.deactivated',
   'user.admin-handover',
   'user.training-acknowledged',
+  /** Display name changed (role changes are user.roles-changed). */
+  'user.updated',
   'keys.rotated',
   'audit.review-signed',
   'audit.exported',

@@ -375,16 +375,4 @@ export function verifyChain(entries: Iterable<ChainEntry>, options: ChainVerifie
   return verifier.finish({ requireCoverage: options.requireCoverage });
 }
 
-/** The same, for entries arriving in batches (database pages, file lines). */
-export async function verifyChainAsync(
-  entries: AsyncIterable<ChainEntry | ChainEntry[]>,
-  options: ChainVerifierOptions & { requireCoverage?: boolean },
-): Promise<VerifyResult> {
-  const verifier = new ChainVerifier(options);
-  outer: for await (const item of entries) {
-    if (Array.isArray(item)) {
-      for (const entry of item) if (!verifier.push(entry)) break outer;
-    } else if (!verifier.push(item)) break;
-  }
-  return verifier.finish({ requireCoverage: options.requireCoverage });
-}
+// Many entries (database pages, export files): verifyChainParallel in audit-chain-parallel.ts, same answers.

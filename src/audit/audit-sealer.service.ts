@@ -67,8 +67,12 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private queue: Promise<unknown> = Promise.resolve();
-  /** When this instance first saw each missing run of sequence numbers (keyed by its first number). */
-  private readonly gapsSeen = new Map<string, number>();
+  /**
+   * When this instance first saw each missing run of sequence numbers (keyed by its first number),
+   * by the injected clock (tests move it) and by the real clock (a test that pins the clock must
+   * not stop sealing): the grace period is over when either says so.
+   */
+  private readonly gapsSeen = new Map<string, { clock: number; real: number }>();
   private key: SigningKey | null = null;
 
   constructor(
@@ -131,6 +135,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private schedule(delayMs: number): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => void this.tick(), delayMs);
+    this.timer.unref(); // never what keeps a process (a CLI command, a test) alive
   }
 
   private async tick(): Promise<void> {
@@ -220,8 +225,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private async fillGap(m: EntityManager, from: bigint, to: bigint): Promise<number | null> {
     const now = this.clock.now();
     const first = from.toString();
-    const since = this.gapsSeen.get(first) ?? now.getTime();
-    if (now.getTime() - since < this.gapGraceMs) return null;
+    const since = this.gapsSeen.get(first) ?? { clock: now.getTime(), real: Date.now() };
+    if (now.getTime() - since.clock < this.gapGraceMs && Date.now() - since.real < this.gapGraceMs) return null;
     const last = to - from >= BigInt(SEAL_BATCH_SIZE) ? from + BigInt(SEAL_BATCH_SIZE - 1) : to;
     const inserted: unknown[] = await m.query(
       `INSERT INTO audit_entry (seq, at, action, outcome, details)
@@ -240,7 +245,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
    * the first), so a burst of rolled-back writers costs one grace period, not one each.
    */
   private noteGaps(prevSeq: bigint, rows: EntryRow[], from: number): void {
-    const now = this.clock.now().getTime();
+    const now = { clock: this.clock.now().getTime(), real: Date.now() };
     let last = prevSeq;
     for (let i = from; i < rows.length; i++) {
       const seq = BigInt(rows[i].seq);

@@ -50,6 +50,19 @@ export const envSchema = z.object({
   AUDIT_SEALER_ENABLED: bool(true),
   /** How long a missing audit sequence number must stay missing before the sealer records it as rolled back. */
   AUDIT_GAP_GRACE_MS: int(5000, 0),
+  /** Lifetime of a login challenge (between the password and the second factor). */
+  LOGIN_CHALLENGE_MINUTES: int(5, 1),
+  /** Consecutive failed logins (password or second factor) that lock an account. */
+  LOCKOUT_THRESHOLD: int(5, 1),
+  /** Growing lock periods in minutes, comma-separated: the first lock, the second, ...; the last repeats. */
+  LOCKOUT_MINUTES: z
+    .string()
+    .regex(/^\d{1,6}(,\d{1,6})*$/, 'must be minutes separated by commas, e.g. 1,5,15,60')
+    .default('1,5,15,60')
+    .transform((v) => v.split(',').map(Number)),
+  /** argon2id memory in KiB (OWASP minimum 19456) and iterations (minimum 2); raise them, never lower. */
+  ARGON2_MEMORY_KIB: int(19456, 19456),
+  ARGON2_TIME_COST: int(2, 2),
 });
 
 export type Env = z.infer<typeof envSchema>;

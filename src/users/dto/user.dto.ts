@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { Role, ROLES } from '@/common/auth/roles';
+import { normalizeUsername, USERNAME_PATTERN, USERNAME_RULE } from '../username';
+
+export class CreateUserDto {
+  @ApiProperty({ example: 'sato.h', description: USERNAME_RULE + ' (stored lower-case)' })
+  @Transform(({ value }) => normalizeUsername(value))
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
+  username: string;
+
+  @ApiProperty({ example: '佐藤 花子' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  displayName: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['clerk'] })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles: Role[];
+}
+
+export class UpdateUserDto {
+  @ApiPropertyOptional({ enum: ROLES, isArray: true, description: 'Replaces the roles; the last active admin keeps admin' })
+  @IsOptional()
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles?: Role[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  displayName?: string;
+}
+
+export class DeactivateUserDto {
+  @ApiProperty({ example: 'Left the company on 2026-03-31', description: 'Why access ends (kept with the account and in the trail)' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason: string;
+}
+
+export class ListUsersQuery {
+  @ApiPropertyOptional({ enum: ['active', 'deactivated'] })
+  @IsOptional()
+  @IsIn(['active', 'deactivated'])
+  status?: 'active' | 'deactivated';
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  cursor?: string;
+
+  @ApiPropertyOptional({ default: 100, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  limit?: number;
+}
+
+
+export class CreatedUserDto {
+  @ApiProperty() id: string;
+  @ApiProperty() username: string;
+  @ApiProperty({ description: 'Shown once; must be changed at first login' }) initialPassword: string;
+}
+
+export class StaffAccountDto {
+  @ApiProperty() id: string;
+  @ApiProperty() username: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
+  @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
+  @ApiPropertyOptional({ nullable: true }) deactivatedAt: string | null;
+  @ApiPropertyOptional({ nullable: true }) deactivationReason: string | null;
+  @ApiPropertyOptional({ nullable: true }) lastLoginAt: string | null;
+  @ApiProperty() totpEnrolled: boolean;
+  @ApiProperty() mustChangePassword: boolean;
+  @ApiPropertyOptional({ nullable: true }) lockedUntil: string | null;
+  @ApiPropertyOptional({ nullable: true }) trainingVersion: string | null;
+  @ApiPropertyOptional({ nullable: true }) trainingAcknowledgedAt: string | null;
+  @ApiProperty({ description: 'Acknowledged the current handling rules within TRAINING_VALID_MONTHS' }) trainingCurrent: boolean;
+  @ApiProperty({ description: 'Active, and no login (or never since creation) for DORMANT_DAYS: review it' }) dormant: boolean;
+  @ApiProperty() createdAt: string;
+}
+
+export class StaffAccountPageDto {
+  @ApiProperty({ type: [StaffAccountDto] }) items: StaffAccountDto[];
+  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+}

@@ -1,0 +1,12 @@
+/**
+ * Emitted (awaited, via EventEmitter2.emitAsync) when every session of a person must end:
+ * deactivation, a second-factor reset. The auth module listens; users never touches sessions.
+ */
+export const STAFF_SESSIONS_END = 'staff.sessions-end';
+
+export interface StaffSessionsEndEvent {
+  userId: string;
+  reason: 'deactivated' | 'totp-reset' | 'password-changed';
+  /** A session to keep (the caller's own, after a password change). */
+  exceptSessionId?: string;
+}

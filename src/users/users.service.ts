@@ -1,0 +1,255 @@
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { AuditService } from '@/audit/audit.service';
+import { Role } from '@/common/auth/roles';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { ClockService } from '@/config/clock.service';
+import { Env } from '@/config/env.schema';
+import { LegalDataService } from '@/config/legal-data.service';
+import { CreateUserDto, ListUsersQuery, StaffAccountDto, StaffAccountPageDto, UpdateUserDto } from './dto/user.dto';
+import { PasswordHasher } from './password-hasher.service';
+import { RecoveryCode } from './recovery-code.entity';
+import { StaffUser } from './staff-user.entity';
+import { isTrainingCurrent } from './training';
+import { isValidUsername, normalizeUsername, USERNAME_RULE } from './username';
+import { STAFF_SESSIONS_END, StaffSessionsEndEvent } from './users.events';
+
+/** Serialises changes that could leave the vault without an active admin. */
+const ADMIN_RULE_LOCK = '5570457453591626061';
+
+type Actor = Pick<Staff, 'userId' | 'username' | 'roles'>;
+
+/**
+ * Staff accounts for admins: create, roles, display name, deactivation (offboarding),
+ * second-factor reset, admin handover and the inventory. Every change is audited in the
+ * same transaction as the change itself.
+ */
+@Injectable()
+export class UsersService {
+  private readonly dormantMs: number;
+  private readonly trainingMonths: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+    private readonly clock: ClockService,
+    private readonly legal: LegalDataService,
+    private readonly events: EventEmitter2,
+    config: ConfigService<Env, true>,
+  ) {
+    this.dormantMs = config.get('DORMANT_DAYS', { infer: true }) * 24 * 60 * 60_000;
+    this.trainingMonths = config.get('TRAINING_VALID_MONTHS', { infer: true });
+  }
+
+  /** Creates an account with a random one-time password, returned once (must be changed at first login). */
+  async create(
+    dto: CreateUserDto,
+    actor: Actor | null,
+    request: RequestMeta | null,
+    via: 'api' | 'cli' = 'api',
+  ): Promise<{ id: string; username: string; initialPassword: string }> {
+    const username = String(normalizeUsername(dto.username));
+    if (!isValidUsername(username)) throw new BadRequestException(USERNAME_RULE);
+    const initialPassword = randomBytes(18).toString('base64url');
+    const passwordHash = await this.hasher.hash(initialPassword);
+    const now = this.clock.now();
+    return this.dataSource.transaction(async (m) => {
+      if (await m.getRepository(StaffUser).existsBy({ username })) {
+        throw new ConflictException('username is already taken (usernames are never reused, even after deactivation)');
+      }
+      const user = await m.getRepository(StaffUser).save({
+        username,
+        displayName: dto.displayName,
+        roles: [...new Set(dto.roles)],
+        passwordHash,
+        mustChangePassword: true,
+        status: 'active',
+        createdAt: now,
+        createdBy: actor?.userId ?? null,
+      });
+      await this.audit.record(
+        {
+          action: 'user.created',
+          outcome: 'success',
+          actor,
+          actorUsername: actor ? undefined : via,
+          request,
+          details: { userId: user.id, username: user.username, roles: user.roles, via },
+        },
+        m,
+      );
+      return { id: user.id, username: user.username, initialPassword };
+    });
+  }
+
+  async list(query: ListUsersQuery): Promise<StaffAccountPageDto> {
+    const limit = query.limit ?? 100;
+    const rows = await this.dataSource.getRepository(StaffUser).find({
+      where: { ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { username: MoreThan(query.cursor) } : {}) },
+      order: { username: 'ASC' },
+      take: limit + 1,
+    });
+    const now = this.clock.now();
+    const page = rows.slice(0, limit);
+    return { items: page.map((u) => this.view(u, now)), nextCursor: rows.length > limit ? page[page.length - 1].username : null };
+  }
+
+  async get(id: string): Promise<StaffAccountDto> {
+    return this.view(await this.load(this.dataSource.manager, id), this.clock.now());
+  }
+
+  /** Changes roles and/or display name. Removing admin from the last active admin is refused. */
+  async update(id: string, dto: UpdateUserDto, actor: Actor, request: RequestMeta): Promise<StaffAccountDto> {
+    const updated = await this.dataSource.transaction(async (m) => {
+      await this.lockAdminRule(m);
+      const user = await this.load(m, id, true);
+      if (user.status !== 'active') throw new ConflictException('A deactivated account cannot be changed');
+      const before = [...user.roles];
+      if (dto.roles) {
+        const roles = [...new Set(dto.roles)];
+        if (before.includes('admin') && !roles.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'demoted');
+        user.roles = roles;
+      }
+      if (dto.displayName !== undefined) user.displayName = dto.displayName;
+      await m.getRepository(StaffUser).update(user.id, { roles: user.roles, displayName: user.displayName });
+      const rolesChanged = dto.roles !== undefined && !sameRoles(before, user.roles);
+      if (rolesChanged) {
+        await this.audit.record(
+          { action: 'user.roles-changed', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, from: before, to: user.roles } },
+          m,
+        );
+      }
+      if (dto.displayName !== undefined) {
+        await this.audit.record({ action: 'user.updated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, field: 'displayName' } }, m);
+      }
+      return user;
+    });
+    return this.view(updated, this.clock.now());
+  }
+
+  /** Offboarding: the account can never log in again and every session ends at once. */
+  async deactivate(id: string, reason: string, actor: Actor, request: RequestMeta): Promise<void> {
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (m) => {
+      await this.lockAdminRule(m);
+      const user = await this.load(m, id, true);
+      if (user.status !== 'active') throw new ConflictException('This account is already deactivated');
+      if (user.roles.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'deactivated');
+      await m.getRepository(StaffUser).update(user.id, {
+        status: 'deactivated',
+        deactivatedAt: now,
+        deactivationReason: reason,
+        deactivatedBy: actor.userId,
+      });
+      await this.audit.record(
+        { action: 'user.deactivated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, reason, roles: user.roles } },
+        m,
+      );
+    });
+    // Sessions already fail (the session lookup requires an active account); this removes them.
+    await this.endSessions({ userId: id, reason: 'deactivated' });
+  }
+
+  /** Lost authenticator: clears the secret and recovery codes; the next login enrols again. */
+  async resetTotp(id: string, actor: Actor, request: RequestMeta): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      const user = await this.load(m, id, true);
+      if (user.status !== 'active') throw new ConflictException('A deactivated account cannot be changed');
+      await m.getRepository(StaffUser).update(user.id, {
+        totpCiphertext: null,
+        totpWrappedKey: null,
+        totpKeyVersion: null,
+        totpEnrolledAt: null,
+        lastTotpStep: null,
+      });
+      await m.getRepository(RecoveryCode).delete({ userId: user.id });
+      await this.audit.record({ action: 'auth.totp-reset', outcome: 'success', actor, request, details: { userId: user.id, username: user.username } }, m);
+    });
+    await this.endSessions({ userId: id, reason: 'totp-reset' });
+  }
+
+  /** Gives admin to another active person and takes it from the caller, in one audited step. */
+  async handoverAdmin(targetId: string, actor: Actor, request: RequestMeta): Promise<StaffAccountDto> {
+    if (targetId === actor.userId) throw new ConflictException('Hand the admin role over to someone else');
+    const target = await this.dataSource.transaction(async (m) => {
+      await this.lockAdminRule(m);
+      const to = await this.load(m, targetId, true);
+      const from = await this.load(m, actor.userId, true);
+      if (to.status !== 'active') throw new ConflictException('The new admin must be an active account');
+      if (!from.roles.includes('admin')) throw new ForbiddenException('Only an admin can hand over the admin role');
+      const toRoles: Role[] = to.roles.includes('admin') ? to.roles : [...to.roles, 'admin'];
+      const fromRoles = from.roles.filter((r) => r !== 'admin');
+      await m.getRepository(StaffUser).update(to.id, { roles: toRoles });
+      await m.getRepository(StaffUser).update(from.id, { roles: fromRoles });
+      await this.audit.record(
+        {
+          action: 'user.admin-handover',
+          outcome: 'success',
+          actor,
+          request,
+          details: { fromUserId: from.id, fromUsername: from.username, toUserId: to.id, toUsername: to.username, fromRoles, toRoles },
+        },
+        m,
+      );
+      return { ...to, roles: toRoles };
+    });
+    return this.view(target, this.clock.now());
+  }
+
+  private async endSessions(event: StaffSessionsEndEvent): Promise<void> {
+    await this.events.emitAsync(STAFF_SESSIONS_END, event);
+  }
+
+  private async load(m: EntityManager, id: string, forUpdate = false): Promise<StaffUser> {
+    const user = await m.getRepository(StaffUser).findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    if (!user) throw new NotFoundException('No such staff account');
+    return user;
+  }
+
+  private async lockAdminRule(m: EntityManager): Promise<void> {
+    await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [ADMIN_RULE_LOCK]);
+  }
+
+  private async assertAnotherAdmin(m: EntityManager, exceptId: string, what: 'demoted' | 'deactivated'): Promise<void> {
+    const [{ n }] = await m.query(
+      `SELECT count(*)::int AS n FROM staff_user WHERE status = 'active' AND 'admin' = ANY (roles) AND id <> $1`,
+      [exceptId],
+    );
+    if (n === 0) {
+      throw new ConflictException(
+        `The last active admin cannot be ${what}: hand the admin role to someone else first (POST /users/:id/handover-admin)`,
+      );
+    }
+  }
+
+  view(u: StaffUser, now: Date): StaffAccountDto {
+    const lastActivity = u.lastLoginAt ?? u.createdAt;
+    return {
+      id: u.id,
+      username: u.username,
+      displayName: u.displayName,
+      roles: u.roles,
+      status: u.status,
+      deactivatedAt: u.deactivatedAt?.toISOString() ?? null,
+      deactivationReason: u.deactivationReason,
+      lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
+      totpEnrolled: u.totpEnrolledAt !== null,
+      mustChangePassword: u.mustChangePassword,
+      lockedUntil: u.lockedUntil && u.lockedUntil > now ? u.lockedUntil.toISOString() : null,
+      trainingVersion: u.trainingVersion,
+      trainingAcknowledgedAt: u.trainingAcknowledgedAt?.toISOString() ?? null,
+      trainingCurrent: isTrainingCurrent(u, this.legal.handlingRules.version, this.trainingMonths, now),
+      dormant: u.status === 'active' && now.getTime() - lastActivity.getTime() > this.dormantMs,
+      createdAt: u.createdAt.toISOString(),
+    };
+  }
+}
+
+function sameRoles(a: Role[], b: Role[]): boolean {
+  return a.length === b.length && a.every((r) => b.includes(r));
+}
