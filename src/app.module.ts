@@ -13,6 +13,7 @@ import { redactDeep } from './common/logging/redact';
 import { CryptoModule } from './crypto/crypto.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { UsersModule } from './users/users.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SubjectsModule } from './subjects/subjects.module';
@@ -55,6 +56,7 @@ import { NumbersModule } from './numbers/numbers.module';
     CryptoModule,
     AuditModule,
     AuthModule,
+    UsersModule,
     HealthModule,
     MetricsModule,
     SubjectsModule,

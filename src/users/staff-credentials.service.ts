@@ -210,8 +210,4 @@ export class StaffCredentialsService {
     );
     return { ok: updatedRows(result) === 1, remaining: unused[0].n };
   }
-
-  async acknowledgeTraining(userId: string, version: string, now: Date): Promise<void> {
-    await this.dataSource.getRepository(StaffUser).update(userId, { trainingVersion: version, trainingAcknowledgedAt: now });
-  }
 }

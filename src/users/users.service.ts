@@ -51,7 +51,8 @@ export class UsersService {
     dto: CreateUserDto,
     actor: Actor | null,
     request: RequestMeta | null,
-    via: 'api' | 'cli' = 'api',
+    /** Where an account without an acting admin comes from (the CLI bootstrap, test support). */
+    via: 'api' | 'cli' | 'test-support' = 'api',
   ): Promise<{ id: string; username: string; initialPassword: string }> {
     const username = String(normalizeUsername(dto.username));
     if (!isValidUsername(username)) throw new BadRequestException(USERNAME_RULE);
@@ -199,6 +200,21 @@ export class UsersService {
       return { ...to, roles: toRoles };
     });
     return this.view(target, this.clock.now());
+  }
+
+  get currentTrainingVersion(): string {
+    return this.legal.handlingRules.version;
+  }
+
+  /** POST /me/training: the version must be the current one in config/handling-rules.json. */
+  async acknowledgeTraining(actor: Actor, version: string, request: RequestMeta): Promise<void> {
+    const current = this.legal.handlingRules.version;
+    if (version !== current) throw new BadRequestException(`version must be the current handling rules version "${current}" (GET /me/training)`);
+    const now = this.clock.now();
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(StaffUser).update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now });
+      await this.audit.record({ action: 'user.training-acknowledged', outcome: 'success', actor, request, details: { version } }, m);
+    });
   }
 
   private async endSessions(event: StaffSessionsEndEvent): Promise<void> {

@@ -1,5 +1,14 @@
 import { INestApplication } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import request from 'supertest';
+import { authenticator } from 'otplib';
 import { Role } from '../../src/common/auth/roles';
+import { RequestMeta } from '../../src/common/auth/staff';
+import { ClockService } from '../../src/config/clock.service';
+import { LoginService } from '../../src/auth/login.service';
+import { TOTP_STEP_SECONDS, totpStep } from '../../src/auth/totp.service';
+import { StaffCredentialsService } from '../../src/users/staff-credentials.service';
+import { UsersService } from '../../src/users/users.service';
 
 export interface SignedIn {
   token: string;
@@ -7,17 +16,70 @@ export interface SignedIn {
   username: string;
   /** The TOTP secret, so a test can make a fresh code (step-up). */
   totpSecret: string;
+  /** The password after the first-login change (for tests of login itself, and the benchmark). */
+  password: string;
+}
+
+const META: RequestMeta = { requestId: 'test-support', clientAddress: '127.0.0.1' };
+
+/** A unique, valid username (letters first, at most 32 characters). */
+export function uniqueUsername(prefix = 't'): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
+
+/** A TOTP code for a given time step (an independent generator: otplib's authenticator with a fixed epoch). */
+export function totpCodeAtStep(secret: string, step: number): string {
+  return authenticator.clone({ epoch: step * TOTP_STEP_SECONDS * 1000, step: TOTP_STEP_SECONDS, digits: 6 }).generate(secret);
 }
 
 /**
- * PLACEHOLDER: the staff-access issue implements this by creating a user with the given roles
- * through the users service, changing the initial password, enrolling TOTP and logging in
- * over HTTP; with `acknowledgeTraining` (default true) it also acknowledges the handling rules.
+ * Creates a person with the given roles and signs them in through the real login flow
+ * (LoginService, the same code the HTTP routes call: password, first-login password change,
+ * TOTP enrolment and activation), without HTTP so the per-address login rate limit is never
+ * touched. With `acknowledgeTraining` (default true) the current handling rules are acknowledged.
+ * The session is fresh for reveals (the login's TOTP code counts as a step-up).
  */
 export async function signIn(
-  _app: INestApplication,
-  _roles: Role[],
-  _options: { acknowledgeTraining?: boolean } = {},
+  app: INestApplication,
+  roles: Role[],
+  options: { acknowledgeTraining?: boolean } = {},
 ): Promise<SignedIn> {
-  throw new Error('signIn is not implemented until staff access lands');
+  const users = app.get(UsersService);
+  const login = app.get(LoginService);
+  const clock = app.get(ClockService);
+  const username = uniqueUsername(roles.length ? roles.map((r) => r[0]).join('') : 'n');
+  const created = await users.create({ username, displayName: `Test ${roles.join('+') || 'staff'}`, roles }, null, META, 'test-support');
+  const first = await login.login(username, created.initialPassword, META);
+  if (first.next !== 'change-password') throw new Error(`signIn: expected change-password, got ${first.next}`);
+  const password = randomBytes(18).toString('base64url');
+  const second = await login.changeInitialPassword(first.challenge, password, META);
+  const { secret } = await login.enrol(second.challenge);
+  const session = await login.activate(second.challenge, totpCodeAtStep(secret, totpStep(clock.now())), META);
+  if (options.acknowledgeTraining ?? true) {
+    await users.acknowledgeTraining({ userId: created.id, username, roles }, app.get(UsersService).currentTrainingVersion, META);
+  }
+  return { token: session.token, userId: created.id, username, totpSecret: secret, password };
+}
+
+/**
+ * A TOTP code the server will accept now for this person: a step after the last one used
+ * (codes are single-use). When the next acceptable step is beyond the one-step window, the
+ * app's ClockService is moved forward by whole steps (30 s each) instead of sleeping.
+ */
+export async function freshTotpCode(app: INestApplication, who: Pick<SignedIn, 'userId' | 'totpSecret'>): Promise<string> {
+  const clock = app.get(ClockService);
+  const user = await app.get(StaffCredentialsService).findById(who.userId);
+  const current = totpStep(clock.now());
+  const target = Math.max(current, (user?.lastTotpStep ?? 0) + 1);
+  if (target > current + 1) clock.advance((target - current - 1) * TOTP_STEP_SECONDS * 1000);
+  return totpCodeAtStep(who.totpSecret, target);
+}
+
+/** POST /auth/step-up with a fresh code (reveals need one within STEP_UP_MINUTES). */
+export async function stepUp(app: INestApplication, who: SignedIn): Promise<void> {
+  const res = await request(app.getHttpServer())
+    .post('/auth/step-up')
+    .set('Authorization', `Bearer ${who.token}`)
+    .send({ code: await freshTotpCode(app, who) });
+  if (res.status !== 204) throw new Error(`step-up: ${res.status} ${JSON.stringify(res.body)}`);
 }

@@ -1,0 +1,209 @@
+import { BadRequestException, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { AuditService } from '@/audit/audit.service';
+import { RequestMeta } from '@/common/auth/staff';
+import { ClockService } from '@/config/clock.service';
+import { StaffCredentialsService } from '@/users/staff-credentials.service';
+import { StaffUser } from '@/users/staff-user.entity';
+import { normalizeUsername } from '@/users/username';
+import { AuthChallenge, ChallengeStage } from './challenge.entity';
+import { ChallengeService } from './challenge.service';
+import { accountLocked } from './locked.exception';
+import { SessionService } from './session.service';
+import { TotpService } from './totp.service';
+
+/** The one answer for any wrong username/password pair, known user or not. */
+export const WRONG_CREDENTIALS = 'Wrong username or password';
+export const WRONG_CODE = 'The code is wrong or was already used';
+const BAD_CHALLENGE = 'The login challenge is invalid or has expired: log in again';
+
+export type NextStep = ChallengeStage;
+export interface ChallengeAnswer {
+  next: NextStep;
+  challenge: string;
+}
+export interface SessionAnswer {
+  token: string;
+  expiresAt: string;
+}
+
+/**
+ * The login flow: password -> (change the initial password) -> (enrol TOTP) -> TOTP code or
+ * recovery code -> session. No session exists without a second factor. Failures of either
+ * factor count towards the lockout; every step is audited.
+ */
+@Injectable()
+export class LoginService {
+  constructor(
+    private readonly credentials: StaffCredentialsService,
+    private readonly challenges: ChallengeService,
+    private readonly sessions: SessionService,
+    private readonly totp: TotpService,
+    private readonly audit: AuditService,
+    private readonly clock: ClockService,
+  ) {}
+
+  async login(rawUsername: string, password: string, request: RequestMeta): Promise<ChallengeAnswer> {
+    const username = String(normalizeUsername(rawUsername));
+    const user = await this.credentials.findByUsername(username);
+    if (user) this.refuseIfLocked(user);
+    // Always one argon2 verification: unknown users are checked against a dummy hash.
+    const passwordOk = await this.credentials.checkPassword(user, password);
+    if (!user || user.status !== 'active' || !passwordOk) {
+      const reason = !user ? 'unknown-user' : user.status !== 'active' ? 'deactivated' : 'wrong-password';
+      if (user && user.status === 'active') {
+        await this.registerFailure(user, 'password', request);
+      } else {
+        // Unknown names are not recorded: people type passwords into the username field.
+        await this.audit.record({
+          action: 'auth.login-failed',
+          outcome: 'refused',
+          actorUsername: user ? user.username : null,
+          request,
+          details: { stage: 'password', reason },
+        });
+      }
+      throw new UnauthorizedException(WRONG_CREDENTIALS);
+    }
+    const next: NextStep = user.mustChangePassword ? 'change-password' : user.totpEnrolledAt ? 'totp' : 'enrol';
+    return { next, challenge: await this.challenges.issue(user.id, next) };
+  }
+
+  /** First login: the initial password is replaced before anything else. */
+  async changeInitialPassword(challenge: string, newPassword: string, request: RequestMeta): Promise<ChallengeAnswer> {
+    const { user, found } = await this.open(challenge, 'change-password');
+    await this.credentials.setPassword(user, newPassword, this.clock.now());
+    await this.audit.record({ action: 'auth.password-changed', outcome: 'success', actor: actorOf(user), request, details: { initial: true } });
+    const next: NextStep = user.totpEnrolledAt ? 'totp' : 'enrol';
+    await this.challenges.remove(found.id);
+    return { next, challenge: await this.challenges.issue(user.id, next) };
+  }
+
+  /** A new secret (pending until activated with a code). Calling again replaces it. */
+  async enrol(challenge: string): Promise<{ otpauthUrl: string; secret: string }> {
+    const { user } = await this.open(challenge, 'enrol');
+    const secret = this.totp.generateSecret();
+    await this.credentials.storePendingTotpSecret(user.id, secret);
+    return { otpauthUrl: this.totp.otpauthUrl(user.username, secret), secret };
+  }
+
+  async activate(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer & { recoveryCodes: string[] }> {
+    const { user, found } = await this.open(challenge, 'enrol');
+    const secret = this.credentials.totpSecret(user);
+    if (!secret) throw new BadRequestException('Call POST /auth/totp/enrol first, then activate with a code from the authenticator');
+    const step = this.totp.verify(code, secret);
+    const recoveryCodes = step === null ? null : await this.credentials.activateTotp(user.id, step, this.clock.now());
+    if (!recoveryCodes) {
+      await this.registerFailure(user, 'enrol', request);
+      throw new UnauthorizedException(WRONG_CODE);
+    }
+    await this.audit.record({ action: 'auth.totp-enrolled', outcome: 'success', actor: actorOf(user), request, details: { recoveryCodes: recoveryCodes.length } });
+    return { ...(await this.complete(user, found, 'totp-enrol', request)), recoveryCodes };
+  }
+
+  async verifyTotp(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer> {
+    const { user, found } = await this.open(challenge, 'totp');
+    const secret = this.credentials.totpSecret(user);
+    const step = secret ? this.totp.verify(code, secret) : null;
+    if (step === null || !(await this.credentials.consumeTotpStep(user.id, step))) {
+      await this.registerFailure(user, step === null ? 'totp' : 'totp-replayed', request);
+      throw new UnauthorizedException(WRONG_CODE);
+    }
+    return this.complete(user, found, 'totp', request);
+  }
+
+  async useRecoveryCode(challenge: string, recoveryCode: string, request: RequestMeta): Promise<SessionAnswer> {
+    const { user, found } = await this.open(challenge, 'totp');
+    const { ok, remaining } = await this.credentials.consumeRecoveryCode(user.id, recoveryCode, this.clock.now());
+    if (!ok) {
+      await this.registerFailure(user, 'recovery', request);
+      throw new UnauthorizedException('The recovery code is wrong or was already used');
+    }
+    await this.audit.record({ action: 'auth.recovery-used', outcome: 'success', actor: actorOf(user), request, details: { remaining } });
+    return this.complete(user, found, 'recovery', request);
+  }
+
+  /** A fresh second factor inside a session (reveals need one within STEP_UP_MINUTES). */
+  async stepUp(userId: string, sessionId: string, code: string, request: RequestMeta): Promise<void> {
+    const user = await this.credentials.findById(userId);
+    if (!user || user.status !== 'active') throw new UnauthorizedException('The session is invalid or has expired');
+    this.refuseIfLocked(user);
+    const secret = this.credentials.totpSecret(user);
+    const step = secret ? this.totp.verify(code, secret) : null;
+    if (step === null || !(await this.credentials.consumeTotpStep(user.id, step))) {
+      await this.registerFailure(user, 'step-up', request);
+      throw new ForbiddenException(WRONG_CODE);
+    }
+    await this.sessions.stepUp(sessionId);
+    await this.audit.record({ action: 'auth.step-up', outcome: 'success', actor: actorOf(user), request });
+  }
+
+  /** POST /me/password: the current password again, then the new one (other sessions end). */
+  async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string, request: RequestMeta): Promise<void> {
+    const user = await this.credentials.findById(userId);
+    if (!user || user.status !== 'active') throw new UnauthorizedException('The session is invalid or has expired');
+    this.refuseIfLocked(user);
+    if (!(await this.credentials.checkPassword(user, currentPassword))) {
+      await this.registerFailure(user, 'change-password', request);
+      throw new ForbiddenException('currentPassword is wrong');
+    }
+    await this.credentials.setPassword(user, newPassword, this.clock.now());
+    await this.sessions.endAll({ userId, reason: 'password-changed', exceptSessionId: sessionId });
+    await this.audit.record({ action: 'auth.password-changed', outcome: 'success', actor: actorOf(user), request, details: { initial: false } });
+  }
+
+  async logout(userId: string, username: string, roles: StaffUser['roles'], sessionId: string, request: RequestMeta): Promise<void> {
+    await this.sessions.end(sessionId);
+    await this.audit.record({ action: 'auth.logout', outcome: 'success', actor: { userId, username, roles }, request });
+  }
+
+  /** The challenge and its (active, unlocked) person, or 401/429. */
+  private async open(token: string, stage: ChallengeStage): Promise<{ found: AuthChallenge; user: StaffUser }> {
+    const found = await this.challenges.find(token);
+    if (!found || found.stage !== stage) {
+      if (found) throw new UnauthorizedException(`This login challenge expects the step "${found.stage}"`);
+      throw new UnauthorizedException(BAD_CHALLENGE);
+    }
+    const user = await this.credentials.findById(found.userId);
+    if (!user || user.status !== 'active') throw new UnauthorizedException(BAD_CHALLENGE);
+    this.refuseIfLocked(user);
+    return { found, user };
+  }
+
+  private refuseIfLocked(user: StaffUser): void {
+    const seconds = this.credentials.lockedForSeconds(user, this.clock.now());
+    if (seconds > 0) throw accountLocked(seconds);
+  }
+
+  private async registerFailure(user: StaffUser, stage: string, request: RequestMeta): Promise<void> {
+    const result = await this.credentials.registerFailure(user.id, this.clock.now());
+    await this.audit.record({
+      action: stage === 'step-up' ? 'auth.step-up' : stage === 'change-password' ? 'auth.password-changed' : 'auth.login-failed',
+      outcome: 'refused',
+      actor: actorOf(user),
+      request,
+      details: { stage, reason: stage === 'totp-replayed' ? 'code-already-used' : 'wrong-credential' },
+    });
+    if (result.lockedNow && result.lockedUntil) {
+      await this.challenges.removeAllFor(user.id);
+      await this.audit.record({
+        action: 'auth.lockout',
+        outcome: 'refused',
+        actor: actorOf(user),
+        request,
+        details: { userId: user.id, until: result.lockedUntil.toISOString(), lockoutCount: result.lockoutCount },
+      });
+    }
+  }
+
+  private async complete(user: StaffUser, found: AuthChallenge, method: string, request: RequestMeta): Promise<SessionAnswer> {
+    await this.challenges.remove(found.id);
+    await this.credentials.recordLogin(user.id, this.clock.now());
+    const session = await this.sessions.create(user.id, request.clientAddress);
+    await this.audit.record({ action: 'auth.login', outcome: 'success', actor: actorOf(user), request, details: { method, sessionId: session.sessionId } });
+    return { token: session.token, expiresAt: session.expiresAt.toISOString() };
+  }
+}
+
+function actorOf(user: StaffUser) {
+  return { userId: user.id, username: user.username, roles: user.roles };
+}

@@ -1,0 +1,67 @@
+import { Module, Type } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { EventEmitterModule } from '@nestjs/event-emitter';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '@/audit/audit.module';
+import { AuditVerifyCommand } from '@/audit/audit-verify.command';
+import { AppConfigModule } from '@/config/app-config.module';
+import { Env } from '@/config/env.schema';
+import { CryptoModule } from '@/crypto/crypto.module';
+import { dataSourceOptions } from '@/database/data-source-options';
+import { UsersModule } from '@/users/users.module';
+import { AdminCreateCommand } from './admin-create.command';
+import { MigrateCommand } from './migrate.command';
+
+/**
+ * Commands, one file each. To add one: write `<name>.command.ts` (a nest-commander
+ * @Command class), then list it below: in DATABASE_COMMANDS when it uses the database
+ * (cli.ts migrates first and CliModule connects), or in OFFLINE_COMMANDS when it must work
+ * without one (offline verification). Import the modules its services come from in CliModule.
+ */
+export const DATABASE_COMMANDS: Type[] = [AdminCreateCommand];
+export const OFFLINE_COMMANDS: Type[] = [MigrateCommand, AuditVerifyCommand];
+
+/** nest-commander's metadata key for @Command (its constants.CommandMeta, not exported; cli.module.spec pins it). */
+const COMMAND_META = 'CommandBuilder:Command:Meta';
+
+/** The name a command class declares in its @Command decorator. */
+export function commandName(command: Type): string {
+  return (Reflect.getMetadata(COMMAND_META, command) as { name: string }).name;
+}
+
+export function commandDescription(command: Type): string {
+  const meta = Reflect.getMetadata(COMMAND_META, command) as { name: string; arguments?: string; description?: string };
+  return `${meta.name}${meta.arguments ? ' ' + meta.arguments : ''}\n      ${meta.description ?? ''}`;
+}
+
+/** Commands that need no database: no connection is opened. */
+@Module({
+  imports: [AppConfigModule],
+  providers: [...OFFLINE_COMMANDS],
+})
+export class OfflineCliModule {}
+
+/** The application's services without HTTP, for commands that use the database. */
+@Module({
+  imports: [
+    AppConfigModule,
+    EventEmitterModule.forRoot(),
+    TypeOrmModule.forRootAsync({
+      inject: [ConfigService],
+      useFactory: (config: ConfigService<Env, true>) =>
+        dataSourceOptions(
+          {
+            DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
+            DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
+            DATABASE_POOL_SIZE: 2,
+          },
+          'app',
+        ),
+    }),
+    CryptoModule,
+    AuditModule,
+    UsersModule,
+  ],
+  providers: [...DATABASE_COMMANDS, ...OFFLINE_COMMANDS],
+})
+export class CliModule {}
