@@ -45,7 +45,14 @@ export class LoginService {
   async login(rawUsername: string, password: string, request: RequestMeta): Promise<ChallengeAnswer> {
     const username = String(normalizeUsername(rawUsername));
     const user = await this.credentials.findByUsername(username);
-    if (user) this.refuseIfLocked(user);
+    if (user && user.status === 'active') {
+      const seconds = this.credentials.lockedForSeconds(user, this.clock.now());
+      if (seconds > 0) {
+        // While locked the password is not even checked (no guessing during the lock).
+        await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'locked' } });
+        throw accountLocked(seconds);
+      }
+    }
     // Always one argon2 verification: unknown users are checked against a dummy hash.
     const passwordOk = await this.credentials.checkPassword(user, password);
     if (!user || user.status !== 'active' || !passwordOk) {
