@@ -11,6 +11,9 @@ import { dataSourceOptions } from '@/database/data-source-options';
 import { UsersModule } from '@/users/users.module';
 import { AdminCreateCommand } from './admin-create.command';
 import { MigrateCommand } from './migrate.command';
+import { KeysRotateCommand } from './keys-rotate.command';
+import { NumbersModule } from '@/numbers/numbers.module';
+import { MetricsModule } from '@/metrics/metrics.module';
 
 /**
  * Commands, one file each. To add one: write `<name>.command.ts` (a nest-commander
@@ -18,7 +21,7 @@ import { MigrateCommand } from './migrate.command';
  * (cli.ts migrates first and CliModule connects), or in OFFLINE_COMMANDS when it must work
  * without one (offline verification). Import the modules its services come from in CliModule.
  */
-export const DATABASE_COMMANDS: Type[] = [AdminCreateCommand];
+export const DATABASE_COMMANDS: Type[] = [AdminCreateCommand, KeysRotateCommand];
 export const OFFLINE_COMMANDS: Type[] = [MigrateCommand, AuditVerifyCommand];
 
 /** nest-commander's metadata key for @Command (its constants.CommandMeta, not exported; cli.module.spec pins it). */
@@ -61,6 +64,8 @@ export class OfflineCliModule {}
     CryptoModule,
     AuditModule,
     UsersModule,
+    MetricsModule,
+    NumbersModule,
   ],
   providers: [...DATABASE_COMMANDS, ...OFFLINE_COMMANDS],
 })

@@ -2,7 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { Env } from '@/config/env.schema';
 import { EnvelopeService } from '@/crypto/envelope.service';
 import { lockPeriodMinutes } from './lockout';
@@ -138,6 +138,32 @@ export class StaffCredentialsService {
   }
 
   /** Stores a new, not yet activated TOTP secret (encrypted, bound to the user). */
+  /**
+   * Key rotation: re-wraps every TOTP secret's data key still under an older KEK, in short
+   * batches (SKIP LOCKED). The secrets' ciphertexts are untouched.
+   */
+  async rewrapTotpSecrets(currentVersion: number, batchSize = 500): Promise<number> {
+    let done = 0;
+    for (;;) {
+      const count = await this.dataSource.transaction(async (m) => {
+        const rows = await m.find(StaffUser, {
+          select: { id: true, totpWrappedKey: true, totpKeyVersion: true },
+          where: { totpKeyVersion: LessThan(currentVersion) },
+          take: batchSize,
+          lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
+        });
+        for (const row of rows) {
+          if (!row.totpWrappedKey || row.totpKeyVersion === null) continue;
+          const rewrapped = this.envelope.rewrap(row.totpWrappedKey, row.totpKeyVersion);
+          await m.update(StaffUser, { id: row.id }, { totpWrappedKey: rewrapped.wrappedKey, totpKeyVersion: rewrapped.keyVersion });
+        }
+        return rows.length;
+      });
+      done += count;
+      if (count === 0) return done;
+    }
+  }
+
   async storePendingTotpSecret(userId: string, secret: string): Promise<void> {
     const sealed = this.envelope.encrypt(Buffer.from(secret, 'utf8'), totpAad(userId));
     await this.dataSource.getRepository(StaffUser).update(userId, {

@@ -9,8 +9,9 @@ export function fakeMyNumber(): string {
   return base + checkDigit(base);
 }
 
+/** A unique subject code of letters only (codes may not hold long digit runs). */
 export function uniqueCode(prefix = 'E'): string {
-  return `${prefix}-${randomBytes(5).toString('hex')}`;
+  return `${prefix}-${Array.from(randomBytes(10), (b) => String.fromCharCode(97 + (b % 26))).join('')}`;
 }
 
 export const CARD_CHECK = { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: '2026-04-01T10:00:00+09:00' };
