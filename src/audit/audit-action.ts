@@ -35,6 +35,12 @@ export const AUDIT_ACTIONS = [
   'audit.verified',
   /** Written by the sealer for a sequence number whose transaction rolled back, so the chain has no holes. */
   'audit.gap',
+  /** A filing's matter closed (or its dates were corrected): the due date is recomputed. */
+  'filing.updated',
+  /** An admin ran "dispose of every open alarm": one summary entry beside each number.disposed. */
+  'disposal.batch-run',
+  /** A disposal was refused (not yet due, postponed, already disposed). */
+  'disposal.refused',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -63,6 +63,10 @@ export const envSchema = z.object({
   /** argon2id memory in KiB (OWASP minimum 19456) and iterations (minimum 2); raise them, never lower. */
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
+  /** Sender address of disposal-alarm e-mails (sent to ALARM_MAIL_TO through SMTP_URL). */
+  ALARM_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
+  /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */
+  SWEEP_ON_START: bool(true),
 });
 
 export type Env = z.infer<typeof envSchema>;

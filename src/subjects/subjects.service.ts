@@ -155,7 +155,11 @@ export class SubjectsService {
 
   /** True when the person was told of this purpose. One indexed lookup: this sits on the reveal path. */
   async isNotified(subjectId: string, purpose: string, manager?: EntityManager): Promise<boolean> {
-    return (manager ?? this.dataSource.manager).exists(SubjectPurpose, { where: { subjectId, purpose } });
+    const rows: unknown[] = await (manager ?? this.dataSource.manager).query(
+      'SELECT 1 FROM subject_purpose WHERE subject_id = $1 AND purpose = $2',
+      [subjectId, purpose],
+    );
+    return rows.length > 0;
   }
 
   /** Of these people, the ids that were told of the purpose. */

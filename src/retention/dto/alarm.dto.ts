@@ -1,0 +1,49 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
+
+/** Free text must never carry a number: refuse long digit runs outright (also full-width). */
+const NO_LONG_DIGITS = /^(?![\s\S]*[0-9０-９]{8,})[\s\S]*$/;
+
+export class ListAlarmsQuery {
+  @ApiPropertyOptional({ enum: ALARM_STATUSES, default: 'open' })
+  @IsOptional()
+  @IsIn(ALARM_STATUSES, { message: `status must be one of: ${ALARM_STATUSES.join(', ')}` })
+  status?: AlarmStatus;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{4}-\d{2}-\d{2}_[0-9a-f-]{36}$/, { message: 'cursor is not valid' })
+  cursor?: string;
+}
+
+export class ListDisposalsQuery {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Matches(/^[0-9a-f-]{36}$/, { message: 'cursor is not valid' })
+  cursor?: string;
+}
+
+export class DisposeDto {
+  @ApiPropertyOptional({ description: 'Kept in the disposal record; must not contain a number', example: 'FY2025 year-end disposal' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  note?: string;
+}
+
+export class PostponeDto {
+  @ApiProperty({ description: 'Hide the alarm until this time (date or date-time; a date means 00:00 in Japan)', example: '2026-09-30' })
+  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date or time' })
+  until: string;
+
+  @ApiProperty({ description: 'Why (a pending filing, a legal hold); must not contain a number', example: 'Pending tax audit' })
+  @IsString()
+  @IsNotEmpty({ message: 'reason is required' })
+  @MaxLength(500)
+  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  reason: string;
+}
