@@ -18,6 +18,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
+import { RetentionModule } from './retention/retention.module';
 
 @Module({
   imports: [
@@ -61,6 +62,7 @@ import { NumbersModule } from './numbers/numbers.module';
     MetricsModule,
     SubjectsModule,
     NumbersModule,
+    RetentionModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

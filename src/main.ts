@@ -1,21 +1,40 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { validateEnv, Env } from './config/env.schema';
-import { prepareDatabase } from './database/prepare-database';
-import { createApp } from './app.factory';
+import { DataSource } from 'typeorm';
 import { KeyringService } from './crypto/keyring.service';
+import { prepareDatabase } from './database/prepare-database';
+import { chooseDatabase, DatabaseChoice } from './trial/trial-mode';
+import { trialBanner } from './trial/banner';
 
 async function bootstrap(): Promise<void> {
-  const env = validateEnv(process.env);
-  const ran = await prepareDatabase(env);
-  const app = await createApp();
-  const config = app.get(ConfigService<Env, true>);
-  await app.listen(config.get('PORT', { infer: true }), '0.0.0.0');
-  const logger = new Logger('Bootstrap');
-  if (ran.length) logger.log(`Applied migrations: ${ran.join(', ')}`);
-  logger.log(`Keys: ${app.get(KeyringService).location}`);
-  logger.log(`mynumber-vault listening on port ${config.get('PORT', { infer: true })}`);
+  const early = new Logger('Bootstrap');
+  // First, before anything reads DATABASE_URL: a configured database, one at the default
+  // address, or trial mode with an embedded PostgreSQL (src/trial/trial-mode.ts).
+  let choice: DatabaseChoice | undefined;
+  try {
+    choice = await chooseDatabase(process.env, (level, message) => early[level](message));
+    const ran = await prepareDatabase(choice.env);
+    // Imported only now: the config module copies the environment when the application module loads.
+    const { createApp } = await import('./app.factory');
+    const app = await createApp();
+    const dataSource = app.get(DataSource);
+    choice.server?.stopOnSignals(() => !dataSource.isInitialized);
+    const port = choice.env.PORT;
+    await app.listen(port, '0.0.0.0');
+    const logger = new Logger('Bootstrap');
+    if (ran.length) logger.log(`Applied migrations: ${ran.join(', ')}`);
+    logger.log(`Keys: ${app.get(KeyringService).location}`);
+    if (choice.mode === 'trial' && choice.server) {
+      const keys = app.get(KeyringService).location;
+      logger.warn(`TRIAL MODE: embedded PostgreSQL ${choice.server.serverVersion}, data in ${choice.server.clusterDir}, keys in ${keys}`);
+      // Plain text for the person at the terminal (the log lines above are JSON).
+      process.stderr.write((await trialBanner(choice.env, choice.server, keys)).join('\n') + '\n');
+    }
+    logger.log(`mynumber-vault listening on port ${port}${choice.mode === 'trial' ? ' (TRIAL MODE)' : ''}`);
+  } catch (error) {
+    await choice?.server?.stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 bootstrap().catch((error: Error) => {

@@ -67,6 +67,15 @@ export const envSchema = z.object({
   ALARM_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
   /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */
   SWEEP_ON_START: bool(true),
+  /**
+   * Trial mode (embedded PostgreSQL in $DATA_DIR/pg) when DATABASE_URL is not set: `auto` = when
+   * nothing answers at DATABASE_PROBE_URL (never with NODE_ENV=production); `always`; `never`.
+   */
+  TRIAL_MODE: z.enum(['auto', 'always', 'never']).default('auto'),
+  /** Where to look for PostgreSQL when DATABASE_URL is not set; used as the database when it answers. */
+  DATABASE_PROBE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
+  /** How long that look may take (a TCP connect). */
+  DATABASE_PROBE_TIMEOUT_MS: int(500, 50),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public } from '@/common/auth/auth.decorators';
+import { RuntimeModeService } from '@/trial/runtime-mode.service';
 import { RedisHealthIndicator } from './redis.health';
 
 /**
@@ -16,6 +17,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
     private readonly redis: RedisHealthIndicator,
+    private readonly runtime: RuntimeModeService,
   ) {}
 
   @Get()
@@ -31,6 +33,8 @@ export class HealthController {
     const redisUp = redis.redis.status === 'up';
     const status = dbUp ? (redisUp ? 'ok' : 'degraded') : 'error';
     if (!dbUp) res.status(503);
-    return { status, details };
+    // mode: "trial" (embedded PostgreSQL; with where the data and keys are) or "standard";
+    // queue: "on" (Bull on Redis) or "off" (the in-process sweep raises due alarms).
+    return { status, ...this.runtime.describe(), queue: this.runtime.queue(), details };
   }
 }

@@ -1,4 +1,6 @@
-import type { JobOptions, QueueOptions } from 'bull';
+import type { BullModuleOptions } from '@nestjs/bull';
+import type { JobOptions } from 'bull';
+import Redis, { RedisOptions } from 'ioredis';
 
 /** Names, job ids and retry options of the disposal-alarm queue, in one place. */
 export const DISPOSAL_ALARMS_QUEUE = 'disposal-alarms';
@@ -24,22 +26,21 @@ export const DEFAULT_JOB_OPTIONS: JobOptions = {
 };
 
 /**
- * Redis options for the queue's connections. The command connection ("client") has no offline
- * queue and one retry per request, so add/remove fail at once while Redis is down instead of
- * piling up or hanging a request. Bull gives its blocking and subscriber connections
- * maxRetriesPerRequest: null itself (they wait for Redis); every connection reconnects forever,
- * backing off to 5 s.
+ * Redis connections of the queue. The command connection ("client") has no offline queue and one
+ * retry per request, so add/remove/getJob fail at once while Redis is down instead of piling up
+ * or hanging a request (the caller logs it; the sweep covers). Bull's blocking and subscriber
+ * connections must wait for Redis (maxRetriesPerRequest: null, offline queue on; Bull refuses
+ * anything else for them). Every connection reconnects forever, backing off to 5 s.
+ * Connections made through createClient are not closed by Bull: DisposalQueueService does it.
  */
-export function queueOptions(redisUrl: string, redisPrefix: string): QueueOptions & { url: string } {
+export function queueOptions(redisUrl: string, redisPrefix: string): BullModuleOptions {
+  const common: RedisOptions = { connectTimeout: 2000, retryStrategy: (times: number) => Math.min(times * 500, 5000) };
   return {
-    url: redisUrl,
     prefix: `${redisPrefix}:bull`,
-    redis: {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      connectTimeout: 2000,
-      retryStrategy: (times: number) => Math.min(times * 500, 5000),
-    },
+    createClient: (type) =>
+      type === 'client'
+        ? new Redis(redisUrl, { ...common, enableOfflineQueue: false, maxRetriesPerRequest: 1 })
+        : new Redis(redisUrl, { ...common, maxRetriesPerRequest: null, enableReadyCheck: false }),
     defaultJobOptions: DEFAULT_JOB_OPTIONS,
     settings: { retryProcessDelay: 5000 },
   };

@@ -1,0 +1,155 @@
+import { ConflictException, HttpException, Injectable, NotFoundException } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AuditService } from '@/audit/audit.service';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { ClockService } from '@/config/clock.service';
+import { LegalDataService } from '@/config/legal-data.service';
+import { NumbersService } from '@/numbers/numbers.service';
+import { SubjectsService } from '@/subjects/subjects.service';
+import { localDate } from './due-dates';
+import { DisposeDto, ListDisposalsQuery } from './dto/alarm.dto';
+import { DisposalAlarm } from './entities/disposal-alarm.entity';
+import { DISPOSAL_METHOD, DISPOSAL_METHOD_NOTHING_ON_FILE, DisposalRecord } from './entities/disposal-record.entity';
+import { RetentionSchedule } from './entities/retention-schedule.entity';
+import { ScheduleService } from './schedule.service';
+
+export const DISPOSAL_PAGE_SIZE = 100;
+
+type Refusal = { refused: string; subjectId: string | null };
+
+export interface BatchDisposalResult {
+  batchId: string;
+  disposed: number;
+  records: DisposalRecord[];
+  skipped: { alarmId: string; reason: string }[];
+}
+
+/**
+ * Disposal (削除・廃棄): in ONE transaction the number's ciphertext, wrapped data key and blind
+ * index are deleted (NumbersService), the disposal record is written, the alarm is closed and
+ * the audit entry is added. Strict: a person who is not due today (recomputed from current
+ * data, not the alarm) is refused with 409.
+ */
+@Injectable()
+export class DisposalService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly subjects: SubjectsService,
+    private readonly numbers: NumbersService,
+    private readonly schedule: ScheduleService,
+    private readonly legal: LegalDataService,
+    private readonly audit: AuditService,
+    private readonly clock: ClockService,
+  ) {}
+
+  async dispose(alarmId: string, dto: DisposeDto, staff: Staff, request: RequestMeta, batchId: string | null = null): Promise<DisposalRecord> {
+    const outcome = await this.dataSource.transaction(async (m): Promise<DisposalRecord | Refusal> => {
+      const alarm = await m.findOne(DisposalAlarm, { where: { id: alarmId }, lock: { mode: 'pessimistic_write' } });
+      if (!alarm) throw new NotFoundException('No such alarm');
+      if (alarm.status === 'postponed') {
+        return { refused: `This alarm is postponed until ${alarm.postponedUntil!.toISOString()} (${alarm.postponeReason})`, subjectId: alarm.subjectId };
+      }
+      if (alarm.status !== 'open') return { refused: `This alarm is already ${alarm.status}`, subjectId: alarm.subjectId };
+      const subject = await this.subjects.get(alarm.subjectId);
+      // Lock the person's schedule row: a filing or leave change recomputing it waits for us.
+      await m.findOne(RetentionSchedule, { where: { subjectId: subject.id }, lock: { mode: 'pessimistic_write' } });
+      const due = await this.schedule.compute(subject, m);
+      const now = this.clock.now();
+      const today = localDate(now);
+      if (due.dueOn === null) {
+        const why = { 'not-left': 'the person has not left', 'matter-open': `a ${due.rule} matter is still open`, 'unknown-rule': `a filing uses an unconfigured rule (${due.rule})`, due: '' }[due.reason];
+        return { refused: `Not due for disposal: ${why}`, subjectId: subject.id };
+      }
+      if (due.dueOn > today) return { refused: `Not due for disposal until ${due.dueOn} (${due.rule})`, subjectId: subject.id };
+
+      const wasOnFile = await this.numbers.dispose(subject.id, m);
+      const rule = due.rule && due.rule !== 'left' ? this.legal.retentionRule(due.rule) : undefined;
+      const record = m.create(DisposalRecord, {
+        id: randomUUID(),
+        alarmId,
+        subjectId: subject.id,
+        subjectCode: subject.code,
+        subjectKind: subject.kind,
+        rule: due.rule,
+        basis: rule?.basis ?? null,
+        dueOn: due.dueOn,
+        disposedAt: now,
+        disposedBy: staff.userId,
+        disposedByUsername: staff.username,
+        approvedBy: staff.userId,
+        approvedByUsername: staff.username,
+        method: wasOnFile ? DISPOSAL_METHOD : DISPOSAL_METHOD_NOTHING_ON_FILE,
+        numberWasOnFile: wasOnFile,
+        note: dto.note ?? null,
+        batchId,
+      });
+      await m.insert(DisposalRecord, record);
+      await m.update(DisposalAlarm, { id: alarmId }, { status: 'disposed', closedAt: now, disposalId: record.id, dueOn: due.dueOn, rule: due.rule });
+      await m.update(RetentionSchedule, { subjectId: subject.id }, { disposedAt: now });
+      await this.audit.record(
+        {
+          action: 'number.disposed',
+          outcome: 'success',
+          actor: staff,
+          subjectId: subject.id,
+          request,
+          details: { alarmId, disposalId: record.id, rule: due.rule, dueOn: due.dueOn, method: record.method, numberWasOnFile: wasOnFile, batchId },
+        },
+        m,
+      );
+      return record;
+    });
+    if ('refused' in outcome) {
+      await this.audit.record({
+        action: 'disposal.refused',
+        outcome: 'refused',
+        actor: staff,
+        subjectId: outcome.subjectId,
+        request,
+        details: { alarmId, reason: outcome.refused, batchId },
+      });
+      throw new ConflictException(outcome.refused);
+    }
+    return outcome;
+  }
+
+  /** Year-end practice: dispose of every open alarm, one transaction per person; refusals are listed. */
+  async disposeAll(dto: DisposeDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult> {
+    const batchId = randomUUID();
+    const open: { id: string }[] = await this.dataSource.query(`SELECT id FROM disposal_alarm WHERE status = 'open' ORDER BY due_on, id`);
+    const result: BatchDisposalResult = { batchId, disposed: 0, records: [], skipped: [] };
+    for (const { id } of open) {
+      try {
+        result.records.push(await this.dispose(id, dto, staff, request, batchId));
+        result.disposed++;
+      } catch (error) {
+        if (!(error instanceof HttpException)) throw error;
+        result.skipped.push({ alarmId: id, reason: String((error.getResponse() as { message?: string }).message ?? error.message) });
+      }
+    }
+    await this.audit.record({
+      action: 'disposal.batch-run',
+      outcome: 'success',
+      actor: staff,
+      request,
+      details: { batchId, disposed: result.disposed, skipped: result.skipped.length },
+    });
+    return result;
+  }
+
+  async list(query: ListDisposalsQuery): Promise<{ items: DisposalRecord[]; nextCursor: string | null }> {
+    const qb = this.dataSource.manager
+      .createQueryBuilder(DisposalRecord, 'd')
+      .orderBy('d.disposed_at', 'DESC')
+      .addOrderBy('d.id', 'DESC')
+      .limit(DISPOSAL_PAGE_SIZE + 1);
+    if (query.cursor) {
+      qb.where('(d.disposed_at, d.id) < (SELECT c.disposed_at, c.id FROM disposal_record c WHERE c.id = :cursor)', { cursor: query.cursor });
+    }
+    const rows = await qb.getMany();
+    const items = rows.slice(0, DISPOSAL_PAGE_SIZE);
+    return { items, nextCursor: rows.length > DISPOSAL_PAGE_SIZE ? items[items.length - 1].id : null };
+  }
+}

@@ -1,0 +1,71 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { AlarmsService } from './alarms.service';
+import { DisposalService } from './disposal.service';
+import { DisposeDto, ListAlarmsQuery, ListDisposalsQuery, PostponeDto } from './dto/alarm.dto';
+import { DisposalQueueService } from './queue/disposal-queue.service';
+
+/** The admins' inbox: disposal alarms, disposal, postponement, disposal records. */
+@ApiTags('retention')
+@Controller('retention')
+@Auth('admin')
+export class RetentionController {
+  constructor(
+    private readonly alarms: AlarmsService,
+    private readonly disposals: DisposalService,
+    private readonly queue: DisposalQueueService,
+  ) {}
+
+  @Get('alarms')
+  @ApiOperation({ summary: 'Disposal alarms (default: open) with the person, due date and rule' })
+  list(@Query() query: ListAlarmsQuery) {
+    return this.alarms.list(query);
+  }
+
+  @Post('alarms/dispose-all')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Dispose of every open alarm (year-end practice); one transaction per person, refusals listed' })
+  disposeAll(@Body() dto: DisposeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.disposals.disposeAll(dto, staff, request);
+  }
+
+  @Get('alarms/:id')
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.alarms.get(id);
+  }
+
+  @Post('alarms/:id/dispose')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Dispose of the number (crypto-erase) and write the disposal record; 409 when not due' })
+  dispose(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DisposeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.disposals.dispose(id, dto, staff, request);
+  }
+
+  @Post('alarms/:id/postpone')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Hide the alarm until a date, with a reason (pending filing, legal hold); the sweep reopens it then' })
+  postpone(@Param('id', ParseUUIDPipe) id: string, @Body() dto: PostponeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.alarms.postpone(id, dto, staff, request);
+  }
+
+  @Post('sweep')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Run the sweep now (raises every alarm that is due; normally daily and on start-up)' })
+  sweep() {
+    return this.alarms.sweep('manual', { wait: true });
+  }
+
+  @Get('queue')
+  @ApiOperation({ summary: 'State of the disposal-alarm queue: Redis connection, job counts, next repeatable sweep' })
+  queueStatus() {
+    return this.queue.status();
+  }
+
+  @Get('disposals')
+  @ApiOperation({ summary: 'Disposal records (削除・廃棄記録); they hold no number' })
+  disposalRecords(@Query() query: ListDisposalsQuery) {
+    return this.disposals.list(query);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * Retention sweep benchmark: 100,000 people with filings in a scratch database, then one sweep
+ * that raises every due alarm (target: at most 10 s). The sweep is the production statement
+ * (src/retention/alarm-sweep.sql.ts), run as the application role under the advisory lock.
+ *
+ *   node -r ts-node/register/transpile-only -r tsconfig-paths/register test/bench/sweep.bench.ts
+ *
+ * BENCH_DATABASE_URL (or TEST_DATABASE_URL) names the server; a database is created and dropped
+ * (BENCH_KEEP_DB=1 keeps it for EXPLAIN).
+ */
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/database/data-source-options';
+import { prepareDatabase } from '../../src/database/prepare-database';
+import { SqlRunner, sweepWithLock } from '../../src/retention/alarm-sweep.sql';
+import { localDate } from '../../src/retention/due-dates';
+
+export interface SweepBenchResult {
+  subjects: number;
+  alarmsRaised: number;
+  seconds: number;
+}
+
+/*
+ * People, by i mod 10: 0-5 left between 2015 and 2024 with old filings (due now); 6-7 left at
+ * the end of 2025 with a 2024 declaration (due 2032-01-11); 8-9 still employed (never due).
+ * Each has a 扶養控除等申告書 (fiscal year) and a closed 健康保険 matter: 200,000 filings.
+ * The schedule rows are what ScheduleService stores, computed here in SQL by the same rules.
+ */
+const SEED_SQL = [
+  `INSERT INTO subject (id, kind, code, name, hired_at, left_at)
+   SELECT gen_random_uuid(), 'employee', 'BENCH-' || i, 'ベンチ ' || i, DATE '2010-04-01',
+          CASE WHEN i % 10 < 6 THEN DATE '2015-03-31' + ((i % 3650) || ' days')::interval
+               WHEN i % 10 < 8 THEN DATE '2025-12-31' END
+     FROM generate_series(1, $1::int) AS i`,
+  `INSERT INTO filing (subject_id, document_type, fiscal_year, recorded_at, updated_at)
+   SELECT id, 'dependents-declaration',
+          CASE WHEN left_at IS NULL OR left_at < DATE '2025-01-01' THEN 2010 + (abs(hashtext(code)) % 7) ELSE 2024 END,
+          now(), now()
+     FROM subject WHERE code LIKE 'BENCH-%'`,
+  `INSERT INTO filing (subject_id, document_type, closed_at, recorded_at, updated_at)
+   SELECT id, 'health-pension', DATE '2012-06-30' + ((abs(hashtext(code)) % 1000) || ' days')::interval, now(), now()
+     FROM subject WHERE code LIKE 'BENCH-%'`,
+  `INSERT INTO retention_schedule (subject_id, due_on, rule, reason, left_on, computed_at)
+   SELECT s.id,
+          CASE WHEN s.left_at IS NULL THEN NULL ELSE greatest(s.left_at + 1, max(f.due)) END,
+          CASE WHEN s.left_at IS NULL THEN NULL ELSE 'dependents-declaration' END,
+          CASE WHEN s.left_at IS NULL THEN 'not-left' ELSE 'due' END,
+          s.left_at, now()
+     FROM subject s
+     JOIN LATERAL (
+       SELECT CASE WHEN f.document_type = 'dependents-declaration' THEN make_date(f.fiscal_year + 8, 1, 11)
+                   ELSE (f.closed_at + 1 + interval '2 years')::date END AS due
+         FROM filing f WHERE f.subject_id = s.id) f ON true
+    WHERE s.code LIKE 'BENCH-%'
+    GROUP BY s.id, s.left_at`,
+  `ANALYZE`,
+];
+
+export async function benchSweep(options: { subjects?: number; log?: (line: string) => void } = {}): Promise<SweepBenchResult> {
+  const subjects = options.subjects ?? 100_000;
+  const log = options.log ?? (() => undefined);
+  const url = new URL(process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const name = `mnv_bench_sweep_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  url.pathname = `/${name}`;
+  const env = { DATABASE_URL: url.toString(), DATABASE_APP_ROLE: process.env.DATABASE_APP_ROLE ?? 'mynumber_app', DATABASE_POOL_SIZE: 2 };
+  const adminUrl = new URL(url.toString());
+  adminUrl.pathname = '/postgres';
+
+  let app: DataSource | undefined;
+  try {
+    await prepareDatabase(env);
+    const owner = new Client({ connectionString: env.DATABASE_URL });
+    await owner.connect();
+    try {
+      const seeded = Date.now();
+      for (const sql of SEED_SQL) await owner.query(sql, sql.includes('$1') ? [subjects] : []);
+      log(`seeded ${subjects} people and ${subjects * 2} filings in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+    } finally {
+      await owner.end();
+    }
+
+    app = await new DataSource(dataSourceOptions(env, 'app')).initialize();
+    const now = new Date();
+    const params = { now, today: localDate(now), trigger: 'bench' };
+    const transaction = <T>(work: (db: SqlRunner) => Promise<T>) => app!.transaction((m) => work(m as SqlRunner));
+    const started = process.hrtime.bigint();
+    const result = await sweepWithLock(transaction, params, true);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const againStarted = Date.now();
+    const again = await sweepWithLock(transaction, params, true);
+    const againMs = Date.now() - againStarted;
+    if (!result || again?.raised !== 0) throw new Error('the second sweep raised alarms again: not idempotent');
+    const [{ due }] = await app.query(`SELECT count(*)::int AS due FROM retention_schedule WHERE due_on <= $1`, [params.today]);
+    if (result.raised !== due) throw new Error(`sweep raised ${result.raised} alarms, ${due} people are due`);
+    log(`sweep raised ${result.raised} alarms in ${seconds.toFixed(2)} s; a second sweep raised none in ${(againMs / 1000).toFixed(2)} s`);
+    return { subjects, alarmsRaised: result.raised, seconds: Math.round(seconds * 1000) / 1000 };
+  } finally {
+    await app?.destroy();
+    if (process.env.BENCH_KEEP_DB === '1') {
+      log(`kept database ${name}`);
+    } else {
+      const admin = new Client({ connectionString: adminUrl.toString() });
+      await admin.connect();
+      try {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    }
+  }
+}
+
+if (require.main === module) {
+  benchSweep({ log: (line) => process.stdout.write(`${line}\n`) })
+    .then((r) => {
+      process.stdout.write(`${JSON.stringify(r)}\n`);
+      if (r.seconds > 10) process.exitCode = 1;
+    })
+    .catch((error: Error) => {
+      process.stderr.write(`sweep benchmark failed: ${error.stack}\n`);
+      process.exit(1);
+    });
+}

@@ -1,0 +1,551 @@
+import { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
+import { ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer as createHttpServer, Server } from 'node:http';
+import { AddressInfo, createServer } from 'node:net';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ClockService } from '../src/config/clock.service';
+import { AlarmsService } from '../src/retention/alarms.service';
+import { DisposalQueueService } from '../src/retention/queue/disposal-queue.service';
+import { DISPOSAL_ALARMS_QUEUE } from '../src/retention/queue/queue.constants';
+import { createTestApp, ownerConnection } from './support/app';
+import { signIn, SignedIn } from './support/staff';
+import { createSubject } from './support/subjects';
+
+/**
+ * Retention over HTTP against the real PostgreSQL and Redis. The clock is pinned in 2041 so
+ * that no other app of this run (real clock) ever finds these people due: every alarm here is
+ * raised by this app, by its sweep, or by its queue jobs.
+ */
+const T0 = new Date('2041-04-01T10:00:00+09:00');
+
+describe('retention: filings, due dates, alarms, disposal', () => {
+  let app: INestApplication;
+  let owner: DataSource;
+  let clock: ClockService;
+  let clerk: SignedIn;
+  let admin: SignedIn;
+  const http = () => request(app.getHttpServer());
+  const as = (who: SignedIn) => ({ Authorization: `Bearer ${who.token}` });
+
+  async function signInBoth(): Promise<void> {
+    clerk = await signIn(app, ['clerk']);
+    admin = await signIn(app, ['admin']);
+  }
+
+  /** A person with a number, the given filings, then (optionally) a leave date set through PATCH. */
+  async function person(options: { filings?: object[]; leftAt?: string; number?: string | null; kind?: 'employee' | 'dependent' | 'payee'; employeeId?: string } = {}) {
+    const s = await createSubject(app, clerk.token, { number: options.number, kind: options.kind, employeeId: options.employeeId, purposes: options.kind === 'dependent' ? [] : undefined });
+    for (const f of options.filings ?? []) {
+      await http().post(`/subjects/${s.id}/filings`).set(as(clerk)).send(f).expect(201);
+    }
+    if (options.leftAt) await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: options.leftAt }).expect(200);
+    return s;
+  }
+
+  async function alarmsOf(subjectId: string): Promise<{ id: string; status: string; due_on: string; raised_by: string }[]> {
+    return owner.query(`SELECT id, status, to_char(due_on, 'YYYY-MM-DD') AS due_on, raised_by FROM disposal_alarm WHERE subject_id = $1 ORDER BY raised_at`, [subjectId]);
+  }
+
+  async function openAlarm(subjectId: string): Promise<string> {
+    const rows = (await alarmsOf(subjectId)).filter((a) => a.status === 'open');
+    expect(rows).toHaveLength(1);
+    return rows[0].id;
+  }
+
+  const sweep = () => http().post('/retention/sweep').set(as(admin)).expect(200);
+
+  beforeAll(async () => {
+    app = await createTestApp();
+    owner = await ownerConnection();
+    clock = app.get(ClockService);
+    clock.set(T0);
+    await signInBoth();
+  });
+
+  afterAll(async () => {
+    clock?.reset();
+    await owner?.destroy();
+    await app?.close();
+  });
+
+  describe('filings', () => {
+    it('refuse an unconfigured document type and a missing fiscal year, with the reason', async () => {
+      const s = await person();
+      const unknown = await http().post(`/subjects/${s.id}/filings`).set(as(clerk)).send({ documentType: 'tax-return' }).expect(400);
+      expect(unknown.body.message).toMatch(/documentType is not a configured retention rule/);
+      const noYear = await http().post(`/subjects/${s.id}/filings`).set(as(clerk)).send({ documentType: 'dependents-declaration' }).expect(400);
+      expect(noYear.body.message).toMatch(/fiscalYear is required/);
+      await http().post(`/subjects/${s.id}/filings`).set(as(admin)).send({ documentType: 'dependents-declaration', fiscalYear: 2040 }).expect(403);
+    });
+
+    it('record the filing, its own due date and the person\'s, and are audited', async () => {
+      const s = await person();
+      const res = await http()
+        .post(`/subjects/${s.id}/filings`)
+        .set(as(clerk))
+        .send({ documentType: 'dependents-declaration', fiscalYear: 2040, submittedAt: '2040-01-15' })
+        .expect(201);
+      expect(res.body.filing).toMatchObject({ documentType: 'dependents-declaration', fiscalYear: 2040, retentionStart: '2041-01-11', dueOn: '2048-01-11' });
+      expect(res.body.schedule).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });
+      const list = await http().get(`/subjects/${s.id}/filings`).set(as(clerk)).expect(200);
+      expect(list.body.items).toHaveLength(1);
+      const [entry] = await owner.query(`SELECT details FROM audit_entry WHERE subject_id = $1 AND action = 'filing.recorded'`, [s.id]);
+      expect(entry.details.documentType).toBe('dependents-declaration');
+    });
+
+    it('an open matter keeps the number; closing it sets the due date and raises the alarm', async () => {
+      const s = await person({ filings: [{ documentType: 'health-pension' }], leftAt: '2038-03-31' });
+      const before = await http().get(`/subjects/${s.id}/filings`).set(as(clerk)).expect(200);
+      expect(before.body.schedule).toMatchObject({ dueOn: null, reason: 'matter-open', rule: 'health-pension' });
+      await sweep();
+      expect(await alarmsOf(s.id)).toHaveLength(0);
+      const filingId = before.body.items[0].id as string;
+      const closed = await http().patch(`/subjects/${s.id}/filings/${filingId}`).set(as(clerk)).send({ closedAt: '2038-06-30' }).expect(200);
+      expect(closed.body.schedule).toMatchObject({ dueOn: '2040-07-01', rule: 'health-pension', reason: 'due' });
+      await openAlarm(s.id);
+    });
+  });
+
+  describe('alarms', () => {
+    it('a person who left with expired filings gets exactly one open alarm, however often it is raised', async () => {
+      const s = await person({
+        filings: [
+          { documentType: 'dependents-declaration', fiscalYear: 2032 }, // due 2040-01-11
+          { documentType: 'health-pension', closedAt: '2036-03-31' }, // due 2038-04-01
+        ],
+        leftAt: '2039-06-30', // the day after: 2039-07-01
+      });
+      await sweep();
+      await sweep();
+      await app.get(AlarmsService).raiseDue('test', s.id);
+      const rows = await alarmsOf(s.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ status: 'open', due_on: '2040-01-11' });
+      const page = await http().get('/retention/alarms?status=open').set(as(admin)).expect(200);
+      const mine = page.body.items.find((a: { subject: { id: string } }) => a.subject.id === s.id);
+      expect(mine).toMatchObject({ dueOn: '2040-01-11', rule: 'dependents-declaration', basis: '所得税法施行規則76条の3', numberOnFile: true, subject: { code: s.code } });
+      await http().get('/retention/alarms').set(as(clerk)).expect(403);
+    });
+
+    it('a person still employed never gets one, however old the filings', async () => {
+      const s = await person({ filings: [{ documentType: 'dependents-declaration', fiscalYear: 2020 }] });
+      await sweep();
+      expect(await alarmsOf(s.id)).toHaveLength(0);
+      const list = await http().get(`/subjects/${s.id}/filings`).set(as(clerk)).expect(200);
+      expect(list.body.schedule).toMatchObject({ dueOn: null, reason: 'not-left' });
+    });
+
+    it('a dependent is due when its employee leaves', async () => {
+      const employee = await person();
+      const dependent = await person({ kind: 'dependent', employeeId: employee.id, number: null });
+      await http().patch(`/subjects/${employee.id}`).set(as(clerk)).send({ leftAt: '2040-12-31' }).expect(200);
+      const list = await http().get(`/subjects/${dependent.id}/filings`).set(as(clerk)).expect(200);
+      expect(list.body.schedule).toMatchObject({ dueOn: '2041-01-01', rule: 'left', leftOn: '2040-12-31' });
+      expect((await alarmsOf(dependent.id)).map((a) => a.status)).toEqual(['open']);
+    });
+
+    it('moving the leave date reschedules the queue job; returning removes it and withdraws nothing due', async () => {
+      const queue = app.get(DisposalQueueService);
+      const s = await person({ leftAt: '2041-05-31' }); // due 2041-06-01 00:00 JST
+      const first = await queue.scheduled(s.id);
+      expect(first).not.toBeNull();
+      expect(first!.state).toBe('delayed');
+      expect(first!.delay).toBe(new Date('2041-06-01T00:00:00+09:00').getTime() - T0.getTime());
+
+      await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2041-07-31' }).expect(200);
+      const moved = await queue.scheduled(s.id);
+      expect(moved!.delay).toBe(new Date('2041-08-01T00:00:00+09:00').getTime() - T0.getTime());
+
+      const status = await http().get('/retention/queue').set(as(admin)).expect(200);
+      expect(status.body).toMatchObject({ available: true, counts: { delayed: expect.any(Number) } });
+      expect(status.body.counts.delayed).toBeGreaterThanOrEqual(1);
+
+      await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: null }).expect(200);
+      expect(await queue.scheduled(s.id)).toBeNull();
+      expect(await alarmsOf(s.id)).toHaveLength(0);
+    });
+
+    it('after this run\'s queue keys are deleted (FLUSHALL for this run), the next sweep raises every due alarm once', async () => {
+      const people = [];
+      for (let i = 0; i < 4; i++) people.push(await person({ leftAt: '2041-04-30' })); // due 2041-05-01
+      const queue = app.get(DisposalQueueService);
+      for (const p of people) expect(await queue.scheduled(p.id)).not.toBeNull();
+
+      const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+      try {
+        const pattern = `${process.env.REDIS_PREFIX}:bull:${DISPOSAL_ALARMS_QUEUE}:*`;
+        let deleted = 0;
+        for await (const keys of redis.scanStream({ match: pattern, count: 500 })) {
+          if ((keys as string[]).length) deleted += await redis.del(...(keys as string[]));
+        }
+        expect(deleted).toBeGreaterThan(0);
+      } finally {
+        redis.disconnect();
+      }
+      for (const p of people) expect(await queue.scheduled(p.id)).toBeNull();
+
+      clock.set(new Date('2041-05-02T09:00:00+09:00'));
+      await signInBoth(); // sessions follow the clock
+      await sweep();
+      await sweep();
+      for (const p of people) {
+        const rows = await alarmsOf(p.id);
+        expect(rows).toHaveLength(1);
+        expect(rows[0]).toMatchObject({ status: 'open', due_on: '2041-05-01' });
+      }
+    });
+  });
+
+  describe('postponing', () => {
+    it('hides the alarm until its date, then the sweep reopens it', async () => {
+      const s = await person({ leftAt: '2039-03-31' });
+      const alarmId = await openAlarm(s.id);
+      const now = clock.now();
+      await http().post(`/retention/alarms/${alarmId}/postpone`).set(as(admin)).send({ until: '2030-01-01', reason: 'Legal hold' }).expect(400);
+      await http().post(`/retention/alarms/${alarmId}/postpone`).set(as(admin)).send({ until: '2042-01-01', reason: 'Case 123456789012' }).expect(400);
+      const until = new Date(now.getTime() + 30 * 86400_000);
+      const res = await http()
+        .post(`/retention/alarms/${alarmId}/postpone`)
+        .set(as(admin))
+        .send({ until: until.toISOString(), reason: 'Pending tax audit' })
+        .expect(200);
+      expect(res.body).toMatchObject({ status: 'postponed', postponeReason: 'Pending tax audit' });
+
+      const open = await http().get('/retention/alarms?status=open').set(as(admin)).expect(200);
+      expect(open.body.items.map((a: { id: string }) => a.id)).not.toContain(alarmId);
+      const postponed = await http().get('/retention/alarms?status=postponed').set(as(admin)).expect(200);
+      expect(postponed.body.items.map((a: { id: string }) => a.id)).toContain(alarmId);
+      const refused = await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(admin)).send({}).expect(409);
+      expect(refused.body.message).toMatch(/postponed until/);
+
+      await sweep();
+      expect((await alarmsOf(s.id))[0].status).toBe('postponed');
+
+      clock.set(new Date(until.getTime() + 1000));
+      await signInBoth();
+      await sweep();
+      const rows = await alarmsOf(s.id);
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({ id: alarmId, status: 'open' });
+      const [audit] = await owner.query(`SELECT details FROM audit_entry WHERE subject_id = $1 AND action = 'disposal.postponed'`, [s.id]);
+      expect(audit.details).toMatchObject({ alarmId, reason: 'Pending tax audit' });
+    });
+  });
+
+  describe('disposal', () => {
+    it('deletes ciphertext, data key and blind index in one step and leaves a record without digits', async () => {
+      const s = await person({ filings: [{ documentType: 'workers-accident', closedAt: '2035-05-31' }], leftAt: '2039-09-30' });
+      const number = s.number!;
+      const alarmId = await openAlarm(s.id);
+      const res = await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(admin)).send({ note: 'FY2040 year-end disposal' }).expect(200);
+      expect(res.body).toMatchObject({
+        subjectId: s.id,
+        subjectCode: s.code,
+        rule: 'left',
+        dueOn: '2039-10-01',
+        method: 'crypto-erase: ciphertext, wrapped data key and blind index deleted',
+        numberWasOnFile: true,
+        approvedBy: admin.userId,
+        disposedBy: admin.userId,
+        note: 'FY2040 year-end disposal',
+      });
+      expect(JSON.stringify(res.body)).not.toContain(number);
+
+      expect(await owner.query('SELECT 1 FROM subject_number WHERE subject_id = $1', [s.id])).toHaveLength(0);
+      const records = await owner.query('SELECT * FROM disposal_record WHERE subject_id = $1', [s.id]);
+      expect(records).toHaveLength(1);
+      expect(JSON.stringify(records[0])).not.toContain(number);
+      expect(JSON.stringify(records[0])).not.toMatch(/\d{12}/);
+      const [audit] = await owner.query(`SELECT details FROM audit_entry WHERE subject_id = $1 AND action = 'number.disposed'`, [s.id]);
+      expect(audit.details).toMatchObject({ alarmId, numberWasOnFile: true });
+      expect(JSON.stringify(audit)).not.toContain(number);
+
+      // the application role cannot rewrite or delete a disposal record
+      await expect(owner.query(`SET ROLE mynumber_app; DELETE FROM disposal_record WHERE subject_id = '${s.id}'`)).rejects.toThrow(/permission denied/);
+      await owner.query('RESET ROLE');
+
+      const reveal = await http().post(`/subjects/${s.id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' });
+      expect(reveal.status).toBe(404);
+      await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(admin)).send({}).expect(409);
+      const list = await http().get('/retention/disposals').set(as(admin)).expect(200);
+      expect(list.body.items.map((d: { id: string }) => d.id)).toContain(res.body.id);
+      expect((await alarmsOf(s.id)).map((a) => a.status)).toEqual(['disposed']);
+
+      // a later sweep raises nothing for a person already disposed of
+      await sweep();
+      expect(await alarmsOf(s.id)).toHaveLength(1);
+
+      // the person returns: a number may be stored again, and nothing is due
+      await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: null }).expect(200);
+      await http()
+        .put(`/subjects/${s.id}/number`)
+        .set(as(clerk))
+        .send({ number, identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: clock.now().toISOString() } })
+        .expect(201);
+      const [schedule] = await owner.query('SELECT reason, disposed_at FROM retention_schedule WHERE subject_id = $1', [s.id]);
+      expect(schedule).toEqual({ reason: 'not-left', disposed_at: null });
+    });
+
+    it('is refused (409, with the reason) when the person is not due by current data', async () => {
+      const s = await person({ leftAt: '2039-12-31' });
+      const alarmId = await openAlarm(s.id);
+      // a filing written behind the service's back (no recompute): disposal rechecks from current data
+      await owner.query(
+        `INSERT INTO filing (subject_id, document_type, fiscal_year, recorded_at, updated_at) VALUES ($1, 'dependents-declaration', 2040, now(), now())`,
+        [s.id],
+      );
+      const res = await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(admin)).send({}).expect(409);
+      expect(res.body.message).toMatch(/Not due for disposal until 2048-01-11/);
+      expect(await owner.query('SELECT 1 FROM subject_number WHERE subject_id = $1', [s.id])).toHaveLength(1);
+      const [audit] = await owner.query(`SELECT outcome FROM audit_entry WHERE subject_id = $1 AND action = 'disposal.refused'`, [s.id]);
+      expect(audit.outcome).toBe('refused');
+    });
+
+    it('disposes of every open alarm at once and lists what it could not', async () => {
+      const a = await person({ leftAt: '2040-03-31' });
+      const b = await person({ leftAt: '2040-03-31', number: null });
+      const res = await http().post('/retention/alarms/dispose-all').set(as(admin)).send({ note: 'year-end batch' }).expect(200);
+      expect(res.body.disposed).toBeGreaterThanOrEqual(2);
+      const mine = res.body.records.filter((r: { subjectId: string }) => [a.id, b.id].includes(r.subjectId));
+      expect(mine).toHaveLength(2);
+      expect(mine.find((r: { subjectId: string }) => r.subjectId === b.id)).toMatchObject({ numberWasOnFile: false, method: 'none needed: no number was on file' });
+      expect(mine.every((r: { batchId: string }) => r.batchId === res.body.batchId)).toBe(true);
+      expect(await owner.query('SELECT 1 FROM subject_number WHERE subject_id = $1', [a.id])).toHaveLength(0);
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Redis stopped and started, and Redis absent. A private redis-server on a spare port (never the
+// machine's shared one) behind a second app. In this file, after the tests above: all retention
+// specs share one database and the sweep is global, so they must not run at the same time.
+// ---------------------------------------------------------------------------------------------
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+async function startRedis(port: number): Promise<ChildProcess> {
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  probe.on('error', () => undefined);
+  try {
+    for (let i = 0; i < 100; i++) {
+      const up = await probe.connect().then(() => probe.ping(), () => null);
+      if (up === 'PONG') return child;
+      probe.disconnect();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    probe.disconnect();
+  }
+  child.kill('SIGKILL');
+  throw new Error('private redis-server did not start');
+}
+
+async function stopRedis(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  await exited;
+}
+
+async function until(what: string, check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+type Isolated = {
+  app: INestApplication;
+  startMs: number;
+  createSubject: typeof import('./support/subjects').createSubject;
+  request: typeof request;
+  clock: import('../src/config/clock.service').ClockService;
+  alarms: import('../src/retention/alarms.service').AlarmsService;
+  queue: import('../src/retention/queue/disposal-queue.service').DisposalQueueService;
+  notifier: import('../src/retention/alarm-notifier.service').AlarmNotifierService;
+  signIn: typeof import('./support/staff').signIn;
+};
+
+/**
+ * Runs `work` against a second application with its own settings, entirely inside its own module
+ * registry: config is read when the app module loads, and TypeORM and Terminus load modules
+ * lazily, so everything that touches this app must run inside the isolation.
+ */
+async function withIsolatedApp(env: Record<string, string>, work: (x: Isolated) => Promise<void>): Promise<void> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    await jest.isolateModulesAsync(async () => {
+      const started = Date.now();
+      const app: INestApplication = await require('../src/app.factory').createApp();
+      await app.init();
+      const x: Isolated = {
+        app,
+        startMs: Date.now() - started,
+        clock: app.get(require('../src/config/clock.service').ClockService),
+        alarms: app.get(require('../src/retention/alarms.service').AlarmsService),
+        queue: app.get(require('../src/retention/queue/disposal-queue.service').DisposalQueueService),
+        notifier: app.get(require('../src/retention/alarm-notifier.service').AlarmNotifierService),
+        signIn: require('./support/staff').signIn,
+        createSubject: require('./support/subjects').createSubject,
+        request: require('supertest'),
+      };
+      try {
+        await work(x);
+      } finally {
+        const closing = Date.now();
+        await app.close();
+        expect(Date.now() - closing).toBeLessThan(10_000);
+      }
+    });
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+describe('retention when Redis stops, restarts or is missing', () => {
+  const T1 = new Date('2060-01-05T10:00:00+09:00');
+  let redis: ChildProcess | undefined;
+  let hook: Server;
+  const received: Record<string, unknown>[] = [];
+  let owner: DataSource;
+
+  beforeAll(async () => {
+    hook = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        received.push(JSON.parse(body));
+        res.writeHead(204, { Connection: 'close' }).end();
+      });
+    }).listen(0, '127.0.0.1');
+    await once(hook, 'listening');
+    owner = await ownerConnection();
+  });
+
+  afterAll(async () => {
+    await owner?.destroy();
+    await stopRedis(redis);
+    hook?.closeAllConnections();
+    await new Promise((r) => hook?.close(r));
+  });
+
+  it('raises every due alarm once with the next sweep after Redis was stopped and started, and keeps working meanwhile', async () => {
+    const redisPort = await freePort();
+    redis = await startRedis(redisPort);
+    const env = {
+      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
+      ALARM_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alarms`,
+      SWEEP_ON_START: 'false',
+    };
+    await withIsolatedApp(env, async (x) => {
+      const http = () => x.request(x.app.getHttpServer());
+      x.clock.set(T1);
+      const clerk = await x.signIn(x.app, ['clerk']);
+      const admin = await x.signIn(x.app, ['admin']);
+      const as = (who: SignedIn) => ({ Authorization: `Bearer ${who.token}` });
+
+      const people = [];
+      for (let i = 0; i < 3; i++) {
+        const s = await x.createSubject(x.app, clerk.token);
+        await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2060-01-31' }).expect(200); // due 2060-02-01
+        expect(await x.queue.scheduled(s.id)).toMatchObject({ state: 'delayed' });
+        people.push(s);
+      }
+      expect((await http().get('/health').expect(200)).body.status).toBe('ok');
+
+      await stopRedis(redis);
+      await until('health reports Redis down', async () => (await http().get('/health')).body.status === 'degraded');
+      const health = await http().get('/health').expect(200);
+      expect(health.body).toMatchObject({ status: 'degraded', details: { redis: { status: 'down' }, database: { status: 'up' } } });
+      await until('the queue notices', () => !x.queue.isAvailable());
+
+      // scheduling fails fast and is logged, never thrown at the clerk
+      const late = await x.createSubject(x.app, clerk.token);
+      const started = Date.now();
+      await http().patch(`/subjects/${late.id}`).set(as(clerk)).send({ leftAt: '2060-01-31' }).expect(200);
+      await http().post(`/subjects/${late.id}/filings`).set(as(clerk)).send({ documentType: 'health-pension', closedAt: '2057-01-31' }).expect(201);
+      expect(Date.now() - started).toBeLessThan(4000);
+      people.push(late);
+
+      // reveals and logins do not need Redis
+      const reveal = await http().post(`/subjects/${people[0].id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' }).expect(200);
+      expect(reveal.body.number).toBe(people[0].number);
+      const login = await http().post('/auth/login').send({ username: clerk.username, password: clerk.password }).expect(200);
+      expect(login.body.next).toBe('totp');
+
+      redis = await startRedis(redisPort); // empty: --save "" --appendonly no
+      await until('the queue reconnects', () => x.queue.isAvailable());
+      expect(await x.queue.scheduled(people[0].id)).toBeNull(); // the jobs went with Redis
+
+      x.clock.set(new Date('2060-02-01T00:00:05+09:00'));
+      const first = await x.alarms.sweep('test', { wait: true });
+      const second = await x.alarms.sweep('test', { wait: true });
+      expect(first!.raised).toBeGreaterThanOrEqual(people.length);
+      expect(second).toEqual({ raised: 0, reopened: 0 });
+      for (const p of people) {
+        const rows = await owner.query(`SELECT status, to_char(due_on, 'YYYY-MM-DD') AS due_on FROM disposal_alarm WHERE subject_id = $1`, [p.id]);
+        expect(rows).toEqual([{ status: 'open', due_on: '2060-02-01' }]);
+      }
+      const reauth = await x.signIn(x.app, ['admin']); // sessions follow the clock
+      const inbox = await http().get('/retention/alarms?status=open').set(as(reauth)).expect(200);
+      const listed = new Set(inbox.body.items.map((a: { subject: { id: string } }) => a.subject.id));
+      for (const p of people) expect(listed.has(p.id)).toBe(true);
+      expect(admin.userId).not.toBe(reauth.userId);
+
+      // the notice: counts and a link, nothing about anyone
+      expect(await x.notifier.flush()).not.toBeNull();
+      await until('the webhook received the notice', () => received.length > 0, 5000);
+      const body = received[received.length - 1];
+      expect(body).toMatchObject({ event: 'disposal-alarms.opened', inbox: expect.stringContaining('/retention/alarms?status=open') });
+      expect(body.opened as number).toBeGreaterThanOrEqual(people.length);
+      const text = JSON.stringify(received);
+      for (const p of people) {
+        expect(text).not.toContain(p.code);
+        expect(text).not.toContain(p.number!);
+      }
+      expect(text).not.toContain('試験');
+
+      // scheduling works again once Redis is back
+      x.clock.set(T1);
+      const clerk2 = await x.signIn(x.app, ['clerk']);
+      const back = await x.createSubject(x.app, clerk2.token);
+      await http().patch(`/subjects/${back.id}`).set(as(clerk2)).send({ leftAt: '2060-03-31' }).expect(200);
+      const job = await x.queue.scheduled(back.id);
+      expect(job).toMatchObject({ state: 'delayed' });
+      expect(job!.delay).toBe(new Date('2060-04-01T00:00:00+09:00').getTime() - T1.getTime()); // delays come from the ClockService
+    });
+  });
+
+  it('starts without Redis at all, answers health as degraded, and closes promptly', async () => {
+    await withIsolatedApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SWEEP_ON_START: 'false' }, async (x) => {
+      expect(x.startMs).toBeLessThan(15_000);
+      const health = await x.request(x.app.getHttpServer()).get('/health').expect(200);
+      expect(health.body).toMatchObject({ status: 'degraded', details: { database: { status: 'up' }, redis: { status: 'down' } } });
+      expect(x.queue.isAvailable()).toBe(false);
+      expect(await x.queue.status()).toMatchObject({ available: false, counts: null });
+      const started = Date.now();
+      expect(await x.queue.schedule('00000000-0000-4000-8000-000000000000', new Date(Date.now() + 60_000))).toBe(false);
+      expect(Date.now() - started).toBeLessThan(2000);
+      expect(await x.alarms.sweep('test', { wait: true })).not.toBeNull(); // the sweep needs only PostgreSQL
+    });
+    // src/health/redis.health.ts races each ping against a 1 s timer it never clears; let it run out
+    await new Promise((r) => setTimeout(r, 1100));
+
+  });
+});
