@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
-import { validateEnv } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
-import { CliModule, commandDescription, commandName, DATABASE_COMMANDS, OFFLINE_COMMANDS, OfflineCliModule } from './cli/cli.module';
+import { chooseDatabase } from './trial/trial-mode';
+import type * as CliModuleFile from './cli/cli.module';
 
 /**
  * npm run cli -- <command> [arguments]   (see src/cli/cli.module.ts for the list)
@@ -10,6 +10,23 @@ import { CliModule, commandDescription, commandName, DATABASE_COMMANDS, OFFLINE_
  */
 async function main(argv: string[]): Promise<void> {
   const name = argv[2];
+  // Offline commands and --help need no database; others first find it (trial mode included),
+  // and only then load the module, whose ConfigModule copies DATABASE_URL when imported.
+  const needsDatabase = (n: string | undefined) => !!n && !['--help', '-h', 'help', 'audit:verify'].includes(n);
+  const choice = needsDatabase(name) ? await chooseDatabase(process.env) : undefined;
+  try {
+    const cli: typeof CliModuleFile = await import('./cli/cli.module');
+    await runCommand(name, cli, choice?.env);
+  } finally {
+    await choice?.server?.stop();
+  }
+}
+
+async function runCommand(
+  name: string | undefined,
+  { CliModule, commandDescription, commandName, DATABASE_COMMANDS, OFFLINE_COMMANDS, OfflineCliModule }: typeof CliModuleFile,
+  env: Parameters<typeof prepareDatabase>[0] | undefined,
+): Promise<void> {
   const offline = OFFLINE_COMMANDS.map(commandName);
   const online = DATABASE_COMMANDS.map(commandName);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -36,7 +53,7 @@ async function main(argv: string[]): Promise<void> {
     await CommandFactory.run(OfflineCliModule, options);
     return;
   }
-  await prepareDatabase(validateEnv(process.env));
+  await prepareDatabase(env!);
   await CommandFactory.run(CliModule, options);
 }
 
