@@ -27,10 +27,13 @@ export class RedisHealthIndicator implements OnModuleDestroy {
   async check(key: string) {
     const indicator = this.indicators.check(key);
     try {
+      let timer: NodeJS.Timeout | undefined;
       const pong = await Promise.race([
         this.redis.ping(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), 1000)),
-      ]);
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('timeout')), 1000);
+        }),
+      ]).finally(() => clearTimeout(timer));
       return pong === 'PONG' ? indicator.up() : indicator.down({ message: 'unexpected answer' });
     } catch (error) {
       return indicator.down({ message: (error as Error).message });

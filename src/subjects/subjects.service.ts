@@ -48,7 +48,7 @@ export class SubjectsService {
       }
     }
     this.checkDates(dto.hiredAt ?? null, dto.leftAt ?? null);
-    return this.dataSource.transaction(async (manager) => {
+    const created = await this.dataSource.transaction(async (manager) => {
       const existing = await manager.findOneBy(Subject, { code: dto.code });
       if (existing) throw new ConflictException('A person with this code already exists');
       const subject = manager.create(Subject, {
@@ -67,6 +67,9 @@ export class SubjectsService {
       );
       return subject;
     });
+    // Someone registered as already gone (or a dependent, whose employee may be gone) needs a due date now.
+    if (created.leftAt || created.kind === 'dependent') await this.announceLeaveChange(created);
+    return created;
   }
 
   async get(id: string): Promise<Subject> {
