@@ -42,7 +42,9 @@ export class AuditVerifyService {
    * Recomputes the whole sealed chain in pages of 10,000 and checks every checkpoint signature.
    * Entries not sealed yet (newer than the last checkpoint) are not part of the answer.
    */
-  async verifyDatabase(q: Queryable = this.dataSource, certPem = this.keyring.signingCertPem): Promise<VerifyResult> {
+  async verifyDatabase(q?: Queryable, certPem = this.keyring.signingCertPem): Promise<VerifyResult> {
+    // One snapshot for every query: a sealing round committing mid-way must not look like a removed checkpoint.
+    if (!q) return this.dataSource.transaction('REPEATABLE READ', (manager) => this.verifyDatabase(manager, certPem));
     const head = await sealedHead(q);
     const checkpoints = await checkpointsBetween(q, '1', head.seq);
     const result = await verifyChainParallel(entryPages(q, '0', head.seq, PAGE_SIZE), {
