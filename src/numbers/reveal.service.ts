@@ -1,6 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { EnvelopeService } from '@/crypto/envelope.service';
@@ -8,6 +6,15 @@ import { MetricsService } from '@/metrics/metrics.service';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { RevealPolicyService } from './reveal-policy.service';
 import { numberAad } from './subject-number.entity';
+
+interface RevealRead {
+  notified: boolean;
+  allowed: boolean;
+  record_id: string | null;
+  ciphertext: Buffer | null;
+  wrapped_key: Buffer | null;
+  key_version: number | null;
+}
 
 interface EncryptedRow {
   record_id: string;
@@ -17,13 +24,13 @@ interface EncryptedRow {
 }
 
 /**
- * The hot path (design.md): checks, then ONE transaction that reads the ciphertext and inserts
- * the audit entry; only after COMMIT is the number decrypted. No lock is shared between reveals.
+ * The hot path (design.md): checks, then ONE statement (its own transaction) that reads the
+ * ciphertext and inserts the audit entry; only after it commits is the number decrypted.
+ * No lock is shared between reveals.
  */
 @Injectable()
 export class RevealService {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly policy: RevealPolicyService,
     private readonly subjects: SubjectsService,
     private readonly envelope: EnvelopeService,
@@ -35,16 +42,20 @@ export class RevealService {
     const refusal = this.policy.callerRefusal(staff, purpose);
     if (refusal) throw await this.policy.refuse(refusal, staff, request, { subjectId, purpose });
 
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.subjects.isNotified(subjectId, purpose!, manager))) return 'purpose-not-notified' as const;
-      const rows: EncryptedRow[] = await manager.query(
-        'SELECT record_id, ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = $1',
-        [subjectId],
-      );
-      if (rows.length === 0) return 'no-number' as const;
-      await this.audit.record({ action: 'number.revealed', outcome: 'success', actor: staff, subjectId, purpose, request }, manager);
-      return rows[0];
-    }); // committed: the audit entry is durable before any plaintext exists
+    // One statement: read the ciphertext and insert the audit entry (only when the person was told
+    // of the purpose and a number is on file). It has committed when the row arrives here.
+    const [row] = await this.audit.recordWithRead<RevealRead>(
+      { action: 'number.revealed', outcome: 'success', actor: staff, subjectId, purpose, request },
+      {
+        sql: `SELECT ${this.subjects.notifiedCondition('$1', '$2')} AS notified,
+                     n.record_id, n.ciphertext, n.wrapped_key, n.key_version,
+                     (${this.subjects.notifiedCondition('$1', '$2')} AND n.record_id IS NOT NULL) AS allowed
+                FROM (SELECT 1) AS one LEFT JOIN subject_number n ON n.subject_id = $1::uuid`,
+        params: [subjectId, purpose],
+      },
+    );
+    if (!row) throw new Error('reveal: the audit entry was not recorded'); // fail closed
+    const outcome = !row.notified ? ('purpose-not-notified' as const) : !row.allowed ? ('no-number' as const) : (row as EncryptedRow);
 
     if (outcome === 'purpose-not-notified' || outcome === 'no-number') {
       const exists = await this.subjects.get(subjectId).then(() => true, () => false);

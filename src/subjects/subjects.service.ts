@@ -165,6 +165,14 @@ export class SubjectsService {
     return rows.length > 0;
   }
 
+  /**
+   * The same rule as isNotified, as an SQL condition over this module's table, for a caller that
+   * must check it inside one statement (the reveal hot path). Arguments are parameter placeholders.
+   */
+  notifiedCondition(subjectIdParam: string, purposeParam: string): string {
+    return `EXISTS (SELECT 1 FROM subject_purpose WHERE subject_id = ${subjectIdParam}::uuid AND purpose = ${purposeParam}::text)`;
+  }
+
   /** Of these people, the ids that were told of the purpose. */
   async notifiedAmong(subjectIds: string[], purpose: string, manager?: EntityManager): Promise<Set<string>> {
     if (subjectIds.length === 0) return new Set();
