@@ -24,7 +24,8 @@ const META: RequestMeta = { requestId: 'test-support', clientAddress: '127.0.0.1
 
 /** A unique, valid username (letters first, at most 32 characters). */
 export function uniqueUsername(prefix = 't'): string {
-  return `${prefix}-${randomBytes(6).toString('hex')}`;
+  // letters only: audit specs check that no stored text holds a number-like digit run
+  return `${prefix}-${Array.from(randomBytes(12), (b) => String.fromCharCode(97 + (b % 26))).join('')}`;
 }
 
 /** A TOTP code for a given time step (an independent generator: otplib's authenticator with a fixed epoch). */
