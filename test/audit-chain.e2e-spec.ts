@@ -10,6 +10,7 @@ import { DataSource } from 'typeorm';
 import { AuditService, AuditEvent } from '../src/audit/audit.service';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditVerifyService } from '../src/audit/audit-verify.service';
+import { MetricsService } from '../src/metrics/metrics.service';
 import { ClockService } from '../src/config/clock.service';
 import { Env } from '../src/config/env.schema';
 import { KeyringService } from '../src/crypto/keyring.service';
@@ -57,8 +58,9 @@ async function openVault(): Promise<Vault> {
   const ds = new DataSource(dataSourceOptions(env, 'app'));
   await ds.initialize();
   const clock = new ClockService();
-  const audit = new AuditService(ds, clock);
-  return { ds, clock, audit, sealer: new AuditSealerService(ds, clock, keyring, config), verify: new AuditVerifyService(ds, keyring, audit) };
+  const metrics = new MetricsService();
+  const audit = new AuditService(ds, clock, metrics);
+  return { ds, clock, audit, sealer: new AuditSealerService(ds, clock, keyring, config, metrics), verify: new AuditVerifyService(ds, keyring, audit) };
 }
 
 function event(i: number, over: Partial<AuditEvent> = {}): AuditEvent {

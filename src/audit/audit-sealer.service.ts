@@ -1,3 +1,4 @@
+import { MetricsService } from '@/metrics/metrics.service';
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -80,7 +81,12 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     private readonly clock: ClockService,
     private readonly keyring: KeyringService,
     config: ConfigService<Env, true>,
+    metrics: MetricsService,
   ) {
+    metrics.gauge('mnv_audit_unsealed_entries', 'Audit entries not yet linked into the hash chain (sealing lag)', async () => {
+      const [{ n }] = await this.dataSource.query('SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL');
+      return n;
+    });
     this.intervalMs = config.get('SEAL_INTERVAL_MS', { infer: true });
     this.gapGraceMs = config.get('AUDIT_GAP_GRACE_MS', { infer: true });
     this.enabled = config.get('AUDIT_SEALER_ENABLED', { infer: true });

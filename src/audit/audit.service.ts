@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClockService } from '@/config/clock.service';
+import { MetricsService } from '@/metrics/metrics.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { AuditAction, AuditOutcome } from './audit-action';
 
@@ -19,6 +20,12 @@ export interface AuditEvent {
   details?: Record<string, unknown>;
 }
 
+const LOGIN_OUTCOMES: Partial<Record<AuditAction, 'success' | 'failure' | 'locked'>> = {
+  'auth.login': 'success',
+  'auth.login-failed': 'failure',
+  'auth.lockout': 'locked',
+};
+
 /**
  * The only way anything writes the trail. Pass the caller's transaction manager so the
  * entry commits (or rolls back) with the work it records; without one it commits alone.
@@ -28,10 +35,14 @@ export class AuditService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: ClockService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async record(event: AuditEvent, manager?: EntityManager): Promise<void> {
     await this.recordMany([event], manager);
+    // Login metrics follow the trail, so they count exactly what was recorded.
+    const login = LOGIN_OUTCOMES[event.action];
+    if (login) this.metrics.login(login);
   }
 
   /** One multi-row INSERT: bulk retrieval writes a batch per transaction. */

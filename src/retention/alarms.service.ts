@@ -1,3 +1,4 @@
+import { MetricsService } from '@/metrics/metrics.service';
 import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -46,8 +47,10 @@ export class AlarmsService {
     private readonly numbers: NumbersService,
     private readonly audit: AuditService,
     private readonly notifier: AlarmNotifierService,
+    metrics: MetricsService,
   ) {
     notifier.useOpenCounter(() => this.countOpen());
+    metrics.gauge('mnv_open_alarms', 'Open disposal alarms', () => this.countOpen());
   }
 
   /**

@@ -1,0 +1,29 @@
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { createTestApp } from './support/app';
+import { signIn } from './support/staff';
+import { createSubject } from './support/subjects';
+
+describe('GET /metrics', () => {
+  let app: INestApplication;
+
+  beforeAll(async () => {
+    app = await createTestApp();
+  });
+  afterAll(async () => app?.close());
+
+  it('counts reveals by purpose, refusals and logins, shows alarms and sealing lag, and holds no number', async () => {
+    const clerk = await signIn(app, ['clerk']);
+    const s = await createSubject(app, clerk.token);
+    await request(app.getHttpServer()).post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(200);
+    await request(app.getHttpServer()).post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'health-pension' }).expect(403);
+    const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+    expect(res.headers['content-type']).toMatch(/text\/plain/);
+    expect(res.text).toMatch(/mnv_reveals_total\{purpose="withholding-slip",kind="single"\} [1-9]/);
+    expect(res.text).toMatch(/mnv_reveal_refusals_total\{reason="purpose-not-notified"\} [1-9]/);
+    expect(res.text).toMatch(/mnv_logins_total\{outcome="success"\} [1-9]/);
+    expect(res.text).toMatch(/mnv_open_alarms \d+/);
+    expect(res.text).toMatch(/mnv_audit_unsealed_entries \d+/);
+    expect(res.text).not.toContain(s.number!);
+  });
+});
