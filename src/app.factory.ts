@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -9,7 +10,10 @@ import { createValidationPipe } from './common/http/validation.pipe';
 
 /** Builds the HTTP application exactly as production runs it; tests use the same function. */
 export async function createApp(): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, bufferLogs: true });
+  // Express would send an ETag (a hash of the body) with every response: for a reveal that is a
+  // hash of the number itself, and 12 digits are quickly brute-forced. Nothing here is cacheable.
+  app.set('etag', false);
   app.useLogger(app.get(Logger));
   app.use(helmet());
   useBodyParsing(app);

@@ -36,6 +36,8 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).set('X-Request-Id', 'req-reveal-1').send({ purpose: 'withholding-slip' }).expect(200);
     expect(res.body).toEqual({ number: s.number });
     expect(res.headers['cache-control']).toBe('no-store');
+    // No body hash in the headers: an ETag of {"number":…} would be a brute-forceable hash of the number.
+    expect(res.headers.etag).toBeUndefined();
     const entries = await auditRows(s.id, 'number.revealed');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ outcome: 'success', purpose: 'withholding-slip', actor_id: clerk.userId, request_id: 'req-reveal-1' });

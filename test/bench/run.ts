@@ -15,11 +15,15 @@ import { join } from 'node:path';
 import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { closedLoop, LoadResult } from './stats';
+import { closedLoop, cpuPerRequest, cpuSnapshot, LoadResult } from './stats';
 import { seedEmployees } from './seed';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** BENCH_PARTS=reveal,floor,logins,bulk,verify,sweep runs only those parts (all by default), for profiling one. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,verify,sweep').split(','));
+/** Extra node flags for the service process, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
+const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
 interface Row {
   measure: string;
@@ -50,6 +54,12 @@ async function autocannonReveal(port: number, token: string, ids: string[], conn
   return { perSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r['2xx'] };
 }
 
+/** The framework's floor: an authenticated GET that does only the session check (no reveal, no audit). */
+async function autocannonMe(port: number, token: string, connections: number, seconds: number) {
+  const r = await autocannon({ url: `http://127.0.0.1:${port}/me`, connections, duration: seconds, headers: { authorization: `Bearer ${token}` } });
+  return { perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -61,7 +71,7 @@ async function freePort(): Promise<number> {
 
 /** The service as production runs it: the compiled build in its own process, so load generation does not share its event loop. */
 async function startService(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
     env: { ...process.env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -138,34 +148,48 @@ async function main(): Promise<void> {
     await autocannonReveal(port, clerk.token, hot, 10, 2);
     await rawPgReveal(pool, hot, 10, 2);
 
-    const r50 = await autocannonReveal(port, clerk.token, hot, 50, SECONDS);
-    const b50 = await rawPgReveal(pool, hot, 50, SECONDS);
-    const r10 = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
-    const b10 = await rawPgReveal(pool, hot, 10, SECONDS);
-    const revealRatio = r50.perSecond / b50.perSecond;
-    const revealP99Ratio10 = r10.p99 / b10.p99;
-    rows.push(
-      { measure: 'reveals/s at 50 clients', value: r50.perSecond.toFixed(0), baseline: b50.perSecond.toFixed(0), ratio: revealRatio.toFixed(2), target: '≥ 0.5' },
-      { measure: 'reveal p50 / p99 at 50 clients (ms)', value: `${r50.p50} / ${r50.p99}`, baseline: `${b50.p50.toFixed(1)} / ${b50.p99.toFixed(1)}` },
-      { measure: 'reveal p50 / p99 at 10 clients (ms)', value: `${r10.p50} / ${r10.p99}`, baseline: `${b10.p50.toFixed(1)} / ${b10.p99.toFixed(1)}`, ratio: revealP99Ratio10.toFixed(2), target: 'p99 ratio ≤ 2' },
-      { measure: 'reveal errors (all runs)', value: String(r50.errors + r10.errors + b50.errors + b10.errors) },
-    );
-    Object.assign(json, {
-      revealPerSecond50: r50.perSecond,
-      baselinePerSecond50: b50.perSecond,
-      revealRatio,
-      revealP50At50: r50.p50,
-      revealP99At50: r50.p99,
-      baselineP99At50: b50.p99,
-      revealP50At10: r10.p50,
-      revealP99At10: r10.p99,
-      baselineP99At10: b10.p99,
-      revealP99Ratio10,
-    });
+    let r10p99: number | undefined;
+    if (PARTS.has('reveal')) {
+      const c0 = cpuSnapshot(service.pid);
+      const r50 = await autocannonReveal(port, clerk.token, hot, 50, SECONDS);
+      const c1 = cpuSnapshot(service.pid);
+      const b50 = await rawPgReveal(pool, hot, 50, SECONDS);
+      const c2 = cpuSnapshot(service.pid);
+      const r10 = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
+      const b10 = await rawPgReveal(pool, hot, 10, SECONDS);
+      const revealRatio = r50.perSecond / b50.perSecond;
+      const revealP99Ratio10 = r10.p99 / b10.p99;
+      rows.push(
+        { measure: 'reveals/s at 50 clients', value: r50.perSecond.toFixed(0), baseline: b50.perSecond.toFixed(0), ratio: revealRatio.toFixed(2), target: '≥ 0.5' },
+        { measure: 'reveal p50 / p99 at 50 clients (ms)', value: `${r50.p50} / ${r50.p99}`, baseline: `${b50.p50.toFixed(1)} / ${b50.p99.toFixed(1)}` },
+        { measure: 'reveal p50 / p99 at 10 clients (ms)', value: `${r10.p50} / ${r10.p99}`, baseline: `${b10.p50.toFixed(1)} / ${b10.p99.toFixed(1)}`, ratio: revealP99Ratio10.toFixed(2), target: 'p99 ratio ≤ 2' },
+        { measure: 'CPU per reveal at 50 clients', value: cpuPerRequest(c0, c1, r50.total), baseline: cpuPerRequest(c1, c2, b50.requests) },
+        { measure: 'reveal errors (all runs)', value: String(r50.errors + r10.errors + b50.errors + b10.errors) },
+      );
+      Object.assign(json, {
+        revealPerSecond50: r50.perSecond,
+        baselinePerSecond50: b50.perSecond,
+        revealRatio,
+        revealP50At50: r50.p50,
+        revealP99At50: r50.p99,
+        baselineP99At50: b50.p99,
+        revealP50At10: r10.p50,
+        revealP99At10: r10.p99,
+        baselineP99At10: b10.p99,
+        revealP99Ratio10,
+      });
+      r10p99 = r10.p99;
+    }
+
+    if (PARTS.has('floor')) {
+      const me = await autocannonMe(port, clerk.token, 50, SECONDS);
+      rows.push({ measure: 'floor: GET /me (session check only) at 50 clients (req/s)', value: me.perSecond.toFixed(0), target: `${me.errors} errors` });
+      json.meRequestsPerSecond50 = me.perSecond;
+    }
 
     // Reveal latency while 20 logins (argon2id) run at once.
     const password = loginUser.password;
-    if (password) {
+    if (PARTS.has('logins') && password) {
       let stop = false;
       let logins = 0;
       const loginLoops = Array.from({ length: 20 }, async () => {
@@ -181,25 +205,26 @@ async function main(): Promise<void> {
       const during = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
       stop = true;
       await Promise.all(loginLoops);
-      rows.push({ measure: 'reveal p99 at 10 clients while 20 logins run (ms)', value: String(during.p99), baseline: String(r10.p99), ratio: (during.p99 / r10.p99).toFixed(2), target: `${(logins / SECONDS).toFixed(1)} logins/s` });
+      const quiet = r10p99 ?? (await autocannonReveal(port, clerk.token, hot, 10, SECONDS)).p99;
+      rows.push({ measure: 'reveal p99 at 10 clients while 20 logins run (ms)', value: String(during.p99), baseline: String(quiet), ratio: (during.p99 / quiet).toFixed(2), target: `${(logins / SECONDS).toFixed(1)} logins/s` });
       json.revealP99DuringLogins = during.p99;
       json.loginsPerSecond = logins / SECONDS;
-    } else {
-      rows.push({ measure: 'reveal p99 while 20 logins run', value: 'n/a (signIn helper does not expose the password)' });
     }
 
     // Year-end bulk retrieval of 10,000 people.
-    const t0 = performance.now();
-    const res = await fetch(`http://127.0.0.1:${port}/reveals`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ purpose: 'withholding-slip', kind: 'employee', activeInYear: 2026 }),
-    });
-    const text = await res.text();
-    const bulkSeconds = (performance.now() - t0) / 1000;
-    const bulkRows = text.split('\r\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('\uFEFF')).length;
-    rows.push({ measure: `bulk retrieval of ${ids.length.toLocaleString('en')} people (s)`, value: bulkSeconds.toFixed(2), target: '≤ 2 s', ratio: `${bulkRows} rows` });
-    json.bulk10kSeconds = bulkSeconds;
+    if (PARTS.has('bulk')) {
+      const t0 = performance.now();
+      const res = await fetch(`http://127.0.0.1:${port}/reveals`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ purpose: 'withholding-slip', kind: 'employee', activeInYear: 2026 }),
+      });
+      const text = await res.text();
+      const bulkSeconds = (performance.now() - t0) / 1000;
+      const bulkRows = text.split('\r\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('\uFEFF')).length;
+      rows.push({ measure: `bulk retrieval of ${ids.length.toLocaleString('en')} people (s)`, value: bulkSeconds.toFixed(2), target: '≤ 2 s', ratio: `${bulkRows} rows` });
+      json.bulk10kSeconds = bulkSeconds;
+    }
   } finally {
     service?.kill('SIGTERM');
     await app?.close();
@@ -215,6 +240,7 @@ async function main(): Promise<void> {
     ['./audit-verify.bench', 'benchAuditVerify', 'audit verification over 1,000,000 entries (entries/s)', 'auditVerifyPerSecond', '≥ 300,000'],
     ['./sweep.bench', 'benchSweep', 'retention sweep over 100,000 subjects (s)', 'sweep100kSeconds', '≤ 10 s'],
   ] as const) {
+    if (!PARTS.has(key === 'auditVerifyPerSecond' ? 'verify' : 'sweep')) continue;
     try {
       const mod = await import(file);
       const result = await mod[fn]();

@@ -1,4 +1,5 @@
 /** Small helpers for the benchmark: percentiles and a plain-pg load loop. */
+import { readdirSync, readFileSync } from 'node:fs';
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -36,4 +37,47 @@ export async function closedLoop(concurrency: number, seconds: number, task: (i:
   const elapsed = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
   return { requests: latencies.length, errors, perSecond: latencies.length / elapsed, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+}
+
+/** CPU time (ms) used so far by the service process, this process and all PostgreSQL processes (Linux /proc). */
+export interface CpuSnapshot {
+  service: number;
+  bench: number;
+  postgres: number;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+function processCpuMs(pid: number | string): number {
+  try {
+    // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 Hz).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
+export function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
+  let postgres = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) postgres += processCpuMs(entry);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3] + cpu[4];
+  const total = cpu.reduce((a, b) => a + b, 0);
+  return { service: servicePid ? processCpuMs(servicePid) : 0, bench: processCpuMs(process.pid), postgres, machineBusy: (total - idle) * 10, machineTotal: total * 10 };
+}
+
+/** CPU ms per request between two snapshots, and how busy the machine was. */
+export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): string {
+  const per = (k: keyof CpuSnapshot) => ((after[k] - before[k]) / requests).toFixed(2);
+  const busy = ((after.machineBusy - before.machineBusy) / (after.machineTotal - before.machineTotal)) * 100;
+  return `service ${per('service')} · load generator ${per('bench')} · postgres ${per('postgres')} ms/req; machine ${busy.toFixed(0)}% busy`;
 }
