@@ -22,6 +22,7 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** BENCH_PARTS=reveal,floor,logins,bulk,verify,sweep runs only those parts (all by default), for profiling one. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,verify,sweep').split(','));
+/** BENCH_PEOPLE (10,000) sets how many employees are seeded; fewer only for quick profiling. */
 /** Extra node flags for the service process, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
     const clerk = await signIn(app, ['clerk']);
     const loginUser = await signIn(app, ['clerk']);
     process.stderr.write('seeding 10,000 employees…\n');
-    const ids = await seedEmployees(app, owner, 10_000, 'B-');
+    const ids = await seedEmployees(app, owner, Number(process.env.BENCH_PEOPLE ?? 10_000), 'B-');
     await app.close();
     app = undefined;
     const port = await freePort();

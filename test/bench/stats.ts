@@ -42,18 +42,19 @@ export async function closedLoop(concurrency: number, seconds: number, task: (i:
 /** CPU time (ms) used so far by the service process, this process and all PostgreSQL processes (Linux /proc). */
 export interface CpuSnapshot {
   service: number;
+  serviceSystem: number;
   bench: number;
   postgres: number;
   machineBusy: number;
   machineTotal: number;
 }
 
-function processCpuMs(pid: number | string): number {
+function processCpuMs(pid: number | string, which: 'all' | 'system' = 'all'): number {
   try {
     // Fields after the command name: utime and stime are the 12th and 13th (clock ticks, 100 Hz).
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return (which === 'system' ? Number(fields[12]) : Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return 0;
   }
@@ -72,12 +73,14 @@ export function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = cpu[3] + cpu[4];
   const total = cpu.reduce((a, b) => a + b, 0);
-  return { service: servicePid ? processCpuMs(servicePid) : 0, bench: processCpuMs(process.pid), postgres, machineBusy: (total - idle) * 10, machineTotal: total * 10 };
+  return {
+    service: servicePid ? processCpuMs(servicePid) : 0,
+    serviceSystem: servicePid ? processCpuMs(servicePid, 'system') : 0, bench: processCpuMs(process.pid), postgres, machineBusy: (total - idle) * 10, machineTotal: total * 10 };
 }
 
 /** CPU ms per request between two snapshots, and how busy the machine was. */
 export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): string {
   const per = (k: keyof CpuSnapshot) => ((after[k] - before[k]) / requests).toFixed(2);
   const busy = ((after.machineBusy - before.machineBusy) / (after.machineTotal - before.machineTotal)) * 100;
-  return `service ${per('service')} · load generator ${per('bench')} · postgres ${per('postgres')} ms/req; machine ${busy.toFixed(0)}% busy`;
+  return `service ${per('service')} (kernel ${per('serviceSystem')}) · load generator ${per('bench')} · postgres ${per('postgres')} ms/req; machine ${busy.toFixed(0)}% busy`;
 }
