@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * Where the console's static files are: `src/console/public` in the source tree. The compiled
- * service (dist/src/console) looks there too, so `npm run build` needs no copy step.
+ * Where the console's static files are: `public` beside this file (`src/console/public`, or
+ * `dist/src/console/public`, which `npm run build` copies for the Docker image), else the source
+ * tree seen from dist. Undefined when neither exists (the API then runs without the console).
  */
-export function consolePublicDir(): string {
+export function consolePublicDir(): string | undefined {
   const candidates = [join(__dirname, 'public'), resolve(__dirname, '..', '..', '..', 'src', 'console', 'public')];
-  const found = candidates.find((dir) => existsSync(join(dir, 'index.html')));
-  if (!found) throw new Error(`Console assets not found (looked in ${candidates.join(', ')})`);
-  return found;
+  return candidates.find((dir) => existsSync(join(dir, 'index.html')));
 }
 
 /** The QR code encoder (qrcode-generator, MIT) as an ES module, served locally: no CDN. */

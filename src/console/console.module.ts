@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Logger, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import express, { NextFunction, Request, Response } from 'express';
 import { join } from 'node:path';
@@ -26,6 +26,10 @@ export class ConsoleModule implements OnModuleInit {
     const server = this.adapterHost.httpAdapter?.getInstance?.() as express.Express | undefined;
     if (!server || typeof server.use !== 'function') return;
     const dir = consolePublicDir();
+    if (!dir) {
+      new Logger('ConsoleModule').warn('Web console files not found (src/console/public): serving the API only');
+      return;
+    }
     const index = join(dir, 'index.html');
     const sendIndex = (_req: Request, res: Response) => {
       consoleHeaders(res);

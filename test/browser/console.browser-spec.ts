@@ -214,6 +214,7 @@ describe('web console (browser)', () => {
     const auditor = await signIn(app, ['auditor']);
     const { page, problems: p } = await newPage(browser);
     problems.push(p);
+    await page.clock.install();
     await login(page, auditor.username, auditor.password);
     await byTest(page, 'totp-code').fill(await freshTotpCode(app, auditor));
     await byTest(page, 'totp-submit').click();
@@ -221,10 +222,11 @@ describe('web console (browser)', () => {
 
     await byTest(page, 'audit-subject').fill(person.id);
     await byTest(page, 'audit-action').fill('number.revealed');
+    await byTest(page, 'audit-purpose').selectOption('withholding-slip');
     await byTest(page, 'audit-search').click();
     const row = page.locator('[data-test="audit-table"] tbody tr', { hasText: clerk.username });
     await row.first().waitFor();
-    expect(await row.first().innerText()).toContain('withholding-slip');
+    expect(await row.first().innerText()).toContain('給与所得の源泉徴収票'); // the purpose, by its label
     await screenshot(page, '10-audit-log');
 
     await byTest(page, 'verify').click();
@@ -236,6 +238,21 @@ describe('web console (browser)', () => {
     await byTest(page, 'review-note').fill('Monthly review from the console');
     await byTest(page, 'review-submit').click();
     await page.locator('[data-test="review-status"][data-kind="ok"]').waitFor();
+
+    // everyone: password change
+    await byTest(page, 'nav-account').click();
+    const next = `auditor pw ${Math.random().toString(36).slice(2)} long`;
+    await byTest(page, 'current-password').fill(auditor.password);
+    await byTest(page, 'change-new-password').fill(next);
+    await byTest(page, 'change-new-password-again').fill(next);
+    await byTest(page, 'password-change-submit').click();
+    await page.locator('[data-test="password-change-status"][data-kind="ok"]').waitFor();
+    await screenshot(page, '16-account-password');
+
+    // idle logout: ten minutes without input end the session on this page
+    await page.clock.fastForward('10:05');
+    await byTest(page, 'login-form').waitFor();
+    expect(await byTest(page, 'login-status').innerText()).toMatch(/一定時間操作がなかった/);
     await page.context().close();
   });
 

@@ -35,7 +35,7 @@ export function accountScreen(main, ctx) {
     field(t('pw.current'), current),
     field(t('pw.new'), next),
     field(t('pw.again'), again),
-    h('button', { type: 'submit', class: 'primary' }, t('pw.change')),
+    h('button', { type: 'submit', class: 'primary', 'data-test': 'password-change-submit' }, t('pw.change')),
     status),
   );
 }

@@ -3,12 +3,13 @@
 import { api } from './api.js';
 import { download, field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
+import { purposeLabel } from './people.js';
 
-export async function auditScreen(main) {
+export async function auditScreen(main, ctx) {
   const status = statusLine('audit-status');
   const actor = h('input', { 'data-test': 'audit-actor', placeholder: t('audit.actorHint') });
   const subject = h('input', { 'data-test': 'audit-subject', placeholder: 'uuid' });
-  const purpose = h('input', { 'data-test': 'audit-purpose' });
+  const purpose = h('select', { 'data-test': 'audit-purpose' }, h('option', { value: '' }, '—'), ctx.reference.purposes.map((p) => h('option', { value: p.code }, purposeLabel(ctx.reference, p.code))));
   const action = h('input', { 'data-test': 'audit-action', placeholder: 'number.revealed', list: 'audit-actions' });
   const actions = h('datalist', { id: 'audit-actions' }, ['number.revealed', 'number.reveal-refused', 'number.bulk-retrieved', 'number.exported', 'number.stored', 'number.disposed', 'auth.login', 'user.deactivated'].map((a) => h('option', { value: a })));
   const from = h('input', { type: 'date', 'data-test': 'audit-from' });
@@ -64,7 +65,7 @@ export async function auditScreen(main) {
         { label: t('audit.actor'), cell: (e) => e.actorUsername ?? '—' },
         { label: t('audit.action'), cell: (e) => h('code', {}, e.action) },
         { label: t('audit.subject'), cell: (e) => (e.subjectId ? h('code', { class: 'id' }, e.subjectId) : '—') },
-        { label: t('audit.purpose'), cell: (e) => e.purpose ?? '—' },
+        { label: t('audit.purpose'), cell: (e) => (e.purpose ? h('span', { title: e.purpose }, purposeLabel(ctx.reference, e.purpose)) : '—') },
         { label: t('audit.outcome'), cell: (e) => e.outcome },
       ], page.items, 'audit-table') : h('p', {}, t('common.empty')),
       cursor ? h('button', { type: 'button', class: 'link', onclick: () => load(true) }, t('common.more')) : null);

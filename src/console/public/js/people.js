@@ -45,7 +45,7 @@ export async function peopleScreen(main, ctx) {
       h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); load(); } },
         field(t('people.search'), q), field(t('people.kind'), kind), field(t('people.state'), leftFilter),
         h('button', { type: 'submit', class: 'primary', 'data-test': 'people-search-submit' }, t('common.search')),
-        h('button', { type: 'button', class: 'secondary', 'data-test': 'people-new', onclick: () => registerForm(detail, ctx, (id) => { load(); openPerson(detail, ctx, id); }) }, t('people.register'))),
+        h('button', { type: 'button', class: 'secondary', 'data-test': 'people-new', onclick: () => registerForm(detail, ctx, (id) => { load(); openPerson(detail, ctx, id, load); }) }, t('people.register'))),
       status,
       listBox),
     detail,
@@ -63,7 +63,7 @@ export async function peopleScreen(main, ctx) {
         { label: t('people.kind'), cell: (s) => t(`kind.${s.kind}`) },
         { label: t('people.leftAt'), cell: (s) => s.leftAt ?? '—' },
         { label: t('number.title'), cell: (s) => maskedStatus(s.number) },
-        { label: '', cell: (s) => h('button', { type: 'button', class: 'secondary', 'data-test': `open-${s.code}`, onclick: () => openPerson(detail, ctx, s.id) }, t('common.open')) },
+        { label: '', cell: (s) => h('button', { type: 'button', class: 'secondary', 'data-test': `open-${s.code}`, onclick: () => openPerson(detail, ctx, s.id, load) }, t('common.open')) },
       ], rows, 'people-table');
       mount(listBox, rows.length ? grid : h('p', {}, t('common.empty')),
         cursor ? h('button', { type: 'button', class: 'link', onclick: () => load(true) }, t('common.more')) : null);
@@ -119,7 +119,7 @@ function registerForm(box, ctx, done) {
 }
 
 /** One person: facts, purposes told, identity check + number, reveal. */
-export async function openPerson(box, ctx, id) {
+export async function openPerson(box, ctx, id, changed = () => undefined) {
   const person = await api('GET', `/subjects/${id}`);
   const told = new Set((person.purposes ?? []).map((p) => p.purpose));
   const applicable = ctx.reference.purposes.filter((p) => !p.kinds || p.kinds.includes(person.kind));
@@ -136,8 +136,8 @@ export async function openPerson(box, ctx, id) {
         h('dt', {}, t('number.identityCheck')), h('dd', { 'data-test': 'identity-summary' }, person.number?.identityCheck
           ? `${docLabel(ctx, person.number.identityCheck.numberDocument)} / ${person.number.identityCheck.identityDocuments.map((d) => docLabel(ctx, d)).join('、')} · ${when(person.number.identityCheck.checkedAt)}`
           : '—'))),
-    purposesForm(ctx, person, applicable, told, () => openPerson(box, ctx, id)),
-    numberForm(ctx, person, () => openPerson(box, ctx, id)),
+    purposesForm(ctx, person, applicable, told, () => openPerson(box, ctx, id, changed)),
+    numberForm(ctx, person, () => { changed(); return openPerson(box, ctx, id, changed); }),
     revealPanel(ctx, person, applicable.filter((p) => told.has(p.code))),
   );
 }
