@@ -136,6 +136,7 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
         h('dt', {}, t('number.identityCheck')), h('dd', { 'data-test': 'identity-summary' }, person.number?.identityCheck
           ? `${docLabel(ctx, person.number.identityCheck.numberDocument)} / ${person.number.identityCheck.identityDocuments.map((d) => docLabel(ctx, d)).join('、')} · ${when(person.number.identityCheck.checkedAt)}`
           : '—'))),
+    leaveForm(person, () => { changed(); return openPerson(box, ctx, id, changed); }),
     purposesForm(ctx, person, applicable, told, () => openPerson(box, ctx, id, changed)),
     numberForm(ctx, person, () => { changed(); return openPerson(box, ctx, id, changed); }),
     revealPanel(ctx, person, applicable.filter((p) => told.has(p.code))),
@@ -144,6 +145,25 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
 
 function docLabel(ctx, code) {
   return ctx.reference.identityDocuments.find((d) => d.code === code)?.label ?? code;
+}
+
+/** The leave date (employee left, dependent removed, payee contract ended): it moves the disposal due date. */
+function leaveForm(person, reload) {
+  const status = statusLine('leave-status');
+  const left = h('input', { type: 'date', value: person.leftAt ?? '', 'data-test': 'leave-date' });
+  return h('form', { class: 'card', 'data-test': 'leave-form', onsubmit: async (e) => {
+    e.preventDefault();
+    try {
+      await api('PATCH', `/subjects/${person.id}`, { leftAt: left.value || null });
+      await reload();
+    } catch (error) {
+      say(status, error.message, 'error');
+    }
+  } },
+  h('h3', {}, t('people.leaveTitle')),
+  h('p', { class: 'hint' }, t('people.leaveHint')),
+  h('div', { class: 'row' }, field(t('people.leftAt'), left), h('button', { type: 'submit', class: 'secondary', 'data-test': 'leave-submit' }, t('people.leaveSave'))),
+  status);
 }
 
 function purposesForm(ctx, person, applicable, told, reload) {
