@@ -50,9 +50,9 @@ export async function newPage(browser: Browser, lang: 'ja' | 'en' = 'ja'): Promi
 }
 
 /** A full-page screenshot into test/browser/screenshots/<name>.png (committed, shown in README). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: true, animations: 'disabled' });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });
 }
 
 /** A locator by the console's data-test attribute. */

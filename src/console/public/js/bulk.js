@@ -10,14 +10,34 @@ export function bulkScreen(main, ctx) {
   const purpose = h('select', { 'data-test': 'bulk-purpose' }, ctx.reference.purposes.map((p) => h('option', { value: p.code }, purposeLabel(ctx.reference, p.code))));
   const kind = h('select', { 'data-test': 'bulk-kind' }, h('option', { value: '' }, t('people.allKinds')), ['employee', 'dependent', 'payee'].map((k) => h('option', { value: k }, t(`kind.${k}`))));
   const year = h('input', { type: 'number', min: 2015, max: 2100, value: String(new Date().getFullYear()), 'data-test': 'bulk-year' });
+  const q = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'bulk-q' });
+
+  /** With a keyword: the ids of every matching person (all pages of GET /subjects), else undefined. */
+  async function selectedIds() {
+    if (!q.value.trim()) return undefined;
+    const ids = [];
+    let cursor;
+    do {
+      const page = await api('GET', '/subjects', undefined, { query: { q: q.value.trim(), kind: kind.value, cursor } });
+      ids.push(...page.items.map((s) => s.id));
+      cursor = page.nextCursor;
+    } while (cursor && ids.length < 100000);
+    return ids;
+  }
 
   async function run(e) {
     e.preventDefault();
-    const body = { purpose: purpose.value };
-    if (kind.value) body.kind = kind.value;
-    if (year.value) body.activeInYear = Number(year.value);
     say(status, t('common.working'));
     try {
+      const body = { purpose: purpose.value };
+      const ids = await selectedIds();
+      if (ids) {
+        if (!ids.length) return say(status, t('common.empty'), 'warn');
+        body.subjectIds = ids;
+      } else {
+        if (kind.value) body.kind = kind.value;
+        if (year.value) body.activeInYear = Number(year.value);
+      }
       let res;
       try {
         res = await api('POST', '/reveals', body, { accept: 'text/csv', raw: true });
@@ -41,7 +61,8 @@ export function bulkScreen(main, ctx) {
     h('form', { class: 'card', 'data-test': 'bulk-screen', onsubmit: run },
       h('h2', {}, t('bulk.title')),
       h('p', { class: 'hint' }, t('bulk.explain')),
-      h('div', { class: 'row' }, field(t('reveal.purpose'), purpose), field(t('people.kind'), kind), field(t('bulk.year'), year)),
+      h('div', { class: 'row' }, field(t('reveal.purpose'), purpose), field(t('people.kind'), kind), field(t('bulk.year'), year),
+        field(t('bulk.q'), q, t('bulk.qHint'))),
       h('button', { type: 'submit', class: 'danger', 'data-test': 'bulk-submit' }, t('bulk.submit')),
       status),
   );
