@@ -210,7 +210,26 @@ describe('web console (browser)', () => {
     expect(csv).toContain(person.code);
     expect(csv).toContain('#summary,rows=1,skipped=0');
     await page.locator('[data-test="bulk-status"][data-kind="ok"]').waitFor();
+  });
+
+  it('clerk: registers a dependent of that employee, found by search', async () => {
+    const page = clerk.page;
     await byTest(page, 'nav-people').click();
+    await byTest(page, 'people-search').fill(person.code);
+    await byTest(page, 'people-search-submit').click();
+    await byTest(page, `open-${person.code}`).waitFor();
+    await byTest(page, 'people-new').click();
+    await byTest(page, 'reg-kind').selectOption('dependent');
+    await byTest(page, 'reg-employee-q').fill(person.code);
+    await page.locator(`[data-test="reg-employee"] option[value="${person.id}"]`).waitFor({ state: 'attached' });
+    await byTest(page, 'reg-employee').selectOption(person.id);
+    const code = uniqueCode('D');
+    await byTest(page, 'reg-code').fill(code);
+    await byTest(page, 'reg-name').fill('見本 一郎');
+    await byTest(page, 'reg-submit').click();
+    await page.locator('[data-test="person-card"] h2', { hasText: code }).waitFor();
+    const found = await http().get('/subjects').query({ q: code }).set('Authorization', `Bearer ${await clerkHttpToken()}`).expect(200);
+    expect(found.body.items[0]).toMatchObject({ kind: 'dependent', employeeId: person.id });
   });
 
   it('auditor: finds that reveal in the log and verifies the chain', async () => {

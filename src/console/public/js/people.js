@@ -81,16 +81,23 @@ function registerForm(box, ctx, done) {
   const name = h('input', { required: true, maxlength: 100, 'data-test': 'reg-name' });
   const kana = h('input', { maxlength: 100, 'data-test': 'reg-kana' });
   const employee = h('select', { 'data-test': 'reg-employee' }, h('option', { value: '' }, '—'));
+  const employeeQ = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'reg-employee-q' });
   const hired = h('input', { type: 'date', 'data-test': 'reg-hired' });
   const left = h('input', { type: 'date', 'data-test': 'reg-left' });
-  const employeeField = field(t('people.employee'), employee, t('people.employeeHint'));
+  const employeeField = h('div', { class: 'row' }, field(t('people.employeeSearch'), employeeQ), field(t('people.employee'), employee, t('people.employeeHint')));
   employeeField.hidden = true;
-  kind.addEventListener('change', async () => {
+  let searching = 0;
+  async function findEmployees() {
+    const mine = ++searching;
+    const page = await api('GET', '/subjects', undefined, { query: { kind: 'employee', q: employeeQ.value.trim() } }).catch(() => ({ items: [] }));
+    if (mine !== searching) return; // a newer search is under way
+    employee.replaceChildren(h('option', { value: '' }, '—'), ...page.items.map((e) => h('option', { value: e.id }, `${e.code} ${e.name}`)));
+    if (page.items.length === 1) employee.value = page.items[0].id;
+  }
+  employeeQ.addEventListener('input', findEmployees);
+  kind.addEventListener('change', () => {
     employeeField.hidden = kind.value !== 'dependent';
-    if (kind.value === 'dependent' && employee.options.length === 1) {
-      const page = await api('GET', '/subjects', undefined, { query: { kind: 'employee' } }).catch(() => ({ items: [] }));
-      for (const e of page.items) employee.append(h('option', { value: e.id }, `${e.code} ${e.name}`));
-    }
+    if (kind.value === 'dependent') findEmployees();
   });
   mount(
     box,
