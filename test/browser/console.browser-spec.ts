@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
-import { createAccount, oathtoolCode } from '../support/login-flow';
-import { freshTotpCode, signIn, SignedIn } from '../support/staff';
+import { createAccount, firstLogin, oathtoolCode } from '../support/login-flow';
+import { freshTotpCode, signIn, SignedIn, uniqueUsername } from '../support/staff';
 import { createSubject, fakeMyNumber, uniqueCode } from '../support/subjects';
 import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
 
@@ -295,6 +295,23 @@ describe('web console (browser)', () => {
     await byTest(page, `user-${clerk.username}`).waitFor();
     await screenshot(page, '12-staff-accounts');
 
+    // create an account (initial password shown once), change its roles, reset its second factor
+    await byTest(page, 'staff-new').click();
+    const newName = uniqueUsername('n');
+    await byTest(page, 'staff-username').fill(newName);
+    await byTest(page, 'staff-display-name').fill('見本 次郎');
+    await byTest(page, 'staff-create-submit').click();
+    expect((await byTest(page, 'initial-password').innerText()).length).toBeGreaterThanOrEqual(12);
+    await byTest(page, `manage-${newName}`).click();
+    await page.locator('[data-test="staff-manage"] [data-test="role-auditor"]').check();
+    await byTest(page, 'roles-save').click();
+    await page.locator('[data-test="staff-manage-status"][data-kind="ok"]', { hasText: '役割を変更しました' }).waitFor();
+    await byTest(page, 'totp-reset').click();
+    await page.locator('[data-test="staff-manage-status"][data-kind="ok"]', { hasText: '二要素認証をリセットしました' }).waitFor();
+    const created = (await http().get('/users').query({ limit: 500 }).set('Authorization', `Bearer ${admin.token}`).expect(200)).body.items
+      .find((u: { username: string }) => u.username === newName);
+    expect(created.roles.sort()).toEqual(['auditor', 'clerk']);
+
     await byTest(page, `manage-${clerk.username}`).click();
     await byTest(page, 'deactivate-reason').fill('Left the payroll team');
     await byTest(page, 'deactivate').click();
@@ -327,6 +344,19 @@ describe('web console (browser)', () => {
     await byTest(page, 'login-form').waitFor();
     expect(await byTest(page, 'login-status').innerText()).toContain('Signed out');
     await byTest(page, 'lang-switch').click();
+  });
+
+  it('anyone: logs in with a recovery code instead of the authenticator', async () => {
+    const account = await createAccount(app, admin.token, ['auditor']);
+    const { password, recoveryCodes } = await firstLogin(app, account);
+    const { page, problems: p } = await newPage(browser);
+    problems.push(p);
+    await login(page, account.username, password);
+    await byTest(page, 'totp-switch').click();
+    await byTest(page, 'recovery-code').fill(recoveryCodes[0]);
+    await byTest(page, 'totp-submit').click();
+    await byTest(page, 'training-screen').waitFor(); // signed in; the handling rules come first
+    await page.context().close();
   });
 
   it('ran without console errors or CSP violations', () => {
