@@ -67,6 +67,7 @@ const ja = {
   'alarm.postpone': '延期する', 'alarm.until': '延期期限', 'alarm.reason': '延期の理由', 'alarm.noteHint': '番号を書かないでください。',
   'alarm.confirmDispose': 'この個人番号を廃棄します。元に戻せません。よろしいですか？', 'alarm.confirmDisposeAll': '未対応のアラームをすべて廃棄します。元に戻せません。よろしいですか？',
   'alarm.disposedDone': '廃棄しました。廃棄記録を作成しました。', 'alarm.postponedDone': '延期しました。', 'alarm.batchDone': '一括廃棄：{disposed} 件を廃棄、{refused} 件は対象外でした。',
+  'alarm.ruleLeft': '退職等（より長く保存すべき書類なし）', 'disposal.by': '実施者',
   'disposal.title': '廃棄記録（削除・廃棄記録）', 'disposal.at': '廃棄日時', 'disposal.method': '方法', 'disposal.note': 'メモ',
 };
 
@@ -136,6 +137,7 @@ const en = {
   'alarm.postpone': 'Postpone', 'alarm.until': 'Until', 'alarm.reason': 'Reason', 'alarm.noteHint': 'Never write a number here.',
   'alarm.confirmDispose': 'Dispose of this number? This cannot be undone.', 'alarm.confirmDisposeAll': 'Dispose of every open alarm? This cannot be undone.',
   'alarm.disposedDone': 'Disposed of; a disposal record was written.', 'alarm.postponedDone': 'Postponed.', 'alarm.batchDone': 'Batch disposal: {disposed} disposed, {refused} refused.',
+  'alarm.ruleLeft': 'left (no filing keeps it longer)', 'disposal.by': 'By',
   'disposal.title': 'Disposal records', 'disposal.at': 'Disposed at', 'disposal.method': 'Method', 'disposal.note': 'Note',
 };
 

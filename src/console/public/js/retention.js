@@ -32,7 +32,7 @@ export async function retentionScreen(main) {
         { label: t('people.name'), cell: (a) => a.subject?.name ?? '—' },
         { label: t('people.kind'), cell: (a) => (a.subject ? t(`kind.${a.subject.kind}`) : '—') },
         { label: t('alarm.due'), cell: (a) => a.dueOn },
-        { label: t('alarm.rule'), cell: (a) => `${a.ruleLabel ?? a.rule ?? '—'}${a.basis ? ` (${a.basis})` : ''}` },
+        { label: t('alarm.rule'), cell: (a) => `${a.rule === 'left' ? t('alarm.ruleLeft') : a.ruleLabel ?? a.rule ?? '—'}${a.basis ? ` (${a.basis})` : ''}` },
         { label: t('number.title'), cell: (a) => (a.numberOnFile ? t('number.onFile') : t('number.none')) },
         { label: t('alarm.postponed'), cell: (a) => (a.postponedUntil ? `${when(a.postponedUntil)} ${a.postponeReason ?? ''}` : '—') },
         { label: '', cell: (a) => (a.status === 'open' ? h('button', { type: 'button', class: 'secondary', 'data-test': `alarm-${a.subject?.code}`, onclick: () => openAlarm(a) }, t('common.open')) : '') },
@@ -48,8 +48,9 @@ export async function retentionScreen(main) {
       mount(records, page.items.length ? table([
         { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
         { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
-        { label: t('alarm.rule'), cell: (r) => r.rule ?? '—' },
+        { label: t('alarm.rule'), cell: (r) => (r.rule === 'left' ? t('alarm.ruleLeft') : r.rule ?? '—') },
         { label: t('alarm.due'), cell: (r) => r.dueOn ?? '—' },
+        { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
         { label: t('disposal.method'), cell: (r) => r.method ?? '—' },
         { label: t('disposal.note'), cell: (r) => r.note ?? '' },
       ], page.items, 'disposal-table') : h('p', {}, t('common.empty')));
