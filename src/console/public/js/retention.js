@@ -66,8 +66,8 @@ export async function retentionScreen(main) {
     const reason = h('input', { required: true, maxlength: 500, 'data-test': 'postpone-reason' });
     const after = async (key) => {
       mount(panel);
-      say(status, t(key), 'ok');
       await Promise.all([loadAlarms(), loadRecords()]);
+      say(status, t(key), 'ok');
     };
     mount(panel, h('section', { class: 'card', 'data-test': 'alarm-detail' },
       h('h3', {}, `${alarm.subject?.name ?? ''} (${alarm.subject?.code ?? ''}) · ${t('alarm.due')} ${alarm.dueOn}`),
