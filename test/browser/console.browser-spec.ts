@@ -70,6 +70,14 @@ describe('web console (browser)', () => {
     await http().get('/console/vendor/qrcode.mjs').expect(200).expect('Content-Type', /javascript/);
   });
 
+  it('GET /console/reference gives any signed-in staff the codes and labels of config/, and nobody else', async () => {
+    await http().get('/console/reference').expect(401);
+    const res = await http().get('/console/reference').set('Authorization', `Bearer ${admin.token}`).expect(200);
+    expect(res.body.purposes.map((p: { code: string }) => p.code)).toContain('withholding-slip');
+    expect(res.body.identityDocuments.find((d: { code: string }) => d.code === 'my-number-card')).toMatchObject({ numberProof: true, identityProof: 'both' });
+    expect(res.body.retentionRules.length).toBeGreaterThan(0);
+  });
+
   it('runs the same check-digit algorithm in the browser as the server', async () => {
     const { page, problems: p } = await newPage(browser);
     problems.push(p);
