@@ -85,7 +85,8 @@ async function startSession(session) {
   try {
     await refreshMe();
     state.reference = await api('GET', '/console/reference');
-  } catch {
+  } catch (error) {
+    if (hasSession()) endLocal(error.message); // (a 401 has already returned to the login screen)
     return;
   }
   state.screen = state.me.trainingCurrent ? null : 'training';
