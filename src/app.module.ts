@@ -19,6 +19,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
+import { ConsoleModule } from './console/console.module';
 
 @Module({
   imports: [
@@ -63,6 +64,7 @@ import { RetentionModule } from './retention/retention.module';
     SubjectsModule,
     NumbersModule,
     RetentionModule,
+    ConsoleModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -1,0 +1,27 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth } from '@/common/auth/auth.decorators';
+import { LegalDataService } from '@/config/legal-data.service';
+
+/** Reference data the console needs for its forms (labels and codes from config/, never personal data). */
+@ApiTags('console')
+@Controller('console')
+export class ConsoleController {
+  constructor(private readonly legal: LegalDataService) {}
+
+  @Get('reference')
+  @Auth()
+  @ApiOperation({ summary: 'Purposes, identity documents and retention rules (codes and labels) for the web console\'s forms' })
+  reference() {
+    return {
+      purposes: this.legal.purposes.map((p) => ({ code: p.code, label: p.label, labelEn: p.labelEn, kinds: p.kinds })),
+      identityDocuments: this.legal.identityDocuments.map((d) => ({
+        code: d.code,
+        label: d.label,
+        numberProof: d.numberProof,
+        identityProof: d.identityProof,
+      })),
+      retentionRules: this.legal.retentionRules.map((r) => ({ documentType: r.documentType, label: r.label })),
+    };
+  }
+}

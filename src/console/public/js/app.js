@@ -1,0 +1,141 @@
+// The console shell: login, then a header with the person and the language switch, a navigation
+// by role, and one screen at a time. The session ends on logout, after IDLE_MINUTES without
+// input, or as soon as the server answers 401 (checked every POLL_SECONDS: a deactivated
+// person's open page returns to the login screen within seconds).
+import { api, hasSession, setToken, whenUnauthorized } from './api.js';
+import { h, mount } from './dom.js';
+import { getLang, onLangChange, setLang, t } from './i18n.js';
+import { renderLogin } from './login.js';
+import { createStepUp } from './step-up.js';
+import { accountScreen, trainingScreen } from './account.js';
+import { peopleScreen } from './people.js';
+import { bulkScreen } from './bulk.js';
+import { auditScreen } from './audit.js';
+import { staffScreen } from './staff.js';
+import { retentionScreen } from './retention.js';
+
+const POLL_SECONDS = 3;
+const IDLE_MINUTES = 10;
+
+const SCREENS = [
+  { id: 'people', roles: ['clerk'], label: 'nav.people', render: peopleScreen },
+  { id: 'bulk', roles: ['clerk'], label: 'nav.bulk', render: bulkScreen },
+  { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
+  { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
+  { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  { id: 'training', roles: null, label: 'nav.training', render: trainingScreen },
+  { id: 'account', roles: null, label: 'nav.account', render: accountScreen },
+];
+
+const root = document.getElementById('app');
+const state = { me: null, reference: null, screen: null, poll: null, idle: null, loginNotice: null };
+const stepUp = createStepUp();
+
+function header() {
+  const langButton = h('button', { type: 'button', class: 'link', 'data-test': 'lang-switch', onclick: () => setLang(getLang() === 'ja' ? 'en' : 'ja') },
+    getLang() === 'ja' ? 'English' : '日本語');
+  return h(
+    'header',
+    { class: 'top' },
+    h('h1', {}, t('app.title')),
+    h('div', { class: 'who' },
+      state.me ? h('span', { 'data-test': 'who' }, `${state.me.displayName} (${state.me.username}) · ${state.me.roles.map((r) => t(`role.${r}`)).join(', ')}`) : null,
+      langButton,
+      state.me ? h('button', { type: 'button', class: 'secondary', 'data-test': 'logout', onclick: () => logout('logout.done') }, t('nav.logout')) : null),
+  );
+}
+
+function screensFor(me) {
+  return SCREENS.filter((s) => !s.roles || s.roles.some((r) => me.roles.includes(r)));
+}
+
+function render() {
+  document.documentElement.lang = getLang();
+  document.title = t('app.title');
+  const main = h('main', { id: 'main' });
+  if (!hasSession() || !state.me) {
+    mount(root, header(), main, h('footer', {}, t('app.footer')));
+    renderLogin(main, startSession, state.loginNotice);
+    return;
+  }
+  const available = screensFor(state.me);
+  if (!state.screen || !available.some((s) => s.id === state.screen)) state.screen = available[0].id;
+  const nav = h('nav', { class: 'tabs', 'aria-label': t('nav.label') }, available.map((s) =>
+    h('button', { type: 'button', 'data-test': `nav-${s.id}`, 'aria-current': s.id === state.screen ? 'page' : undefined, onclick: () => show(s.id) }, t(s.label))));
+  const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t('training.banner'));
+  mount(root, header(), nav, banner, main, h('footer', {}, t('app.footer')));
+  const screen = SCREENS.find((s) => s.id === state.screen);
+  const ctx = { me: state.me, reference: state.reference, stepUp, refreshMe, show };
+  Promise.resolve(screen.render(main, ctx)).catch((error) => mount(main, h('p', { class: 'status', 'data-kind': 'error' }, error.message)));
+}
+
+function show(id) {
+  state.screen = id;
+  render();
+}
+
+async function refreshMe() {
+  state.me = await api('GET', '/me');
+  return state.me;
+}
+
+async function startSession(session) {
+  setToken(session.token);
+  state.loginNotice = null;
+  try {
+    await refreshMe();
+    state.reference = await api('GET', '/console/reference');
+  } catch (error) {
+    if (hasSession()) endLocal(error.message); // (a 401 has already returned to the login screen)
+    return;
+  }
+  state.screen = state.me.trainingCurrent ? null : 'training';
+  startWatch();
+  render();
+}
+
+/** Ends the session here and on the server (best effort), back to the login screen with a message. */
+async function logout(messageKey) {
+  if (hasSession()) await api('POST', '/auth/logout').catch(() => undefined);
+  endLocal(t(messageKey));
+}
+
+function endLocal(notice) {
+  setToken(null);
+  stopWatch();
+  stepUp.close();
+  state.me = null;
+  state.reference = null;
+  state.screen = null;
+  state.loginNotice = notice;
+  render();
+}
+
+whenUnauthorized((message) => endLocal(`${t('logout.ended')}${message ? ` (${message})` : ''}`));
+
+function startWatch() {
+  stopWatch();
+  state.poll = setInterval(() => {
+    if (hasSession()) api('GET', '/me').then((me) => {
+      const trainingChanged = me.trainingCurrent !== state.me?.trainingCurrent;
+      state.me = me;
+      if (trainingChanged) render();
+    }).catch(() => undefined);
+  }, POLL_SECONDS * 1000);
+  resetIdle();
+  for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, resetIdle, true);
+}
+
+function stopWatch() {
+  clearInterval(state.poll);
+  clearTimeout(state.idle);
+  for (const type of ['pointerdown', 'keydown']) document.removeEventListener(type, resetIdle, true);
+}
+
+function resetIdle() {
+  clearTimeout(state.idle);
+  state.idle = setTimeout(() => logout('logout.idle'), IDLE_MINUTES * 60_000);
+}
+
+onLangChange(render);
+render();

@@ -1,0 +1,59 @@
+import { INestApplication } from '@nestjs/common';
+import { mkdirSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
+import { createTestApp } from '../../support/app';
+
+/** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH overrides. */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = join(__dirname, '..', 'screenshots');
+
+export interface ConsoleServer {
+  app: INestApplication;
+  baseUrl: string;
+}
+
+/** The real application (test database, real Redis) listening on a free loopback port. */
+export async function startConsoleServer(): Promise<ConsoleServer> {
+  const app = await createTestApp();
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, baseUrl: `http://127.0.0.1:${port}` };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/**
+ * A page that records every console error, page error and CSP violation report, so a test can
+ * assert the console runs cleanly under its Content-Security-Policy.
+ */
+export async function newPage(browser: Browser, lang: 'ja' | 'en' = 'ja'): Promise<{ page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, locale: lang === 'ja' ? 'ja-JP' : 'en-US', timezoneId: 'Asia/Tokyo' });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (msg: ConsoleMessage) => {
+    // a 401/403/409 answer the console handles is logged by the browser as a failed resource; not a problem
+    if (msg.type() === 'error' && !/Failed to load resource/.test(msg.text())) problems.push(msg.text());
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  // runs in the page (this file is compiled without DOM types, hence the loose typing)
+  await page.addInitScript(() => {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    const w = globalThis as any;
+    w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+  });
+  return { page, problems };
+}
+
+/** A full-page screenshot into test/browser/screenshots/<name>.png (committed, shown in README). */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });
+}
+
+/** A locator by the console's data-test attribute. */
+export const byTest = (page: Page, id: string) => page.locator(`[data-test="${id}"]`);
