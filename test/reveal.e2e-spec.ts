@@ -141,6 +141,41 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     expect(exported[0].details).toMatchObject({ rows: 5, skipped: 2, format: 'csv' });
   });
 
+  it('bulk retrieval lists a record that fails its integrity check as skipped and still delivers the rest', async () => {
+    const [good, victim, donor] = await Promise.all([1, 2, 3].map(() => createSubject(app, clerk.token)));
+    // The donor's ciphertext moved onto the victim's row: it cannot decrypt there (GCM additional data).
+    await owner.query(
+      `UPDATE subject_number SET ciphertext = src.ciphertext, wrapped_key = src.wrapped_key, key_version = src.key_version
+         FROM (SELECT ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = $1) src
+        WHERE subject_id = $2`,
+      [donor.id, victim.id],
+    );
+    const res = await http()
+      .post('/reveals')
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .set('Accept', 'application/x-ndjson')
+      .send({ purpose: 'withholding-slip', subjectIds: [good.id, victim.id] })
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (text += c));
+        r.on('end', () => cb(null, text));
+      })
+      .expect(200);
+    const lines = (res.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.type === 'row').map((l) => l.number)).toEqual([good.number]);
+    expect(lines).toContainEqual({ type: 'skipped', subjectId: victim.id, code: victim.code, reason: 'undecryptable' });
+    expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', rows: 1, skipped: 1 });
+    expect(res.body).not.toContain(donor.number!);
+    expect(res.body).not.toContain(victim.number!);
+    const trail = await auditRows(victim.id, 'number.bulk-retrieved');
+    expect(trail.map((e) => [e.outcome, e.details.reason])).toEqual([
+      ['success', undefined],
+      ['failure', 'undecryptable'],
+    ]);
+  });
+
   it('bulk retrieval streams NDJSON when asked', async () => {
     const people = await Promise.all(Array.from({ length: 3 }, () => createSubject(app, clerk.token)));
     const res = await http()

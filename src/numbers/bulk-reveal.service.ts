@@ -1,4 +1,4 @@
-import { BadRequestException, Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -22,7 +22,8 @@ export interface BulkRow {
   number: string;
 }
 
-export type BulkSkipReason = 'purpose-not-notified' | 'no-number' | 'not-found';
+/** `undecryptable`: the stored record failed its integrity check (tampered or moved ciphertext). */
+export type BulkSkipReason = 'purpose-not-notified' | 'no-number' | 'not-found' | 'undecryptable';
 export interface BulkSkip {
   subjectId: string;
   code: string | null;
@@ -60,6 +61,8 @@ export interface BulkPlan {
  */
 @Injectable()
 export class BulkRevealService {
+  private readonly logger = new Logger(BulkRevealService.name);
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly policy: RevealPolicyService,
@@ -93,15 +96,21 @@ export class BulkRevealService {
       const { encrypted, batchSkips } = await this.readBatch(plan, batch);
       skipped.push(...batchSkips);
       // The batch's audit entries are committed: now, and only now, decrypt.
-      const rows = encrypted.map(({ subject, row }) => ({
-        subjectId: subject.id,
-        code: subject.code,
-        name: subject.name,
-        kind: subject.kind,
-        number: this.envelope
-          .decrypt({ ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyVersion: row.key_version }, numberAad(row.record_id, subject.id))
-          .toString('ascii'),
-      }));
+      const rows: BulkRow[] = [];
+      const undecryptable: Subject[] = [];
+      for (const { subject, row } of encrypted) {
+        try {
+          const number = this.envelope
+            .decrypt({ ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyVersion: row.key_version }, numberAad(row.record_id, subject.id))
+            .toString('ascii');
+          rows.push({ subjectId: subject.id, code: subject.code, name: subject.name, kind: subject.kind, number });
+        } catch {
+          // One damaged record must not sink the year-end export (nor cut the stream half-way):
+          // it is listed as skipped, and the trail says its retrieval failed.
+          undecryptable.push(subject);
+        }
+      }
+      if (undecryptable.length) await this.recordUndecryptable(plan, undecryptable, skipped);
       rowCount += rows.length;
       this.metrics.revealed(plan.purpose, 'bulk', rows.length);
       if (rows.length) await sink.rows(rows);
@@ -124,6 +133,22 @@ export class BulkRevealService {
     });
     await sink.finish(summary);
     return summary;
+  }
+
+  private async recordUndecryptable(plan: BulkPlan, subjects: Subject[], skipped: BulkSkip[]): Promise<void> {
+    this.logger.error(`Bulk retrieval ${plan.bulkId}: ${subjects.length} stored record(s) failed the integrity check; listed as skipped`);
+    skipped.push(...subjects.map((s) => ({ subjectId: s.id, code: s.code, reason: 'undecryptable' as const })));
+    await this.audit.recordMany(
+      subjects.map((s) => ({
+        action: 'number.bulk-retrieved' as const,
+        outcome: 'failure' as const,
+        actor: plan.staff,
+        subjectId: s.id,
+        purpose: plan.purpose,
+        request: plan.request,
+        details: { bulkId: plan.bulkId, reason: 'undecryptable' },
+      })),
+    );
   }
 
   private async readBatch(plan: BulkPlan, batch: Subject[]) {
