@@ -3,7 +3,7 @@
  * spare ports in fresh temporary folders, so stopping or killing a piece never touches the
  * machine's shared PostgreSQL (5432) or Redis (6379).
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
 import { chownSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
@@ -74,18 +74,27 @@ export class PrivatePostgres {
     }).toString();
   }
 
+  /** The same, without blocking the event loop (start and stop run while load loops are running). */
+  private asPostgresAsync(bin: string, args: string[]): Promise<string> {
+    return new Promise((res, rej) =>
+      execFile('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], { cwd: this.dir, timeout: 90_000 }, (error, stdout, stderr) =>
+        error ? rej(new Error(`${bin}: ${error.message} ${stderr}`)) : res(stdout),
+      ),
+    );
+  }
+
   url(database = 'vault_faults'): string {
     return `postgres://postgres@127.0.0.1:${this.port}/${database}`;
   }
 
   async start(): Promise<void> {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    this.asPostgres('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', join(this.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
+    await this.asPostgresAsync('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', join(this.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
   }
 
   /** pg_ctl stop -m fast: terminates every session (clients see 57P01 / connection resets). */
   async stop(): Promise<void> {
-    this.asPostgres('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    await this.asPostgresAsync('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
   }
 
   kill9(): void {
@@ -320,14 +329,19 @@ export class VaultProcess {
     await waitExit(child, 5_000);
   }
 
-  /** `npm run cli -- <args>` against this vault's database and keys; answers stdout. */
-  cli(args: string[]): string {
-    return execFileSync(process.execPath, [...VaultProcess.nodeArgs('cli'), ...args], {
-      cwd: ROOT,
-      env: { ...this.env(), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    }).toString();
+  /**
+   * `npm run cli -- <args>` against this vault's database and keys; answers stdout. Asynchronous:
+   * a blocked event loop would keep fetch from noticing kept-alive sockets the vault has closed.
+   */
+  cli(args: string[]): Promise<string> {
+    return new Promise((res, rej) =>
+      execFile(
+        process.execPath,
+        [...VaultProcess.nodeArgs('cli'), ...args],
+        { cwd: ROOT, env: { ...this.env(), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, timeout: 120_000 },
+        (error, stdout, stderr) => (error ? rej(new Error(`cli ${args[0]}: ${error.message} ${stderr.slice(-2000)}`)) : res(stdout)),
+      ),
+    );
   }
 
   async destroy(): Promise<void> {
