@@ -199,11 +199,20 @@ export interface HttpSubject {
   number: string | null;
 }
 
-export async function createSubject(clerk: HttpStaff, options: { number?: string | null; purposes?: string[] } = {}): Promise<HttpSubject> {
-  const code = uniqueCode('E');
+export interface SubjectOptions {
+  number?: string | null;
+  purposes?: string[];
+  kind?: 'employee' | 'payee';
+  /** Registered as already gone (YYYY-MM-DD): a due date in the past raises the alarm at once. */
+  leftAt?: string;
+}
+
+export async function createSubject(clerk: HttpStaff, options: SubjectOptions = {}): Promise<HttpSubject> {
+  const kind = options.kind ?? 'employee';
+  const code = uniqueCode(kind === 'employee' ? 'E' : 'P');
   const created = await call(clerk.base, 'POST', '/subjects', {
     token: clerk.token,
-    body: { kind: 'employee', code, name: '障害 試験', nameKana: 'ショウガイ シケン' },
+    body: { kind, code, name: '障害 試験', nameKana: 'ショウガイ シケン', ...(options.leftAt ? { leftAt: options.leftAt } : {}) },
   });
   expectStatus('create subject', created, 201);
   const id = created.body.id as string;
@@ -231,14 +240,14 @@ export function reveal(clerk: HttpStaff, subjectId: string, purpose = 'withholdi
 }
 
 /** Many subjects with numbers, `concurrency` at a time. */
-export async function createSubjects(clerk: HttpStaff, count: number, concurrency = 16): Promise<HttpSubject[]> {
+export async function createSubjects(clerk: HttpStaff, count: number, concurrency = 16, options: SubjectOptions = {}): Promise<HttpSubject[]> {
   const out: HttpSubject[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         next++;
-        out.push(await createSubject(clerk));
+        out.push(await createSubject(clerk, options));
       }
     }),
   );
