@@ -5,14 +5,27 @@
  */
 import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chownSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, WriteStream } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export const ROOT = resolve(__dirname, '../../..');
-const PG_BIN = process.env.FAULT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** FAULT_PG_BIN, or the newest Debian PostgreSQL installed under /usr/lib/postgresql. */
+function findPgBin(): string {
+  if (process.env.FAULT_PG_BIN) return process.env.FAULT_PG_BIN;
+  const versions = existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql').filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length) throw new Error('No PostgreSQL server binaries in /usr/lib/postgresql/*/bin; set FAULT_PG_BIN');
+  return join('/usr/lib/postgresql', versions[0], 'bin');
+}
+const PG_BIN = findPgBin();
+/** PostgreSQL refuses to run as root: as root the binaries run as the postgres system user. */
+const AS_ROOT = process.getuid?.() === 0;
+const pgCommand = (bin: string, args: string[]): [string, string[]] =>
+  AS_ROOT ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]] : [join(PG_BIN, bin), args];
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -58,16 +71,18 @@ export class PrivatePostgres {
 
   static async create(): Promise<PrivatePostgres> {
     const pg = new PrivatePostgres(await sparePort());
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(pg.dir, uid, gid);
+    if (AS_ROOT) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+      chownSync(pg.dir, uid, gid);
+    }
     pg.asPostgres('initdb', ['-D', pg.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     await pg.start();
     return pg;
   }
 
   private asPostgres(bin: string, args: string[]): string {
-    return execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], {
+    return execFileSync(...pgCommand(bin, args), {
       cwd: this.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
@@ -77,7 +92,7 @@ export class PrivatePostgres {
   /** The same, without blocking the event loop (start and stop run while load loops are running). */
   private asPostgresAsync(bin: string, args: string[]): Promise<string> {
     return new Promise((res, rej) =>
-      execFile('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], { cwd: this.dir, timeout: 90_000 }, (error, stdout, stderr) =>
+      execFile(...pgCommand(bin, args), { cwd: this.dir, timeout: 90_000 }, (error, stdout, stderr) =>
         error ? rej(new Error(`${bin}: ${error.message} ${stderr}`)) : res(stdout),
       ),
     );
