@@ -256,7 +256,10 @@ function digitRuns(...inputs: unknown[]): string[] {
   const out = new Set<string>();
   for (const input of inputs) {
     if (input === undefined) continue;
-    const text = (Buffer.isBuffer(input) ? input.toString('utf8') : typeof input === 'string' ? input : JSON.stringify(input) ?? '').normalize('NFKC');
+    const text = (Buffer.isBuffer(input) ? input.toString('utf8') : typeof input === 'string' ? input : JSON.stringify(input) ?? '')
+      .normalize('NFKC')
+      // Ids are not numbers: a UUID's last group is all digits about once in 500 (and answers echo ids).
+      .replace(/[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}/gi, ' ');
     for (const run of text.match(/\d{12,}/g) ?? []) {
       if (new Set(run).size === 1) continue; // 1111… appears in nothing meaningful, but would match ids
       for (let i = 0; i + 12 <= Math.min(run.length, 60); i++) out.add(run.slice(i, i + 12));
