@@ -4,6 +4,7 @@
  * a disposal alarm that fell due while Redis was away (its delayed Bull job lost with the
  * flush) is raised once Redis is back.
  */
+import Redis from 'ioredis';
 import { startStack, Stack, sleep } from './support/processes';
 import { call, createSubject, createSubjects, login, reveal, setUpTeam, Team, HttpSubject } from './support/http-staff';
 
@@ -38,6 +39,13 @@ describe('fault: Redis outage', () => {
     expect(left.status).toBe(200);
     const [schedule] = await stack.pg.query<{ due_on: string }>(`SELECT due_on::text FROM retention_schedule WHERE subject_id = $1`, [leaving.id]);
     expect(schedule.due_on).toBe(tokyoDate(31));
+    // Its delayed job (job id = subject id) is in Redis: the flush will lose it.
+    const direct = new Redis(stack.redis.url());
+    try {
+      expect(await direct.exists(`mnv:bull:disposal-alarms:${leaving.id}`)).toBe(1);
+    } finally {
+      direct.disconnect();
+    }
   });
 
   afterAll(async () => {
