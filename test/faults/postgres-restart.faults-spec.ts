@@ -6,7 +6,7 @@
  * trace, and the sealed audit chain verifies.
  */
 import { startStack, Stack, sleep } from './support/processes';
-import { call, createSubjects, storeNumber, HttpAnswer, HttpStaff, login, reveal, setUpTeam, Team, HttpSubject } from './support/http-staff';
+import { call, createSubjects, fakeMyNumber, storeNumber, HttpAnswer, HttpStaff, login, reveal, setUpTeam, Team, HttpSubject } from './support/http-staff';
 
 const CLIENTS = Number(process.env.FAULT_PG_CLIENTS ?? 10);
 const OUTAGE_MS = Number(process.env.FAULT_PG_OUTAGE_MS ?? 6000);
@@ -62,7 +62,9 @@ describe('fault: PostgreSQL restarted while reveals run', () => {
     expect(duringOutage.status).toBe(503);
     expect(duringOutage.text).not.toContain(subjects[0].number!);
     // Other routes too: a store, a login, an audit search.
-    const store = await storeNumber(clerk, subjects[1].id, subjects[1].number!);
+    const replacement = fakeMyNumber();
+    const store = await storeNumber(clerk, subjects[1].id, replacement);
+    expect(store.text).not.toContain(replacement);
     expect(store.status).toBe(503);
     const loginDown = await call(vault.url, 'POST', '/auth/login', { body: { username: team.auditor.username, password: team.auditor.password } });
     expect(loginDown.status).toBe(503);
@@ -86,6 +88,14 @@ describe('fault: PostgreSQL restarted while reveals run', () => {
     expect(beforeOutage).toBeGreaterThan(0);
     expect(await login(team.auditor)).toMatchObject({ status: 200 });
 
+    // The store refused during the outage changed nothing: the old number is on file, no store was audited.
+    const after = await reveal(clerk, subjects[1].id);
+    expect(after.status).toBe(200);
+    expect(after.body.number).toBe(subjects[1].number);
+    successes++;
+    const [stores] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE action IN ('number.stored', 'number.corrected')`);
+    expect(stores.n).toBe(subjects.length);
+
     // No partial writes: one audit entry per successful reveal, nothing for the failed ones.
     const [audit] = await pg.query<{ n: number; other: number }>(
       `SELECT count(*) FILTER (WHERE outcome = 'success')::int AS n, count(*) FILTER (WHERE outcome <> 'success')::int AS other
@@ -93,9 +103,6 @@ describe('fault: PostgreSQL restarted while reveals run', () => {
     );
     expect(audit.n).toBe(successes);
     expect(audit.other).toBe(0);
-    // The store refused during the outage changed nothing (the same number stays on file, once).
-    const [numbers] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM subject_number WHERE subject_id = $1`, [subjects[1].id]);
-    expect(numbers.n).toBe(1);
 
     // The sealer resumed: every entry gets sealed and the chain verifies.
     const sealDeadline = Date.now() + 30_000;
