@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayNotEmpty,
   ArrayUnique,
   IsArray,
   IsIn,
@@ -81,6 +82,7 @@ export class BulkRevealDto {
   @ApiPropertyOptional({ type: [String] })
   @IsOptional()
   @IsArray()
+  @ArrayNotEmpty({ message: 'subjectIds must list at least one person' })
   @ArrayMaxSize(100000)
   @ArrayUnique()
   @IsUUID('all', { each: true, message: 'subjectIds must be person ids' })

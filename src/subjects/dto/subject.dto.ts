@@ -66,7 +66,16 @@ export class CreateSubjectDto {
   leftAt?: string;
 }
 
-export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['name', 'nameKana', 'hiredAt'] as const)) {
+export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['nameKana', 'hiredAt'] as const)) {
+  /** Optional, but never null: a person always has a name (PartialType's IsOptional would let null through to the database). */
+  @ApiPropertyOptional({ example: '山田 太郎' })
+  @ValidateIf((_, v) => v !== undefined)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
+  name?: string;
+
   @ApiPropertyOptional({ nullable: true, description: 'null clears it (the person returned)' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)

@@ -58,7 +58,9 @@ export async function call(base: string, method: string, path: string, options: 
     }
     return { status: res.status, body: parsed, text, headers: res.headers, ms: Date.now() - started };
   } catch (error) {
-    return { status: 0, body: null, text: String((error as Error)?.message ?? error), headers: new Headers(), ms: Date.now() - started };
+    const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+    const text = `${String((error as Error)?.message ?? error)}${cause ? ` (${cause.code ?? ''} ${cause.message ?? ''})` : ''}`;
+    return { status: 0, body: null, text, headers: new Headers(), ms: Date.now() - started };
   }
 }
 
@@ -109,8 +111,11 @@ export async function nextCode(who: Pick<HttpStaff, 'secret' | 'lastStep'>): Pro
 // ---------------------------------------------------------------- login flow
 
 /** `npm run cli -- admin:create <username>`: the one-time password is the last line. */
-export function createAdminWithCli(vault: VaultProcess, username = `admin-${randomBytes(4).toString('hex')}`): { username: string; initialPassword: string } {
-  const out = vault.cli(['admin:create', username]).trim().split('\n');
+export async function createAdminWithCli(
+  vault: VaultProcess,
+  username = `admin-${randomBytes(4).toString('hex')}`,
+): Promise<{ username: string; initialPassword: string }> {
+  const out = (await vault.cli(['admin:create', username])).trim().split('\n');
   const initialPassword = out[out.length - 1].trim();
   if (!initialPassword) throw new Error(`admin:create printed no password: ${out.join('\n')}`);
   return { username, initialPassword };
@@ -179,7 +184,7 @@ export interface Team {
 
 /** The first admin (CLI), a clerk (trained, fresh step-up from the login) and an auditor. */
 export async function setUpTeam(vault: VaultProcess): Promise<Team> {
-  const account = createAdminWithCli(vault);
+  const account = await createAdminWithCli(vault);
   const admin = await firstLogin(vault.url, account, ['admin']);
   const clerk = await createStaff(admin, ['clerk'], 'clerk');
   const auditor = await createStaff(admin, ['auditor'], 'aud');
@@ -194,11 +199,20 @@ export interface HttpSubject {
   number: string | null;
 }
 
-export async function createSubject(clerk: HttpStaff, options: { number?: string | null; purposes?: string[] } = {}): Promise<HttpSubject> {
-  const code = uniqueCode('E');
+export interface SubjectOptions {
+  number?: string | null;
+  purposes?: string[];
+  kind?: 'employee' | 'payee';
+  /** Registered as already gone (YYYY-MM-DD): a due date in the past raises the alarm at once. */
+  leftAt?: string;
+}
+
+export async function createSubject(clerk: HttpStaff, options: SubjectOptions = {}): Promise<HttpSubject> {
+  const kind = options.kind ?? 'employee';
+  const code = uniqueCode(kind === 'employee' ? 'E' : 'P');
   const created = await call(clerk.base, 'POST', '/subjects', {
     token: clerk.token,
-    body: { kind: 'employee', code, name: '障害 試験', nameKana: 'ショウガイ シケン' },
+    body: { kind, code, name: '障害 試験', nameKana: 'ショウガイ シケン', ...(options.leftAt ? { leftAt: options.leftAt } : {}) },
   });
   expectStatus('create subject', created, 201);
   const id = created.body.id as string;
@@ -226,14 +240,14 @@ export function reveal(clerk: HttpStaff, subjectId: string, purpose = 'withholdi
 }
 
 /** Many subjects with numbers, `concurrency` at a time. */
-export async function createSubjects(clerk: HttpStaff, count: number, concurrency = 16): Promise<HttpSubject[]> {
+export async function createSubjects(clerk: HttpStaff, count: number, concurrency = 16, options: SubjectOptions = {}): Promise<HttpSubject[]> {
   const out: HttpSubject[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (next < count) {
         next++;
-        out.push(await createSubject(clerk));
+        out.push(await createSubject(clerk, options));
       }
     }),
   );

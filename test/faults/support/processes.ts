@@ -3,16 +3,29 @@
  * spare ports in fresh temporary folders, so stopping or killing a piece never touches the
  * machine's shared PostgreSQL (5432) or Redis (6379).
  */
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { chownSync, createWriteStream, existsSync, mkdtempSync, readFileSync, rmSync, WriteStream } from 'node:fs';
+import { chownSync, createWriteStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 export const ROOT = resolve(__dirname, '../../..');
-const PG_BIN = process.env.FAULT_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** FAULT_PG_BIN, or the newest Debian PostgreSQL installed under /usr/lib/postgresql. */
+function findPgBin(): string {
+  if (process.env.FAULT_PG_BIN) return process.env.FAULT_PG_BIN;
+  const versions = existsSync('/usr/lib/postgresql')
+    ? readdirSync('/usr/lib/postgresql').filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (!versions.length) throw new Error('No PostgreSQL server binaries in /usr/lib/postgresql/*/bin; set FAULT_PG_BIN');
+  return join('/usr/lib/postgresql', versions[0], 'bin');
+}
+const PG_BIN = findPgBin();
+/** PostgreSQL refuses to run as root: as root the binaries run as the postgres system user. */
+const AS_ROOT = process.getuid?.() === 0;
+const pgCommand = (bin: string, args: string[]): [string, string[]] =>
+  AS_ROOT ? ['runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]] : [join(PG_BIN, bin), args];
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -58,20 +71,31 @@ export class PrivatePostgres {
 
   static async create(): Promise<PrivatePostgres> {
     const pg = new PrivatePostgres(await sparePort());
-    const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-    chownSync(pg.dir, uid, gid);
+    if (AS_ROOT) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+      chownSync(pg.dir, uid, gid);
+    }
     pg.asPostgres('initdb', ['-D', pg.dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     await pg.start();
     return pg;
   }
 
   private asPostgres(bin: string, args: string[]): string {
-    return execFileSync('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args], {
+    return execFileSync(...pgCommand(bin, args), {
       cwd: this.dir,
       stdio: ['ignore', 'pipe', 'pipe'],
       timeout: 60_000,
     }).toString();
+  }
+
+  /** The same, without blocking the event loop (start and stop run while load loops are running). */
+  private asPostgresAsync(bin: string, args: string[]): Promise<string> {
+    return new Promise((res, rej) =>
+      execFile(...pgCommand(bin, args), { cwd: this.dir, timeout: 90_000 }, (error, stdout, stderr) =>
+        error ? rej(new Error(`${bin}: ${error.message} ${stderr}`)) : res(stdout),
+      ),
+    );
   }
 
   url(database = 'vault_faults'): string {
@@ -80,12 +104,12 @@ export class PrivatePostgres {
 
   async start(): Promise<void> {
     const opts = `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
-    this.asPostgres('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', join(this.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
+    await this.asPostgresAsync('pg_ctl', ['-D', this.dataDir, '-o', opts, '-l', join(this.dir, 'postgres.log'), '-w', '-t', '60', 'start']);
   }
 
   /** pg_ctl stop -m fast: terminates every session (clients see 57P01 / connection resets). */
   async stop(): Promise<void> {
-    this.asPostgres('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    await this.asPostgresAsync('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '60', 'stop']);
   }
 
   kill9(): void {
@@ -320,14 +344,19 @@ export class VaultProcess {
     await waitExit(child, 5_000);
   }
 
-  /** `npm run cli -- <args>` against this vault's database and keys; answers stdout. */
-  cli(args: string[]): string {
-    return execFileSync(process.execPath, [...VaultProcess.nodeArgs('cli'), ...args], {
-      cwd: ROOT,
-      env: { ...this.env(), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 120_000,
-    }).toString();
+  /**
+   * `npm run cli -- <args>` against this vault's database and keys; answers stdout. Asynchronous:
+   * a blocked event loop would keep fetch from noticing kept-alive sockets the vault has closed.
+   */
+  cli(args: string[]): Promise<string> {
+    return new Promise((res, rej) =>
+      execFile(
+        process.execPath,
+        [...VaultProcess.nodeArgs('cli'), ...args],
+        { cwd: ROOT, env: { ...this.env(), TS_NODE_PROJECT: join(ROOT, 'tsconfig.json') }, timeout: 120_000 },
+        (error, stdout, stderr) => (error ? rej(new Error(`cli ${args[0]}: ${error.message} ${stderr.slice(-2000)}`)) : res(stdout)),
+      ),
+    );
   }
 
   async destroy(): Promise<void> {
