@@ -73,9 +73,14 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
       .catch((error: Error) => this.logger.error(`Queue worker (${JOB_SWEEP}) stopped: ${error.message}`));
   }
 
-  /** Closes the queue, then its connections (made through createClient, so Bull leaves them open). */
+  /**
+   * Drains, then closes: a job being processed finishes first (the database is still open: it
+   * closes after this hook), within 10 s; then the connections (made through createClient, so
+   * Bull leaves them open). A job cut off by the timeout is retried (job id = subject id), and
+   * the sweep raises any alarm it missed.
+   */
   async onApplicationShutdown(): Promise<void> {
-    await withTimeout(this.queue.close(true), 5000, 'close').catch((error: Error) => this.logger.warn(error.message));
+    await withTimeout(this.queue.close(false), 10_000, 'close').catch((error: Error) => this.logger.warn(error.message));
     // Bull's connection getters create a connection on first use: only touch the ones that exist.
     const q = this.queue as unknown as Record<string, { disconnect(): void } | boolean | undefined>;
     for (const [flag, getter] of [['clientInitialized', 'client'], ['subscriberInitialized', 'eclient'], ['bclientInitialized', 'bclient']]) {

@@ -336,6 +336,16 @@ export class VaultProcess {
     await waitExit(child, 5_000);
   }
 
+  /** Sends SIGTERM and answers how the process ended (it is not waited for beyond `timeoutMs`). */
+  async terminate(timeoutMs = 60_000): Promise<{ exited: boolean; code: number | null; signal: NodeJS.Signals | null }> {
+    const child = this.child;
+    if (!child) throw new Error('vault not running');
+    child.kill('SIGTERM');
+    const exited = await waitExit(child, timeoutMs);
+    if (exited) this.child = null;
+    return { exited, code: child.exitCode, signal: child.signalCode };
+  }
+
   async kill9(): Promise<void> {
     const child = this.child;
     this.child = null;
