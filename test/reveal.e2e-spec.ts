@@ -20,6 +20,25 @@ describe('purpose-bound reveal and bulk retrieval', () => {
       .query(`SELECT action, outcome, purpose, details, actor_id, request_id, client_address FROM audit_entry WHERE subject_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY seq`, action ? [subjectId, action] : [subjectId])
       .then((rows: { action: string; outcome: string; purpose: string | null; details: Record<string, unknown>; actor_id: string; request_id: string; client_address: string }[]) => rows);
 
+  /** POST /reveals as NDJSON for these people: the raw text and its parsed lines. */
+  async function bulkNdjson(subjectIds: string[]): Promise<{ text: string; lines: Record<string, any>[] }> {
+    const res = await http()
+      .post('/reveals')
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .set('Accept', 'application/x-ndjson')
+      .send({ purpose: 'withholding-slip', subjectIds })
+      .buffer(true)
+      .parse((r, cb) => {
+        let text = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (text += c));
+        r.on('end', () => cb(null, text));
+      })
+      .expect(200);
+    const text = res.body as string;
+    return { text, lines: text.trim().split('\n').map((l) => JSON.parse(l)) };
+  }
+
   beforeAll(async () => {
     app = await createTestApp();
     owner = await ownerConnection();
@@ -150,25 +169,12 @@ describe('purpose-bound reveal and bulk retrieval', () => {
         WHERE subject_id = $2`,
       [donor.id, victim.id],
     );
-    const res = await http()
-      .post('/reveals')
-      .set('Authorization', `Bearer ${clerk.token}`)
-      .set('Accept', 'application/x-ndjson')
-      .send({ purpose: 'withholding-slip', subjectIds: [good.id, victim.id] })
-      .buffer(true)
-      .parse((r, cb) => {
-        let text = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (text += c));
-        r.on('end', () => cb(null, text));
-      })
-      .expect(200);
-    const lines = (res.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    const { text, lines } = await bulkNdjson([good.id, victim.id]);
     expect(lines.filter((l) => l.type === 'row').map((l) => l.number)).toEqual([good.number]);
     expect(lines).toContainEqual({ type: 'skipped', subjectId: victim.id, code: victim.code, reason: 'undecryptable' });
     expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', rows: 1, skipped: 1 });
-    expect(res.body).not.toContain(donor.number!);
-    expect(res.body).not.toContain(victim.number!);
+    expect(text).not.toContain(donor.number!);
+    expect(text).not.toContain(victim.number!);
     const trail = await auditRows(victim.id, 'number.bulk-retrieved');
     expect(trail.map((e) => [e.outcome, e.details.reason])).toEqual([
       ['success', undefined],
@@ -178,20 +184,7 @@ describe('purpose-bound reveal and bulk retrieval', () => {
 
   it('bulk retrieval streams NDJSON when asked', async () => {
     const people = await Promise.all(Array.from({ length: 3 }, () => createSubject(app, clerk.token)));
-    const res = await http()
-      .post('/reveals')
-      .set('Authorization', `Bearer ${clerk.token}`)
-      .set('Accept', 'application/x-ndjson')
-      .send({ purpose: 'withholding-slip', subjectIds: people.map((p) => p.id) })
-      .buffer(true)
-      .parse((r, cb) => {
-        let text = '';
-        r.setEncoding('utf8');
-        r.on('data', (c: string) => (text += c));
-        r.on('end', () => cb(null, text));
-      })
-      .expect(200);
-    const lines = (res.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    const { lines } = await bulkNdjson(people.map((p) => p.id));
     expect(lines.filter((l) => l.type === 'row').map((l) => l.number).sort()).toEqual(people.map((p) => p.number).sort());
     expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', rows: 3, skipped: 0 });
   });

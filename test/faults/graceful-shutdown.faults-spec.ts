@@ -10,43 +10,10 @@
  */
 import { Client } from 'pg';
 import { startStack, Stack, sleep } from './support/processes';
-import { createSubjects, HttpStaff, HttpSubject, setUpTeam, stepUp, Team } from './support/http-staff';
+import { startBulk } from './support/bulk-stream';
+import { createSubjects, HttpSubject, setUpTeam, stepUp, Team } from './support/http-staff';
 
 const BULK_SUBJECTS = Number(process.env.FAULT_SHUTDOWN_BULK_SUBJECTS ?? 2100); // three batches of up to 1000
-
-/** POST /reveals as NDJSON; collects the rows and the summary that arrive. */
-function startBulk(clerk: HttpStaff) {
-  const received: { subjectId: string; number: string }[] = [];
-  let summary: { rows: number; bulkId: string } | null = null;
-  let firstRow: () => void = () => undefined;
-  const gotFirstRow = new Promise<void>((r) => (firstRow = r));
-  const done = (async () => {
-    const res = await fetch(`${clerk.base}/reveals`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json', accept: 'application/x-ndjson' },
-      body: JSON.stringify({ purpose: 'withholding-slip', kind: 'employee' }),
-    });
-    if (res.status !== 200) throw new Error(`bulk: ${res.status} ${await res.text()}`);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffered = '';
-    for (;;) {
-      const { value, done: end } = await reader.read();
-      if (end) break;
-      buffered += decoder.decode(value, { stream: true });
-      let nl: number;
-      while ((nl = buffered.indexOf('\n')) >= 0) {
-        const line = JSON.parse(buffered.slice(0, nl));
-        buffered = buffered.slice(nl + 1);
-        if (line.type === 'row') {
-          received.push({ subjectId: line.subjectId, number: line.number });
-          firstRow();
-        } else if (line.type === 'summary') summary = line;
-      }
-    }
-  })();
-  return { received, gotFirstRow, done, summary: () => summary };
-}
 
 describe('fault: SIGTERM during a bulk retrieval', () => {
   let stack: Stack;
@@ -93,7 +60,8 @@ describe('fault: SIGTERM during a bulk retrieval', () => {
     await lock.end();
     lock = null;
 
-    await bulk.done; // throws if the stream was cut
+    await bulk.done;
+    expect(bulk.cut()).toBe(false);
     const exit = await ended;
     expect(exit.exited).toBe(true);
     // Nest re-raises the signal after its shutdown hooks ran; either way, no crash code.

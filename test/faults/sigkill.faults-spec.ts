@@ -15,7 +15,8 @@
  */
 import { Client } from 'pg';
 import { startStack, Stack, sleep } from './support/processes';
-import { call, createSubjects, HttpStaff, HttpSubject, login, setUpTeam, stepUp, Team } from './support/http-staff';
+import { startBulk } from './support/bulk-stream';
+import { call, createSubjects, HttpSubject, login, setUpTeam, stepUp, Team } from './support/http-staff';
 
 const BULK_SUBJECTS = Number(process.env.FAULT_KILL_BULK_SUBJECTS ?? 2100); // three batches of up to 1000
 const LEAVERS = Number(process.env.FAULT_KILL_LEAVERS ?? 120);
@@ -27,44 +28,6 @@ interface PersonState {
   records: number;
   schedule_disposed: boolean;
   audits: number;
-}
-
-/** Streams POST /reveals as NDJSON, collecting the rows that actually arrived. */
-function startBulk(clerk: HttpStaff) {
-  const received: { subjectId: string; number: string }[] = [];
-  let summary = false;
-  let firstRow: () => void = () => undefined;
-  const gotFirstRow = new Promise<void>((r) => (firstRow = r));
-  const done = (async () => {
-    const res = await fetch(`${clerk.base}/reveals`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json', accept: 'application/x-ndjson' },
-      body: JSON.stringify({ purpose: 'withholding-slip', kind: 'employee' }),
-    });
-    if (res.status !== 200) throw new Error(`bulk: ${res.status} ${await res.text()}`);
-    const reader = res.body!.getReader();
-    const decoder = new TextDecoder();
-    let buffered = '';
-    try {
-      for (;;) {
-        const { value, done: end } = await reader.read();
-        if (end) break;
-        buffered += decoder.decode(value, { stream: true });
-        let nl: number;
-        while ((nl = buffered.indexOf('\n')) >= 0) {
-          const line = JSON.parse(buffered.slice(0, nl));
-          buffered = buffered.slice(nl + 1);
-          if (line.type === 'row') {
-            received.push({ subjectId: line.subjectId, number: line.number });
-            firstRow();
-          } else if (line.type === 'summary') summary = true;
-        }
-      }
-    } catch {
-      /* the connection died with the process: what arrived is what counts */
-    }
-  })();
-  return { received, gotFirstRow, done, summaryReceived: () => summary };
 }
 
 describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
@@ -163,7 +126,7 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
     const disposeAnswer = await disposeAll;
     await bulk.done;
     expect(disposeAnswer.status).toBe(0); // the run never answered: it was cut off
-    expect(bulk.summaryReceived()).toBe(false); // and so was the retrieval
+    expect(bulk.summary()).toBeNull(); // and so was the retrieval
     expect(frozenOnAudit).toBeGreaterThanOrEqual(1);
     expect(bulk.received.length).toBeLessThan(employees.length);
 
