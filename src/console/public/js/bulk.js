@@ -1,6 +1,6 @@
 // Clerks: year-end bulk retrieval for one purpose, downloaded as CSV (one audit entry per person).
 // The file goes straight from the response to a download; the page shows only the counts.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { download, field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
 import { purposeLabel } from './people.js';
@@ -38,14 +38,8 @@ export function bulkScreen(main, ctx) {
         if (kind.value) body.kind = kind.value;
         if (year.value) body.activeInYear = Number(year.value);
       }
-      let res;
-      try {
-        res = await api('POST', '/reveals', body, { accept: 'text/csv', raw: true });
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 403 && /step-up/i.test(error.message))) throw error;
-        if (!(await ctx.stepUp.ask())) return say(status, t('stepup.cancelled'), 'warn');
-        res = await api('POST', '/reveals', body, { accept: 'text/csv', raw: true });
-      }
+      const res = await ctx.stepUp.withStepUp(() => api('POST', '/reveals', body, { accept: 'text/csv', raw: true }));
+      if (!res) return say(status, t('stepup.cancelled'), 'warn');
       const blob = await res.blob();
       const tail = (await blob.slice(Math.max(0, blob.size - 400)).text()).split(/\r?\n/).filter(Boolean).pop() ?? '';
       const summary = /^#summary,rows=(\d+),skipped=(\d+)/.exec(tail);

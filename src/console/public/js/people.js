@@ -274,14 +274,8 @@ function revealPanel(ctx, person, purposes) {
   async function reveal() {
     say(status, '');
     try {
-      let answer;
-      try {
-        answer = await api('POST', `/subjects/${person.id}/number/reveal`, { purpose: purpose.value });
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 403 && /step-up/i.test(error.message))) throw error;
-        if (!(await ctx.stepUp.ask())) return say(status, t('stepup.cancelled'), 'warn');
-        answer = await api('POST', `/subjects/${person.id}/number/reveal`, { purpose: purpose.value });
-      }
+      const answer = await ctx.stepUp.withStepUp(() => api('POST', `/subjects/${person.id}/number/reveal`, { purpose: purpose.value }));
+      if (!answer) return say(status, t('stepup.cancelled'), 'warn');
       const digits = answer.number;
       shown.textContent = `${digits.slice(0, 4)} ${digits.slice(4, 8)} ${digits.slice(8)}`;
       shown.dataset.state = 'shown';

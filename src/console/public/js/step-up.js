@@ -44,6 +44,19 @@ export function createStepUp() {
         code.focus();
       });
     },
+    /**
+     * Runs `call`; when the server answers that a fresh second factor is needed, asks for one
+     * and runs it once more. Resolves to its answer, or to null if the person cancelled.
+     */
+    async withStepUp(call) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!(error instanceof ApiError && error.status === 403 && /step-up/i.test(error.message))) throw error;
+        if (!(await this.ask())) return null;
+        return call();
+      }
+    },
     close() {
       dialog?.close();
       dialog?.remove();
