@@ -162,9 +162,11 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
     // Running as root, PostgreSQL runs as the postgres user, which must be able to enter the folder.
     chmodSync(dir, 0o711);
     dataDir = join(dir, 'data');
-    port = await closedPort();
-    const noPostgres = await closedPort();
-    const noRedis = await closedPort();
+    // Three different ports: the system may hand a just-released port out again.
+    const ports = new Set<number>();
+    while (ports.size < 3) ports.add(await closedPort());
+    const [noPostgres, noRedis] = [...ports].slice(1);
+    port = [...ports][0];
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -34,6 +34,8 @@ export interface EmbeddedPostgresOptions {
   log?: (level: 'log' | 'warn' | 'error', message: string) => void;
   /** How long to wait for the server to accept connections. */
   startTimeoutMs?: number;
+  /** Ports the embedded server must not take (the API's own PORT, bound only after it starts). */
+  avoidPorts?: number[];
 }
 
 export interface EmbeddedPostgres {
@@ -148,7 +150,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   hydrateLibrarySymlinks(log);
   const EmbeddedPostgresCtor = await loadEmbeddedPostgres();
-  const port = await freePort();
+  const port = await freePort(options.avoidPorts ?? []);
   const recent: string[] = [];
   const onLog = (message: string) => {
     const text = String(message);
@@ -410,7 +412,15 @@ async function signalAndWait(pid: number, signal: NodeJS.Signals, timeoutMs: num
   while (isAlive(pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
 }
 
-function freePort(): Promise<number> {
+/** A port the system just handed out, other than `avoid` (it may hand the same one out twice). */
+async function freePort(avoid: number[]): Promise<number> {
+  for (;;) {
+    const port = await anyFreePort();
+    if (!avoid.includes(port)) return port;
+  }
+}
+
+function anyFreePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.unref();

@@ -52,7 +52,7 @@ export async function chooseDatabase(environment: NodeJS.ProcessEnv = process.en
 
   const reason = env.TRIAL_MODE === 'always' ? 'TRIAL_MODE=always' : `DATABASE_URL is not set and nothing answers at ${where}`;
   log('log', `Trial mode: ${reason}; using an embedded PostgreSQL in ${env.DATA_DIR}`);
-  const server = await startEmbeddedPostgres({ dataDir: env.DATA_DIR, database: TRIAL_DATABASE, log });
+  const server = await startEmbeddedPostgres({ dataDir: env.DATA_DIR, database: TRIAL_DATABASE, log, avoidPorts: [env.PORT] });
   environment.DATABASE_URL = server.url;
   return decide({
     mode: 'trial',
