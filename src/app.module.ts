@@ -4,11 +4,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { EventEmitterModule } from '@nestjs/event-emitter';
-import { randomUUID } from 'node:crypto';
 import { AppConfigModule } from './config/app-config.module';
 import { Env } from './config/env.schema';
 import { dataSourceOptions } from './database/data-source-options';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
+import { requestIdOf } from './common/http/request-id';
 import { redactDeep } from './common/logging/redact';
 import { CryptoModule } from './crypto/crypto.module';
 import { AuditModule } from './audit/audit.module';
@@ -30,12 +30,7 @@ import { ConsoleModule } from './console/console.module';
       useFactory: (config: ConfigService<Env, true>) => ({
         pinoHttp: {
           level: config.get('LOG_LEVEL', { infer: true }),
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
+          genReqId: (req, res) => requestIdOf(req, res),
           // Bodies are never logged; credentials are removed; every string is scrubbed of number-like digits.
           redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
           formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { streamReply } from '@/common/http/streamed-reply';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { AuditAlertsService } from './audit-alerts.service';
@@ -10,23 +11,6 @@ import { AuditVerifyService } from './audit-verify.service';
 import { AlertsQuery, CreateReviewDto, ExportAuditQuery, ListAuditEntriesQuery, ListReviewsQuery } from './dto/audit.dto';
 
 const date = (value?: string): Date | undefined => (value ? new Date(value) : undefined);
-
-/** Writes a chunk, waiting while the client is slow; false once the client has gone. */
-async function write(res: Response, chunk: string): Promise<boolean> {
-  if (res.destroyed || res.writableEnded) return false;
-  if (res.write(chunk)) return true;
-  return new Promise((resolve) => {
-    const done = (ok: boolean) => {
-      res.off('drain', onDrain);
-      res.off('close', onClose);
-      resolve(ok);
-    };
-    const onDrain = () => done(true);
-    const onClose = () => done(false);
-    res.on('drain', onDrain);
-    res.on('close', onClose);
-  });
-}
 
 /** The trail for auditors. Entries never hold a number, so nothing here can show one. */
 @ApiTags('audit')
@@ -53,19 +37,20 @@ export class AuditController {
     @Query() query: ExportAuditQuery,
     @CurrentStaff() staff: Staff,
     @CurrentRequest() request: RequestMeta,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const range = { from: date(query.from), to: date(query.to) };
     const plan = await this.verifier.planExport(range.from, range.to);
     await this.verifier.recordExport(plan, range, staff, request);
-    res.status(200);
-    res.setHeader('Content-Type', 'application/x-ndjson; charset=utf-8');
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Disposition', `attachment; filename="audit-${Number(plan.anchorSeq) + 1}-${plan.toSeq}.ndjson"`);
+    const body = streamReply(res, {
+      'Content-Type': 'application/x-ndjson; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'Content-Disposition': `attachment; filename="audit-${Number(plan.anchorSeq) + 1}-${plan.toSeq}.ndjson"`,
+    });
     for await (const chunk of this.verifier.exportChunks(plan)) {
-      if (!(await write(res, chunk))) return; // client went away: stop reading the database
+      if (!(await body.write(chunk))) return; // client went away: stop reading the database
     }
-    res.end();
+    body.end();
   }
 
   @Get('certificate')

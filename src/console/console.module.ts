@@ -1,50 +1,55 @@
+import fastifyStatic from '@fastify/static';
 import { Logger, Module, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import express, { NextFunction, Request, Response } from 'express';
+import type { FastifyInstance } from 'fastify';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONSOLE_CSP, consolePublicDir, qrcodeModulePath } from './console-assets';
 import { ConsoleController } from './console.controller';
 
 /** Headers for every console file: the strict CSP, no caching of the page itself. */
-function consoleHeaders(res: Response): void {
-  res.setHeader('Content-Security-Policy', CONSOLE_CSP);
-  res.setHeader('X-Frame-Options', 'DENY');
-  res.setHeader('Referrer-Policy', 'no-referrer');
-  res.setHeader('Cache-Control', 'no-cache');
-}
+const CONSOLE_HEADERS: Record<string, string> = {
+  'Content-Security-Policy': CONSOLE_CSP,
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-cache',
+};
 
 /**
  * The web console (issue #8): static HTML, CSS and ES modules at `/` and `/console/…`, a client
- * of the public API like any other. Mounted on the Express instance when the module initialises
- * (after the API routes, before the 404 handler), so the test application serves it too.
+ * of the public API like any other. Registered on the Fastify instance when the module
+ * initialises, so the test application serves it too. `/console/reference` is an API route
+ * (ConsoleController) and wins over the static files' wildcard.
  */
 @Module({ controllers: [ConsoleController] })
 export class ConsoleModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
-    const server = this.adapterHost.httpAdapter?.getInstance?.() as express.Express | undefined;
-    if (!server || typeof server.use !== 'function') return;
+    const server = this.adapterHost.httpAdapter?.getInstance?.() as FastifyInstance | undefined;
+    if (!server || typeof server.register !== 'function') return;
     const dir = consolePublicDir();
     if (!dir) {
       new Logger('ConsoleModule').warn('Web console files not found (src/console/public): serving the API only');
       return;
     }
-    const index = join(dir, 'index.html');
-    const sendIndex = (_req: Request, res: Response) => {
-      consoleHeaders(res);
-      res.sendFile(index);
-    };
-    server.get('/', sendIndex);
-    server.get('/console', sendIndex);
-    server.get('/console/vendor/qrcode.mjs', (_req: Request, res: Response) => {
-      consoleHeaders(res);
-      res.type('text/javascript').sendFile(qrcodeModulePath());
+    // The page and the vendored QR encoder are small and fixed: read once.
+    const index = readFileSync(join(dir, 'index.html'));
+    const qrcode = readFileSync(qrcodeModulePath());
+    // Its own Fastify scope: the console's headers replace helmet's API defaults on every console file.
+    void server.register(async (scope) => {
+      scope.addHook('onRequest', async (_req, reply) => {
+        reply.headers(CONSOLE_HEADERS);
+      });
+      scope.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
+      scope.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
+      scope.get('/console/vendor/qrcode.mjs', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(qrcode));
+      await scope.register(fastifyStatic, {
+        root: dir,
+        prefix: '/console/',
+        index: 'index.html',
+        decorateReply: false, // Swagger UI registers the plugin too
+      });
     });
-    server.use(
-      '/console',
-      express.static(dir, { index: 'index.html', fallthrough: true, setHeaders: (res) => consoleHeaders(res as Response) }),
-      (_req: Request, _res: Response, next: NextFunction) => next(),
-    );
   }
 }

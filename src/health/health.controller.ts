@@ -1,7 +1,7 @@
 import { Controller, Get, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import { Public } from '@/common/auth/auth.decorators';
 import { RuntimeModeService } from '@/trial/runtime-mode.service';
 import { RedisHealthIndicator } from './redis.health';
@@ -23,7 +23,7 @@ export class HealthController {
   @Get()
   @Public()
   @ApiOkResponse({ description: 'ok or degraded' })
-  async check(@Res({ passthrough: true }) res: Response) {
+  async check(@Res({ passthrough: true }) res: FastifyReply) {
     const [database, redis] = await Promise.all([
       this.db.pingCheck('database', { timeout: 1500 }).catch(() => ({ database: { status: 'down' as const } })),
       this.redis.check('redis'),

@@ -1,4 +1,5 @@
-import { Controller, ForbiddenException, Get, Header, NotFoundException, Req } from '@nestjs/common';
+import { Controller, ForbiddenException, Get, Header, NotFoundException, Req, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ConfigService } from '@nestjs/config';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
@@ -23,7 +24,7 @@ export class MetricsController {
   @Get()
   @Public()
   @Header('Cache-Control', 'no-store')
-  async scrape(@Req() req: StaffRequest): Promise<string> {
+  async scrape(@Req() req: StaffRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
     if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException('Metrics are switched off');
     const token = this.config.get('METRICS_TOKEN', { infer: true });
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
@@ -31,7 +32,7 @@ export class MetricsController {
     if (!tokenOk && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
       throw new ForbiddenException('Metrics are served on the loopback address or with the metrics token only');
     }
-    req.res?.setHeader('Content-Type', this.metrics.registry.contentType);
+    res.header('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }
 }

@@ -1,4 +1,4 @@
-import type { Response } from 'express';
+import type { StreamedReply } from '@/common/http/streamed-reply';
 import { BulkRow, BulkSink, BulkSummary } from './bulk-reveal.service';
 
 export const BULK_FORMATS = { csv: 'text/csv', ndjson: 'application/x-ndjson' } as const;
@@ -15,13 +15,8 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function write(res: Response, text: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (res.destroyed) return reject(new Error('client went away'));
-    if (res.write(text)) return resolve();
-    res.once('drain', resolve);
-    res.once('close', () => reject(new Error('client went away')));
-  });
+async function write(body: StreamedReply, text: string): Promise<void> {
+  if (!(await body.write(text))) throw new Error('client went away');
 }
 
 /**
@@ -29,20 +24,22 @@ function write(res: Response, text: string): Promise<void> {
  * then comment lines starting with "#" that list every skipped person and a summary.
  * NDJSON: {"type":"row"} lines, then {"type":"skipped"} lines, then one {"type":"summary"}.
  */
-export function httpBulkSink(res: Response, format: BulkFormat): BulkSink {
-  let started = false;
-  const start = async () => {
-    if (started) return;
-    started = true;
-    res.status(200);
-    res.setHeader('Content-Type', `${BULK_FORMATS[format]}; charset=utf-8`);
-    res.setHeader('Cache-Control', 'no-store');
-    res.setHeader('Content-Disposition', `attachment; filename="my-numbers.${format === 'csv' ? 'csv' : 'ndjson'}"`);
+export function httpBulkSink(open: (headers: Record<string, string>) => StreamedReply, format: BulkFormat): BulkSink {
+  let res: StreamedReply | undefined;
+  const start = async (): Promise<StreamedReply> => {
+    if (res) return res;
+    // Opened at the first output, so a refusal before it is still an ordinary JSON error.
+    res = open({
+      'Content-Type': `${BULK_FORMATS[format]}; charset=utf-8`,
+      'Cache-Control': 'no-store',
+      'Content-Disposition': `attachment; filename="my-numbers.${format === 'csv' ? 'csv' : 'ndjson'}"`,
+    });
     if (format === 'csv') await write(res, '\uFEFFcode,name,kind,my_number\r\n');
+    return res;
   };
   return {
     async rows(rows: BulkRow[]) {
-      await start();
+      const res = await start();
       const text =
         format === 'csv'
           ? rows.map((r) => [r.code, r.name, r.kind, r.number].map(csvField).join(',') + '\r\n').join('')
@@ -50,7 +47,7 @@ export function httpBulkSink(res: Response, format: BulkFormat): BulkSink {
       await write(res, text);
     },
     async finish(summary: BulkSummary) {
-      await start();
+      const res = await start();
       let text: string;
       if (format === 'csv') {
         text = '#skipped,code,subject_id,reason\r\n';

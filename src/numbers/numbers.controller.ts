@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { streamReply } from '@/common/http/streamed-reply';
 import { Auth, CurrentRequest, CurrentStaff, StaffRequest } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { BulkRevealDto, NumberStatusDto, RevealDto, StoreNumberDto } from './dto/number.dto';
@@ -27,7 +28,7 @@ export class NumbersController {
     @Body() dto: StoreNumberDto,
     @CurrentStaff() staff: Staff,
     @CurrentRequest() request: RequestMeta,
-    @Res({ passthrough: true }) res: Response,
+    @Res({ passthrough: true }) res: FastifyReply,
   ): Promise<NumberStatusDto> {
     const { created, status } = await this.numbers.store(id, dto, staff, request);
     res.status(created ? 201 : 200);
@@ -44,6 +45,7 @@ export class NumbersController {
 
   @Post('subjects/:id/number/reveal')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @Auth('clerk')
   @ApiOperation({ summary: 'Reveal one number for a notified purpose (audited before it leaves)' })
   async reveal(
@@ -51,9 +53,7 @@ export class NumbersController {
     @Body() dto: RevealDto,
     @CurrentStaff() staff: Staff,
     @CurrentRequest() request: RequestMeta,
-    @Res({ passthrough: true }) res: Response,
   ): Promise<{ number: string }> {
-    res.setHeader('Cache-Control', 'no-store');
     return { number: await this.reveals.reveal(id, dto.purpose, staff, request) };
   }
 
@@ -66,10 +66,10 @@ export class NumbersController {
     @CurrentStaff() staff: Staff,
     @CurrentRequest() request: RequestMeta,
     @Req() req: StaffRequest,
-    @Res() res: Response,
+    @Res() res: FastifyReply,
   ): Promise<void> {
     const format = bulkFormatFor(req.headers.accept);
     const plan = await this.bulk.plan(dto, format, staff, request);
-    await this.bulk.stream(plan, httpBulkSink(res, format));
+    await this.bulk.stream(plan, httpBulkSink((headers) => streamReply(res, headers), format));
   }
 }

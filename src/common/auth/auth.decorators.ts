@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { FastifyRequest } from 'fastify';
 import { Role } from './roles';
 import { RequestMeta, Staff } from './staff';
 
@@ -23,7 +23,7 @@ export function Auth(...roles: Role[]): MethodDecorator & ClassDecorator {
 
 export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(PUBLIC_KEY, true);
 
-export type StaffRequest = Request & { staff?: Staff; id?: string | number };
+export type StaffRequest = FastifyRequest & { staff?: Staff };
 
 /** The authenticated caller, as set by the AuthGuard. */
 export const CurrentStaff = createParamDecorator((_: unknown, ctx: ExecutionContext): Staff => {

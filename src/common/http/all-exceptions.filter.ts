@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { redactDigits } from '@/common/logging/redact';
 import type { StaffRequest } from '@/common/auth/auth.decorators';
@@ -28,12 +29,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const res = ctx.getResponse<Response>();
+    const res = ctx.getResponse<FastifyReply>();
     const req = ctx.getRequest<StaffRequest>();
-    if (res.headersSent) {
+    if (res.sent || res.raw.headersSent) {
       // A streamed answer already started: all we can do is cut it, so the client sees it incomplete.
       this.logger.error(`Stream aborted (request ${req.id}): ${redactDigits(String((exception as Error)?.message))}`);
-      res.destroy();
+      res.raw.destroy();
       return;
     }
     if (exception instanceof HttpException) {
@@ -41,10 +42,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const body = exception.getResponse();
       const message = typeof body === 'string' ? body : (body as { message?: unknown }).message ?? exception.message;
       const headers = (exception as HttpException & { headers?: Record<string, string> }).headers;
-      if (headers) for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
-      res.status(status).json({
+      if (headers) for (const [k, v] of Object.entries(headers)) res.header(k, v);
+      res.status(status).send({
         statusCode: status,
-        error: (body as { error?: string }).error ?? HttpStatus[status] ?? 'Error',
+        error: (body as { error?: string }).error ?? STATUS_CODES[status] ?? 'Error',
         message: Array.isArray(message) ? message.map((m) => redactDigits(String(m))) : redactDigits(String(message)),
       });
       return;
@@ -54,8 +55,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     this.logger.error(
       `${unavailable ? 'Database unavailable' : 'Unhandled error'} (request ${req.id}): ${redactDigits(String((exception as Error)?.stack ?? exception))}`,
     );
-    if (unavailable) res.setHeader('Retry-After', '5');
-    res.status(status).json({
+    if (unavailable) res.header('Retry-After', '5');
+    res.status(status).send({
       statusCode: status,
       error: unavailable ? 'Service Unavailable' : 'Internal Server Error',
       message: unavailable ? 'The database is unavailable; try again shortly' : 'Internal error',
