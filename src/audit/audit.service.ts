@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ClockService } from '@/config/clock.service';
+import { preparedQuery } from '@/database/prepared-query';
 import { MetricsService } from '@/metrics/metrics.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { AuditAction, AuditOutcome } from './audit-action';
@@ -50,34 +51,35 @@ export class AuditService {
    * The reveal hot path in ONE statement (so one implicit transaction): runs the caller's read
    * query and, for its rows whose `allowed` column is true, inserts this entry; answers the read
    * rows. The read and the audit insert commit together or not at all, before the caller sees a row.
-   * `read.sql` may use $1..$n for `read.params`; the entry's own parameters follow.
+   * `read.sql` may use $1..$n for `read.params`; the entry's own parameters follow. `read.name`
+   * names the prepared statement: one name per distinct `read.sql` (pg refuses a second text).
    */
-  async recordWithRead<T extends { allowed: boolean }>(event: AuditEvent, read: { sql: string; params: unknown[] }): Promise<T[]> {
+  async recordWithRead<T extends { allowed: boolean }>(event: AuditEvent, read: { name: string; sql: string; params: unknown[] }): Promise<T[]> {
     const n = read.params.length;
     const p = (i: number) => `$${n + i}`;
-    return this.dataSource.query(
-      `WITH read AS (${read.sql}),
+    const text = `WITH read AS (${read.sql}),
             recorded AS (
               INSERT INTO audit_entry (at, actor_id, actor_username, actor_roles, action, subject_id, purpose, outcome, request_id, client_address, details)
               SELECT ${p(1)}::timestamptz, ${p(2)}::uuid, ${p(3)}::text, ${p(4)}::text[], ${p(5)}::text, ${p(6)}::uuid, ${p(7)}::text, ${p(8)}::text, ${p(9)}::text, ${p(10)}::text, ${p(11)}::jsonb
                 FROM read WHERE read.allowed
               RETURNING seq)
-       SELECT read.* FROM read WHERE NOT read.allowed OR EXISTS (SELECT 1 FROM recorded)`,
-      [
-        ...read.params,
-        this.clock.now(),
-        event.actor?.userId ?? null,
-        event.actor?.username ?? event.actorUsername ?? null,
-        `{${(event.actor?.roles ?? []).join(',')}}`,
-        event.action,
-        event.subjectId ?? null,
-        event.purpose ?? null,
-        event.outcome,
-        event.request?.requestId || null,
-        event.request?.clientAddress ?? null,
-        JSON.stringify(event.details ?? {}),
-      ],
-    );
+       SELECT read.* FROM read WHERE NOT read.allowed OR EXISTS (SELECT 1 FROM recorded)`;
+    // A named prepared statement: parsed and planned once per connection, not on every reveal
+    // (measurements in src/database/prepared-query.ts).
+    return preparedQuery<T>(this.dataSource, { name: `audit_read_${read.name}`, text }, [
+      ...read.params,
+      this.clock.now(),
+      event.actor?.userId ?? null,
+      event.actor?.username ?? event.actorUsername ?? null,
+      `{${(event.actor?.roles ?? []).join(',')}}`,
+      event.action,
+      event.subjectId ?? null,
+      event.purpose ?? null,
+      event.outcome,
+      event.request?.requestId || null,
+      event.request?.clientAddress ?? null,
+      JSON.stringify(event.details ?? {}),
+    ]);
   }
 
   async recordMany(events: AuditEvent[], manager?: EntityManager): Promise<void> {

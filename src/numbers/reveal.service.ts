@@ -47,6 +47,7 @@ export class RevealService {
     const [row] = await this.audit.recordWithRead<RevealRead>(
       { action: 'number.revealed', outcome: 'success', actor: staff, subjectId, purpose, request },
       {
+        name: 'reveal',
         sql: `SELECT ${this.subjects.notifiedCondition('$1', '$2')} AS notified,
                      n.record_id, n.ciphertext, n.wrapped_key, n.key_version,
                      (${this.subjects.notifiedCondition('$1', '$2')} AND n.record_id IS NOT NULL) AS allowed
