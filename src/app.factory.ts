@@ -7,8 +7,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JSON_BODY_LIMIT_BYTES, useBodyParsing } from './common/http/body-parsing';
-import { requestIdOf } from './common/http/request-id';
+import { requestIdFor } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { useRequestLog } from './common/logging/request-log';
 
 /**
  * Builds the HTTP application exactly as production runs it; tests use the same function.
@@ -20,14 +21,19 @@ import { createValidationPipe } from './common/http/validation.pipe';
 export async function createApp(): Promise<INestApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: JSON_BODY_LIMIT_BYTES,
-    genReqId: (req: IncomingMessage) => requestIdOf(req),
-    // Nest's logger (pino) logs requests; Fastify's own stays off.
-    logger: false,
+    genReqId: (req: IncomingMessage) => requestIdFor(req),
+    logger: false, // requests are logged through nestjs-pino's logger (useRequestLog)
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
+  await useRequestLog(app);
   await app.register(helmet);
+  // Every answer names its request id, so a caller can quote it and an admin find the log line.
+  app.getHttpAdapter().getInstance().addHook('onRequest', (req, reply, done) => {
+    reply.header('X-Request-Id', req.id);
+    done();
+  });
   useBodyParsing(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

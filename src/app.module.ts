@@ -8,7 +8,6 @@ import { AppConfigModule } from './config/app-config.module';
 import { Env } from './config/env.schema';
 import { dataSourceOptions } from './database/data-source-options';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter';
-import { requestIdOf } from './common/http/request-id';
 import { redactDeep } from './common/logging/redact';
 import { CryptoModule } from './crypto/crypto.module';
 import { AuditModule } from './audit/audit.module';
@@ -28,13 +27,12 @@ import { ConsoleModule } from './console/console.module';
     LoggerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService<Env, true>) => ({
+        // No per-request middleware: requests are logged from a Fastify hook (common/logging/request-log.ts).
+        forRoutes: [],
         pinoHttp: {
           level: config.get('LOG_LEVEL', { infer: true }),
-          genReqId: (req, res) => requestIdOf(req, res),
-          // Bodies are never logged; credentials are removed; every string is scrubbed of number-like digits.
-          redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], remove: true },
+          // Every string is scrubbed of number-like digits; request bodies are never logged.
           formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
-          autoLogging: { ignore: (req) => req.url === '/health' },
         },
       }),
     }),

@@ -55,12 +55,26 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).set('X-Request-Id', 'req-reveal-1').send({ purpose: 'withholding-slip' }).expect(200);
     expect(res.body).toEqual({ number: s.number });
     expect(res.headers['cache-control']).toBe('no-store');
+    expect(res.headers['x-request-id']).toBe('req-reveal-1');
     // No body hash in the headers: an ETag of {"number":…} would be a brute-forceable hash of the number.
     expect(res.headers.etag).toBeUndefined();
     const entries = await auditRows(s.id, 'number.revealed');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ outcome: 'success', purpose: 'withholding-slip', actor_id: clerk.userId, request_id: 'req-reveal-1' });
     expect(entries[0].client_address).toBeTruthy();
+  });
+
+  it('answers a body that is not JSON with a fixed 4xx message that never quotes it, and reveals nothing', async () => {
+    const s = await createSubject(app, clerk.token);
+    const url = `/subjects/${s.id}/number/reveal`;
+    const auth = { Authorization: `Bearer ${clerk.token}` };
+    const malformed = await http().post(url).set(auth).set('Content-Type', 'application/json').send(`{"purpose": ${s.number}`).expect(400);
+    expect(malformed.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Request body is not valid JSON' });
+    const text = await http().post(url).set(auth).set('Content-Type', 'text/plain').send(`purpose=withholding-slip ${s.number}`).expect(415);
+    expect(text.body).toEqual({ statusCode: 415, error: 'Unsupported Media Type', message: 'Send the request body as JSON (Content-Type: application/json)' });
+    const huge = await http().post(url).set(auth).set('Content-Type', 'application/json').send(JSON.stringify({ purpose: 'x'.repeat(300_000) })).expect(413);
+    expect(huge.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
+    expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);
   });
 
   it.each([
