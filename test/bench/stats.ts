@@ -79,8 +79,16 @@ export function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
 }
 
 /** CPU ms per request between two snapshots, and how busy the machine was. */
-export function cpuPerRequest(before: CpuSnapshot, after: CpuSnapshot, requests: number): string {
-  const per = (k: keyof CpuSnapshot) => ((after[k] - before[k]) / requests).toFixed(2);
-  const busy = ((after.machineBusy - before.machineBusy) / (after.machineTotal - before.machineTotal)) * 100;
+export function cpuPerRequest(spans: [before: CpuSnapshot, after: CpuSnapshot, requests: number][]): string {
+  const requests = spans.reduce((n, [, , r]) => n + r, 0);
+  const sum = (k: keyof CpuSnapshot) => spans.reduce((n, [b, a]) => n + (a[k] - b[k]), 0);
+  const per = (k: keyof CpuSnapshot) => (sum(k) / requests).toFixed(2);
+  const busy = (sum('machineBusy') / sum('machineTotal')) * 100;
   return `service ${per('service')} (kernel ${per('serviceSystem')}) · load generator ${per('bench')} · postgres ${per('postgres')} ms/req; machine ${busy.toFixed(0)}% busy`;
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
