@@ -24,6 +24,9 @@ export async function createApp(): Promise<INestApplication> {
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     logger: false, // requests are logged through nestjs-pino's logger (useRequestLog)
     routerOptions: { ignoreTrailingSlash: true, caseSensitive: false },
+    // While shutting down, a request on an open connection is still served (the queue and the
+    // database close after the server); Fastify's default would answer it 503.
+    return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));

@@ -25,8 +25,8 @@ const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,veri
 /** BENCH_PEOPLE (10,000) sets how many employees are seeded; fewer only for quick profiling. */
 /** Extra node flags for the service process, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-/** BENCH_ROUNDS (3): alternating vault / plain-pg rounds of the reveal measurement, BENCH_SECONDS each. */
-const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+/** BENCH_ROUNDS (5): alternating vault / plain-pg rounds of the reveal measurement, BENCH_SECONDS each. */
+const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
 
 interface Row {
   measure: string;
@@ -168,7 +168,10 @@ async function main(): Promise<void> {
         cpu.vault.push([c0, c1, r50.total]);
         cpu.plain.push([c1, c2, b50.requests]);
         rounds.push({ r50, b50, r10, b10 });
-        process.stderr.write(`round ${round + 1}/${ROUNDS}: ${(r50.perSecond / b50.perSecond).toFixed(2)} throughput, ${(r10.p99 / b10.p99).toFixed(2)} p99 at 10\n`);
+        process.stderr.write(
+          `round ${round + 1}/${ROUNDS}: at 50 ${r50.perSecond.toFixed(0)} vs ${b50.perSecond.toFixed(0)}/s (${(r50.perSecond / b50.perSecond).toFixed(2)}), ` +
+            `p99 at 10 ${r10.p99} vs ${b10.p99.toFixed(1)} ms (${(r10.p99 / b10.p99).toFixed(2)})\n`,
+        );
       }
       const med = (pick: (r: (typeof rounds)[number]) => number) => median(rounds.map(pick));
       const span = (pick: (r: (typeof rounds)[number]) => number) => {
