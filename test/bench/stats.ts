@@ -45,6 +45,8 @@ export interface CpuSnapshot {
   serviceSystem: number;
   bench: number;
   postgres: number;
+  /** CPU ms of each PostgreSQL process, by pid. */
+  postgresByPid: Map<string, number>;
   machineBusy: number;
   machineTotal: number;
 }
@@ -61,28 +63,42 @@ function processCpuMs(pid: number | string, which: 'all' | 'system' = 'all'): nu
 }
 
 export function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
-  let postgres = 0;
+  const postgresByPid = new Map<string, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) postgres += processCpuMs(entry);
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').startsWith('postgres')) postgresByPid.set(entry, processCpuMs(entry));
     } catch {
       // the process ended meanwhile
     }
   }
+  const postgres = [...postgresByPid.values()].reduce((a, b) => a + b, 0);
   const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
   const idle = cpu[3] + cpu[4];
   const total = cpu.reduce((a, b) => a + b, 0);
   return {
+    postgresByPid,
     service: servicePid ? processCpuMs(servicePid) : 0,
     serviceSystem: servicePid ? processCpuMs(servicePid, 'system') : 0, bench: processCpuMs(process.pid), postgres, machineBusy: (total - idle) * 10, machineTotal: total * 10 };
+}
+
+/**
+ * PostgreSQL CPU between two snapshots, per backend: a backend that exited meanwhile (a pool
+ * closing an idle connection) takes its whole CPU history with it, which a plain difference of
+ * sums would subtract from the window. It counts as zero instead; new backends count in full.
+ */
+function postgresDelta(before: CpuSnapshot, after: CpuSnapshot): number {
+  let total = 0;
+  for (const [pid, ms] of after.postgresByPid) total += ms - (before.postgresByPid.get(pid) ?? 0);
+  return total;
 }
 
 /** CPU ms per request between two snapshots, and how busy the machine was. */
 export function cpuPerRequest(spans: [before: CpuSnapshot, after: CpuSnapshot, requests: number][]): string {
   const requests = spans.reduce((n, [, , r]) => n + r, 0);
-  const sum = (k: keyof CpuSnapshot) => spans.reduce((n, [b, a]) => n + (a[k] - b[k]), 0);
-  const per = (k: keyof CpuSnapshot) => (sum(k) / requests).toFixed(2);
+  const sum = (k: Exclude<keyof CpuSnapshot, 'postgresByPid'>) =>
+    k === 'postgres' ? spans.reduce((n, [b, a]) => n + postgresDelta(b, a), 0) : spans.reduce((n, [b, a]) => n + (a[k] - b[k]), 0);
+  const per = (k: Exclude<keyof CpuSnapshot, 'postgresByPid'>) => (sum(k) / requests).toFixed(2);
   const busy = (sum('machineBusy') / sum('machineTotal')) * 100;
   return `service ${per('service')} (kernel ${per('serviceSystem')}) · load generator ${per('bench')} · postgres ${per('postgres')} ms/req; machine ${busy.toFixed(0)}% busy`;
 }
