@@ -178,10 +178,14 @@ async function main(): Promise<void> {
         const v = rounds.map(pick);
         return `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
       };
-      const r50 = { perSecond: med((r) => r.r50.perSecond), p50: med((r) => r.r50.p50), p99: med((r) => r.r50.p99), errors: rounds.reduce((n, r) => n + r.r50.errors, 0) };
-      const b50 = { perSecond: med((r) => r.b50.perSecond), p50: med((r) => r.b50.p50), p99: med((r) => r.b50.p99), errors: rounds.reduce((n, r) => n + r.b50.errors, 0) };
-      const r10 = { p50: med((r) => r.r10.p50), p99: med((r) => r.r10.p99), errors: rounds.reduce((n, r) => n + r.r10.errors, 0) };
-      const b10 = { p50: med((r) => r.b10.p50), p99: med((r) => r.b10.p99), errors: rounds.reduce((n, r) => n + r.b10.errors, 0) };
+      // Each measurement's median over the rounds (errors summed).
+      const across = (key: 'r50' | 'b50' | 'r10' | 'b10') => ({
+        perSecond: med((r) => r[key].perSecond),
+        p50: med((r) => r[key].p50),
+        p99: med((r) => r[key].p99),
+        errors: rounds.reduce((n, r) => n + r[key].errors, 0),
+      });
+      const [r50, b50, r10, b10] = [across('r50'), across('b50'), across('r10'), across('b10')];
       const revealRatio = med((r) => r.r50.perSecond / r.b50.perSecond);
       const revealP99Ratio10 = med((r) => r.r10.p99 / r.b10.p99);
       rows.push(

@@ -40,12 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const body = exception.getResponse();
-      const message =
-        status === HttpStatus.UNSUPPORTED_MEDIA_TYPE
-          ? 'Send the request body as JSON (Content-Type: application/json)'
-          : typeof body === 'string'
-            ? body
-            : ((body as { message?: unknown }).message ?? exception.message);
+      const message = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? exception.message);
       const headers = (exception as HttpException & { headers?: Record<string, string> }).headers;
       if (headers) for (const [k, v] of Object.entries(headers)) res.header(k, v);
       res.status(status).send({

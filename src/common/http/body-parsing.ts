@@ -1,4 +1,4 @@
-import { BadRequestException } from '@nestjs/common';
+import { BadRequestException, UnsupportedMediaTypeException } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 
 /** The largest JSON body any route accepts (bulk requests list at most a few thousand ids). */
@@ -12,8 +12,11 @@ export const JSON_BODY_LIMIT_BYTES = 256 * 1024;
 export function useBodyParsing(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance();
   const parse = fastify.getDefaultJsonParser('error', 'error');
-  // Only JSON is spoken: any other body type is a 415 from Fastify.
   fastify.removeAllContentTypeParsers();
+  // Only JSON is spoken: a body of any other type (or of none named) is refused, saying what to send.
+  fastify.addContentTypeParser('*', (_req, _payload, done) =>
+    done(new UnsupportedMediaTypeException('Send the request body as JSON (Content-Type: application/json)'), undefined),
+  );
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (req, body, done) => {
     if (body.length === 0) return done(null, {}); // an empty JSON body reads as {} (as it always has), not an error
     parse(req, String(body), (error: Error | null, value?: unknown) =>
