@@ -108,7 +108,7 @@ describe('staff access: login, second factor, sessions', () => {
     const first = await firstLogin(app, account); // activation used the current step
     const again = await passwordStep(account.username, first.password).expect(200);
     const replay = await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret) }).expect(401);
-    expect(replay.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'The code is wrong or was already used' });
+    expect(replay.body).toEqual({ statusCode: 401, code: 'http.401', error: 'Unauthorized', message: 'The code is wrong or was already used' });
     await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret, -1) }).expect(401);
     const next = codeNow(app, first.secret, 1);
     await http().post('/auth/totp').send({ challenge: again.body.challenge, code: next }).expect(200);
@@ -182,7 +182,7 @@ describe('staff access: login, second factor, sessions', () => {
     const malformed = await passwordStep('12345', 'not the password');
     expect(strip(unknown)).toEqual(strip(wrong));
     expect(strip(malformed)).toEqual(strip(wrong));
-    expect(wrong.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Wrong username or password' });
+    expect(wrong.body).toEqual({ statusCode: 401, code: 'http.401', error: 'Unauthorized', message: 'Wrong username or password' });
     // timing: both spend one argon2 verification (the unknown one against a dummy hash)
     const time = async (username: string) => {
       const t = performance.now();

@@ -69,9 +69,9 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     const url = `/subjects/${s.id}/number/reveal`;
     const auth = { Authorization: `Bearer ${clerk.token}` };
     const malformed = await http().post(url).set(auth).set('Content-Type', 'application/json').send(`{"purpose": ${s.number}`).expect(400);
-    expect(malformed.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'Request body is not valid JSON' });
+    expect(malformed.body).toEqual({ statusCode: 400, code: expect.any(String), error: 'Bad Request', message: 'Request body is not valid JSON' });
     const text = await http().post(url).set(auth).set('Content-Type', 'text/plain').send(`purpose=withholding-slip ${s.number}`).expect(415);
-    expect(text.body).toEqual({ statusCode: 415, error: 'Unsupported Media Type', message: 'Send the request body as JSON (Content-Type: application/json)' });
+    expect(text.body).toEqual({ statusCode: 415, code: expect.any(String), error: 'Unsupported Media Type', message: 'Send the request body as JSON (Content-Type: application/json)' });
     const huge = await http().post(url).set(auth).set('Content-Type', 'application/json').send(JSON.stringify({ purpose: 'x'.repeat(300_000) })).expect(413);
     expect(huge.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
     expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);

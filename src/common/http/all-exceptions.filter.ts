@@ -19,7 +19,18 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 }
 
 /**
- * Known HTTP errors pass through as { statusCode, error, message }. Anything else becomes a
+ * The stable machine code of an error answer: the `code` an exception was built with
+ * (`new ConflictException({ code: 'username.taken', message: '...' })`), else one per status.
+ * The console maps codes to Japanese text; `message` stays English for API users.
+ */
+export function errorCode(body: unknown, status: number): string {
+  const code = typeof body === 'object' && body !== null ? (body as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && /^[a-z][a-z0-9-]*(\.[a-z0-9-]+)*$/.test(code)) return code;
+  return `http.${status}`;
+}
+
+/**
+ * Known HTTP errors pass through as { statusCode, code, error, message }. Anything else becomes a
  * generic 500 (or 503 when the database is unreachable) with a correlation id; its details go
  * to the log only, redacted. Messages are scrubbed of number-like digit runs.
  */
@@ -45,6 +56,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       if (headers) for (const [k, v] of Object.entries(headers)) res.header(k, v);
       res.status(status).send({
         statusCode: status,
+        code: errorCode(body, status),
         error: (body as { error?: string }).error ?? STATUS_CODES[status] ?? 'Error',
         message: Array.isArray(message) ? message.map((m) => redactDigits(String(m))) : redactDigits(String(message)),
       });
@@ -58,6 +70,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (unavailable) res.header('Retry-After', '5');
     res.status(status).send({
       statusCode: status,
+      code: unavailable ? 'database.unavailable' : 'internal',
       error: unavailable ? 'Service Unavailable' : 'Internal Server Error',
       message: unavailable ? 'The database is unavailable; try again shortly' : 'Internal error',
       correlationId: String(req.id ?? ''),
