@@ -4,6 +4,10 @@ import type { IncomingMessage } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ERROR_RESPONSE_SCHEMA, ErrorCode } from '@/common/http/error-codes';
+import { STATUS_CODES } from 'node:http';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JSON_BODY_LIMIT_BYTES, useBodyParsing } from './common/http/body-parsing';
@@ -27,6 +31,12 @@ export async function createApp(): Promise<INestApplication> {
     // While shutting down, a request on an open connection is still served (the queue and the
     // database close after the server); Fastify's default would answer it 503.
     return503OnClosing: false,
+    // Errors Fastify's router answers itself (before Nest sees the request) get registered codes too.
+    frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      const code = ({ FST_ERR_BAD_URL: 'url.invalid', FST_ERR_MAX_PARAM_LENGTH: 'url.too-long' } as Record<string, ErrorCode>)[error.code] ?? `http.${status}`;
+      void reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status] ?? 'Error', message: code === 'url.too-long' ? 'A path parameter is too long' : 'The URL could not be read' });
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, bufferLogs: true });
   app.useLogger(app.get(Logger));
@@ -46,7 +56,13 @@ export async function createApp(): Promise<INestApplication> {
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  // Every error answer has one shape; its `code` enum is the registry in src/common/http/error-codes.ts.
+  const document = () => {
+    const doc = SwaggerModule.createDocument(app, openApi);
+    doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorResponse: ERROR_RESPONSE_SCHEMA as unknown as SchemaObject } };
+    return doc;
+  };
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Initialised and ready here, so a caller (or a test talking to getHttpServer()) finds every
   // route in place; a later init() or listen() does not repeat it.
   await app.init();

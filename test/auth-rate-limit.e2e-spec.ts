@@ -18,7 +18,7 @@ describe('login routes are rate-limited per address (LOGIN_RATE_LIMIT_PER_MINUTE
     const res = await http().post('/auth/login').send({ username: uniqueUsername(), password: 'whatever it is' }).expect(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
-    expect(res.body).toEqual({ statusCode: 429, code: 'http.429', error: 'Too Many Requests', message: expect.stringMatching(/Too many login attempts/) });
+    expect(res.body).toEqual({ statusCode: 429, code: 'login.rate-limited', error: 'Too Many Requests', message: expect.stringMatching(/Too many login attempts/) });
   });
 
   it('the other login steps are limited too; signed-in routes are not', async () => {

@@ -57,7 +57,9 @@ describe('staff access: login, second factor, sessions', () => {
     const enrol = await http().post('/auth/totp/enrol').send({ challenge: changed.body.challenge }).expect(200);
     expect(enrol.body.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(enrol.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
-    await http().post('/auth/totp/activate').send({ challenge: changed.body.challenge, code: '000000' === codeNow(app, enrol.body.secret) ? '000001' : '000000' }).expect(401);
+    const wrongCode = await http().post('/auth/totp/activate').send({ challenge: changed.body.challenge, code: '000000' === codeNow(app, enrol.body.secret) ? '000001' : '000000' }).expect(401);
+    // a wrong code while enrolling is its own error, never "wrong username or password" (issue #22)
+    expect(wrongCode.body.code).toBe('enrol.wrong-code');
     const activated = await http().post('/auth/totp/activate').send({ challenge: changed.body.challenge, code: codeNow(app, enrol.body.secret) }).expect(200);
     expect(activated.body.recoveryCodes).toHaveLength(10);
     expect(new Set(activated.body.recoveryCodes).size).toBe(10);
@@ -108,7 +110,7 @@ describe('staff access: login, second factor, sessions', () => {
     const first = await firstLogin(app, account); // activation used the current step
     const again = await passwordStep(account.username, first.password).expect(200);
     const replay = await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret) }).expect(401);
-    expect(replay.body).toEqual({ statusCode: 401, code: 'http.401', error: 'Unauthorized', message: 'The code is wrong or was already used' });
+    expect(replay.body).toEqual({ statusCode: 401, code: 'login.wrong-code', error: 'Unauthorized', message: 'The code is wrong or was already used' });
     await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret, -1) }).expect(401);
     const next = codeNow(app, first.secret, 1);
     await http().post('/auth/totp').send({ challenge: again.body.challenge, code: next }).expect(200);
@@ -182,7 +184,7 @@ describe('staff access: login, second factor, sessions', () => {
     const malformed = await passwordStep('12345', 'not the password');
     expect(strip(unknown)).toEqual(strip(wrong));
     expect(strip(malformed)).toEqual(strip(wrong));
-    expect(wrong.body).toEqual({ statusCode: 401, code: 'http.401', error: 'Unauthorized', message: 'Wrong username or password' });
+    expect(wrong.body).toEqual({ statusCode: 401, code: 'login.wrong-credentials', error: 'Unauthorized', message: 'Wrong username or password' });
     // timing: both spend one argon2 verification (the unknown one against a dummy hash)
     const time = async (username: string) => {
       const t = performance.now();

@@ -2,6 +2,7 @@ import './support/bad-input-env';
 import { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
+import { ERROR_CODES } from '../src/common/http/error-codes';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp } from './support/app';
 import { signIn, SignedIn } from './support/staff';
@@ -311,6 +312,9 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
     if (res.status >= 500) problems.push(`${res.status} for ${what}: ${text.slice(0, 200)}`);
     else if (res.status < 400 && op.protected && !(options.token && isValidToken(options.token))) problems.push(`${res.status} without a valid token for ${what}`);
     else if (options.expect401 && res.status !== 401) problems.push(`${res.status} instead of 401 for ${what}`);
+    // every error answer carries a registered code, which the console has a Japanese text for (issue #22)
+    const code = (res.body as { code?: unknown } | undefined)?.code;
+    if (res.status >= 400 && res.status < 500 && !(typeof code === 'string' && code in ERROR_CODES)) problems.push(`${res.status} with unregistered code ${String(code)} for ${what}`);
     for (const run of digitRuns(url, options.json, options.raw?.body, options.token)) {
       if (text.includes(run)) problems.push(`echoed digits from the input: ${what}`);
     }

@@ -30,7 +30,7 @@ export class AuditReviewService {
     return this.dataSource.transaction(async (m) => {
       const [{ last }] = await m.query(`SELECT max(seq)::text AS last FROM audit_entry`);
       if (last === null || BigInt(input.upToSeq) > BigInt(last)) {
-        throw new BadRequestException('upToSeq is beyond the last entry of the trail');
+        throw new BadRequestException({ code: 'audit.review-beyond-end', message: 'upToSeq is beyond the last entry of the trail' });
       }
       const [review]: AuditReview[] = await m.query(
         `INSERT INTO audit_review (reviewer_id, reviewer_username, up_to_seq, note, created_at)

@@ -16,15 +16,15 @@ export class AuthGuard implements CanActivate {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles === undefined) throw new ForbiddenException('This route declares no access rule');
+    if (roles === undefined) throw new ForbiddenException({ code: 'auth.no-access-rule', message: 'This route declares no access rule' });
     const req = context.switchToHttp().getRequest<StaffRequest>();
     const header = req.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
-    if (!match) throw new UnauthorizedException('A valid session token is required');
+    if (!match) throw new UnauthorizedException({ code: 'auth.token-required', message: 'A valid session token is required' });
     const staff = await this.sessions.resolve(match[1]);
-    if (!staff) throw new UnauthorizedException('The session is invalid or has expired');
+    if (!staff) throw new UnauthorizedException({ code: 'session.invalid', message: 'The session is invalid or has expired' });
     if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {
-      throw new ForbiddenException(`This action needs the role: ${roles.join(' or ')}`);
+      throw new ForbiddenException({ code: 'auth.role-required', message: `This action needs the role: ${roles.join(' or ')}` });
     }
     req.staff = staff;
     return true;

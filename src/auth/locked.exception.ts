@@ -4,8 +4,8 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 export class TooManyRequestsException extends HttpException {
   readonly headers: Record<string, string>;
 
-  constructor(retryAfterSeconds: number, message: string) {
-    super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, error: 'Too Many Requests', message }, HttpStatus.TOO_MANY_REQUESTS);
+  constructor(retryAfterSeconds: number, code: 'login.locked' | 'login.rate-limited', message: string) {
+    super({ statusCode: HttpStatus.TOO_MANY_REQUESTS, code, error: 'Too Many Requests', message }, HttpStatus.TOO_MANY_REQUESTS);
     this.headers = { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) };
   }
 }
@@ -13,6 +13,7 @@ export class TooManyRequestsException extends HttpException {
 export function accountLocked(retryAfterSeconds: number): TooManyRequestsException {
   return new TooManyRequestsException(
     retryAfterSeconds,
+    'login.locked',
     `Too many failed attempts: this account is locked; try again in ${Math.max(1, Math.ceil(retryAfterSeconds))} seconds`,
   );
 }

@@ -69,7 +69,7 @@ export class LoginService {
           details: { stage: 'password', reason },
         });
       }
-      throw new UnauthorizedException(WRONG_CREDENTIALS);
+      throw new UnauthorizedException({ code: 'login.wrong-credentials', message: WRONG_CREDENTIALS });
     }
     const next: NextStep = user.mustChangePassword ? 'change-password' : user.totpEnrolledAt ? 'totp' : 'enrol';
     return { next, challenge: await this.challenges.issue(user.id, next) };
@@ -96,12 +96,12 @@ export class LoginService {
   async activate(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer & { recoveryCodes: string[] }> {
     const { user, found } = await this.open(challenge, 'enrol');
     const secret = this.credentials.totpSecret(user);
-    if (!secret) throw new BadRequestException('Call POST /auth/totp/enrol first, then activate with a code from the authenticator');
+    if (!secret) throw new BadRequestException({ code: 'enrol.not-started', message: 'Call POST /auth/totp/enrol first, then activate with a code from the authenticator' });
     const step = this.totp.verify(code, secret);
     const recoveryCodes = step === null ? null : await this.credentials.activateTotp(user.id, step, this.clock.now());
     if (!recoveryCodes) {
       await this.registerFailure(user, 'enrol', request);
-      throw new UnauthorizedException(WRONG_CODE);
+      throw new UnauthorizedException({ code: 'enrol.wrong-code', message: 'The code does not match the new secret: scan the QR code again or wait for the next code' });
     }
     await this.audit.record({ action: 'auth.totp-enrolled', outcome: 'success', actor: actorOf(user), request, details: { recoveryCodes: recoveryCodes.length } });
     return { ...(await this.complete(user, found, 'totp-enrol', request)), recoveryCodes };
@@ -113,7 +113,7 @@ export class LoginService {
     const step = secret ? this.totp.verify(code, secret) : null;
     if (step === null || !(await this.credentials.consumeTotpStep(user.id, step))) {
       await this.registerFailure(user, step === null ? 'totp' : 'totp-replayed', request);
-      throw new UnauthorizedException(WRONG_CODE);
+      throw new UnauthorizedException({ code: 'login.wrong-code', message: WRONG_CODE });
     }
     return this.complete(user, found, 'totp', request);
   }
@@ -123,7 +123,7 @@ export class LoginService {
     const { ok, remaining } = await this.credentials.consumeRecoveryCode(user.id, recoveryCode, this.clock.now());
     if (!ok) {
       await this.registerFailure(user, 'recovery', request);
-      throw new UnauthorizedException('The recovery code is wrong or was already used');
+      throw new UnauthorizedException({ code: 'login.wrong-recovery-code', message: 'The recovery code is wrong or was already used' });
     }
     await this.audit.record({ action: 'auth.recovery-used', outcome: 'success', actor: actorOf(user), request, details: { remaining } });
     return this.complete(user, found, 'recovery', request);
@@ -132,13 +132,13 @@ export class LoginService {
   /** A fresh second factor inside a session (reveals need one within STEP_UP_MINUTES). */
   async stepUp(userId: string, sessionId: string, code: string, request: RequestMeta): Promise<void> {
     const user = await this.credentials.findById(userId);
-    if (!user || user.status !== 'active') throw new UnauthorizedException('The session is invalid or has expired');
+    if (!user || user.status !== 'active') throw new UnauthorizedException({ code: 'session.invalid', message: 'The session is invalid or has expired' });
     this.refuseIfLocked(user);
     const secret = this.credentials.totpSecret(user);
     const step = secret ? this.totp.verify(code, secret) : null;
     if (step === null || !(await this.credentials.consumeTotpStep(user.id, step))) {
       await this.registerFailure(user, 'step-up', request);
-      throw new ForbiddenException(WRONG_CODE);
+      throw new ForbiddenException({ code: 'step-up.wrong-code', message: WRONG_CODE });
     }
     await this.sessions.stepUp(sessionId);
     await this.audit.record({ action: 'auth.step-up', outcome: 'success', actor: actorOf(user), request });
@@ -147,11 +147,11 @@ export class LoginService {
   /** POST /me/password: the current password again, then the new one (other sessions end). */
   async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string, request: RequestMeta): Promise<void> {
     const user = await this.credentials.findById(userId);
-    if (!user || user.status !== 'active') throw new UnauthorizedException('The session is invalid or has expired');
+    if (!user || user.status !== 'active') throw new UnauthorizedException({ code: 'session.invalid', message: 'The session is invalid or has expired' });
     this.refuseIfLocked(user);
     if (!(await this.credentials.checkPassword(user, currentPassword))) {
       await this.registerFailure(user, 'change-password', request);
-      throw new ForbiddenException('currentPassword is wrong');
+      throw new ForbiddenException({ code: 'password.wrong-current', message: 'currentPassword is wrong' });
     }
     await this.credentials.setPassword(user, newPassword, this.clock.now());
     await this.sessions.endAll({ userId, reason: 'password-changed', exceptSessionId: sessionId });
@@ -167,11 +167,11 @@ export class LoginService {
   private async open(token: string, stage: ChallengeStage): Promise<{ found: AuthChallenge; user: StaffUser }> {
     const found = await this.challenges.find(token);
     if (!found || found.stage !== stage) {
-      if (found) throw new UnauthorizedException(`This login challenge expects the step "${found.stage}"`);
-      throw new UnauthorizedException(BAD_CHALLENGE);
+      if (found) throw new UnauthorizedException({ code: 'login.wrong-step', message: `This login challenge expects the step "${found.stage}"` });
+      throw new UnauthorizedException({ code: 'login.challenge-invalid', message: BAD_CHALLENGE });
     }
     const user = await this.credentials.findById(found.userId);
-    if (!user || user.status !== 'active') throw new UnauthorizedException(BAD_CHALLENGE);
+    if (!user || user.status !== 'active') throw new UnauthorizedException({ code: 'login.challenge-invalid', message: BAD_CHALLENGE });
     this.refuseIfLocked(user);
     return { found, user };
   }

@@ -25,12 +25,12 @@ export class MetricsController {
   @Public()
   @Header('Cache-Control', 'no-store')
   async scrape(@Req() req: StaffRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
-    if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException('Metrics are switched off');
+    if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException({ code: 'metrics.off', message: 'Metrics are switched off' });
     const token = this.config.get('METRICS_TOKEN', { infer: true });
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const tokenOk = !!token && !!given && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
     if (!tokenOk && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
-      throw new ForbiddenException('Metrics are served on the loopback address or with the metrics token only');
+      throw new ForbiddenException({ code: 'metrics.forbidden', message: 'Metrics are served on the loopback address or with the metrics token only' });
     }
     res.header('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();

@@ -75,10 +75,10 @@ export class BulkRevealService {
   /** Checks the caller and the selection; throws (audited) before anything is streamed. */
   async plan(dto: BulkRevealDto, format: string, staff: Staff, request: RequestMeta): Promise<BulkPlan> {
     if (dto.subjectIds && (dto.kind || dto.activeInYear !== undefined)) {
-      throw new BadRequestException('Give either subjectIds, or kind and/or activeInYear, not both');
+      throw new BadRequestException({ code: 'bulk.selection-conflict', message: 'Give either subjectIds, or kind and/or activeInYear, not both' });
     }
     if (!dto.subjectIds && !dto.kind && dto.activeInYear === undefined) {
-      throw new BadRequestException('Say whom to retrieve: subjectIds, or kind and/or activeInYear');
+      throw new BadRequestException({ code: 'bulk.selection-missing', message: 'Say whom to retrieve: subjectIds, or kind and/or activeInYear' });
     }
     const refusal = this.policy.callerRefusal(staff, dto.purpose);
     if (refusal) throw await this.policy.refuse(refusal, staff, request, { purpose: dto.purpose, bulk: true });

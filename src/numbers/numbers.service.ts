@@ -34,7 +34,7 @@ export class NumbersService {
   async store(subjectId: string, dto: StoreNumberDto, staff: Staff, request: RequestMeta): Promise<{ created: boolean; status: NumberStatusDto }> {
     await this.subjects.get(subjectId);
     const normalised = normaliseMyNumber(dto.number);
-    if (!normalised.ok) throw new BadRequestException(normalised.reason);
+    if (!normalised.ok) throw new BadRequestException({ code: normalised.code, message: normalised.reason });
     this.checkIdentityDocuments(dto.identityCheck);
     const index = this.blindIndex.of(normalised.digits);
     const now = this.clock.now();
@@ -42,7 +42,7 @@ export class NumbersService {
       const result = await this.dataSource.transaction(async (manager) => {
         const holder = await manager.findOne(SubjectNumber, { select: { subjectId: true }, where: { blindIndex: index } });
         if (holder && holder.subjectId !== subjectId) {
-          throw new ConflictException('This number is already on file for another person');
+          throw new ConflictException({ code: 'number.duplicate', message: 'This number is already on file for another person' });
         }
         const existing = await manager.findOne(SubjectNumber, { where: { subjectId }, lock: { mode: 'pessimistic_write' } });
         const recordId = randomUUID(); // a new record id on every write: an old ciphertext can never be replayed into it
@@ -78,7 +78,7 @@ export class NumbersService {
     } catch (error) {
       // Two clerks storing the same number for two people at once: the unique blind index decides.
       if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
-        throw new ConflictException('This number is already on file for another person');
+        throw new ConflictException({ code: 'number.duplicate', message: 'This number is already on file for another person' });
       }
       throw error;
     }
@@ -166,21 +166,27 @@ export class NumbersService {
   private checkIdentityDocuments(check: IdentityCheckDto): void {
     const numberDoc = this.legal.identityDocument(check.numberDocument);
     if (!numberDoc?.numberProof) {
-      throw new BadRequestException('identityCheck.numberDocument must be a document that proves the number (for example my-number-card)');
+      throw new BadRequestException({
+        code: 'identity.number-document-invalid',
+        message: 'identityCheck.numberDocument must be a document that proves the number (for example my-number-card)',
+      });
     }
     const docs = check.identityDocuments.map((code, i) => {
       const doc = this.legal.identityDocument(code);
-      if (!doc) throw new BadRequestException(`identityCheck.identityDocuments[${i}] is not a known identity document`);
+      if (!doc) throw new BadRequestException({ code: 'identity.document-unknown', message: `identityCheck.identityDocuments[${i}] is not a known identity document` });
       return doc;
     });
     const coveredByCard = numberDoc.identityProof === 'both' || docs.some((d) => d.identityProof === 'both');
     const photo = docs.filter((d) => d.identityProof === 'photo').length;
     const nonPhoto = docs.filter((d) => d.identityProof === 'non-photo').length;
     if (!coveredByCard && photo < 1 && nonPhoto < 2) {
-      throw new BadRequestException('identityCheck.identityDocuments must hold one photo ID or two other identity documents (or the My Number card)');
+      throw new BadRequestException({
+        code: 'identity.documents-insufficient',
+        message: 'identityCheck.identityDocuments must hold one photo ID or two other identity documents (or the My Number card)',
+      });
     }
     if (Number.isNaN(Date.parse(check.checkedAt)) || Date.parse(check.checkedAt) > this.clock.now().getTime() + 5 * 60_000) {
-      throw new BadRequestException('identityCheck.checkedAt must not be in the future');
+      throw new BadRequestException({ code: 'identity.checked-in-future', message: 'identityCheck.checkedAt must not be in the future' });
     }
   }
 }

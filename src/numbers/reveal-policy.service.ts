@@ -1,4 +1,5 @@
-import { BadRequestException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, Injectable, NotFoundException } from '@nestjs/common';
+import type { ErrorCode } from '@/common/http/error-codes';
 import { ConfigService } from '@nestjs/config';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
@@ -26,18 +27,28 @@ const MESSAGES: Record<RefusalReason, string> = {
   'no-subject': 'No such person',
 };
 
-/** An HTTP error for a refusal; the body carries the reason code for clients. */
+const CODES = {
+  'no-purpose': 'reveal.purpose-required',
+  'unknown-purpose': 'reveal.purpose-unknown',
+  'purpose-not-notified': 'reveal.purpose-not-notified',
+  'step-up-required': 'reveal.step-up-required',
+  'training-required': 'reveal.training-required',
+  'no-number': 'reveal.no-number',
+  'no-subject': 'reveal.no-subject',
+} as const satisfies Record<RefusalReason, ErrorCode>;
+
+/** An HTTP error for a refusal; the body carries its code (reveal.<reason>) for clients. */
 export function refusalError(reason: RefusalReason): HttpException {
-  const body = { message: MESSAGES[reason], reason };
+  const body = { code: CODES[reason], message: MESSAGES[reason] };
   switch (reason) {
     case 'no-purpose':
     case 'unknown-purpose':
-      return new BadRequestException(body.message);
+      return new BadRequestException(body);
     case 'no-number':
     case 'no-subject':
-      return new HttpException({ statusCode: 404, error: 'Not Found', message: body.message }, 404);
+      return new NotFoundException(body);
     default:
-      return new ForbiddenException(body.message);
+      return new ForbiddenException(body);
   }
 }
 

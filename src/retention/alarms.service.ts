@@ -109,20 +109,20 @@ export class AlarmsService {
 
   async get(id: string): Promise<AlarmView> {
     const alarm = await this.dataSource.manager.findOneBy(DisposalAlarm, { id });
-    if (!alarm) throw new NotFoundException('No such alarm');
+    if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
     return (await this.views([alarm]))[0];
   }
 
   /** Hides an open alarm until a date (a pending filing, a legal hold); the sweep reopens it then. */
   async postpone(id: string, dto: PostponeDto, staff: Staff, request: RequestMeta): Promise<AlarmView> {
     const until = /^\d{4}-\d{2}-\d{2}$/.test(dto.until) ? startOfLocalDay(dto.until) : new Date(dto.until);
-    if (Number.isNaN(until.getTime())) throw new BadRequestException('until must be an ISO 8601 date or time');
-    if (until.getTime() <= this.clock.now().getTime()) throw new BadRequestException('until must be in the future');
+    if (Number.isNaN(until.getTime())) throw new BadRequestException({ code: 'postpone.until-invalid', message: 'until must be an ISO 8601 date or time' });
+    if (until.getTime() <= this.clock.now().getTime()) throw new BadRequestException({ code: 'postpone.until-past', message: 'until must be in the future' });
     await this.dataSource.transaction(async (m) => {
       const alarm = await m.findOne(DisposalAlarm, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!alarm) throw new NotFoundException('No such alarm');
+      if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
       if (alarm.status !== 'open' && alarm.status !== 'postponed') {
-        throw new ConflictException(`This alarm is ${alarm.status}; only an open or postponed alarm can be postponed`);
+        throw new ConflictException({ code: 'alarm.not-postponable', message: `This alarm is ${alarm.status}; only an open or postponed alarm can be postponed` });
       }
       await m.update(DisposalAlarm, { id }, { status: 'postponed', postponedUntil: until, postponeReason: dto.reason, postponedBy: staff.userId });
       await this.audit.record(

@@ -17,13 +17,13 @@ import { ScheduleService } from './schedule.service';
 
 export const DISPOSAL_PAGE_SIZE = 100;
 
-type Refusal = { refused: string; subjectId: string | null };
+type Refusal = { refused: string; code: 'disposal.postponed' | 'disposal.not-open' | 'disposal.not-due'; params?: Record<string, string>; subjectId: string | null };
 
 export interface BatchDisposalResult {
   batchId: string;
   disposed: number;
   records: DisposalRecord[];
-  skipped: { alarmId: string; reason: string }[];
+  skipped: { alarmId: string; code: string; reason: string }[];
 }
 
 /**
@@ -47,11 +47,16 @@ export class DisposalService {
   async dispose(alarmId: string, dto: DisposeDto, staff: Staff, request: RequestMeta, batchId: string | null = null): Promise<DisposalRecord> {
     const outcome = await this.dataSource.transaction(async (m): Promise<DisposalRecord | Refusal> => {
       const alarm = await m.findOne(DisposalAlarm, { where: { id: alarmId }, lock: { mode: 'pessimistic_write' } });
-      if (!alarm) throw new NotFoundException('No such alarm');
+      if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
       if (alarm.status === 'postponed') {
-        return { refused: `This alarm is postponed until ${alarm.postponedUntil!.toISOString()} (${alarm.postponeReason})`, subjectId: alarm.subjectId };
+        return {
+          refused: `This alarm is postponed until ${alarm.postponedUntil!.toISOString()} (${alarm.postponeReason})`,
+          code: 'disposal.postponed',
+          params: { until: alarm.postponedUntil!.toISOString() },
+          subjectId: alarm.subjectId,
+        };
       }
-      if (alarm.status !== 'open') return { refused: `This alarm is already ${alarm.status}`, subjectId: alarm.subjectId };
+      if (alarm.status !== 'open') return { refused: `This alarm is already ${alarm.status}`, code: 'disposal.not-open', params: { status: alarm.status }, subjectId: alarm.subjectId };
       const subject = await this.subjects.get(alarm.subjectId);
       // Lock the person's schedule row: a filing or leave change recomputing it waits for us.
       await m.findOne(RetentionSchedule, { where: { subjectId: subject.id }, lock: { mode: 'pessimistic_write' } });
@@ -60,9 +65,9 @@ export class DisposalService {
       const today = localDate(now);
       if (due.dueOn === null) {
         const why = { 'not-left': 'the person has not left', 'matter-open': `a ${due.rule} matter is still open`, 'unknown-rule': `a filing uses an unconfigured rule (${due.rule})`, due: '' }[due.reason];
-        return { refused: `Not due for disposal: ${why}`, subjectId: subject.id };
+        return { refused: `Not due for disposal: ${why}`, code: 'disposal.not-due', params: { reason: due.reason }, subjectId: subject.id };
       }
-      if (due.dueOn > today) return { refused: `Not due for disposal until ${due.dueOn} (${due.rule})`, subjectId: subject.id };
+      if (due.dueOn > today) return { refused: `Not due for disposal until ${due.dueOn} (${due.rule})`, code: 'disposal.not-due', params: { dueOn: due.dueOn }, subjectId: subject.id };
 
       const wasOnFile = await this.numbers.dispose(subject.id, m);
       const rule = due.rule && due.rule !== 'left' ? this.legal.retentionRule(due.rule) : undefined;
@@ -110,7 +115,7 @@ export class DisposalService {
         request,
         details: { alarmId, reason: outcome.refused, batchId },
       });
-      throw new ConflictException(outcome.refused);
+      throw new ConflictException({ code: outcome.code, message: outcome.refused, params: outcome.params });
     }
     return outcome;
   }
@@ -126,7 +131,8 @@ export class DisposalService {
         result.disposed++;
       } catch (error) {
         if (!(error instanceof HttpException)) throw error;
-        result.skipped.push({ alarmId: id, reason: String((error.getResponse() as { message?: string }).message ?? error.message) });
+        const body = error.getResponse() as { message?: string; code?: string };
+        result.skipped.push({ alarmId: id, code: body.code ?? `http.${error.getStatus()}`, reason: String(body.message ?? error.message) });
       }
     }
     await this.audit.record({

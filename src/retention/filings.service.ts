@@ -52,16 +52,19 @@ export class FilingsService {
     const rule = this.legal.retentionRule(dto.documentType);
     if (!rule) {
       const known = this.legal.retentionRules.map((r) => r.documentType).join(', ');
-      throw new BadRequestException(`documentType is not a configured retention rule (one of: ${known})`);
+      throw new BadRequestException({ code: 'filing.unknown-document-type', message: `documentType is not a configured retention rule (one of: ${known})` });
     }
     if (rule.start === 'after-january-10-following-deadline-year' && dto.fiscalYear === undefined) {
-      throw new BadRequestException(`fiscalYear is required for ${dto.documentType}: its retention starts after 10 January of the year after the filing deadline's year`);
+      throw new BadRequestException({
+        code: 'filing.fiscal-year-required',
+        message: `fiscalYear is required for ${dto.documentType}: its retention starts after 10 January of the year after the filing deadline's year`,
+      });
     }
     const today = localDate(this.clock.now());
     this.checkNotFuture('closedAt', dto.closedAt, today);
     this.checkNotFuture('submittedAt', dto.submittedAt, today);
     if (dto.fiscalYear !== undefined && dto.fiscalYear > Number(today.slice(0, 4)) + 1) {
-      throw new BadRequestException('fiscalYear must not be later than next year');
+      throw new BadRequestException({ code: 'filing.fiscal-year-too-late', message: 'fiscalYear must not be later than next year' });
     }
     const now = this.clock.now();
     const filing = await this.dataSource.transaction(async (m) => {
@@ -96,14 +99,14 @@ export class FilingsService {
 
   /** Closes (or reopens) a filing's matter; the due date follows. */
   async update(subjectId: string, filingId: string, dto: UpdateFilingDto, staff: Staff, request: RequestMeta): Promise<{ filing: FilingView; schedule: ScheduleView | null }> {
-    if (dto.closedAt === undefined) throw new BadRequestException('Nothing to change: send closedAt');
+    if (dto.closedAt === undefined) throw new BadRequestException({ code: 'filing.nothing-to-change', message: 'Nothing to change: send closedAt' });
     this.checkNotFuture('closedAt', dto.closedAt ?? undefined, localDate(this.clock.now()));
     const filing = await this.dataSource.transaction(async (m) => {
       const row = await m.findOne(Filing, { where: { id: filingId, subjectId }, lock: { mode: 'pessimistic_write' } });
-      if (!row) throw new NotFoundException('No such filing for this person');
+      if (!row) throw new NotFoundException({ code: 'filing.not-found', message: 'No such filing for this person' });
       const rule = this.legal.retentionRule(row.documentType);
       if (rule && rule.start !== 'matter-closed') {
-        throw new BadRequestException(`${row.documentType} has no closing date: its retention starts after 10 January`);
+        throw new BadRequestException({ code: 'filing.no-closing-date', message: `${row.documentType} has no closing date: its retention starts after 10 January` });
       }
       row.closedAt = dto.closedAt ?? null;
       row.updatedAt = this.clock.now();
@@ -151,6 +154,6 @@ export class FilingsService {
   }
 
   private checkNotFuture(field: string, value: string | undefined, today: string): void {
-    if (value && value > today) throw new BadRequestException(`${field} must not be in the future`);
+    if (value && value > today) throw new BadRequestException({ code: 'filing.date-in-future', message: `${field} must not be in the future` });
   }
 }

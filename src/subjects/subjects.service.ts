@@ -39,18 +39,18 @@ export class SubjectsService {
 
   async create(dto: CreateSubjectDto, staff: Staff, request: RequestMeta): Promise<Subject> {
     if (dto.kind !== 'dependent' && dto.employeeId) {
-      throw new BadRequestException('employeeId is only for dependents');
+      throw new BadRequestException({ code: 'subject.employee-not-allowed', message: 'employeeId is only for dependents' });
     }
     if (dto.kind === 'dependent') {
       const employee = await this.subjects.findOneBy({ id: dto.employeeId! });
       if (!employee || employee.kind !== 'employee') {
-        throw new BadRequestException('employeeId must be the id of an existing employee');
+        throw new BadRequestException({ code: 'subject.employee-not-found', message: 'employeeId must be the id of an existing employee' });
       }
     }
     this.checkDates(dto.hiredAt ?? null, dto.leftAt ?? null);
     const created = await this.dataSource.transaction(async (manager) => {
       const existing = await manager.findOneBy(Subject, { code: dto.code });
-      if (existing) throw new ConflictException('A person with this code already exists');
+      if (existing) throw new ConflictException({ code: 'subject.code-taken', message: 'A person with this code already exists' });
       const subject = manager.create(Subject, {
         kind: dto.kind,
         code: dto.code,
@@ -74,7 +74,7 @@ export class SubjectsService {
 
   async get(id: string): Promise<Subject> {
     const subject = await this.subjects.findOneBy({ id });
-    if (!subject) throw new NotFoundException('No such person');
+    if (!subject) throw new NotFoundException({ code: 'subject.not-found', message: 'No such person' });
     return subject;
   }
 
@@ -102,7 +102,7 @@ export class SubjectsService {
   async update(id: string, dto: UpdateSubjectDto, staff: Staff, request: RequestMeta): Promise<Subject> {
     const result = await this.dataSource.transaction(async (manager) => {
       const subject = await manager.findOne(Subject, { where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!subject) throw new NotFoundException('No such person');
+      if (!subject) throw new NotFoundException({ code: 'subject.not-found', message: 'No such person' });
       const leaveBefore = subject.leftAt;
       if (dto.name !== undefined) subject.name = dto.name;
       if (dto.nameKana !== undefined) subject.nameKana = dto.nameKana;
@@ -133,9 +133,9 @@ export class SubjectsService {
     const subject = await this.get(id);
     dto.purposes.forEach((code, i) => {
       const purpose = this.legal.purpose(code);
-      if (!purpose) throw new BadRequestException(`purposes[${i}] is not a configured purpose code`);
+      if (!purpose) throw new BadRequestException({ code: 'purpose.unknown', message: `purposes[${i}] is not a configured purpose code` });
       if (!purpose.kinds.includes(subject.kind)) {
-        throw new BadRequestException(`purposes[${i}] (${code}) does not apply to a ${subject.kind}`);
+        throw new BadRequestException({ code: 'purpose.not-applicable', message: `purposes[${i}] (${code}) does not apply to a ${subject.kind}` });
       }
     });
     const notifiedAt = new Date(dto.notifiedAt);
@@ -209,6 +209,6 @@ export class SubjectsService {
   }
 
   private checkDates(hiredAt: string | null, leftAt: string | null): void {
-    if (hiredAt && leftAt && leftAt < hiredAt) throw new BadRequestException('leftAt must not be before hiredAt');
+    if (hiredAt && leftAt && leftAt < hiredAt) throw new BadRequestException({ code: 'subject.left-before-hired', message: 'leftAt must not be before hiredAt' });
   }
 }

@@ -130,7 +130,7 @@ export class StaffCredentialsService {
     const problem = passwordProblem(newPassword, user.username);
     if (problem) throw new BadRequestException(problem);
     if (await this.hasher.verify(user.passwordHash, newPassword)) {
-      throw new BadRequestException('newPassword must differ from the current password');
+      throw new BadRequestException({ code: 'password.unchanged', message: 'newPassword must differ from the current password' });
     }
     await this.dataSource
       .getRepository(StaffUser)

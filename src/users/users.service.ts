@@ -55,13 +55,13 @@ export class UsersService {
     via: 'api' | 'cli' | 'test-support' = 'api',
   ): Promise<{ id: string; username: string; initialPassword: string }> {
     const username = String(normalizeUsername(dto.username));
-    if (!isValidUsername(username)) throw new BadRequestException(USERNAME_RULE);
+    if (!isValidUsername(username)) throw new BadRequestException({ code: 'username.invalid', message: USERNAME_RULE });
     const initialPassword = randomBytes(18).toString('base64url');
     const passwordHash = await this.hasher.hash(initialPassword);
     const now = this.clock.now();
     return this.dataSource.transaction(async (m) => {
       if (await m.getRepository(StaffUser).existsBy({ username })) {
-        throw new ConflictException('username is already taken (usernames are never reused, even after deactivation)');
+        throw new ConflictException({ code: 'username.taken', message: 'username is already taken (usernames are never reused, even after deactivation)' });
       }
       const user = await m.getRepository(StaffUser).save({
         username,
@@ -109,7 +109,7 @@ export class UsersService {
     const updated = await this.dataSource.transaction(async (m) => {
       await this.lockAdminRule(m);
       const user = await this.load(m, id, true);
-      if (user.status !== 'active') throw new ConflictException('A deactivated account cannot be changed');
+      if (user.status !== 'active') throw new ConflictException({ code: 'user.deactivated', message: 'A deactivated account cannot be changed' });
       const before = [...user.roles];
       if (dto.roles) {
         const roles = [...new Set(dto.roles)];
@@ -139,7 +139,7 @@ export class UsersService {
     await this.dataSource.transaction(async (m) => {
       await this.lockAdminRule(m);
       const user = await this.load(m, id, true);
-      if (user.status !== 'active') throw new ConflictException('This account is already deactivated');
+      if (user.status !== 'active') throw new ConflictException({ code: 'user.already-deactivated', message: 'This account is already deactivated' });
       if (user.roles.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'deactivated');
       await m.getRepository(StaffUser).update(user.id, {
         status: 'deactivated',
@@ -160,7 +160,7 @@ export class UsersService {
   async resetTotp(id: string, actor: Actor, request: RequestMeta): Promise<void> {
     await this.dataSource.transaction(async (m) => {
       const user = await this.load(m, id, true);
-      if (user.status !== 'active') throw new ConflictException('A deactivated account cannot be changed');
+      if (user.status !== 'active') throw new ConflictException({ code: 'user.deactivated', message: 'A deactivated account cannot be changed' });
       await m.getRepository(StaffUser).update(user.id, {
         totpCiphertext: null,
         totpWrappedKey: null,
@@ -176,13 +176,13 @@ export class UsersService {
 
   /** Gives admin to another active person and takes it from the caller, in one audited step. */
   async handoverAdmin(targetId: string, actor: Actor, request: RequestMeta): Promise<StaffAccountDto> {
-    if (targetId === actor.userId) throw new ConflictException('Hand the admin role over to someone else');
+    if (targetId === actor.userId) throw new ConflictException({ code: 'handover.to-self', message: 'Hand the admin role over to someone else' });
     const target = await this.dataSource.transaction(async (m) => {
       await this.lockAdminRule(m);
       const to = await this.load(m, targetId, true);
       const from = await this.load(m, actor.userId, true);
-      if (to.status !== 'active') throw new ConflictException('The new admin must be an active account');
-      if (!from.roles.includes('admin')) throw new ForbiddenException('Only an admin can hand over the admin role');
+      if (to.status !== 'active') throw new ConflictException({ code: 'handover.target-inactive', message: 'The new admin must be an active account' });
+      if (!from.roles.includes('admin')) throw new ForbiddenException({ code: 'handover.not-admin', message: 'Only an admin can hand over the admin role' });
       const toRoles: Role[] = to.roles.includes('admin') ? to.roles : [...to.roles, 'admin'];
       const fromRoles = from.roles.filter((r) => r !== 'admin');
       await m.getRepository(StaffUser).update(to.id, { roles: toRoles });
@@ -209,7 +209,7 @@ export class UsersService {
   /** POST /me/training: the version must be the current one in config/handling-rules.json. */
   async acknowledgeTraining(actor: Actor, version: string, request: RequestMeta): Promise<void> {
     const current = this.legal.handlingRules.version;
-    if (version !== current) throw new BadRequestException(`version must be the current handling rules version "${current}" (GET /me/training)`);
+    if (version !== current) throw new BadRequestException({ code: 'training.wrong-version', message: `version must be the current handling rules version "${current}" (GET /me/training)` });
     const now = this.clock.now();
     await this.dataSource.transaction(async (m) => {
       await m.getRepository(StaffUser).update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now });
@@ -223,7 +223,7 @@ export class UsersService {
 
   private async load(m: EntityManager, id: string, forUpdate = false): Promise<StaffUser> {
     const user = await m.getRepository(StaffUser).findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
-    if (!user) throw new NotFoundException('No such staff account');
+    if (!user) throw new NotFoundException({ code: 'user.not-found', message: 'No such staff account' });
     return user;
   }
 
@@ -237,9 +237,10 @@ export class UsersService {
       [exceptId],
     );
     if (n === 0) {
-      throw new ConflictException(
-        `The last active admin cannot be ${what}: hand the admin role to someone else first (POST /users/:id/handover-admin)`,
-      );
+      throw new ConflictException({
+        code: 'user.last-admin',
+        message: `The last active admin cannot be ${what}: hand the admin role to someone else first (POST /users/:id/handover-admin)`,
+      });
     }
   }
 

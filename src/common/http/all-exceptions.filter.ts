@@ -29,6 +29,25 @@ export function errorCode(body: unknown, status: number): string {
   return `http.${status}`;
 }
 
+/** What a coded error may add for clients: `params` (dates, counts) and `fields` (validation), scrubbed like the message. */
+function extras(body: unknown): { params?: Record<string, string | number>; fields?: { field: string; constraints: string[] }[] } {
+  if (typeof body !== 'object' || body === null) return {};
+  const out: ReturnType<typeof extras> = {};
+  const { params, fields } = body as { params?: unknown; fields?: unknown };
+  if (params && typeof params === 'object' && !Array.isArray(params)) {
+    out.params = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [k, typeof v === 'number' ? v : redactDigits(String(v))]),
+    );
+  }
+  if (Array.isArray(fields)) {
+    out.fields = fields.map((f: { field?: unknown; constraints?: unknown }) => ({
+      field: redactDigits(String(f.field)),
+      constraints: Array.isArray(f.constraints) ? f.constraints.map((c) => String(c)) : [],
+    }));
+  }
+  return out;
+}
+
 /**
  * Known HTTP errors pass through as { statusCode, code, error, message }. Anything else becomes a
  * generic 500 (or 503 when the database is unreachable) with a correlation id; its details go
@@ -59,6 +78,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
         code: errorCode(body, status),
         error: (body as { error?: string }).error ?? STATUS_CODES[status] ?? 'Error',
         message: Array.isArray(message) ? message.map((m) => redactDigits(String(m))) : redactDigits(String(message)),
+        ...extras(body),
       });
       return;
     }

@@ -15,12 +15,12 @@ export function useBodyParsing(app: NestFastifyApplication): void {
   fastify.removeAllContentTypeParsers();
   // Only JSON is spoken: a body of any other type (or of none named) is refused, saying what to send.
   fastify.addContentTypeParser('*', (_req, _payload, done) =>
-    done(new UnsupportedMediaTypeException('Send the request body as JSON (Content-Type: application/json)'), undefined),
+    done(new UnsupportedMediaTypeException({ code: 'body.unsupported-type', message: 'Send the request body as JSON (Content-Type: application/json)' }), undefined),
   );
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (req, body, done) => {
     if (body.length === 0) return done(null, {}); // an empty JSON body reads as {} (as it always has), not an error
     parse(req, String(body), (error: Error | null, value?: unknown) =>
-      error ? done(new BadRequestException('Request body is not valid JSON'), undefined) : done(null, value),
+      error ? done(new BadRequestException({ code: 'body.not-json', message: 'Request body is not valid JSON' }), undefined) : done(null, value),
     );
   });
 }

@@ -17,15 +17,15 @@ describe('the global validation pipe', () => {
   it('refuses nesting deeper than the limit without recursing', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(inputProblem(deep)).toMatch(/nested/);
+    expect(inputProblem(deep)?.code).toBe('input.too-deep');
     let ok: unknown = 1;
     for (let i = 0; i < MAX_INPUT_DEPTH - 1; i++) ok = { a: ok };
     expect(inputProblem(ok)).toBeNull();
   });
 
   it('refuses NUL characters in values and keys', () => {
-    expect(inputProblem({ a: ['x', 'a\u0000b'] })).toMatch(/NUL/);
-    expect(inputProblem({ ['k\u0000']: 1 })).toMatch(/NUL/);
+    expect(inputProblem({ a: ['x', 'a\u0000b'] })?.code).toBe('input.nul');
+    expect(inputProblem({ ['k\u0000']: 1 })?.code).toBe('input.nul');
     expect(inputProblem({ a: 'ok', b: [1, null, true] })).toBeNull();
   });
 

@@ -1,5 +1,14 @@
 import { ArgumentMetadata, BadRequestException, HttpException, ValidationError, ValidationPipe } from '@nestjs/common';
 
+/** Each invalid field (dotted path) with the names of the constraints it failed, for clients to word. */
+function fieldsOf(errors: ValidationError[], parent = ''): { field: string; constraints: string[] }[] {
+  return errors.flatMap((e) => {
+    const path = parent ? `${parent}.${e.property}` : e.property;
+    const own = e.constraints ? [{ field: path, constraints: Object.keys(e.constraints) }] : [];
+    return [...own, ...fieldsOf(e.children ?? [], path)];
+  });
+}
+
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
     const path = parent ? `${parent}.${e.property}` : e.property;
@@ -15,18 +24,18 @@ export const MAX_INPUT_DEPTH = 32;
  * What no DTO accepts, found without recursion: nesting deeper than MAX_INPUT_DEPTH, and NUL
  * characters (PostgreSQL refuses them in text, which surfaced as a 500). Answers the problem or null.
  */
-export function inputProblem(value: unknown): string | null {
+export function inputProblem(value: unknown): { code: 'input.nul' | 'input.too-deep'; message: string } | null {
   const pending: [unknown, number][] = [[value, 0]];
   while (pending.length) {
     const [v, depth] = pending.pop()!;
     if (typeof v === 'string') {
-      if (v.includes('\u0000')) return 'Text must not contain NUL characters';
+      if (v.includes('\u0000')) return { code: 'input.nul', message: 'Text must not contain NUL characters' };
       continue;
     }
     if (v === null || typeof v !== 'object') continue;
-    if (depth >= MAX_INPUT_DEPTH) return `Input must not be nested more than ${MAX_INPUT_DEPTH} levels deep`;
+    if (depth >= MAX_INPUT_DEPTH) return { code: 'input.too-deep', message: `Input must not be nested more than ${MAX_INPUT_DEPTH} levels deep` };
     for (const [k, child] of Object.entries(v)) {
-      if (k.includes('\u0000')) return 'Text must not contain NUL characters';
+      if (k.includes('\u0000')) return { code: 'input.nul', message: 'Text must not contain NUL characters' };
       pending.push([child, depth + 1]);
     }
   }
@@ -47,7 +56,10 @@ class GuardedValidationPipe extends ValidationPipe {
       return await super.transform(value, metadata);
     } catch (error) {
       if (error instanceof HttpException) throw error;
-      throw new BadRequestException(`The request ${metadata.type === 'body' ? 'body' : metadata.type === 'query' ? 'query' : 'path'} could not be read`);
+      throw new BadRequestException({
+        code: 'input.unreadable',
+        message: `The request ${metadata.type === 'body' ? 'body' : metadata.type === 'query' ? 'query' : 'path'} could not be read`,
+      });
     }
   }
 }
@@ -59,6 +71,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+    exceptionFactory: (errors) => new BadRequestException({ code: 'validation.failed', message: flatten(errors), fields: fieldsOf(errors) }),
   });
 }

@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { field, h, mount, say, statusLine, when } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './errors.js';
 
 export function accountScreen(main, ctx) {
   const status = statusLine('password-change-status');
@@ -27,7 +28,7 @@ export function accountScreen(main, ctx) {
         current.value = next.value = again.value = '';
         say(status, t('pw.changed'), 'ok');
       } catch (error) {
-        say(status, error.message, 'error');
+        say(status, errorText(error), 'error');
       }
     } },
     h('h2', {}, t('pw.changeTitle')),
@@ -51,7 +52,7 @@ export async function trainingScreen(main, ctx) {
       say(status, t('training.done'), 'ok');
       ctx.show(ctx.me.roles.includes('clerk') ? 'people' : ctx.me.roles.includes('auditor') ? 'audit' : ctx.me.roles.includes('admin') ? 'staff' : 'training');
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   } }, t('training.ack'));
   read.addEventListener('change', () => (ack.disabled = !read.checked));

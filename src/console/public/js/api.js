@@ -12,16 +12,21 @@ export function hasSession() {
   return token !== null;
 }
 
-/** Called once with the server's message when a signed-in call answers 401 (session ended). */
+/** Called once with the error (its code says why) when a signed-in call answers 401 (session ended). */
 export function whenUnauthorized(handler) {
   onUnauthorized = handler;
 }
 
+/**
+ * An error answer. `code` is the server's stable machine code (src/common/http/error-codes.ts);
+ * screens show errorText(error) from errors.js, never `message` (English, for API users).
+ */
 export class ApiError extends Error {
   constructor(status, body) {
     super(messageOf(body) || `HTTP ${status}`);
     this.status = status;
     this.body = body;
+    this.code = typeof body?.code === 'string' ? body.code : `http.${status}`;
   }
 }
 
@@ -57,8 +62,9 @@ export async function api(method, path, body, options = {}) {
   if (res.status === 401 && token) {
     const answer = await res.json().catch(() => null);
     token = null;
-    onUnauthorized(messageOf(answer));
-    throw new ApiError(401, answer);
+    const error = new ApiError(401, answer);
+    onUnauthorized(error);
+    throw error;
   }
   if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
   if (options.raw) return res;

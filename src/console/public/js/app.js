@@ -13,6 +13,7 @@ import { bulkScreen } from './bulk.js';
 import { auditScreen } from './audit.js';
 import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
+import { errorText } from './errors.js';
 
 const POLL_SECONDS = 3;
 const IDLE_MINUTES = 10;
@@ -66,7 +67,7 @@ function render() {
   mount(root, header(), nav, banner, main, h('footer', {}, t('app.footer')));
   const screen = SCREENS.find((s) => s.id === state.screen);
   const ctx = { me: state.me, reference: state.reference, stepUp, refreshMe, show };
-  Promise.resolve(screen.render(main, ctx)).catch((error) => mount(main, h('p', { class: 'status', 'data-kind': 'error' }, error.message)));
+  Promise.resolve(screen.render(main, ctx)).catch((error) => mount(main, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error))));
 }
 
 function show(id) {
@@ -86,7 +87,7 @@ async function startSession(session) {
     await refreshMe();
     state.reference = await api('GET', '/console/reference');
   } catch (error) {
-    if (hasSession()) endLocal(error.message); // (a 401 has already returned to the login screen)
+    if (hasSession()) endLocal(errorText(error)); // (a 401 has already returned to the login screen)
     return;
   }
   state.screen = state.me.trainingCurrent ? null : 'training';
@@ -111,7 +112,8 @@ function endLocal(notice) {
   render();
 }
 
-whenUnauthorized((message) => endLocal(`${t('logout.ended')}${message ? ` (${message})` : ''}`));
+// The session ended on the server (deactivated, second factor reset, expired): say so in words, never the server's English.
+whenUnauthorized(() => endLocal(t('logout.ended')));
 
 function startWatch() {
   stopWatch();

@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { download, field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
 import { purposeLabel } from './people.js';
+import { errorText } from './errors.js';
 
 export async function auditScreen(main, ctx) {
   const status = statusLine('audit-status');
@@ -71,7 +72,7 @@ export async function auditScreen(main, ctx) {
       cursor ? h('button', { type: 'button', class: 'link', onclick: () => load(true) }, t('common.more')) : null);
       say(status, '');
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 
@@ -84,7 +85,7 @@ export async function auditScreen(main, ctx) {
         ? t('audit.intact', { entries: r.entriesChecked, checkpoints: r.checkpointsChecked })
         : t('audit.broken', { seq: r.firstBadSeq ?? '?', reason: r.reason ?? '' }), r.ok ? 'ok' : 'error');
     } catch (error) {
-      say(verifyResult, error.message, 'error');
+      say(verifyResult, errorText(error), 'error');
     }
   }
 
@@ -94,7 +95,7 @@ export async function auditScreen(main, ctx) {
       const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'audit.ndjson';
       download(await res.blob(), name);
     } catch (error) {
-      say(verifyResult, error.message, 'error');
+      say(verifyResult, errorText(error), 'error');
     }
   }
 
@@ -103,7 +104,7 @@ export async function auditScreen(main, ctx) {
       const res = await api('GET', '/audit/certificate', undefined, { raw: true, accept: 'application/x-pem-file' });
       download(await res.blob(), 'audit-certificate.pem');
     } catch (error) {
-      say(verifyResult, error.message, 'error');
+      say(verifyResult, errorText(error), 'error');
     }
   }
 
@@ -114,7 +115,7 @@ export async function auditScreen(main, ctx) {
       note.value = '';
       say(reviewStatus, t('audit.signed', { seq: upTo.value }), 'ok');
     } catch (error) {
-      say(reviewStatus, error.message, 'error');
+      say(reviewStatus, errorText(error), 'error');
     }
   }
 
@@ -129,7 +130,7 @@ export async function auditScreen(main, ctx) {
         { label: t('audit.detail'), cell: (a) => `${a.count}${a.limit !== null ? ` / ${a.limit}` : ''} · #${a.firstSeq}–${a.lastSeq}` },
       ], items, 'alerts-table') : h('p', { 'data-test': 'no-alerts' }, t('audit.noAlerts')));
     } catch (error) {
-      mount(alertsBox, h('p', { class: 'status', 'data-kind': 'error' }, error.message));
+      mount(alertsBox, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error)));
     }
   }
 }

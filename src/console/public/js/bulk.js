@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { download, field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
 import { purposeLabel } from './people.js';
+import { errorText } from './errors.js';
 
 export function bulkScreen(main, ctx) {
   const status = statusLine('bulk-status');
@@ -46,7 +47,7 @@ export function bulkScreen(main, ctx) {
       download(blob, `my-number-${body.purpose}-${body.activeInYear ?? 'all'}.csv`);
       say(status, summary ? t('bulk.done', { rows: summary[1], skipped: summary[2] }) : t('bulk.downloaded'), 'ok');
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 

@@ -1,9 +1,10 @@
 // Login: password → (first login: new password) → (no second factor yet: enrol with a QR code,
 // recovery codes shown once) → TOTP or recovery code → session. See README "Login flow".
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
 import qrcode from '/console/vendor/qrcode.mjs';
+import { errorText } from './errors.js';
 
 /** Renders the login screens into `main`; calls onSession({ token, expiresAt }) at the end. */
 export function renderLogin(main, onSession, notice) {
@@ -31,15 +32,9 @@ export function renderLogin(main, onSession, notice) {
       password.value = '';
       next(main, answer, onSession);
     } catch (error) {
-      say(status, loginError(error), 'error');
+      say(status, errorText(error), 'error');
     }
   }
-}
-
-function loginError(error) {
-  if (error instanceof ApiError && error.status === 429) return t('login.locked');
-  if (error instanceof ApiError && error.status === 401) return t('login.wrong');
-  return error.message;
 }
 
 function next(main, answer, onSession) {
@@ -73,7 +68,7 @@ function renderInitialPassword(main, challenge, onSession) {
       const answer = await api('POST', '/auth/password', { challenge, newPassword: pw.value });
       next(main, answer, onSession);
     } catch (error) {
-      say(status, loginError(error), 'error');
+      say(status, errorText(error), 'error');
     }
   }
 }
@@ -131,7 +126,7 @@ function renderEnrol(main, challenge, onSession) {
       secretBox.textContent = answer.secret.replace(/(.{4})(?=.)/g, '$1 ');
       code.focus();
     })
-    .catch((error) => say(status, loginError(error), 'error'));
+    .catch((error) => say(status, errorText(error), 'error'));
 
   async function submit(e) {
     e.preventDefault();
@@ -140,7 +135,7 @@ function renderEnrol(main, challenge, onSession) {
       secretBox.textContent = '';
       renderRecoveryCodes(main, session, onSession);
     } catch (error) {
-      say(status, loginError(error), 'error');
+      say(status, errorText(error), 'error');
     }
   }
 }
@@ -195,7 +190,7 @@ function renderSecondFactor(main, challenge, onSession, useRecovery = false) {
         : await api('POST', '/auth/totp', { challenge, code: input.value.trim() });
       onSession(session);
     } catch (error) {
-      say(status, error instanceof ApiError && error.status === 401 ? t('totp.wrong') : loginError(error), 'error');
+      say(status, errorText(error), 'error');
     }
   }
 }

@@ -1,10 +1,11 @@
 // Clerks: the people list with search and masked number status; register a person; the purposes
 // they were told of; the identity check and storing or correcting the number (checked in the
 // browser as it is typed, sent only on submit); reveal for a purpose, shown for REVEAL_SECONDS.
-import { api, ApiError } from './api.js';
+import { api } from './api.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { getLang, t } from './i18n.js';
 import { normaliseMyNumber } from './my-number.js';
+import { errorText } from './errors.js';
 
 export const REVEAL_SECONDS = 30;
 const KINDS = ['employee', 'dependent', 'payee'];
@@ -69,7 +70,7 @@ export async function peopleScreen(main, ctx) {
         cursor ? h('button', { type: 'button', class: 'link', onclick: () => load(true) }, t('common.more')) : null);
       say(status, '');
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 }
@@ -112,7 +113,7 @@ function registerForm(box, ctx, done) {
         const created = await api('POST', '/subjects', body);
         done(created.id);
       } catch (error) {
-        say(status, error.message, 'error');
+        say(status, errorText(error), 'error');
       }
     } },
     h('h2', {}, t('people.register')),
@@ -164,7 +165,7 @@ function leaveForm(person, reload) {
       await api('PATCH', `/subjects/${person.id}`, { leftAt: left.value || null });
       await reload();
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   } },
   h('h3', {}, t('people.leaveTitle')),
@@ -183,7 +184,7 @@ function purposesForm(ctx, person, applicable, told, reload) {
       await api('PUT', `/subjects/${person.id}/purposes`, { purposes: boxes.filter((b) => b.checked).map((b) => b.value), notifiedAt: toIso(at.value) });
       await reload();
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   } },
   h('h3', {}, t('purposes.title')),
@@ -231,7 +232,7 @@ function numberForm(ctx, person, reload) {
       input.value = '';
       await reload();
     } catch (error) {
-      say(status, error instanceof ApiError && error.status === 409 ? t('number.duplicate') : error.message, 'error');
+      say(status, errorText(error), 'error');
     } finally {
       input.value = '';
       check();
@@ -289,7 +290,7 @@ function revealPanel(ctx, person, purposes) {
         countdown.textContent = t('reveal.countdown', { s: left });
       }, 1000);
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 

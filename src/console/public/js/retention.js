@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './errors.js';
 
 export async function retentionScreen(main) {
   const status = statusLine('retention-status');
@@ -38,7 +39,7 @@ export async function retentionScreen(main) {
         { label: '', cell: (a) => (a.status === 'open' ? h('button', { type: 'button', class: 'secondary', 'data-test': `alarm-${a.subject?.code}`, onclick: () => openAlarm(a) }, t('common.open')) : '') },
       ], page.items, 'alarm-table') : h('p', { 'data-test': 'no-alarms' }, t('alarm.none')));
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 
@@ -55,7 +56,7 @@ export async function retentionScreen(main) {
         { label: t('disposal.note'), cell: (r) => r.note ?? '' },
       ], page.items, 'disposal-table') : h('p', {}, t('common.empty')));
     } catch (error) {
-      mount(records, h('p', { class: 'status', 'data-kind': 'error' }, error.message));
+      mount(records, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error)));
     }
   }
 
@@ -78,7 +79,7 @@ export async function retentionScreen(main) {
           await api('POST', `/retention/alarms/${alarm.id}/dispose`, note.value.trim() ? { note: note.value.trim() } : {});
           await after('alarm.disposedDone');
         } catch (error) {
-          say(s, error.message, 'error');
+          say(s, errorText(error), 'error');
         }
       } },
       field(t('disposal.note'), note, t('alarm.noteHint')),
@@ -89,7 +90,7 @@ export async function retentionScreen(main) {
           await api('POST', `/retention/alarms/${alarm.id}/postpone`, { until: until.value, reason: reason.value.trim() });
           await after('alarm.postponedDone');
         } catch (error) {
-          say(s, error.message, 'error');
+          say(s, errorText(error), 'error');
         }
       } },
       h('div', { class: 'row' }, field(t('alarm.until'), until), field(t('alarm.reason'), reason)),
@@ -104,7 +105,7 @@ export async function retentionScreen(main) {
       say(status, t('alarm.batchDone', { disposed: r.disposed ?? 0, refused: (r.refused ?? []).length ?? 0 }), 'ok');
       await Promise.all([loadAlarms(), loadRecords()]);
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 }

@@ -3,6 +3,7 @@
 import { api } from './api.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './errors.js';
 
 const ROLES = ['clerk', 'auditor', 'admin'];
 
@@ -40,7 +41,7 @@ export async function staffScreen(main, ctx) {
         { label: '', cell: (u) => (u.status === 'active' ? h('button', { type: 'button', class: 'secondary', 'data-test': `manage-${u.username}`, onclick: () => manage(u) }, t('staff.manage')) : '') },
       ], page.items, 'staff-table'));
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, errorText(error), 'error');
     }
   }
 
@@ -64,7 +65,7 @@ export async function staffScreen(main, ctx) {
           h('button', { type: 'button', class: 'primary', onclick: () => mount(panel) }, t('common.done'))));
         await load();
       } catch (error) {
-        say(formStatus, error.message, 'error');
+        say(formStatus, errorText(error), 'error');
       }
     } },
     h('h3', {}, t('staff.create')),
@@ -87,7 +88,7 @@ export async function staffScreen(main, ctx) {
         say(s, t(doneKey), 'ok');
         await load();
       } catch (error) {
-        say(s, error.message, 'error');
+        say(s, errorText(error), 'error');
       }
     };
     mount(panel, h('section', { class: 'card', 'data-test': 'staff-manage' },

@@ -2,6 +2,7 @@
 import { api, ApiError } from './api.js';
 import { field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
+import { errorText } from './errors.js';
 
 export function createStepUp() {
   let dialog = null;
@@ -27,7 +28,7 @@ export function createStepUp() {
               await api('POST', '/auth/step-up', { code: code.value.trim() });
               finish(true);
             } catch (error) {
-              say(status, error instanceof ApiError && error.status === 403 ? t('totp.wrong') : error.message, 'error');
+              say(status, errorText(error), 'error');
             }
           } },
           h('h2', {}, t('stepup.title')),
@@ -52,7 +53,7 @@ export function createStepUp() {
       try {
         return await call();
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 403 && /step-up/i.test(error.message))) throw error;
+        if (!(error instanceof ApiError && error.status === 403 && error.code === 'reveal.step-up-required')) throw error;
         if (!(await this.ask())) return null;
         return call();
       }

@@ -1,0 +1,154 @@
+/**
+ * Every machine code an error answer can carry (`{ statusCode, code, error, message }`), with what
+ * it means. Throw sites build exceptions as `new XxxException({ code, message })` (codes like `area.reason`);
+ * the console shows a Japanese (or English) text per code (`error.<code>` in
+ * src/console/public/js/i18n.js), and `error-codes.spec.ts` holds the three to each other: every code
+ * here has both texts, and no throw site uses a code missing here. The OpenAPI document's
+ * `ErrorResponse` schema lists them as the enum of `code`. `message` stays English for API users.
+ */
+export const ERROR_CODES = {
+  // Fallbacks: an exception built without a code (framework errors, unknown routes) answers http.<status>.
+  'http.400': 'Bad request',
+  'http.401': 'Not signed in',
+  'http.403': 'Forbidden',
+  'http.404': 'Not found (no such route or resource)',
+  'http.405': 'Method not allowed',
+  'http.409': 'Conflict',
+  'http.413': 'Request body too large',
+  'http.414': 'URI too long',
+  'http.415': 'Unsupported media type',
+  'http.429': 'Too many requests',
+  'http.503': 'Service unavailable',
+  internal: 'Unexpected server error (the answer carries a correlation id for the log)',
+  'database.unavailable': 'The database is unavailable; try again shortly',
+
+  // Request shape (global validation pipe, JSON body parser)
+  'validation.failed': 'One or more fields are invalid; `fields` lists each field and the constraints it failed',
+  'input.nul': 'Text must not contain NUL characters',
+  'input.too-deep': 'Input nested too deeply',
+  'input.unreadable': 'The request body, query or path could not be read',
+  'body.not-json': 'The request body is not valid JSON',
+  'body.unsupported-type': 'The request body must be JSON',
+  'url.invalid': 'The URL could not be read (bad percent-encoding)',
+  'url.too-long': 'A path parameter is too long',
+
+  // Sessions and access
+  'auth.no-access-rule': 'The route declares no access rule (a programming error)',
+  'auth.token-required': 'A session token is required',
+  'session.invalid': 'The session is invalid or has expired',
+  'auth.role-required': 'The caller lacks the role this action needs',
+
+  // Login, second factor, passwords
+  'login.wrong-credentials': 'Wrong username or password',
+  'login.locked': 'Too many failed attempts: the account is locked for a while',
+  'login.rate-limited': 'Too many login attempts from this address',
+  'login.challenge-invalid': 'The login challenge is invalid or has expired',
+  'login.wrong-step': 'The login challenge expects another step',
+  'login.wrong-code': 'The TOTP code is wrong or was already used (login)',
+  'login.wrong-recovery-code': 'The recovery code is wrong or was already used',
+  'enrol.not-started': 'TOTP enrolment was not started',
+  'enrol.wrong-code': 'The TOTP code does not match the secret being enrolled',
+  'step-up.wrong-code': 'The step-up TOTP code is wrong or was already used',
+  'password.wrong-current': 'The current password is wrong',
+  'password.too-short': 'The new password is too short',
+  'password.too-long': 'The new password is too long',
+  'password.contains-username': 'The new password contains the username',
+  'password.repeated-character': 'The new password is one character repeated',
+  'password.unchanged': 'The new password equals the current one',
+
+  // Staff accounts
+  'username.invalid': 'The username breaks the username rule',
+  'username.taken': 'The username is taken (usernames are never reused)',
+  'user.not-found': 'No such staff account',
+  'user.deactivated': 'A deactivated account cannot be changed',
+  'user.already-deactivated': 'The account is already deactivated',
+  'user.last-admin': 'The last active admin cannot be demoted or deactivated',
+  'handover.to-self': 'The admin role must be handed to someone else',
+  'handover.target-inactive': 'The new admin must be an active account',
+  'handover.not-admin': 'Only an admin can hand over the admin role',
+  'training.wrong-version': 'The acknowledged version is not the current handling rules',
+
+  // People and purposes
+  'subject.not-found': 'No such person',
+  'subject.code-taken': 'A person with this code already exists',
+  'subject.employee-not-allowed': 'Only a dependent has an employee',
+  'subject.employee-not-found': 'The employee does not exist',
+  'subject.left-before-hired': 'The leave date is before the hire date',
+  'purpose.unknown': 'Not a configured purpose code',
+  'purpose.not-applicable': 'The purpose does not apply to this kind of person',
+
+  // Numbers and identity checks
+  'number.not-string': 'The number must be text',
+  'number.too-long': 'The number input is too long',
+  'number.empty': 'The number is empty',
+  'number.not-digits': 'The number may contain only digits, spaces and hyphens',
+  'number.wrong-length': 'The number must have 12 digits',
+  'number.check-digit': 'The check digit is wrong',
+  'number.duplicate': 'The number is on file for another person',
+  'identity.number-document-invalid': 'The number document does not prove the number',
+  'identity.document-unknown': 'Not a known identity document',
+  'identity.documents-insufficient': 'One photo ID or two other documents (or the My Number card) are needed',
+  'identity.checked-in-future': 'The identity check time is in the future',
+
+  // Reveals
+  'reveal.purpose-required': 'A purpose is required',
+  'reveal.purpose-unknown': 'Not a configured purpose code',
+  'reveal.purpose-not-notified': 'The person was not told of this purpose',
+  'reveal.step-up-required': 'A fresh second-factor code is needed before a reveal',
+  'reveal.training-required': 'The current handling rules must be acknowledged before a reveal',
+  'reveal.no-number': 'No number is on file for this person',
+  'reveal.no-subject': 'No such person',
+  'bulk.selection-conflict': 'Give either subjectIds, or kind and/or activeInYear, not both',
+  'bulk.selection-missing': 'Say whom to retrieve',
+
+  // Retention, filings, disposal
+  'alarm.not-found': 'No such alarm',
+  'alarm.not-postponable': 'Only an open or postponed alarm can be postponed',
+  'postpone.until-invalid': 'until is not a date',
+  'postpone.until-past': 'until must be in the future',
+  'filing.not-found': 'No such filing for this person',
+  'filing.unknown-document-type': 'Not a configured retention rule',
+  'filing.fiscal-year-required': 'This document type needs fiscalYear',
+  'filing.fiscal-year-too-late': 'fiscalYear is later than next year',
+  'filing.nothing-to-change': 'Nothing to change',
+  'filing.no-closing-date': 'This document type has no closing date',
+  'filing.date-in-future': 'A filing date is in the future',
+  'disposal.postponed': 'The alarm is postponed',
+  'disposal.not-open': 'The alarm is not open',
+  'disposal.not-due': 'The person is not due for disposal by current data',
+
+  // Audit, metrics
+  'audit.review-beyond-end': 'upToSeq is beyond the last entry',
+  'metrics.off': 'Metrics are switched off',
+  'metrics.forbidden': 'Metrics are served on loopback or with the metrics token only',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The body of a coded exception: `new BadRequestException(coded('x.y', 'English reason'))`. */
+export function coded(code: ErrorCode, message: string, params?: Record<string, string | number>): { code: ErrorCode; message: string; params?: Record<string, string | number> } {
+  return params ? { code, message, params } : { code, message };
+}
+
+/** The OpenAPI schema of every error answer (`components.schemas.ErrorResponse`). */
+export const ERROR_RESPONSE_SCHEMA = {
+  type: 'object',
+  required: ['statusCode', 'code', 'error', 'message'],
+  properties: {
+    statusCode: { type: 'integer', example: 409 },
+    code: {
+      type: 'string',
+      enum: Object.keys(ERROR_CODES),
+      description: 'Stable machine code (see src/common/http/error-codes.ts): ' + Object.entries(ERROR_CODES).map(([c, d]) => `${c}: ${d}`).join('; '),
+    },
+    error: { type: 'string', example: 'Conflict' },
+    message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'English reason for API users' },
+    params: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] }, description: 'Values the reason names (dates, counts), never personal data' },
+    fields: {
+      type: 'array',
+      description: 'validation.failed: each invalid field and the constraints it failed',
+      items: { type: 'object', properties: { field: { type: 'string' }, constraints: { type: 'array', items: { type: 'string' } } } },
+    },
+    correlationId: { type: 'string', description: 'internal, database.unavailable: the request id to quote' },
+  },
+} as const;
