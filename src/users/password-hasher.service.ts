@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, OnModuleDestroy, OnModuleInit, ServiceUnavailableException } from '@nestjs/common';
+import { HttpStatus, Injectable, OnModuleDestroy, ServiceUnavailableException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -46,12 +46,16 @@ export function argon2Parameters(hash: string): { type: string; version: number;
  * Every caller (login, password change, account creation) goes through here unchanged.
  */
 @Injectable()
-export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
+export class PasswordHasher implements OnModuleDestroy {
   private readonly options: { memoryCost: number; timeCost: number; parallelism: number };
   private readonly admission: HashAdmission;
   private readonly nice: number;
   private pool: HashWorkerPool | null = null;
-  /** A real hash of a random password: unknown usernames are verified against it, so they take as long. */
+  /**
+   * A real hash of a random password at the current parameters: unknown usernames are verified
+   * against it, so they take as long. Made on first use (a process that never checks a password,
+   * such as most CLI commands, starts no hashing thread).
+   */
   private dummyHash: Promise<string> | null = null;
 
   constructor(config: ConfigService<Env, true>) {
@@ -66,11 +70,6 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
       maxWaitMs: config.get('PASSWORD_HASH_MAX_WAIT_MS', { infer: true }),
     });
     this.nice = config.get('PASSWORD_HASH_NICE', { infer: true });
-  }
-
-  onModuleInit(): void {
-    this.dummyHash = this.hash(randomBytes(24).toString('base64url'));
-    this.dummyHash.catch(() => (this.dummyHash = null)); // made again on first use
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -100,7 +99,10 @@ export class PasswordHasher implements OnModuleInit, OnModuleDestroy {
 
   /** Spends the same time as a real verification and always answers false. */
   async verifyDummy(password: string): Promise<false> {
-    this.dummyHash ??= this.hash(randomBytes(24).toString('base64url'));
+    if (!this.dummyHash) {
+      this.dummyHash = this.hash(randomBytes(24).toString('base64url'));
+      this.dummyHash.catch(() => (this.dummyHash = null)); // refused as busy: made again next time
+    }
     await this.verify(await this.dummyHash, password);
     return false;
   }
