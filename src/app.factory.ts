@@ -16,7 +16,7 @@ import { useRequestLog } from './common/logging/request-log';
  * Builds the HTTP application exactly as production runs it; tests use the same function.
  *
  * Fastify, not Express, under Nest: on the reveal path the framework cost more CPU than the
- * reveal itself (README, Performance). Fastify sends no ETag (for a reveal that would be a hash
+ * reveal itself (docs/performance.md). Fastify sends no ETag (for a reveal that would be a hash
  * of the number), and its request id is ours (X-Request-Id or a new UUID).
  */
 export async function createApp(): Promise<INestApplication> {
