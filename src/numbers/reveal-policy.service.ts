@@ -27,19 +27,10 @@ const MESSAGES: Record<RefusalReason, string> = {
   'no-subject': 'No such person',
 };
 
-const CODES = {
-  'no-purpose': 'reveal.purpose-required',
-  'unknown-purpose': 'reveal.purpose-unknown',
-  'purpose-not-notified': 'reveal.purpose-not-notified',
-  'step-up-required': 'reveal.step-up-required',
-  'training-required': 'reveal.training-required',
-  'no-number': 'reveal.no-number',
-  'no-subject': 'reveal.no-subject',
-} as const satisfies Record<RefusalReason, ErrorCode>;
-
-/** An HTTP error for a refusal; the body carries its code (reveal.<reason>) for clients. */
+/** An HTTP error for a refusal; its stable code (`reveal.<reason>`) tells clients which rule refused. */
 export function refusalError(reason: RefusalReason): HttpException {
-  const body = { code: CODES[reason], message: MESSAGES[reason] };
+  const code: ErrorCode = `reveal.${reason}`; // a type error if a reason's code is not registered
+  const body = { code, message: MESSAGES[reason] };
   switch (reason) {
     case 'no-purpose':
     case 'unknown-purpose':

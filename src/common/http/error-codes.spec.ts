@@ -42,6 +42,8 @@ describe('error codes', () => {
     for (const { path, text } of files) {
       for (const m of text.matchAll(/\bcode: '([a-z][a-z0-9-]*\.[a-z0-9.-]+)'/g)) used.set(m[1], path);
       for (const m of text.matchAll(/TooManyRequestsException\([^,]+, '([a-z.-]+)'/g)) used.set(m[1], path);
+      for (const m of text.matchAll(/_CODE = '([a-z][a-z0-9-]*\.[a-z0-9.-]+)'/g)) used.set(m[1], path);
+      for (const m of text.matchAll(/this\.refuse\([^,]+, '([a-z][a-z0-9-]*\.[a-z0-9.-]+)'/g)) used.set(m[1], path);
     }
     expect(used.size).toBeGreaterThan(60);
     expect([...used].filter(([code]) => !registry.has(code)).map(([code, path]) => `${path}: ${code}`)).toEqual([]);

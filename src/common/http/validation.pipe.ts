@@ -1,3 +1,4 @@
+import { NO_NUMBER_LIKE, NUMBER_LIKE_CODE } from '@/common/screening/no-number-like.decorator';
 import { ArgumentMetadata, BadRequestException, HttpException, ValidationError, ValidationPipe } from '@nestjs/common';
 
 /** Each invalid field (dotted path) with the names of the constraints it failed, for clients to word. */
@@ -7,6 +8,11 @@ function fieldsOf(errors: ValidationError[], parent = ''): { field: string; cons
     const own = e.constraints ? [{ field: path, constraints: Object.keys(e.constraints) }] : [];
     return [...own, ...fieldsOf(e.children ?? [], path)];
   });
+}
+
+/** True when one of the errors (at any depth) is the number-like screening's. */
+function hasNumberLike(errors: ValidationError[]): boolean {
+  return errors.some((e) => NO_NUMBER_LIKE in (e.constraints ?? {}) || hasNumberLike(e.children ?? []));
 }
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
@@ -71,6 +77,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new BadRequestException({ code: 'validation.failed', message: flatten(errors), fields: fieldsOf(errors) }),
+    exceptionFactory: (errors) =>
+      hasNumberLike(errors)
+        ? new BadRequestException({ code: NUMBER_LIKE_CODE, message: flatten(errors), error: 'Bad Request', fields: fieldsOf(errors) })
+        : new BadRequestException({ code: 'validation.failed', message: flatten(errors), fields: fieldsOf(errors) }),
   });
 }

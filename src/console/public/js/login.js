@@ -1,6 +1,6 @@
 // Login: password → (first login: new password) → (no second factor yet: enrol with a QR code,
-// recovery codes shown once) → TOTP or recovery code → session. See README "Login flow".
-import { api } from './api.js';
+// recovery codes shown once) → TOTP or recovery code → session. See docs/security.md "Login flow".
+import { api, ApiError } from './api.js';
 import { field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
 import qrcode from '/console/vendor/qrcode.mjs';
@@ -28,13 +28,42 @@ export function renderLogin(main, onSession, notice) {
     e.preventDefault();
     say(status, t('common.working'));
     try {
-      const answer = await api('POST', '/auth/login', { username: username.value.trim(), password: password.value });
+      const answer = await retryWhenBusy(() => api('POST', '/auth/login', { username: username.value.trim(), password: password.value }), status);
       password.value = '';
       next(main, answer, onSession);
     } catch (error) {
-      say(status, errorText(error), 'error');
+      say(status, loginError(error), 'error');
     }
   }
+}
+
+/** How often a login refused as busy (503 auth.busy: many people logging in) is tried again by itself. */
+const BUSY_RETRIES = 8;
+
+/**
+ * Runs `call`; while the server answers 503 auth.busy (password checks are at their limit during a
+ * login storm), says so kindly and tries again after its Retry-After (with a little jitter, so the
+ * people refused together do not come back together).
+ */
+async function retryWhenBusy(call, status) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const busy = error instanceof ApiError && error.status === 503 && error.body?.code === 'auth.busy';
+      if (!busy || attempt >= BUSY_RETRIES) throw error;
+      const seconds = Math.min(30, error.retryAfter ?? 2);
+      say(status, t('login.busy', { seconds }), 'warn');
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (0.75 + Math.random() / 2)));
+      say(status, t('common.working'));
+    }
+  }
+}
+
+/** The words for a failed login step: by the server's code (errors.js), the busy case after its retries. */
+function loginError(error) {
+  if (error instanceof ApiError && error.status === 503 && error.body?.code === 'auth.busy') return t('login.busyGaveUp');
+  return errorText(error);
 }
 
 function next(main, answer, onSession) {
@@ -65,10 +94,10 @@ function renderInitialPassword(main, challenge, onSession) {
     e.preventDefault();
     if (pw.value !== again.value) return say(status, t('pw.mismatch'), 'error');
     try {
-      const answer = await api('POST', '/auth/password', { challenge, newPassword: pw.value });
+      const answer = await retryWhenBusy(() => api('POST', '/auth/password', { challenge, newPassword: pw.value }), status);
       next(main, answer, onSession);
     } catch (error) {
-      say(status, errorText(error), 'error');
+      say(status, loginError(error), 'error');
     }
   }
 }
@@ -126,7 +155,7 @@ function renderEnrol(main, challenge, onSession) {
       secretBox.textContent = answer.secret.replace(/(.{4})(?=.)/g, '$1 ');
       code.focus();
     })
-    .catch((error) => say(status, errorText(error), 'error'));
+    .catch((error) => say(status, loginError(error), 'error'));
 
   async function submit(e) {
     e.preventDefault();
@@ -135,7 +164,7 @@ function renderEnrol(main, challenge, onSession) {
       secretBox.textContent = '';
       renderRecoveryCodes(main, session, onSession);
     } catch (error) {
-      say(status, errorText(error), 'error');
+      say(status, loginError(error), 'error');
     }
   }
 }
@@ -190,7 +219,7 @@ function renderSecondFactor(main, challenge, onSession, useRecovery = false) {
         : await api('POST', '/auth/totp', { challenge, code: input.value.trim() });
       onSession(session);
     } catch (error) {
-      say(status, errorText(error), 'error');
+      say(status, loginError(error), 'error');
     }
   }
 }
