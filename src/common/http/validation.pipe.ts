@@ -1,4 +1,5 @@
 import { ArgumentMetadata, BadRequestException, HttpException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { DATE_RANGE_CONSTRAINT } from './dates';
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -6,6 +7,16 @@ function flatten(errors: ValidationError[], parent = ''): string[] {
     const own = Object.values(e.constraints ?? {}).map((m) => (m.startsWith(e.property) ? `${parent ? parent + '.' : ''}${m}` : `${path}: ${m}`));
     return [...own, ...flatten(e.children ?? [], path)];
   });
+}
+
+/** Whether any failed constraint (at any depth) has this name. */
+function failed(errors: ValidationError[], constraint: string): boolean {
+  return errors.some((e) => (e.constraints && constraint in e.constraints) || failed(e.children ?? [], constraint));
+}
+
+/** The stable error code of a validation failure: dates out of bounds have their own. */
+export function validationCode(errors: ValidationError[]): string | undefined {
+  return failed(errors, DATE_RANGE_CONSTRAINT) ? 'date.out-of-range' : undefined;
 }
 
 /** Deeper input than any DTO needs; class-transformer recurses, so a much deeper one overflowed the stack (a 500). */
@@ -59,6 +70,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+    exceptionFactory: (errors) => {
+      const code = validationCode(errors);
+      return new BadRequestException(code ? { code, message: flatten(errors), error: 'Bad Request' } : flatten(errors));
+    },
   });
 }
