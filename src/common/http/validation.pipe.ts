@@ -1,5 +1,11 @@
+import { NO_NUMBER_LIKE, NUMBER_LIKE_CODE } from '@/common/screening/no-number-like.decorator';
 import { ArgumentMetadata, BadRequestException, HttpException, ValidationError, ValidationPipe } from '@nestjs/common';
 import { DATE_RANGE_CONSTRAINT } from './dates';
+
+/** True when one of the errors (at any depth) is the number-like screening's. */
+function hasNumberLike(errors: ValidationError[]): boolean {
+  return errors.some((e) => NO_NUMBER_LIKE in (e.constraints ?? {}) || hasNumberLike(e.children ?? []));
+}
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -71,7 +77,7 @@ export function createValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
-      const code = validationCode(errors);
+      const code = hasNumberLike(errors) ? NUMBER_LIKE_CODE : validationCode(errors);
       return new BadRequestException(code ? { code, message: flatten(errors), error: 'Bad Request' } : flatten(errors));
     },
   });

@@ -2,12 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsBoundedDate } from '@/common/http/dates';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 export class CreateFilingDto {
   @ApiProperty({ description: 'A documentType from config/retention-rules.json', example: 'dependents-declaration' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
+  @NoNumberLike()
   documentType: string;
 
   @ApiPropertyOptional({

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IsBoundedDate } from '@/common/http/dates';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
 import { EARLY_DISPOSAL_STATUSES, EarlyDisposalStatus } from '../entities/early-disposal.entity';
 import { REVIEW_STATUSES, ReviewStatus } from '../entities/matter-review.entity';
@@ -23,6 +24,7 @@ export class RequestEarlyDisposalDto {
   @IsString()
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  @NoNumberLike()
   note?: string;
 }
 
@@ -32,6 +34,7 @@ export class DecideEarlyDisposalDto {
   @IsString()
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  @NoNumberLike()
   reason?: string;
 }
 
@@ -48,6 +51,7 @@ export class ConfirmReviewDto {
   @IsNotEmpty({ message: 'reason is required' })
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  @NoNumberLike()
   reason: string;
 }
 

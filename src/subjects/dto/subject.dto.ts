@@ -15,6 +15,7 @@ import {
 import { DATE_MAX, DATE_MIN, IsBoundedDate, IsBoundedDateTime } from '@/common/http/dates';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
 import { REQUEST_ANSWERS, REQUEST_MEANS } from '../number-request.entity';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 /** Names and codes must not carry a number: refuse long digit runs outright. */
 const NO_LONG_DIGITS = /^(?!.*[0-9０-９]{8,}).*$/s;
@@ -30,6 +31,7 @@ export class CreateSubjectDto {
   @MaxLength(40)
   @Matches(/^[A-Za-z0-9._-]+$/, { message: 'code may contain only letters, digits, ".", "_" and "-"' })
   @Matches(/^(?!.*\d{8,}).*$/, { message: 'code must not contain 8 or more digits in a row' })
+  @NoNumberLike()
   code: string;
 
   @ApiProperty({ example: '山田 太郎' })
@@ -37,6 +39,7 @@ export class CreateSubjectDto {
   @IsNotEmpty()
   @MaxLength(100)
   @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
+  @NoNumberLike()
   name: string;
 
   @ApiPropertyOptional({ example: 'ヤマダ タロウ' })
@@ -44,6 +47,7 @@ export class CreateSubjectDto {
   @IsString()
   @MaxLength(100)
   @Matches(/^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s　]*$/u, { message: 'nameKana must be written in kana' })
+  @NoNumberLike()
   nameKana?: string;
 
   @ApiPropertyOptional({ description: 'For a dependent: the employee it belongs to' })
@@ -70,6 +74,7 @@ export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['n
   @IsNotEmpty()
   @MaxLength(100)
   @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
+  @NoNumberLike()
   name?: string;
 
   @ApiPropertyOptional({ nullable: true, description: 'null clears it (the person returned)' })
@@ -89,6 +94,7 @@ export class ListSubjectsQuery {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @NoNumberLike()
   q?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'left'] })
@@ -174,5 +180,6 @@ export class CreateNumberRequestDto {
   @IsString()
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  @NoNumberLike()
   note?: string;
 }
