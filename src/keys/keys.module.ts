@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '@/audit/audit.module';
+import { NumbersModule } from '@/numbers/numbers.module';
+import { UsersModule } from '@/users/users.module';
+import { KeyDestroySchedulerService } from './key-destroy-scheduler.service';
+import { KeyRetirementRepository } from './key-retirement.repository';
+import { KeyRetirementService } from './key-retirement.service';
+import { KeysController } from './keys.controller';
+
+/** Key management beyond the keyring itself: KEK retirement (and, with custody, sealing). */
+@Module({
+  imports: [AuditModule, NumbersModule, UsersModule],
+  controllers: [KeysController],
+  providers: [KeyRetirementRepository, KeyRetirementService, KeyDestroySchedulerService],
+  exports: [KeyRetirementService],
+})
+export class KeysModule {}
+
+/** The same services for the command line, without the timer. */
+@Module({
+  imports: [AuditModule, NumbersModule, UsersModule],
+  providers: [KeyRetirementRepository, KeyRetirementService],
+  exports: [KeyRetirementService],
+})
+export class KeysCliModule {}
