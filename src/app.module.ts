@@ -20,6 +20,7 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
+import { CollectionModule } from './collection/collection.module';
 
 @Module({
   imports: [
@@ -59,6 +60,7 @@ import { ConsoleModule } from './console/console.module';
     NumbersModule,
     RetentionModule,
     ConsoleModule,
+    CollectionModule,
     KeysModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
