@@ -15,6 +15,7 @@ import { KeysRotateCommand } from './keys-rotate.command';
 import { KeysInitCommand } from './keys-init.command';
 import { KeysRetireCommand } from './keys-retire.command';
 import { KeysCliModule } from '@/keys/keys.module';
+import { CollectionKeysModule } from '@/collection/collection-keys.service';
 import { NumbersModule } from '@/numbers/numbers.module';
 import { MetricsModule } from '@/metrics/metrics.module';
 
@@ -70,6 +71,7 @@ export class OfflineCliModule {}
     MetricsModule,
     NumbersModule,
     KeysCliModule,
+    CollectionKeysModule,
   ],
   providers: [...DATABASE_COMMANDS, ...OFFLINE_COMMANDS],
 })

@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditService } from '@/audit/audit.service';
+import { CollectionKeysService } from '@/collection/collection-keys.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
@@ -16,7 +17,7 @@ export interface KeyVersionView {
   current: boolean;
   /** In the keystore now (false once destroyed). */
   present: boolean;
-  /** Data keys (numbers and TOTP secrets) still wrapped under it. */
+  /** Data keys (numbers, TOTP secrets, collection entries and photos) still wrapped under it. */
   dataKeys: number;
   retiredAt: string | null;
   retiredBy: string | null;
@@ -40,6 +41,7 @@ export class KeyRetirementService {
     private readonly keyring: KeyringService,
     private readonly numbers: NumbersService,
     private readonly credentials: StaffCredentialsService,
+    private readonly collection: CollectionKeysService,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
     config: ConfigService<Env, true>,
@@ -123,9 +125,9 @@ export class KeyRetirementService {
   }
 
   private async dataKeyCounts(): Promise<Record<string, number>> {
-    const [numbers, totp] = await Promise.all([this.numbers.keyVersionCounts(), this.credentials.totpKeyVersionCounts()]);
-    const all: Record<string, number> = { ...numbers };
-    for (const [v, n] of Object.entries(totp)) all[v] = (all[v] ?? 0) + n;
+    const parts = await Promise.all([this.numbers.keyVersionCounts(), this.credentials.totpKeyVersionCounts(), this.collection.keyVersionCounts()]);
+    const all: Record<string, number> = {};
+    for (const part of parts) for (const [v, n] of Object.entries(part)) all[v] = (all[v] ?? 0) + n;
     return all;
   }
 

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@/audit/audit.module';
+import { CollectionKeysModule } from '@/collection/collection-keys.service';
 import { NumbersModule } from '@/numbers/numbers.module';
 import { UsersModule } from '@/users/users.module';
 import { KeyDestroySchedulerService } from './key-destroy-scheduler.service';
@@ -9,7 +10,7 @@ import { KeysController } from './keys.controller';
 
 /** Key management beyond the keyring itself: KEK retirement (and, with custody, sealing). */
 @Module({
-  imports: [AuditModule, NumbersModule, UsersModule],
+  imports: [AuditModule, NumbersModule, UsersModule, CollectionKeysModule],
   controllers: [KeysController],
   providers: [KeyRetirementRepository, KeyRetirementService, KeyDestroySchedulerService],
   exports: [KeyRetirementService],
@@ -18,7 +19,7 @@ export class KeysModule {}
 
 /** The same services for the command line, without the timer. */
 @Module({
-  imports: [AuditModule, NumbersModule, UsersModule],
+  imports: [AuditModule, NumbersModule, UsersModule, CollectionKeysModule],
   providers: [KeyRetirementRepository, KeyRetirementService],
   exports: [KeyRetirementService],
 })
