@@ -19,6 +19,7 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 
 @Module({
   imports: [
@@ -57,6 +58,7 @@ import { ConsoleModule } from './console/console.module';
     SubjectsModule,
     NumbersModule,
     RetentionModule,
+    ApprovalsModule,
     ConsoleModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
