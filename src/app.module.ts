@@ -20,6 +20,7 @@ import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
+import { CollectionModule } from './collection/collection.module';
 
 @Module({
   imports: [
@@ -60,6 +61,7 @@ import { ApprovalsModule } from './approvals/approvals.module';
     RetentionModule,
     ApprovalsModule,
     ConsoleModule,
+    CollectionModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -1,5 +1,5 @@
 // Login: password → (first login: new password) → (no second factor yet: enrol with a QR code,
-// recovery codes shown once) → TOTP or recovery code → session. See README "Login flow".
+// recovery codes shown once) → TOTP or recovery code → session. See docs/security.md "Login flow".
 import { api, ApiError } from './api.js';
 import { field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
