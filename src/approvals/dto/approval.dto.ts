@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { FOUR_EYES_MODES, FourEyesMode } from '../approval-policy.entity';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 import { APPROVAL_STATUSES, ApprovalStatus } from '../approval-request.entity';
 
 /** Free text must never carry a number: refuse long digit runs outright (also full-width). */
@@ -17,6 +18,7 @@ export class SetPolicyDto {
   @IsNotEmpty({ message: 'reason is required when four eyes are waived' })
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  @NoNumberLike()
   reason?: string;
 }
 
@@ -26,6 +28,7 @@ export class DecisionDto {
   @IsString()
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  @NoNumberLike()
   note?: string;
 }
 
