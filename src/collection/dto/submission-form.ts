@@ -1,8 +1,16 @@
 import { z } from 'zod';
+import { isNumberLike } from '@/common/screening/number-like';
 import { NO_DIGIT_RUNS } from './collection.dto';
 
 const CODE = z.string().regex(/^[a-z][a-z0-9-]{0,59}$/, 'must be a code');
-const NAME = z.string().trim().min(1).max(100).regex(NO_DIGIT_RUNS, 'must not contain digit runs');
+// the project's one screening rule for free text (issue #16), plus no digit runs at all in a name
+const NAME = z
+  .string()
+  .trim()
+  .min(1)
+  .max(100)
+  .regex(NO_DIGIT_RUNS, 'must not contain digit runs')
+  .refine((t) => !isNumberLike(t), 'must not contain anything like a number');
 const KANA = z
   .string()
   .trim()
