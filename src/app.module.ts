@@ -20,6 +20,7 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 
 @Module({
@@ -59,6 +60,7 @@ import { CollectionModule } from './collection/collection.module';
     SubjectsModule,
     NumbersModule,
     RetentionModule,
+    ApprovalsModule,
     ConsoleModule,
     CollectionModule,
     KeysModule,
