@@ -30,6 +30,10 @@ export const AUDIT_ACTIONS = [
   /** Display name changed (role changes are user.roles-changed). */
   'user.updated',
   'keys.rotated',
+  /** An old KEK version retired (no data key uses it); destroyed after KEY_RETIREMENT_DELAY_DAYS. */
+  'keys.retired',
+  /** A retired KEK version destroyed in the keystore: backups that need it are crypto-erased. */
+  'keys.destroyed',
   'audit.review-signed',
   'audit.exported',
   'audit.verified',
@@ -55,6 +59,18 @@ export const AUDIT_ACTIONS = [
   /** "Still needed?" for a leaver kept by an open matter: confirmed with a reason, or the matter closed. */
   'retention.review-confirmed',
   'retention.review-closed',
+  // --- compliance office (issue #19) ---
+  /** Four-eyes policy set or changed (required, or waived with a reason: flagged to auditors). */
+  'approval.policy-changed',
+  /** Something waits for the responsible person (a disposal, a batch disposal). */
+  'approval.requested',
+  'approval.granted',
+  'approval.declined',
+  /** An approval was refused: the person who asked tried to approve it themselves. */
+  'approval.refused',
+  /** Roles that waited for approval (a new clerk) were granted or declined. */
+  'user.roles-approved',
+  'user.roles-declined',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',
