@@ -63,6 +63,14 @@ export const envSchema = z.object({
   /** argon2id memory in KiB (OWASP minimum 19456) and iterations (minimum 2); raise them, never lower. */
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
+  /** Password hashes running at once, on threads of their own; 0 = half the cores, at least 1 (docs/performance.md). */
+  PASSWORD_HASH_CONCURRENCY: int(0, 0),
+  /** Callers that may wait for a hashing thread; more get 503 auth.busy with Retry-After. */
+  PASSWORD_HASH_QUEUE: int(64, 0),
+  /** A caller that would wait longer than this for a hashing thread gets 503 auth.busy with Retry-After. */
+  PASSWORD_HASH_MAX_WAIT_MS: int(3000, 1),
+  /** OS priority (nice, 0-19) of the hashing threads: higher yields more CPU to the requests being served. */
+  PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(5),
   /** Sender address of disposal-alarm e-mails (sent to ALARM_MAIL_TO through SMTP_URL). */
   ALARM_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
   /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */

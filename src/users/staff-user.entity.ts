@@ -86,6 +86,17 @@ export class StaffUser {
   @Column({ name: 'training_acknowledged_at', type: 'timestamptz', nullable: true })
   trainingAcknowledgedAt: Date | null;
 
+  /** Roles asked for but waiting for the responsible person's approval (a new clerk; issue #19). */
+  @Column({ name: 'pending_roles', type: 'text', array: true, default: () => `'{}'` })
+  pendingRoles: Role[];
+
+  /** Who asked for the pending roles (the approver must be someone else under four eyes). */
+  @Column({ name: 'roles_requested_by', type: 'uuid', nullable: true })
+  rolesRequestedBy: string | null;
+
+  @Column({ name: 'roles_requested_at', type: 'timestamptz', nullable: true })
+  rolesRequestedAt: Date | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

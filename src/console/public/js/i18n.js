@@ -93,6 +93,9 @@ const ja = {
   'collection.err.collection.mail-not-configured': 'メール送信（SMTP）が設定されていません。QRコードか印刷したシートで渡してください。',
   'collection.err.collection.submission-not-waiting': 'この提出はすでに処理されています。',
   'collection.err.collection.request-not-open': 'このリンクは未提出ではないため、操作できません。',
+  // login storm (issue #21): the server refused a password check as busy; the console retries by itself
+  'login.busy': 'ただいまログインが集中しています。{seconds} 秒ほどで自動的にもう一度試します。このままお待ちください。',
+  'login.busyGaveUp': 'ログインが混み合っています。少し時間をおいて、もう一度ログインしてください。',
 };
 
 const en = {
@@ -187,6 +190,9 @@ const en = {
   'collection.err.collection.mail-not-configured': 'No SMTP server is configured; hand over the QR code or the printed sheet instead.',
   'collection.err.collection.submission-not-waiting': 'This submission was already handled.',
   'collection.err.collection.request-not-open': 'This link is not open.',
+  // login storm (issue #21): the server refused a password check as busy; the console retries by itself
+  'login.busy': 'Many people are signing in right now. Trying again by itself in about {seconds} seconds; please wait.',
+  'login.busyGaveUp': 'Sign-in is very busy. Please wait a little and sign in again.',
 };
 
 export const DICTIONARIES = { ja, en };
