@@ -39,7 +39,13 @@ export async function createApp(): Promise<INestApplication> {
       void reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status] ?? 'Error', message: code === 'url.too-long' ? 'A path parameter is too long' : 'The URL could not be read' });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    bufferLogs: true,
+    // A provider that cannot start (no keystore in production, ...) rejects here with its message,
+    // which main.ts prints, instead of Nest aborting the process.
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   await useRequestLog(app);
   await app.register(helmet);

@@ -9,6 +9,6 @@ import { TooManyRequestsException } from './locked.exception';
 @Injectable()
 export class LoginThrottlerGuard extends ThrottlerGuard {
   protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
-    throw new TooManyRequestsException(detail.timeToBlockExpire, 'login.rate-limited', 'Too many login attempts from this address; wait and try again');
+    throw new TooManyRequestsException(detail.timeToBlockExpire, 'Too many login attempts from this address; wait and try again', 'login.rate-limited');
   }
 }

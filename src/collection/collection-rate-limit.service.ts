@@ -37,7 +37,7 @@ export class CollectionRateLimitService implements OnApplicationShutdown {
   }
 
   private refuse(seconds: number, code: ErrorCode, message: string): TooManyRequestsException {
-    return new TooManyRequestsException(seconds, code, message);
+    return new TooManyRequestsException(seconds, message, code);
   }
 
   onApplicationShutdown(): void {

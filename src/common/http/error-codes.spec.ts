@@ -41,8 +41,10 @@ describe('error codes', () => {
     const used = new Map<string, string>();
     for (const { path, text } of files) {
       for (const m of text.matchAll(/\bcode: '([a-z][a-z0-9-]*\.[a-z0-9.-]+)'/g)) used.set(m[1], path);
-      for (const m of text.matchAll(/TooManyRequestsException\([^,]+, '([a-z.-]+)'/g)) used.set(m[1], path);
+      for (const m of text.matchAll(/TooManyRequestsException\([^,]+, (?:'[^']*'|`[^`]*`), '([a-z.-]+)'/g)) used.set(m[1], path);
+      for (const m of text.matchAll(/^\s+'([a-z][a-z0-9-]*\.[a-z0-9.-]+)',?\s*$/gm)) if (/TooManyRequestsException/.test(text)) used.set(m[1], path);
       for (const m of text.matchAll(/_CODE = '([a-z][a-z0-9-]*\.[a-z0-9.-]+)'/g)) used.set(m[1], path);
+      for (const m of text.matchAll(/assertNotFuture\([^;]*?'([a-z][a-z0-9-]*\.[a-z0-9.-]+)'\)/g)) used.set(m[1], path);
       for (const m of text.matchAll(/this\.refuse\([^,]+, '([a-z][a-z0-9-]*\.[a-z0-9.-]+)'/g)) used.set(m[1], path);
     }
     expect(used.size).toBeGreaterThan(60);
