@@ -147,7 +147,7 @@ describe('staff access: login, second factor, sessions', () => {
     clock.set(new Date(Date.now()));
     for (let i = 0; i < 5; i++) await passwordStep(account.username, 'wrong password!').expect(401);
     const waiting = await passwordStep(account.username, first.password).expect(401);
-    expect(waiting.body).toEqual({ statusCode: 401, code: 'http.401', error: 'Unauthorized', message: 'Wrong username or password' });
+    expect(waiting.body).toEqual({ statusCode: 401, code: 'login.wrong-credentials', error: 'Unauthorized', message: 'Wrong username or password' });
     clock.advance(30_000);
     const login = await passwordStep(account.username, first.password).expect(200);
     const wrongCode = '999999' === codeNow(app, first.secret) ? '999998' : '999999';
