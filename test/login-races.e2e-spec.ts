@@ -1,4 +1,5 @@
 import './support/relaxed-login-rate-limit';
+import './support/relaxed-password-hashing';
 import { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

@@ -2,6 +2,7 @@ import { BadRequestException, ForbiddenException, Injectable, UnauthorizedExcept
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
+import { HashingBusyException } from '@/users/password-hasher.service';
 import { StaffCredentialsService } from '@/users/staff-credentials.service';
 import { StaffUser } from '@/users/staff-user.entity';
 import { normalizeUsername } from '@/users/username';
@@ -72,7 +73,12 @@ export class LoginService {
       await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'backoff', budget } });
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
-    if (!(await this.credentials.checkPassword(user, password))) {
+    const passwordOk = await this.credentials.checkPassword(user, password).catch(async (error: unknown) => {
+      // Refused before any check (password hashing at its limit: 503 auth.busy): the attempt was not used.
+      if (error instanceof HashingBusyException) await this.credentials.refundAttempt(user.id, budget, this.clock.now());
+      throw error;
+    });
+    if (!passwordOk) {
       await this.failed(user, 'password', budget, reserved.failures, reserved.backoffUntil, request);
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
