@@ -2,7 +2,6 @@ import { BadRequestException, ForbiddenException, Injectable, UnauthorizedExcept
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
-import { HashingBusyException } from '@/users/password-hasher.service';
 import { StaffCredentialsService } from '@/users/staff-credentials.service';
 import { StaffUser } from '@/users/staff-user.entity';
 import { normalizeUsername } from '@/users/username';
@@ -73,11 +72,14 @@ export class LoginService {
       await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'backoff', budget } });
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
-    const passwordOk = await this.credentials.checkPassword(user, password).catch(async (error: unknown) => {
-      // Refused before any check (password hashing at its limit: 503 auth.busy): the attempt was not used.
-      if (error instanceof HashingBusyException) await this.credentials.refundAttempt(user.id, budget, this.clock.now());
+    let passwordOk: boolean;
+    try {
+      passwordOk = await this.credentials.checkPassword(user, password);
+    } catch (error) {
+      // not checked (hashing busy, database gone): the reserved attempt is given back
+      await this.credentials.refundAttempt(user.id, budget, this.clock.now()).catch(() => undefined);
       throw error;
-    });
+    }
     if (!passwordOk) {
       await this.failed(user, 'password', budget, reserved.failures, reserved.backoffUntil, request);
       throw new UnauthorizedException(WRONG_CREDENTIALS);
