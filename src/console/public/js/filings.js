@@ -4,6 +4,14 @@ import { api } from './api.js';
 import { field, h, mount, say, statusLine, table } from './dom.js';
 import { t } from './i18n.js';
 
+/** The Japanese (or English) text of an error answer's code when the dictionary has one, else its message. */
+function problem(error) {
+  const code = error?.body?.code;
+  const key = `ret.err.${code}`;
+  const text = code ? t(key) : key;
+  return text === key ? error.message : text;
+}
+
 /** Why the due date is what it is, in the console's language (the server's `why` is English). */
 function explainDue(r) {
   if (r.reason === 'not-left') return t('ret.why.notLeft');
@@ -85,7 +93,7 @@ export async function retentionCards(ctx, person, reload) {
         await api('POST', `/subjects/${person.id}/filings`, body);
         await reload();
       } catch (error) {
-        say(status, error.message, 'error');
+        say(status, problem(error), 'error');
       }
     } },
     h('h4', {}, t('ret.record')),
@@ -101,7 +109,7 @@ export async function retentionCards(ctx, person, reload) {
       await api('PATCH', `/subjects/${person.id}/filings/${f.id}`, { closedAt: on });
       await reload();
     } catch (error) {
-      say(status, error.message, 'error');
+      say(status, problem(error), 'error');
     }
   }
   return [dueCard, filingsCard];
@@ -135,7 +143,7 @@ export async function openMattersCard() {
                   await load();
                   say(status, t('ret.confirmed'), 'ok');
                 } catch (error) {
-                  say(status, error.message, 'error');
+                  say(status, problem(error), 'error');
                 }
               } }, t('ret.confirm')));
           } },

@@ -109,7 +109,16 @@ const ja = {
   'ret.matter': '完結', 'ret.byYear': '年分で決まる', 'ret.closedOn': '{on} 完結', 'ret.open': '未完結', 'ret.close': '完結日を記録', 'ret.closeNeedsDate': '完結日を入力してください。',
   'ret.filingDue': 'この書類による保存の終了', 'ret.record': '届出・申告書を記録', 'ret.submittedAt': '提出日', 'ret.closedAt': '完結日', 'ret.closedHint': '事案が続いている間は空欄にします。', 'ret.recordSubmit': '記録する',
   'ret.openTitle': '未完結の事案で保存中の退職者', 'ret.openExplain': '事案が完結していないため番号を保存している人です。退職後一定期間で「まだ必要か」を確認し、理由を記録するか事案を完結させてください。',
+  'ret.err.filing.tax-year-required': 'この書類には年分が必要です。', 'ret.err.filing.closed-in-future': '完結日に未来の日付は入力できません。', 'ret.err.filing.submitted-in-future': '提出日に未来の日付は入力できません。',
+  'ret.err.date.out-of-range': '日付は1900-01-01から2200-12-31の範囲で入力してください。', 'ret.err.filing.tax-year-too-late': '年分は翌年までです。', 'ret.err.review.decided': 'この確認はすでに処理されています。',
   'ret.matters': '未完結の事案', 'ret.since': 'いつから', 'ret.review': '確認', 'ret.reviewOn': '{on} に確認予定', 'ret.reviewOpen': '要確認：理由', 'ret.confirm': 'まだ必要', 'ret.confirmed': '確認を記録しました。',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': '職務分離の例外（一人会社）',
+  'err.roles.own-change': '自分の役割は変更できません。別の管理者に依頼してください。',
+  'err.roles.clerk-and-auditor': '事務取扱担当者と監査担当者は同じアカウントに付与できません。',
+  'err.roles.admin-and-clerk': '管理者と事務取扱担当者を同じアカウントに付与できるのは一人会社の設定のときだけです。',
+  'err.input.number-like': '個人番号と思われる数字（12桁）は入力できません。',
+  'err.auth.second-factor-backoff': '確認コードの誤りが続いたため、しばらく待ってからもう一度ログインしてください。',
 };
 
 const en = {
@@ -220,7 +229,16 @@ const en = {
   'ret.matter': 'Matter', 'ret.byYear': 'by tax year', 'ret.closedOn': 'closed {on}', 'ret.open': 'open', 'ret.close': 'Record closing date', 'ret.closeNeedsDate': 'Enter the closing date.',
   'ret.filingDue': 'Kept by this document until', 'ret.record': 'Record a filing', 'ret.submittedAt': 'Handed in', 'ret.closedAt': 'Matter closed', 'ret.closedHint': 'Leave empty while the matter is open.', 'ret.recordSubmit': 'Record',
   'ret.openTitle': 'Leavers kept by an open matter', 'ret.openExplain': 'These numbers are kept only because a matter never closed. Some time after leaving, confirm with a reason that they are still needed, or close the matter.',
+  'ret.err.filing.tax-year-required': 'This document needs its tax year (年分).', 'ret.err.filing.closed-in-future': 'The closing date cannot be in the future.', 'ret.err.filing.submitted-in-future': 'The hand-in date cannot be in the future.',
+  'ret.err.date.out-of-range': 'Dates must lie between 1900-01-01 and 2200-12-31.', 'ret.err.filing.tax-year-too-late': 'The tax year can be next year at the latest.', 'ret.err.review.decided': 'This review was already handled.',
   'ret.matters': 'Open matters', 'ret.since': 'Since', 'ret.review': 'Review', 'ret.reviewOn': 'review on {on}', 'ret.reviewOpen': 'to review: reason', 'ret.confirm': 'Still needed', 'ret.confirmed': 'Recorded.',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': 'Separation-of-duties exception (one-person company)',
+  'err.roles.own-change': 'You cannot change your own roles. Ask another admin.',
+  'err.roles.clerk-and-auditor': 'Clerk and auditor cannot be held by one account.',
+  'err.roles.admin-and-clerk': 'Admin and clerk together are allowed only in a one-person company.',
+  'err.input.number-like': 'A number that looks like a My Number (12 digits) is not allowed here.',
+  'err.auth.second-factor-backoff': 'Too many wrong codes: wait a moment, then sign in again.',
 };
 
 export const DICTIONARIES = { ja, en };
