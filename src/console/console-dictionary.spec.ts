@@ -17,7 +17,7 @@ describe('console dictionary', () => {
   it('knows every key the screens use', () => {
     const used = new Set<string>();
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bt\('([a-zA-Z.-]+)'/g)) used.add(m[1]);
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bt\('([a-zA-Z.-]+)'/g)) used.add(m[1]!);
     }
     expect(used.size).toBeGreaterThan(100);
     expect([...used].filter((k) => !(k in ja))).toEqual([]);

@@ -4,5 +4,5 @@
  */
 export function lockPeriodMinutes(periods: readonly number[], previousLocks: number): number {
   if (periods.length === 0) return 1;
-  return periods[Math.min(Math.max(previousLocks, 0), periods.length - 1)];
+  return periods[Math.min(Math.max(previousLocks, 0), periods.length - 1)] ?? 1;
 }
