@@ -19,6 +19,7 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
+import { CollectionModule } from './collection/collection.module';
 
 @Module({
   imports: [
@@ -58,6 +59,7 @@ import { ConsoleModule } from './console/console.module';
     NumbersModule,
     RetentionModule,
     ConsoleModule,
+    CollectionModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

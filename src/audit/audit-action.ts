@@ -41,6 +41,24 @@ export const AUDIT_ACTIONS = [
   'disposal.batch-run',
   /** A disposal was refused (not yet due, postponed, already disposed). */
   'disposal.refused',
+  // --- collection links (issue #15); none of these ever holds a number or a token ---
+  /** A clerk created a collection link for a person. */
+  'collection.requested',
+  'collection.reissued',
+  'collection.cancelled',
+  /** The link was e-mailed (details: whether it was sent). */
+  'collection.mailed',
+  /** The person opened the link for the first time (all that stays of an abandoned submission). */
+  'collection.started',
+  'collection.submitted',
+  /** A clerk saw a submission's numbers or photos (purpose identity-check). */
+  'collection.revealed',
+  'collection.approved',
+  'collection.returned',
+  /** A submission's photos were deleted (after review, or at disposal). */
+  'collection.images-deleted',
+  /** The person (or a dependent) will not provide a number: recorded with the reason code. */
+  'collection.not-provided',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

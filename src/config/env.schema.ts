@@ -76,6 +76,24 @@ export const envSchema = z.object({
   DATABASE_PROBE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
   /** How long that look may take (a TCP connect). */
   DATABASE_PROBE_TIMEOUT_MS: int(500, 50),
+  // --- collection links (issue #15) ---
+  /** Company name shown on the submitter's page and in the link e-mail. */
+  COLLECTION_COMPANY_NAME: z.string().min(1).max(100).default('mynumber-vault'),
+  /** Days a collection link stays valid. */
+  COLLECTION_LINK_DAYS: int(14, 1),
+  /** Largest accepted identity-document photo, in bytes (each). */
+  COLLECTION_IMAGE_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  /** Largest accepted photo in pixels (decompression bombs); a 48-megapixel phone photo fits. */
+  COLLECTION_IMAGE_MAX_PIXELS: int(60_000_000, 1),
+  /** Keep the photos after review until the number's disposal instead of deleting them at once. */
+  COLLECTION_KEEP_IMAGES: bool(false),
+  /** Requests (open or submit) one link may make per COLLECTION_RATE_WINDOW_SECONDS. */
+  COLLECTION_RATE_LIMIT_PER_LINK: int(30, 1),
+  /** Requests one client address may make to the submitter routes per window. */
+  COLLECTION_RATE_LIMIT_PER_ADDRESS: int(120, 1),
+  COLLECTION_RATE_WINDOW_SECONDS: int(600, 1),
+  /** Sender address of collection-link e-mails (sent through SMTP_URL). */
+  COLLECTION_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -153,6 +153,33 @@ export class SubjectsService {
     });
   }
 
+  /**
+   * Purposes the person acknowledged themselves (collection link, issue #15): added to those
+   * already told (a later notice moves the time), audited without a staff actor, inside the
+   * caller's transaction.
+   */
+  async recordAcknowledgedPurposes(
+    id: string,
+    purposes: string[],
+    notifiedAt: Date,
+    request: RequestMeta | null,
+    manager: EntityManager,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    if (purposes.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(SubjectPurpose)
+      .values(purposes.map((purpose) => ({ subjectId: id, purpose, notifiedAt, recordedBy: null })))
+      .orUpdate(['notified_at', 'recorded_by'], ['subject_id', 'purpose'])
+      .execute();
+    await this.audit.record(
+      { action: 'subject.purposes-notified', outcome: 'success', actorUsername: null, subjectId: id, request, details: { purposes, ...details } },
+      manager,
+    );
+  }
+
   async notifiedPurposes(id: string): Promise<SubjectPurpose[]> {
     await this.get(id);
     return this.purposes.find({ where: { subjectId: id }, order: { purpose: 'ASC' } });
