@@ -19,6 +19,7 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
+import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 
 @Module({
@@ -58,6 +59,7 @@ import { CollectionModule } from './collection/collection.module';
     SubjectsModule,
     NumbersModule,
     RetentionModule,
+    ApprovalsModule,
     ConsoleModule,
     CollectionModule,
   ],

@@ -41,6 +41,18 @@ export const AUDIT_ACTIONS = [
   'disposal.batch-run',
   /** A disposal was refused (not yet due, postponed, already disposed). */
   'disposal.refused',
+  // --- compliance office (issue #19) ---
+  /** Four-eyes policy set or changed (required, or waived with a reason: flagged to auditors). */
+  'approval.policy-changed',
+  /** Something waits for the responsible person (a disposal, a batch disposal). */
+  'approval.requested',
+  'approval.granted',
+  'approval.declined',
+  /** An approval was refused: the person who asked tried to approve it themselves. */
+  'approval.refused',
+  /** Roles that waited for approval (a new clerk) were granted or declined. */
+  'user.roles-approved',
+  'user.roles-declined',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

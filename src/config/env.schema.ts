@@ -52,17 +52,31 @@ export const envSchema = z.object({
   AUDIT_GAP_GRACE_MS: int(5000, 0),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
-  /** Consecutive failed logins (password or second factor) that lock an account. */
+  /**
+   * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
+   * per kind of address (known / unknown) allowed before backoff starts; then each further
+   * attempt waits LOGIN_BACKOFF_BASE_SECONDS, doubling per failure, at most LOGIN_BACKOFF_MAX_MINUTES.
+   */
   LOCKOUT_THRESHOLD: int(5, 1),
-  /** Growing lock periods in minutes, comma-separated: the first lock, the second, ...; the last repeats. */
-  LOCKOUT_MINUTES: z
-    .string()
-    .regex(/^\d{1,6}(,\d{1,6})*$/, 'must be minutes separated by commas, e.g. 1,5,15,60')
-    .default('1,5,15,60')
-    .transform((v) => v.split(',').map(Number)),
+  LOGIN_BACKOFF_BASE_SECONDS: int(30, 1),
+  LOGIN_BACKOFF_MAX_MINUTES: int(15, 1),
+  /** The same for second-factor codes (TOTP, recovery codes, activation, step-up): the hardest limit. */
+  SECOND_FACTOR_THRESHOLD: int(3, 1),
+  SECOND_FACTOR_BACKOFF_BASE_SECONDS: int(60, 1),
+  SECOND_FACTOR_BACKOFF_MAX_MINUTES: int(60, 1),
+  /** Code attempts one login challenge allows before it is void (log in again). */
+  LOGIN_CHALLENGE_CODE_ATTEMPTS: int(3, 1),
   /** argon2id memory in KiB (OWASP minimum 19456) and iterations (minimum 2); raise them, never lower. */
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
+  /** Password hashes running at once, on threads of their own; 0 = half the cores, at least 1 (docs/performance.md). */
+  PASSWORD_HASH_CONCURRENCY: int(0, 0),
+  /** Callers that may wait for a hashing thread; more get 503 auth.busy with Retry-After. */
+  PASSWORD_HASH_QUEUE: int(64, 0),
+  /** A caller that would wait longer than this for a hashing thread gets 503 auth.busy with Retry-After. */
+  PASSWORD_HASH_MAX_WAIT_MS: int(3000, 1),
+  /** OS priority (nice, 0-19) of the hashing threads: higher yields more CPU to the requests being served. */
+  PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(5),
   /** Sender address of disposal-alarm e-mails (sent to ALARM_MAIL_TO through SMTP_URL). */
   ALARM_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
   /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */

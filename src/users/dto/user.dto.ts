@@ -88,6 +88,7 @@ export class StaffAccountDto {
   @ApiProperty() username: string;
   @ApiProperty() displayName: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
+  @ApiProperty({ enum: ROLES, isArray: true, description: 'Roles asked for, waiting for the responsible person (GET /approvals)' }) pendingRoles: Role[];
   @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
   @ApiPropertyOptional({ nullable: true }) deactivatedAt: string | null;
   @ApiPropertyOptional({ nullable: true }) deactivationReason: string | null;

@@ -69,6 +69,9 @@ const ja = {
   'alarm.disposedDone': '廃棄しました。廃棄記録を作成しました。', 'alarm.postponedDone': '延期しました。', 'alarm.batchDone': '一括廃棄：{disposed} 件を廃棄、{refused} 件は対象外でした。',
   'alarm.ruleLeft': '退職等（より長く保存すべき書類なし）', 'disposal.by': '実施者',
   'disposal.title': '廃棄記録（削除・廃棄記録）', 'disposal.at': '廃棄日時', 'disposal.method': '方法', 'disposal.note': 'メモ',
+  // login storm (issue #21): the server refused a password check as busy; the console retries by itself
+  'login.busy': 'ただいまログインが集中しています。{seconds} 秒ほどで自動的にもう一度試します。このままお待ちください。',
+  'login.busyGaveUp': 'ログインが混み合っています。少し時間をおいて、もう一度ログインしてください。',
 };
 
 const en = {
@@ -139,6 +142,9 @@ const en = {
   'alarm.disposedDone': 'Disposed of; a disposal record was written.', 'alarm.postponedDone': 'Postponed.', 'alarm.batchDone': 'Batch disposal: {disposed} disposed, {refused} refused.',
   'alarm.ruleLeft': 'left (no filing keeps it longer)', 'disposal.by': 'By',
   'disposal.title': 'Disposal records', 'disposal.at': 'Disposed at', 'disposal.method': 'Method', 'disposal.note': 'Note',
+  // login storm (issue #21): the server refused a password check as busy; the console retries by itself
+  'login.busy': 'Many people are signing in right now. Trying again by itself in about {seconds} seconds; please wait.',
+  'login.busyGaveUp': 'Sign-in is very busy. Please wait a little and sign in again.',
 };
 
 export const DICTIONARIES = { ja, en };
