@@ -82,6 +82,11 @@ export const envSchema = z.object({
   /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */
   SWEEP_ON_START: bool(true),
   /**
+   * Days between retiring an old key-encryption key version and destroying it in the keystore.
+   * Set it to the backup retention: restores within it still work, older backups are crypto-erased.
+   */
+  KEY_RETIREMENT_DELAY_DAYS: int(30, 0),
+  /**
    * Trial mode (embedded PostgreSQL in $DATA_DIR/pg) when DATABASE_URL is not set: `auto` = when
    * nothing answers at DATABASE_PROBE_URL (never with NODE_ENV=production); `always`; `never`.
    */

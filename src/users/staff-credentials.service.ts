@@ -154,6 +154,19 @@ export class StaffCredentialsService {
   }
 
   /** Stores a new, not yet activated TOTP secret (encrypted, bound to the user). */
+  /** How many TOTP secrets are under each KEK version (key retirement checks none is left). */
+  async totpKeyVersionCounts(): Promise<Record<string, number>> {
+    const rows = await this.dataSource
+      .getRepository(StaffUser)
+      .createQueryBuilder('u')
+      .select('u.totpKeyVersion', 'version')
+      .addSelect('count(*)', 'n')
+      .where('u.totpKeyVersion IS NOT NULL')
+      .groupBy('u.totpKeyVersion')
+      .getRawMany<{ version: number; n: string }>();
+    return Object.fromEntries(rows.map((r) => [String(r.version), Number(r.n)]));
+  }
+
   /**
    * Key rotation: re-wraps every TOTP secret's data key still under an older KEK, in short
    * batches (SKIP LOCKED). The secrets' ciphertexts are untouched.
