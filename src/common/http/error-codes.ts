@@ -67,6 +67,9 @@ export const ERROR_CODES = {
   'handover.to-self': 'The admin role must be handed to someone else',
   'handover.target-inactive': 'The new admin must be an active account',
   'handover.not-admin': 'Only an admin can hand over the admin role',
+  'roles.own-change': 'Nobody may change their own roles',
+  'roles.admin-and-clerk': 'admin and clerk together only in a one-person company',
+  'roles.clerk-and-auditor': 'clerk and auditor may never be held together',
   'training.wrong-version': 'The acknowledged version is not the current handling rules',
 
   // People and purposes

@@ -6,13 +6,15 @@ import { api, ApiError } from './api.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
 import { qrSvg } from './login.js';
+import { errorText as codedErrorText } from './errors.js';
 
 const RETURN_REASONS = ['image-unreadable', 'number-mismatch', 'documents-insufficient', 'other'];
 
+/** This screen's own wording of a code when it has one, else the console's (errors.js), never the server's English. */
 function errorText(error) {
   const key = `collection.err.${error?.body?.code}`;
   const text = t(key);
-  return text === key ? error.message : text;
+  return text === key ? codedErrorText(error) : text;
 }
 
 export async function collectionScreen(main, ctx) {
@@ -53,7 +55,7 @@ function createPanel(ctx, newLinks, reload) {
   return h('section', { class: 'card', 'data-test': 'collection-screen' },
     h('h2', {}, t('collection.title')),
     h('p', { class: 'hint' }, t('collection.explain')),
-    h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); search().catch((error) => say(status, error.message, 'error')); } },
+    h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); search().catch((error) => say(status, errorText(error), 'error')); } },
       field(t('people.search'), q),
       h('button', { type: 'submit', class: 'secondary', 'data-test': 'collection-search-submit' }, t('common.search'))),
     results,
