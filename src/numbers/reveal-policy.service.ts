@@ -36,7 +36,9 @@ export function refusalError(reason: RefusalReason): HttpException {
     case 'no-number':
     case 'no-subject':
       return new NotFoundException(body);
-    default:
+    case 'purpose-not-notified':
+    case 'step-up-required':
+    case 'training-required':
       return new ForbiddenException(body);
   }
 }
