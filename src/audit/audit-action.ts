@@ -53,6 +53,11 @@ export const AUDIT_ACTIONS = [
   /** Roles that waited for approval (a new clerk) were granted or declined. */
   'user.roles-approved',
   'user.roles-declined',
+  /** Outside firms (委託先): registered, contract changed, checklist recorded, a firm account refused (outside its window). */
+  'firm.registered',
+  'firm.updated',
+  'firm.checklist-updated',
+  'firm.access-refused',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

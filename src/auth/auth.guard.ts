@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PUBLIC_KEY, ROLES_KEY, StaffRequest } from '@/common/auth/auth.decorators';
+import { PUBLIC_KEY, requestMetaOf, ROLES_KEY, StaffRequest } from '@/common/auth/auth.decorators';
+import { FirmsService } from '@/firms/firms.service';
 import { Role } from '@/common/auth/roles';
 import { SessionService } from './session.service';
 
@@ -10,6 +11,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
+    /** Outside firms (issue #19): a firm's account works only within its contract's window. */
+    @Optional() private readonly firms?: FirmsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -23,6 +26,7 @@ export class AuthGuard implements CanActivate {
     if (!match) throw new UnauthorizedException('A valid session token is required');
     const staff = await this.sessions.resolve(match[1]);
     if (!staff) throw new UnauthorizedException('The session is invalid or has expired');
+    if (staff.firmId && this.firms) staff.firm = await this.firms.accessFor(staff, requestMetaOf(req));
     if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {
       throw new ForbiddenException(`This action needs the role: ${roles.join(' or ')}`);
     }

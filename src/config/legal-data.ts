@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ComplianceData, complianceSchema } from './compliance-data';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -57,6 +58,8 @@ export type HandlingRules = z.infer<typeof handlingRulesSchema>;
 export type AlertRules = z.infer<typeof alertRulesSchema>;
 
 export interface LegalData {
+  /** config/compliance.json (issue #19). */
+  compliance: ComplianceData;
   purposes: Purpose[];
   retentionRules: RetentionRule[];
   handlingRules: HandlingRules;
@@ -108,5 +111,8 @@ export function loadLegalData(dir: string): LegalData {
   unique(identityDocuments, (d) => d.code, 'identity document');
   unique(purposes, (p) => p.code, 'purpose');
   unique(retentionRules, (r) => r.documentType, 'retention rule');
-  return { purposes, retentionRules, handlingRules, alertRules, identityDocuments };
+  const compliance = parse(complianceSchema, readJson(dir, 'compliance.json'), 'compliance.json');
+  unique(compliance.outsideFirmChecklist.items, (i) => i.code, 'outside-firm checklist item');
+  unique(compliance.breachReport.triggers, (t) => t.code, 'breach-report trigger');
+  return { purposes, retentionRules, handlingRules, alertRules, identityDocuments, compliance };
 }
