@@ -29,7 +29,13 @@ export async function createApp(): Promise<INestApplication> {
     // database close after the server); Fastify's default would answer it 503.
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    bufferLogs: true,
+    // A provider that cannot start (no keystore in production, ...) rejects here with its message,
+    // which main.ts prints, instead of Nest aborting the process.
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   await useRequestLog(app);
   await app.register(helmet);

@@ -4,6 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { KeysModule } from './keys/keys.module';
 import { AppConfigModule } from './config/app-config.module';
 import { Env } from './config/env.schema';
 import { dataSourceOptions } from './database/data-source-options';
@@ -62,6 +63,7 @@ import { CollectionModule } from './collection/collection.module';
     ApprovalsModule,
     ConsoleModule,
     CollectionModule,
+    KeysModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -30,6 +30,10 @@ export const AUDIT_ACTIONS = [
   /** Display name changed (role changes are user.roles-changed). */
   'user.updated',
   'keys.rotated',
+  /** An old KEK version retired (no data key uses it); destroyed after KEY_RETIREMENT_DELAY_DAYS. */
+  'keys.retired',
+  /** A retired KEK version destroyed in the keystore: backups that need it are crypto-erased. */
+  'keys.destroyed',
   'audit.review-signed',
   'audit.exported',
   'audit.verified',

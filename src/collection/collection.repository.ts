@@ -147,4 +147,35 @@ export class CollectionRepository {
     );
     return rows.length > 0;
   }
+
+  // --- key rotation and retirement (issue #18) ---
+
+  /** Data keys (entries' numbers, photos) under each KEK version. */
+  async keyVersionCounts(): Promise<Record<string, number>> {
+    const rows: { key_version: number; n: number }[] = await this.dataSource.query(
+      `SELECT key_version, count(*)::int AS n FROM (
+         SELECT key_version FROM collection_entry WHERE key_version IS NOT NULL
+         UNION ALL SELECT key_version FROM collection_image) k
+       GROUP BY key_version`,
+    );
+    return Object.fromEntries(rows.map((r) => [String(r.key_version), r.n]));
+  }
+
+  /** A batch of data keys under an older KEK version, locked (SKIP LOCKED) for re-wrapping. */
+  async staleDataKeys(
+    table: 'collection_entry' | 'collection_image',
+    below: number,
+    limit: number,
+    manager: EntityManager,
+  ): Promise<{ id: string; wrappedKey: Buffer; keyVersion: number }[]> {
+    return manager.query(
+      `SELECT id, wrapped_key AS "wrappedKey", key_version AS "keyVersion" FROM ${table}
+       WHERE key_version < $1 AND wrapped_key IS NOT NULL LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [below, limit],
+    );
+  }
+
+  async setWrappedKey(table: 'collection_entry' | 'collection_image', id: string, wrappedKey: Buffer, keyVersion: number, manager: EntityManager): Promise<void> {
+    await manager.query(`UPDATE ${table} SET wrapped_key = $2, key_version = $3 WHERE id = $1`, [id, wrappedKey, keyVersion]);
+  }
 }

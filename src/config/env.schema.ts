@@ -52,14 +52,20 @@ export const envSchema = z.object({
   AUDIT_GAP_GRACE_MS: int(5000, 0),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
-  /** Consecutive failed logins (password or second factor) that lock an account. */
+  /**
+   * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
+   * per kind of address (known / unknown) allowed before backoff starts; then each further
+   * attempt waits LOGIN_BACKOFF_BASE_SECONDS, doubling per failure, at most LOGIN_BACKOFF_MAX_MINUTES.
+   */
   LOCKOUT_THRESHOLD: int(5, 1),
-  /** Growing lock periods in minutes, comma-separated: the first lock, the second, ...; the last repeats. */
-  LOCKOUT_MINUTES: z
-    .string()
-    .regex(/^\d{1,6}(,\d{1,6})*$/, 'must be minutes separated by commas, e.g. 1,5,15,60')
-    .default('1,5,15,60')
-    .transform((v) => v.split(',').map(Number)),
+  LOGIN_BACKOFF_BASE_SECONDS: int(30, 1),
+  LOGIN_BACKOFF_MAX_MINUTES: int(15, 1),
+  /** The same for second-factor codes (TOTP, recovery codes, activation, step-up): the hardest limit. */
+  SECOND_FACTOR_THRESHOLD: int(3, 1),
+  SECOND_FACTOR_BACKOFF_BASE_SECONDS: int(60, 1),
+  SECOND_FACTOR_BACKOFF_MAX_MINUTES: int(60, 1),
+  /** Code attempts one login challenge allows before it is void (log in again). */
+  LOGIN_CHALLENGE_CODE_ATTEMPTS: int(3, 1),
   /** argon2id memory in KiB (OWASP minimum 19456) and iterations (minimum 2); raise them, never lower. */
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
@@ -75,6 +81,11 @@ export const envSchema = z.object({
   ALARM_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
   /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */
   SWEEP_ON_START: bool(true),
+  /**
+   * Days between retiring an old key-encryption key version and destroying it in the keystore.
+   * Set it to the backup retention: restores within it still work, older backups are crypto-erased.
+   */
+  KEY_RETIREMENT_DELAY_DAYS: int(30, 0),
   /**
    * Trial mode (embedded PostgreSQL in $DATA_DIR/pg) when DATABASE_URL is not set: `auto` = when
    * nothing answers at DATABASE_PROBE_URL (never with NODE_ENV=production); `always`; `never`.

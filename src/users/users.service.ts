@@ -380,7 +380,12 @@ export class UsersService {
       lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
       totpEnrolled: u.totpEnrolledAt !== null,
       mustChangePassword: u.mustChangePassword,
-      lockedUntil: u.lockedUntil && u.lockedUntil > now ? u.lockedUntil.toISOString() : null,
+      // the latest end of a login backoff (any budget: unknown addresses, known ones, second factor)
+      lockedUntil:
+        [u.lockedUntil, u.knownLockedUntil, u.factorLockedUntil]
+          .filter((d): d is Date => !!d && d > now)
+          .sort((a, b) => b.getTime() - a.getTime())[0]
+          ?.toISOString() ?? null,
       trainingVersion: u.trainingVersion,
       trainingAcknowledgedAt: u.trainingAcknowledgedAt?.toISOString() ?? null,
       trainingCurrent: isTrainingCurrent(u, this.legal.handlingRules.version, this.trainingMonths, now),
