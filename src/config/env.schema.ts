@@ -33,6 +33,8 @@ export const envSchema = z.object({
   LEGAL_CONFIG_DIR: z.string().min(1).default('./config'),
   SESSION_IDLE_MINUTES: int(30, 1),
   SESSION_MAX_HOURS: int(12, 1),
+  /** How long a verified session may be reused without the session query (0 = never); see docs/performance.md. */
+  SESSION_CACHE_MS: int(5000, 0),
   STEP_UP_MINUTES: int(5, 1),
   TRAINING_VALID_MONTHS: int(12, 1),
   DORMANT_DAYS: int(90, 1),

@@ -16,7 +16,7 @@ import { RecoveryCode } from './recovery-code.entity';
 import { StaffUser } from './staff-user.entity';
 import { isTrainingCurrent } from './training';
 import { isValidUsername, normalizeUsername, USERNAME_RULE } from './username';
-import { STAFF_SESSIONS_END, StaffSessionsEndEvent } from './users.events';
+import { STAFF_CHANGED, STAFF_SESSIONS_END, StaffChangedEvent, StaffSessionsEndEvent } from './users.events';
 
 /** Serialises changes that could leave the vault without an active admin. */
 const ADMIN_RULE_LOCK = '5570457453591626061';
@@ -179,9 +179,10 @@ export class UsersService {
       if (dto.displayName !== undefined) {
         await this.audit.record({ action: 'user.updated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, field: 'displayName' } }, m);
       }
-      return user;
+      return { user, rolesChanged };
     });
-    return this.view(updated, this.clock.now());
+    if (updated.rolesChanged) await this.staffChanged({ userId: id, reason: 'roles-changed' });
+    return this.view(updated.user, this.clock.now());
   }
 
   /** Offboarding: the account can never log in again and every session ends at once. */
@@ -250,6 +251,8 @@ export class UsersService {
       );
       return { ...to, roles: toRoles };
     });
+    await this.staffChanged({ userId: target.id, reason: 'roles-changed' });
+    await this.staffChanged({ userId: actor.userId, reason: 'roles-changed' });
     return this.view(target, this.clock.now());
   }
 
@@ -321,6 +324,7 @@ export class UsersService {
         message: 'Four eyes: the person who asked for these roles (or holds them) cannot approve them; another responsible person must',
       });
     }
+    if (decision === 'approve') await this.staffChanged({ userId: id, reason: 'roles-changed' });
     return this.view(sameness.user, this.clock.now());
   }
 
@@ -337,10 +341,16 @@ export class UsersService {
       await m.getRepository(StaffUser).update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now });
       await this.audit.record({ action: 'user.training-acknowledged', outcome: 'success', actor, request, details: { version } }, m);
     });
+    await this.staffChanged({ userId: actor.userId, reason: 'training-acknowledged' });
   }
 
   private async endSessions(event: StaffSessionsEndEvent): Promise<void> {
     await this.events.emitAsync(STAFF_SESSIONS_END, event);
+  }
+
+  /** What a session carries changed: cached sessions of this person go on every instance. */
+  private async staffChanged(event: StaffChangedEvent): Promise<void> {
+    await this.events.emitAsync(STAFF_CHANGED, event);
   }
 
   private async load(m: EntityManager, id: string, forUpdate = false): Promise<StaffUser> {
