@@ -70,6 +70,8 @@ export const AUDIT_ACTIONS = [
   'approval.refused',
   /** Roles that waited for approval (a new clerk) were granted or declined. */
   'user.roles-approved',
+  /** Roles held together only as an exception (admin+clerk in a one-person company): for the auditors (issue #16). */
+  'user.sod-exception',
   'user.roles-declined',
   /** Outside firms (委託先): registered, contract changed, checklist recorded, a firm account refused (outside its window). */
   'firm.registered',

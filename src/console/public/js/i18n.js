@@ -96,6 +96,13 @@ const ja = {
   // login storm (issue #21): the server refused a password check as busy; the console retries by itself
   'login.busy': 'ただいまログインが集中しています。{seconds} 秒ほどで自動的にもう一度試します。このままお待ちください。',
   'login.busyGaveUp': 'ログインが混み合っています。少し時間をおいて、もう一度ログインしてください。',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': '職務分離の例外（一人会社）',
+  'err.roles.own-change': '自分の役割は変更できません。別の管理者に依頼してください。',
+  'err.roles.clerk-and-auditor': '事務取扱担当者と監査担当者は同じアカウントに付与できません。',
+  'err.roles.admin-and-clerk': '管理者と事務取扱担当者を同じアカウントに付与できるのは一人会社の設定のときだけです。',
+  'err.input.number-like': '個人番号と思われる数字（12桁）は入力できません。',
+  'err.auth.second-factor-backoff': '確認コードの誤りが続いたため、しばらく待ってからもう一度ログインしてください。',
 };
 
 const en = {
@@ -193,6 +200,13 @@ const en = {
   // login storm (issue #21): the server refused a password check as busy; the console retries by itself
   'login.busy': 'Many people are signing in right now. Trying again by itself in about {seconds} seconds; please wait.',
   'login.busyGaveUp': 'Sign-in is very busy. Please wait a little and sign in again.',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': 'Separation-of-duties exception (one-person company)',
+  'err.roles.own-change': 'You cannot change your own roles. Ask another admin.',
+  'err.roles.clerk-and-auditor': 'Clerk and auditor cannot be held by one account.',
+  'err.roles.admin-and-clerk': 'Admin and clerk together are allowed only in a one-person company.',
+  'err.input.number-like': 'A number that looks like a My Number (12 digits) is not allowed here.',
+  'err.auth.second-factor-backoff': 'Too many wrong codes: wait a moment, then sign in again.',
 };
 
 export const DICTIONARIES = { ja, en };
