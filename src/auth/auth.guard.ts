@@ -24,7 +24,7 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
     if (!match) throw new UnauthorizedException('A valid session token is required');
-    const resolved = await this.sessions.resolve(match[1]);
+    const resolved = await this.sessions.resolve(match[1]!);
     if (!resolved) throw new UnauthorizedException('The session is invalid or has expired');
     // a firm's account: checked on every request, never kept in the (cached) session object
     const staff = resolved.firmId && this.firms ? { ...resolved, firm: await this.firms.accessFor(resolved, requestMetaOf(req)) } : resolved;
