@@ -34,7 +34,7 @@ describe('fault: database backends terminated under reveal load', () => {
     const loops = Array.from({ length: CLIENTS }, async (_, worker) => {
       let i = worker;
       while (running) {
-        const s = subjects[i++ % subjects.length];
+        const s = subjects[i++ % subjects.length]!;
         const r = await reveal(team.clerk, s.id, 'withholding-slip', 15_000);
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status === 200) {
@@ -72,7 +72,7 @@ describe('fault: database backends terminated under reveal load', () => {
     expect(vault.recentLog()).not.toMatch(/Unhandled 'error' event|uncaughtException/);
     // every successful reveal has its audit entry (none for the failed ones)
     const [audit] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND outcome = 'success'`);
-    expect(audit.n).toBe(successes);
+    expect(audit!.n).toBe(successes);
     console.log(`backend kill: ${killed} backends terminated, ${successes} reveals ok, statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
   });
 });
