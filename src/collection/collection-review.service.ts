@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { AuditService } from '@/audit/audit.service';
@@ -27,7 +28,7 @@ const notWaiting = (status: string) =>
 
 /** Review of submissions: list, look (audited, purpose identity-check), approve, send back. */
 @Injectable()
-export class CollectionReviewService {
+export class CollectionReviewService implements OnModuleInit {
   private readonly keepImages: boolean;
   private readonly stepUpMs: number;
 
@@ -44,6 +45,22 @@ export class CollectionReviewService {
   ) {
     this.keepImages = config.get('COLLECTION_KEEP_IMAGES', { infer: true });
     this.stepUpMs = config.get('STEP_UP_MINUTES', { infer: true }) * 60_000;
+  }
+
+  /** Photos kept after approval (COLLECTION_KEEP_IMAGES) go when the person's number is disposed of, in that transaction. */
+  onModuleInit(): void {
+    this.numbers.onDispose((subjectId, manager) => this.deleteKeptImages(subjectId, manager));
+  }
+
+  async deleteKeptImages(subjectId: string, manager: EntityManager): Promise<void> {
+    const now = this.clock.now();
+    for (const { submissionId, count } of await this.repo.deleteKeptImagesOf(subjectId, manager)) {
+      await this.repo.updateSubmission(submissionId, { imagesDeletedAt: now }, manager);
+      await this.audit.record(
+        { action: 'collection.images-deleted', outcome: 'success', subjectId, details: { submissionId, count, when: 'disposal' } },
+        manager,
+      );
+    }
   }
 
   async list(query: ListSubmissionsQuery) {

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 
 /** A phone-like photo of about `megabytes` MB (4032 × 3024, noisy enough not to compress away), with EXIF GPS. */
 export async function phonePhoto(megabytes: number, shade: number): Promise<Buffer> {
-  for (let sigma = 14; sigma < 80; sigma += 4) {
+  for (let sigma = 9; sigma < 80; sigma += 1) {
     const bytes = await sharp({ create: { width: 4032, height: 3024, channels: 3, background: { r: shade, g: 128, b: 255 - shade }, noise: { type: 'gaussian', mean: 128, sigma } } })
       .jpeg({ quality: 88 })
       .withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '35/1 41/1 2/1', GPSLongitudeRef: 'E', GPSLongitude: '139/1 46/1 3/1' } })
