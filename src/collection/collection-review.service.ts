@@ -10,6 +10,7 @@ import { EnvelopeService } from '@/crypto/envelope.service';
 import { NumbersService } from '@/numbers/numbers.service';
 import { refusalError, RevealPolicyService } from '@/numbers/reveal-policy.service';
 import { SubjectsService } from '@/subjects/subjects.service';
+import { localDate } from '@/retention/due-dates';
 import { CollectionNotice } from './collection-notice';
 import { CollectionRepository } from './collection.repository';
 import { COLLECTION_NOTICE } from './collection-submit.service';
@@ -152,7 +153,7 @@ export class CollectionReviewService implements OnModuleInit {
     const checkedAt = this.clock.now().toISOString();
     const storedFor: string[] = [];
     for (const entry of entries) {
-      if (entry.storedSubjectId || !entry.ciphertext) continue;
+      if (entry.storedSubjectId || (!entry.ciphertext && !entry.notProvidedReason)) continue;
       let subjectId = submission.subjectId;
       if (entry.relation === 'dependent') {
         const dependent = await this.subjects.create(
@@ -168,6 +169,22 @@ export class CollectionReviewService implements OnModuleInit {
             toldThrough: 'employee',
           }),
         );
+      }
+      if (!entry.ciphertext) {
+        // "I will not provide it": recorded as not provided (未提供) on the person, with the reason, the way the subjects module keeps it
+        await this.subjects.recordNumberRequest(
+          subjectId,
+          {
+            requestedOn: localDate(submission.submittedAt),
+            means: 'other',
+            answer: entry.notProvidedReason === 'declined' ? 'refused' : 'no-answer',
+            note: `collection link: ${entry.notProvidedReason}`,
+          },
+          staff,
+          request,
+        );
+        await this.repo.updateEntry(entry.id, { storedSubjectId: subjectId });
+        continue;
       }
       const digits = this.decryptEntry(entry);
       await this.numbers.store(

@@ -44,6 +44,7 @@ export async function benchCollection(port: number, clerkToken: string, submissi
     Array.from({ length: concurrency }, async () => {
       while (next < tokens.length) {
         const token = tokens[next++];
+        if (!token) break;
         const form = new FormData();
         form.append(
           'data',
