@@ -42,6 +42,7 @@ export function refusalError(reason: RefusalReason): HttpException {
     case 'purpose-not-notified':
     case 'step-up-required':
     case 'training-required':
+    case 'purpose-outside-contract':
       return new ForbiddenException(body);
   }
 }
