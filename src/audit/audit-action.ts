@@ -70,6 +70,8 @@ export const AUDIT_ACTIONS = [
   'approval.refused',
   /** Roles that waited for approval (a new clerk) were granted or declined. */
   'user.roles-approved',
+  /** Roles held together only as an exception (admin+clerk in a one-person company): for the auditors (issue #16). */
+  'user.sod-exception',
   'user.roles-declined',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */

@@ -55,6 +55,11 @@ export const envSchema = z.object({
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
   /**
+   * Separation of duties (issue #16): true only where one person does everything; then one
+   * account may hold admin and clerk, flagged to the auditors and in the staff inventory.
+   */
+  SOD_ONE_PERSON_COMPANY: bool(false),
+  /**
    * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
    * per kind of address (known / unknown) allowed before backoff starts; then each further
    * attempt waits LOGIN_BACKOFF_BASE_SECONDS, doubling per failure, at most LOGIN_BACKOFF_MAX_MINUTES.

@@ -96,6 +96,29 @@ const ja = {
   // login storm (issue #21): the server refused a password check as busy; the console retries by itself
   'login.busy': 'ただいまログインが集中しています。{seconds} 秒ほどで自動的にもう一度試します。このままお待ちください。',
   'login.busyGaveUp': 'ログインが混み合っています。少し時間をおいて、もう一度ログインしてください。',
+  // retention in practice (issue #14): filings by 年分, due date and why, open matters
+  'ret.dueTitle': '保存期間と廃棄期限', 'ret.dueOn': '廃棄できる日', 'ret.noDue': 'なし（保存が必要）', 'ret.rule': '決め手となった規則', 'ret.ruleLeft': '退職等の翌日（これより長く保存する書類なし）',
+  'ret.basis': '根拠', 'ret.law': '法定', 'ret.companyChoice': '会社の定め', 'ret.why': '理由', 'ret.relationships': '関係',
+  'ret.endedOn': '{on} に終了', 'ret.continues': '継続中', 'ret.floorOn': '退職後の届出の期限による保存 {on} まで', 'ret.floorReleased': '（早期廃棄承認済み）',
+  'ret.notProvided': '未提供', 'ret.notProvidedYes': '番号の提供を依頼済み（未提供）',
+  'ret.why.notLeft': '在籍・扶養・契約が続いているため、保存します。', 'ret.why.matterOpen': '「{rule}」の事案が完結していないため、保存します（退職後一定期間で要否を確認します）。',
+  'ret.why.unknownRule': '設定にない書類（{rule}）があるため、保存します。', 'ret.why.left': '{left} に終了し、これより長く保存すべき書類がないため、翌日 {due} から廃棄できます。',
+  'ret.why.floor': '{left} に終了。退職後の届出（{rule}）の期限まで保存し、{due} から廃棄できます。', 'ret.why.filing': '「{rule}」の保存期間が最も遅く終わるため、{due} から廃棄できます。',
+  'ret.filingsTitle': '届出・申告書', 'ret.taxYear': '年分', 'ret.taxYearHint': '書類の対象年（12月に提出した翌年分の扶養控除等申告書は翌年）', 'ret.document': '書類', 'ret.filer': '提出者',
+  'ret.filerSelf': '本人', 'ret.filerOther': '従業員の書類に記載', 'ret.people': '記載された配偶者・扶養親族', 'ret.peopleCount': '{n} 名', 'ret.peopleHint': 'この書類に個人番号が記載された人を選びます。', 'ret.noDependents': '登録された配偶者・扶養親族はいません。',
+  'ret.matter': '完結', 'ret.byYear': '年分で決まる', 'ret.closedOn': '{on} 完結', 'ret.open': '未完結', 'ret.close': '完結日を記録', 'ret.closeNeedsDate': '完結日を入力してください。',
+  'ret.filingDue': 'この書類による保存の終了', 'ret.record': '届出・申告書を記録', 'ret.submittedAt': '提出日', 'ret.closedAt': '完結日', 'ret.closedHint': '事案が続いている間は空欄にします。', 'ret.recordSubmit': '記録する',
+  'ret.openTitle': '未完結の事案で保存中の退職者', 'ret.openExplain': '事案が完結していないため番号を保存している人です。退職後一定期間で「まだ必要か」を確認し、理由を記録するか事案を完結させてください。',
+  'ret.err.filing.tax-year-required': 'この書類には年分が必要です。', 'ret.err.filing.closed-in-future': '完結日に未来の日付は入力できません。', 'ret.err.filing.submitted-in-future': '提出日に未来の日付は入力できません。',
+  'ret.err.date.out-of-range': '日付は1900-01-01から2200-12-31の範囲で入力してください。', 'ret.err.filing.tax-year-too-late': '年分は翌年までです。', 'ret.err.review.decided': 'この確認はすでに処理されています。',
+  'ret.matters': '未完結の事案', 'ret.since': 'いつから', 'ret.review': '確認', 'ret.reviewOn': '{on} に確認予定', 'ret.reviewOpen': '要確認：理由', 'ret.confirm': 'まだ必要', 'ret.confirmed': '確認を記録しました。',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': '職務分離の例外（一人会社）',
+  'err.roles.own-change': '自分の役割は変更できません。別の管理者に依頼してください。',
+  'err.roles.clerk-and-auditor': '事務取扱担当者と監査担当者は同じアカウントに付与できません。',
+  'err.roles.admin-and-clerk': '管理者と事務取扱担当者を同じアカウントに付与できるのは一人会社の設定のときだけです。',
+  'err.input.number-like': '個人番号と思われる数字（12桁）は入力できません。',
+  'err.auth.second-factor-backoff': '確認コードの誤りが続いたため、しばらく待ってからもう一度ログインしてください。',
 };
 
 const en = {
@@ -193,6 +216,29 @@ const en = {
   // login storm (issue #21): the server refused a password check as busy; the console retries by itself
   'login.busy': 'Many people are signing in right now. Trying again by itself in about {seconds} seconds; please wait.',
   'login.busyGaveUp': 'Sign-in is very busy. Please wait a little and sign in again.',
+  // retention in practice (issue #14): filings by 年分, due date and why, open matters
+  'ret.dueTitle': 'Retention and disposal date', 'ret.dueOn': 'May be disposed of from', 'ret.noDue': 'none (must be kept)', 'ret.rule': 'Rule that decides', 'ret.ruleLeft': 'the day after leaving (no document keeps it longer)',
+  'ret.basis': 'Basis', 'ret.law': 'law', 'ret.companyChoice': 'company choice', 'ret.why': 'Why', 'ret.relationships': 'Relationships',
+  'ret.endedOn': 'ended {on}', 'ret.continues': 'continues', 'ret.floorOn': 'kept for the filings after leaving until {on}', 'ret.floorReleased': '(early disposal approved)',
+  'ret.notProvided': 'Not provided', 'ret.notProvidedYes': 'number requested, not provided',
+  'ret.why.notLeft': 'Employment, dependency or a contract continues: the number is kept.', 'ret.why.matterOpen': 'A "{rule}" matter is still open: the number is kept (reviewed some time after leaving).',
+  'ret.why.unknownRule': 'A filing uses a document type no longer configured ({rule}): the number is kept.', 'ret.why.left': 'Ended {left}; nothing keeps the number longer: it may go from {due}.',
+  'ret.why.floor': 'Ended {left}; kept until the filings that follow ({rule}) are due: it may go from {due}.', 'ret.why.filing': '"{rule}" is kept longest: the number may go from {due}.',
+  'ret.filingsTitle': 'Filings', 'ret.taxYear': 'Tax year (年分)', 'ret.taxYearHint': 'The year the document is for (a declaration for next year handed in during December is next year\'s)', 'ret.document': 'Document', 'ret.filer': 'Filed by',
+  'ret.filerSelf': 'this person', 'ret.filerOther': 'named on the employee\'s document', 'ret.people': 'Spouse and dependents on it', 'ret.peopleCount': '{n} people', 'ret.peopleHint': 'Choose the people whose numbers are on this document.', 'ret.noDependents': 'No spouse or dependents are registered.',
+  'ret.matter': 'Matter', 'ret.byYear': 'by tax year', 'ret.closedOn': 'closed {on}', 'ret.open': 'open', 'ret.close': 'Record closing date', 'ret.closeNeedsDate': 'Enter the closing date.',
+  'ret.filingDue': 'Kept by this document until', 'ret.record': 'Record a filing', 'ret.submittedAt': 'Handed in', 'ret.closedAt': 'Matter closed', 'ret.closedHint': 'Leave empty while the matter is open.', 'ret.recordSubmit': 'Record',
+  'ret.openTitle': 'Leavers kept by an open matter', 'ret.openExplain': 'These numbers are kept only because a matter never closed. Some time after leaving, confirm with a reason that they are still needed, or close the matter.',
+  'ret.err.filing.tax-year-required': 'This document needs its tax year (年分).', 'ret.err.filing.closed-in-future': 'The closing date cannot be in the future.', 'ret.err.filing.submitted-in-future': 'The hand-in date cannot be in the future.',
+  'ret.err.date.out-of-range': 'Dates must lie between 1900-01-01 and 2200-12-31.', 'ret.err.filing.tax-year-too-late': 'The tax year can be next year at the latest.', 'ret.err.review.decided': 'This review was already handled.',
+  'ret.matters': 'Open matters', 'ret.since': 'Since', 'ret.review': 'Review', 'ret.reviewOn': 'review on {on}', 'ret.reviewOpen': 'to review: reason', 'ret.confirm': 'Still needed', 'ret.confirmed': 'Recorded.',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': 'Separation-of-duties exception (one-person company)',
+  'err.roles.own-change': 'You cannot change your own roles. Ask another admin.',
+  'err.roles.clerk-and-auditor': 'Clerk and auditor cannot be held by one account.',
+  'err.roles.admin-and-clerk': 'Admin and clerk together are allowed only in a one-person company.',
+  'err.input.number-like': 'A number that looks like a My Number (12 digits) is not allowed here.',
+  'err.auth.second-factor-backoff': 'Too many wrong codes: wait a moment, then sign in again.',
 };
 
 export const DICTIONARIES = { ja, en };
