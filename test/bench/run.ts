@@ -145,7 +145,7 @@ async function main(): Promise<void> {
     const { UsersService } = await import('../../src/users/users.service');
     const stormUsers: { username: string; password: string }[] = [];
     for (let i = 0; i < LOGIN_CLIENTS; i++) {
-      const username = `bench-storm-${i}-${randomBytes(3).toString('hex')}`.replace(/\d/g, (d) => 'abcdefghij'[Number(d)]);
+      const username = `bench-storm-${i}-${randomBytes(3).toString('hex')}`.replace(/\d/g, (d) => 'abcdefghij'.charAt(Number(d)));
       const created = await app.get(UsersService).create({ username, displayName: 'Bench storm', roles: ['clerk'] }, null, { requestId: 'bench', clientAddress: '127.0.0.1' }, 'test-support');
       stormUsers.push({ username, password: created.initialPassword });
     }
