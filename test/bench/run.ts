@@ -165,6 +165,8 @@ async function main(): Promise<void> {
     await autocannonReveal(port, clerk.token, hot, 10, 2);
     await rawPgReveal(pool, hot, 10, 2);
 
+    /** Reveal p99 at 10 clients without other load (median of the reveal rounds), for the parts that compare with it. */
+    let r10p99: number | undefined;
     if (PARTS.has('reveal')) {
       // Alternating rounds (vault, then plain pg, at 50 and then at 10 clients): a slow spell of
       // this shared machine hits both sides of a round, and the ratios are the rounds' medians.
@@ -199,6 +201,7 @@ async function main(): Promise<void> {
         errors: rounds.reduce((n, r) => n + r[key].errors, 0),
       });
       const [r50, b50, r10, b10] = [across('r50'), across('b50'), across('r10'), across('b10')];
+      r10p99 = r10.p99;
       const revealRatio = med((r) => r.r50.perSecond / r.b50.perSecond);
       // Service CPU per reveal at 50 clients, per round (ms), from /proc (all the service's threads).
       const serviceCpu = cpu.vault.map(([a, b, n]) => (b.service - a.service) / Math.max(1, n));
