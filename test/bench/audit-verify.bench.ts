@@ -134,7 +134,7 @@ export async function benchAuditVerifyDatabase(chain: SyntheticChain): Promise<A
     await owner.query('VACUUM ANALYZE audit_entry');
     app = new DataSource(dataSourceOptions(env, 'app'));
     await app.initialize();
-    const verify = new AuditVerifyService(app, null as never, null as never);
+    const verify = new AuditVerifyService(app, null as never, null as never, { latestWitnessedHead: () => null } as never, null as never);
     const started = process.hrtime.bigint();
     const result = await verify.verifyDatabase(app, chain.certPem);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
