@@ -7,7 +7,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JSON_BODY_LIMIT_BYTES, useBodyParsing } from './common/http/body-parsing';
-import { requestIdFor } from './common/http/request-id';
+import { numberLikeRequestId, requestIdFor } from './common/http/request-id';
+import { NUMBER_LIKE_CODE } from './common/screening/no-number-like.decorator';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { useRequestLog } from './common/logging/request-log';
 
@@ -15,7 +16,7 @@ import { useRequestLog } from './common/logging/request-log';
  * Builds the HTTP application exactly as production runs it; tests use the same function.
  *
  * Fastify, not Express, under Nest: on the reveal path the framework cost more CPU than the
- * reveal itself (README, Performance). Fastify sends no ETag (for a reveal that would be a hash
+ * reveal itself (docs/performance.md). Fastify sends no ETag (for a reveal that would be a hash
  * of the number), and its request id is ours (X-Request-Id or a new UUID).
  */
 export async function createApp(): Promise<INestApplication> {
@@ -28,13 +29,30 @@ export async function createApp(): Promise<INestApplication> {
     // database close after the server); Fastify's default would answer it 503.
     return503OnClosing: false,
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+    bodyParser: false,
+    bufferLogs: true,
+    // A provider that cannot start (no keystore in production, ...) rejects here with its message,
+    // which main.ts prints, instead of Nest aborting the process.
+    abortOnError: false,
+  });
   app.useLogger(app.get(Logger));
   await useRequestLog(app);
   await app.register(helmet);
   // Every answer names its request id, so a caller can quote it and an admin find the log line.
+  // A caller's X-Request-Id that could carry a personal number is refused before anything is
+  // stored (it would go into the append-only trail); the answer names our own id instead.
   app.getHttpAdapter().getInstance().addHook('onRequest', (req, reply, done) => {
     reply.header('X-Request-Id', req.id);
+    if (numberLikeRequestId(req.raw)) {
+      reply.status(400).send({
+        statusCode: 400,
+        code: NUMBER_LIKE_CODE,
+        error: 'Bad Request',
+        message: 'X-Request-Id must not contain a number-like value (12 digits, with or without separators); send another id or none',
+      });
+      return;
+    }
     done();
   });
   useBodyParsing(app);

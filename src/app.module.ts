@@ -4,6 +4,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { EventEmitterModule } from '@nestjs/event-emitter';
+import { KeysModule } from './keys/keys.module';
 import { AppConfigModule } from './config/app-config.module';
 import { Env } from './config/env.schema';
 import { dataSourceOptions } from './database/data-source-options';
@@ -19,6 +20,8 @@ import { SubjectsModule } from './subjects/subjects.module';
 import { NumbersModule } from './numbers/numbers.module';
 import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { CollectionModule } from './collection/collection.module';
 
 @Module({
   imports: [
@@ -57,7 +60,10 @@ import { ConsoleModule } from './console/console.module';
     SubjectsModule,
     NumbersModule,
     RetentionModule,
+    ApprovalsModule,
     ConsoleModule,
+    CollectionModule,
+    KeysModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

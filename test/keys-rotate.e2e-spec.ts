@@ -9,6 +9,8 @@ import { signIn, SignedIn } from './support/staff';
 import { createSubject } from './support/subjects';
 
 const run = promisify(execFile);
+// A separate ts-node process that opens and rewrites the keystore (600,000 PBKDF2 iterations).
+jest.setTimeout(240_000);
 
 /** `npm run cli -- keys:rotate` as a separate process while the service keeps running. */
 describe('npm run cli -- keys:rotate', () => {

@@ -86,9 +86,9 @@ describe('every route declares who may call it, and the guard enforces it', () =
     expect(routes.filter((r) => r.access.kind === 'undeclared').map((r) => `${r.method} ${r.path}`)).toEqual([]);
   });
 
-  it('only login, health, metrics and the like are public', () => {
+  it('only login, health, metrics, the collection link (its token is the credential) and the like are public', () => {
     const open = routes.filter((r) => r.access.kind === 'public').map((r) => r.path);
-    for (const path of open) expect(path).toMatch(/^\/(auth\/(login|password|totp|totp\/enrol|totp\/activate|recovery)|health.*|metrics)$/);
+    for (const path of open) expect(path).toMatch(/^\/(auth\/(login|password|totp|totp\/enrol|totp\/activate|recovery)|health.*|metrics|collect\/(link|submission))$/);
   });
 
   it('without a session every non-public route answers 401', async () => {

@@ -30,6 +30,10 @@ export const AUDIT_ACTIONS = [
   /** Display name changed (role changes are user.roles-changed). */
   'user.updated',
   'keys.rotated',
+  /** An old KEK version retired (no data key uses it); destroyed after KEY_RETIREMENT_DELAY_DAYS. */
+  'keys.retired',
+  /** A retired KEK version destroyed in the keystore: backups that need it are crypto-erased. */
+  'keys.destroyed',
   'audit.review-signed',
   'audit.exported',
   'audit.verified',
@@ -41,6 +45,36 @@ export const AUDIT_ACTIONS = [
   'disposal.batch-run',
   /** A disposal was refused (not yet due, postponed, already disposed). */
   'disposal.refused',
+  // --- compliance office (issue #19) ---
+  /** Four-eyes policy set or changed (required, or waived with a reason: flagged to auditors). */
+  'approval.policy-changed',
+  /** Something waits for the responsible person (a disposal, a batch disposal). */
+  'approval.requested',
+  'approval.granted',
+  'approval.declined',
+  /** An approval was refused: the person who asked tried to approve it themselves. */
+  'approval.refused',
+  /** Roles that waited for approval (a new clerk) were granted or declined. */
+  'user.roles-approved',
+  'user.roles-declined',
+  // --- collection links (issue #15); none of these ever holds a number or a token ---
+  /** A clerk created a collection link for a person. */
+  'collection.requested',
+  'collection.reissued',
+  'collection.cancelled',
+  /** The link was e-mailed (details: whether it was sent). */
+  'collection.mailed',
+  /** The person opened the link for the first time (all that stays of an abandoned submission). */
+  'collection.started',
+  'collection.submitted',
+  /** A clerk saw a submission's numbers or photos (purpose identity-check). */
+  'collection.revealed',
+  'collection.approved',
+  'collection.returned',
+  /** A submission's photos were deleted (after review, or at disposal). */
+  'collection.images-deleted',
+  /** The person (or a dependent) will not provide a number: recorded with the reason code. */
+  'collection.not-provided',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

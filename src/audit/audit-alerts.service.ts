@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ClockService } from '@/config/clock.service';
 import { LegalDataService } from '@/config/legal-data.service';
 
-export type AlertType = 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals';
+export type AlertType = 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
 
 export interface AuditAlert {
   type: AlertType;
@@ -96,6 +96,25 @@ export class AuditAlertsService {
         count: row.count,
         limit: null,
         message: `${row.actorUsername ?? 'unknown'} used ${row.count} number(s) outside working hours on ${row.day} (${hours.start}-${hours.end} ${hours.timezone}${hours.weekdaysOnly ? ', weekdays' : ''})`,
+      });
+    }
+    // Issue #19: a four-eyes waiver, and everything approved alone under it, is flagged to auditors.
+    const waived: Array<Omit<WindowRow, 'peak' | 'over'> & { count: number; actions: string[] }> = await this.dataSource.query(
+      `SELECT actor_id AS "actorId", max(actor_username) AS "actorUsername", count(*)::int AS count, array_agg(DISTINCT action) AS actions,
+              min(at) AS "firstAt", max(at) AS "lastAt", min(seq)::text AS "firstSeq", max(seq)::text AS "lastSeq"
+         FROM audit_entry e
+        WHERE e.action IN ('approval.policy-changed', 'approval.granted', 'number.disposed', 'disposal.batch-run', 'user.roles-approved')
+          AND e.details->>'fourEyes' = 'waived' AND e.at >= $1 AND e.at < $2
+        GROUP BY actor_id ORDER BY min(at)`,
+      [from, to],
+    );
+    for (const row of waived) {
+      items.push({
+        type: 'four-eyes-waived',
+        ...this.common(row),
+        count: row.count,
+        limit: null,
+        message: `${row.actorUsername ?? 'unknown'}: ${row.count} action(s) without a second person under a four-eyes waiver (${row.actions.join(', ')})`,
       });
     }
     items.sort((a, b) => a.from.localeCompare(b.from));

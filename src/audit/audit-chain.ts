@@ -3,7 +3,7 @@ import { createHash, hash, KeyObject, sign, verify, X509Certificate } from 'node
 /**
  * The audit chain, as pure functions shared by the sealer, `POST /audit/verify` and the
  * offline `audit:verify` command. Nothing here touches the database or the keystore, so
- * an outside auditor's verifier only needs this file's rules (documented in README):
+ * an outside auditor's verifier only needs this file's rules (documented in docs/audit.md):
  *
  *   hash_0 = 32 zero bytes
  *   hash_n = SHA-256(hash_{n-1} || UTF-8(canonical(entry_n)))      (raw 32 bytes || text)

@@ -46,7 +46,6 @@ export class AuditService {
     if (login) this.metrics.login(login);
   }
 
-  /** One multi-row INSERT: bulk retrieval writes a batch per transaction. */
   /**
    * The reveal hot path in ONE statement (so one implicit transaction): runs the caller's read
    * query and, for its rows whose `allowed` column is true, inserts this entry; answers the read
@@ -82,6 +81,7 @@ export class AuditService {
     ]);
   }
 
+  /** One multi-row INSERT: bulk retrieval writes a batch per transaction. */
   async recordMany(events: AuditEvent[], manager?: EntityManager): Promise<void> {
     if (events.length === 0) return;
     // Plain SQL, one statement for any batch: this sits on the reveal hot path, where the ORM's

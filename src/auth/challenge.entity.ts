@@ -25,4 +25,8 @@ export class AuthChallenge {
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
+
+  /** Code attempts made on this challenge (reserved atomically; see LOGIN_POLICY.challengeCodeAttempts). */
+  @Column({ type: 'integer', default: 0 })
+  attempts: number;
 }

@@ -11,6 +11,7 @@ import { newToken, tokenHash } from './session-token';
 @Injectable()
 export class ChallengeService {
   private readonly ttlMs: number;
+  private readonly codeAttempts: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -18,6 +19,7 @@ export class ChallengeService {
     config: ConfigService<Env, true>,
   ) {
     this.ttlMs = config.get('LOGIN_CHALLENGE_MINUTES', { infer: true }) * 60_000;
+    this.codeAttempts = config.get('LOGIN_CHALLENGE_CODE_ATTEMPTS', { infer: true });
   }
 
   /** A new challenge for this person; any earlier one (and anything expired) is removed. */
@@ -36,6 +38,24 @@ export class ChallengeService {
     if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
     const found = await this.dataSource.getRepository(AuthChallenge).findOneBy({ tokenHash: tokenHash(token) });
     return found && found.expiresAt > this.clock.now() ? found : null;
+  }
+
+  /**
+   * Reserves one code attempt on a challenge, atomically, before the code is checked: false when
+   * the challenge is gone, expired or has used up LOGIN_CHALLENGE_CODE_ATTEMPTS.
+   */
+  async reserveAttempt(id: string): Promise<boolean> {
+    const result = await this.dataSource.query(
+      `UPDATE auth_challenge SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 AND expires_at > $3 RETURNING id`,
+      [id, this.codeAttempts, this.clock.now()],
+    );
+    return Array.isArray(result) && result[1] === 1;
+  }
+
+  /** Uses the challenge up, atomically: true for exactly one caller (the one that may finish the login). */
+  async consume(id: string): Promise<boolean> {
+    const result = await this.dataSource.query(`DELETE FROM auth_challenge WHERE id = $1 RETURNING id`, [id]);
+    return Array.isArray(result) && result[1] === 1;
   }
 
   async remove(id: string, manager?: EntityManager): Promise<void> {

@@ -7,7 +7,8 @@ import { StaffUser } from '@/users/staff-user.entity';
 import { normalizeUsername } from '@/users/username';
 import { AuthChallenge, ChallengeStage } from './challenge.entity';
 import { ChallengeService } from './challenge.service';
-import { accountLocked } from './locked.exception';
+import { passwordBackoff, secondFactorBackoff } from './locked.exception';
+import { LoginBudget } from '@/users/lockout';
 import { SessionService } from './session.service';
 import { TotpService } from './totp.service';
 
@@ -42,35 +43,42 @@ export class LoginService {
     private readonly clock: ClockService,
   ) {}
 
+  /**
+   * The password step. Every answer that is not a challenge is the same 401, whatever the reason
+   * (unknown user, deactivated, wrong password, backoff), after one argon2 verification (a dummy
+   * hash when no real one is checked), so usernames cannot be listed and backoff is not visible.
+   * The attempt is reserved from the account's password budget before it is checked.
+   */
   async login(rawUsername: string, password: string, request: RequestMeta): Promise<ChallengeAnswer> {
     const username = String(normalizeUsername(rawUsername));
     const user = await this.credentials.findByUsername(username);
-    if (user && user.status === 'active') {
-      const seconds = this.credentials.lockedForSeconds(user, this.clock.now());
-      if (seconds > 0) {
-        // While locked the password is not even checked (no guessing during the lock).
-        await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'locked' } });
-        throw accountLocked(seconds);
-      }
-    }
-    // Always one argon2 verification: unknown users are checked against a dummy hash.
-    const passwordOk = await this.credentials.checkPassword(user, password);
-    if (!user || user.status !== 'active' || !passwordOk) {
-      const reason = !user ? 'unknown-user' : user.status !== 'active' ? 'deactivated' : 'wrong-password';
-      if (user && user.status === 'active') {
-        await this.registerFailure(user, 'password', request);
-      } else {
-        // Unknown names are not recorded: people type passwords into the username field.
-        await this.audit.record({
-          action: 'auth.login-failed',
-          outcome: 'refused',
-          actorUsername: user ? user.username : null,
-          request,
-          details: { stage: 'password', reason },
-        });
-      }
+    if (!user || user.status !== 'active') {
+      await this.credentials.checkPassword(null, password);
+      // Unknown names are not recorded: people type passwords into the username field.
+      await this.audit.record({
+        action: 'auth.login-failed',
+        outcome: 'refused',
+        actorUsername: user ? user.username : null,
+        request,
+        details: { stage: 'password', reason: !user ? 'unknown-user' : 'deactivated' },
+      });
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
+    const budget = this.credentials.passwordBudget(user, request.clientAddress);
+    const reserved = await this.credentials.reserveAttempt(user.id, budget, this.clock.now());
+    if (!reserved.ok) {
+      // Not checked: no guessing during backoff; the same work and answer as a wrong password.
+      await this.credentials.checkPassword(null, password);
+      await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'backoff', budget } });
+      throw new UnauthorizedException(WRONG_CREDENTIALS);
+    }
+    if (!(await this.credentials.checkPassword(user, password))) {
+      await this.failed(user, 'password', budget, reserved.failures, reserved.backoffUntil, request);
+      throw new UnauthorizedException(WRONG_CREDENTIALS);
+    }
+    // A right password gives its own attempt back and clears nothing else: an outsider's failures
+    // stay until a complete login (known addresses) or until they decay (unknown addresses).
+    await this.credentials.refundAttempt(user.id, budget, this.clock.now());
     const next: NextStep = user.mustChangePassword ? 'change-password' : user.totpEnrolledAt ? 'totp' : 'enrol';
     return { next, challenge: await this.challenges.issue(user.id, next) };
   }
@@ -97,10 +105,11 @@ export class LoginService {
     const { user, found } = await this.open(challenge, 'enrol');
     const secret = this.credentials.totpSecret(user);
     if (!secret) throw new BadRequestException('Call POST /auth/totp/enrol first, then activate with a code from the authenticator');
+    const reserved = await this.reserveCode(user, found, request);
     const step = this.totp.verify(code, secret);
     const recoveryCodes = step === null ? null : await this.credentials.activateTotp(user.id, step, this.clock.now());
     if (!recoveryCodes) {
-      await this.registerFailure(user, 'enrol', request);
+      await this.failed(user, 'enrol', 'factor', reserved.failures, reserved.backoffUntil, request);
       throw new UnauthorizedException(WRONG_CODE);
     }
     await this.audit.record({ action: 'auth.totp-enrolled', outcome: 'success', actor: actorOf(user), request, details: { recoveryCodes: recoveryCodes.length } });
@@ -109,10 +118,11 @@ export class LoginService {
 
   async verifyTotp(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer> {
     const { user, found } = await this.open(challenge, 'totp');
+    const reserved = await this.reserveCode(user, found, request);
     const secret = this.credentials.totpSecret(user);
     const step = secret ? this.totp.verify(code, secret) : null;
     if (step === null || !(await this.credentials.consumeTotpStep(user.id, step))) {
-      await this.registerFailure(user, step === null ? 'totp' : 'totp-replayed', request);
+      await this.failed(user, step === null ? 'totp' : 'totp-replayed', 'factor', reserved.failures, reserved.backoffUntil, request);
       throw new UnauthorizedException(WRONG_CODE);
     }
     return this.complete(user, found, 'totp', request);
@@ -120,39 +130,47 @@ export class LoginService {
 
   async useRecoveryCode(challenge: string, recoveryCode: string, request: RequestMeta): Promise<SessionAnswer> {
     const { user, found } = await this.open(challenge, 'totp');
+    const reserved = await this.reserveCode(user, found, request);
     const { ok, remaining } = await this.credentials.consumeRecoveryCode(user.id, recoveryCode, this.clock.now());
     if (!ok) {
-      await this.registerFailure(user, 'recovery', request);
+      await this.failed(user, 'recovery', 'factor', reserved.failures, reserved.backoffUntil, request);
       throw new UnauthorizedException('The recovery code is wrong or was already used');
     }
     await this.audit.record({ action: 'auth.recovery-used', outcome: 'success', actor: actorOf(user), request, details: { remaining } });
     return this.complete(user, found, 'recovery', request);
   }
 
-  /** A fresh second factor inside a session (reveals need one within STEP_UP_MINUTES). */
+  /** A fresh second factor inside a session (reveals need one within STEP_UP_MINUTES); draws on the second-factor budget. */
   async stepUp(userId: string, sessionId: string, code: string, request: RequestMeta): Promise<void> {
     const user = await this.credentials.findById(userId);
     if (!user || user.status !== 'active') throw new UnauthorizedException('The session is invalid or has expired');
-    this.refuseIfLocked(user);
+    const reserved = await this.credentials.reserveAttempt(user.id, 'factor', this.clock.now());
+    if (!reserved.ok) {
+      await this.audit.record({ action: 'auth.step-up', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'step-up', reason: 'backoff' } });
+      throw secondFactorBackoff(reserved.retryAfterSeconds);
+    }
     const secret = this.credentials.totpSecret(user);
     const step = secret ? this.totp.verify(code, secret) : null;
     if (step === null || !(await this.credentials.consumeTotpStep(user.id, step))) {
-      await this.registerFailure(user, 'step-up', request);
+      await this.failed(user, 'step-up', 'factor', reserved.failures, reserved.backoffUntil, request);
       throw new ForbiddenException(WRONG_CODE);
     }
+    await this.credentials.clearBudget(user.id, 'factor');
     await this.sessions.stepUp(sessionId);
     await this.audit.record({ action: 'auth.step-up', outcome: 'success', actor: actorOf(user), request });
   }
 
-  /** POST /me/password: the current password again, then the new one (other sessions end). */
+  /** POST /me/password: the current password again, then the new one (other sessions end). Draws on the known-address password budget. */
   async changePassword(userId: string, sessionId: string, currentPassword: string, newPassword: string, request: RequestMeta): Promise<void> {
     const user = await this.credentials.findById(userId);
     if (!user || user.status !== 'active') throw new UnauthorizedException('The session is invalid or has expired');
-    this.refuseIfLocked(user);
+    const reserved = await this.credentials.reserveAttempt(user.id, 'known-password', this.clock.now());
+    if (!reserved.ok) throw passwordBackoff(reserved.retryAfterSeconds);
     if (!(await this.credentials.checkPassword(user, currentPassword))) {
-      await this.registerFailure(user, 'change-password', request);
+      await this.failed(user, 'change-password', 'known-password', reserved.failures, reserved.backoffUntil, request);
       throw new ForbiddenException('currentPassword is wrong');
     }
+    await this.credentials.clearBudget(user.id, 'known-password');
     await this.credentials.setPassword(user, newPassword, this.clock.now());
     await this.sessions.endAll({ userId, reason: 'password-changed', exceptSessionId: sessionId });
     await this.audit.record({ action: 'auth.password-changed', outcome: 'success', actor: actorOf(user), request, details: { initial: false } });
@@ -163,7 +181,7 @@ export class LoginService {
     await this.audit.record({ action: 'auth.logout', outcome: 'success', actor: { userId, username, roles }, request });
   }
 
-  /** The challenge and its (active, unlocked) person, or 401/429. */
+  /** The challenge and its (active) person, or 401; a second factor in backoff answers 429 at every step. */
   private async open(token: string, stage: ChallengeStage): Promise<{ found: AuthChallenge; user: StaffUser }> {
     const found = await this.challenges.find(token);
     if (!found || found.stage !== stage) {
@@ -172,17 +190,25 @@ export class LoginService {
     }
     const user = await this.credentials.findById(found.userId);
     if (!user || user.status !== 'active') throw new UnauthorizedException(BAD_CHALLENGE);
-    this.refuseIfLocked(user);
+    const wait = await this.credentials.budgetWaitSeconds(user.id, 'factor', this.clock.now());
+    if (wait > 0) throw secondFactorBackoff(wait);
     return { found, user };
   }
 
-  private refuseIfLocked(user: StaffUser): void {
-    const seconds = this.credentials.lockedForSeconds(user, this.clock.now());
-    if (seconds > 0) throw accountLocked(seconds);
+  /** Reserves a code attempt on the challenge, then one of the account's second-factor budget (429 in backoff). */
+  private async reserveCode(user: StaffUser, found: AuthChallenge, request: RequestMeta) {
+    // a used-up challenge stays until it expires (removing it here could void a parallel right code)
+    if (!(await this.challenges.reserveAttempt(found.id))) throw new UnauthorizedException(BAD_CHALLENGE);
+    const reserved = await this.credentials.reserveAttempt(user.id, 'factor', this.clock.now());
+    if (!reserved.ok) {
+      await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'second-factor', reason: 'backoff' } });
+      throw secondFactorBackoff(reserved.retryAfterSeconds);
+    }
+    return reserved;
   }
 
-  private async registerFailure(user: StaffUser, stage: string, request: RequestMeta): Promise<void> {
-    const result = await this.credentials.registerFailure(user.id, this.clock.now());
+  /** Audits a checked, wrong attempt (its budget was drawn on already), and the start of a backoff. */
+  private async failed(user: StaffUser, stage: string, budget: LoginBudget, failures: number, backoffUntil: Date | null, request: RequestMeta): Promise<void> {
     await this.audit.record({
       action: stage === 'step-up' ? 'auth.step-up' : stage === 'change-password' ? 'auth.password-changed' : 'auth.login-failed',
       outcome: 'refused',
@@ -190,21 +216,22 @@ export class LoginService {
       request,
       details: { stage, reason: stage === 'totp-replayed' ? 'code-already-used' : 'wrong-credential' },
     });
-    if (result.lockedNow && result.lockedUntil) {
-      await this.challenges.removeAllFor(user.id);
+    if (this.credentials.backoffStarts(budget, failures) && backoffUntil) {
+      if (budget === 'factor') await this.challenges.removeAllFor(user.id);
       await this.audit.record({
         action: 'auth.lockout',
         outcome: 'refused',
         actor: actorOf(user),
         request,
-        details: { userId: user.id, until: result.lockedUntil.toISOString(), lockoutCount: result.lockoutCount },
+        details: { userId: user.id, budget, failures, until: backoffUntil.toISOString() },
       });
     }
   }
 
   private async complete(user: StaffUser, found: AuthChallenge, method: string, request: RequestMeta): Promise<SessionAnswer> {
-    await this.challenges.remove(found.id);
-    await this.credentials.recordLogin(user.id, this.clock.now());
+    // Exactly one caller uses the challenge up: two right codes in parallel make one session.
+    if (!(await this.challenges.consume(found.id))) throw new UnauthorizedException(BAD_CHALLENGE);
+    await this.credentials.recordLogin(user.id, this.clock.now(), request.clientAddress);
     const session = await this.sessions.create(user.id, request.clientAddress);
     await this.audit.record({ action: 'auth.login', outcome: 'success', actor: actorOf(user), request, details: { method, sessionId: session.sessionId } });
     return { token: session.token, expiresAt: session.expiresAt.toISOString() };

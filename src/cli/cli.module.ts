@@ -13,6 +13,10 @@ import { UsersModule } from '@/users/users.module';
 import { AdminCreateCommand } from './admin-create.command';
 import { MigrateCommand } from './migrate.command';
 import { KeysRotateCommand } from './keys-rotate.command';
+import { KeysInitCommand } from './keys-init.command';
+import { KeysRetireCommand } from './keys-retire.command';
+import { KeysCliModule } from '@/keys/keys.module';
+import { CollectionKeysModule } from '@/collection/collection-keys.service';
 import { NumbersModule } from '@/numbers/numbers.module';
 import { MetricsModule } from '@/metrics/metrics.module';
 
@@ -22,8 +26,8 @@ import { MetricsModule } from '@/metrics/metrics.module';
  * (cli.ts migrates first and CliModule connects), or in OFFLINE_COMMANDS when it must work
  * without one (offline verification). Import the modules its services come from in CliModule.
  */
-export const DATABASE_COMMANDS: Type[] = [AdminCreateCommand, KeysRotateCommand];
-export const OFFLINE_COMMANDS: Type[] = [MigrateCommand, AuditVerifyCommand, AuditProofCommand];
+export const DATABASE_COMMANDS: Type[] = [AdminCreateCommand, KeysRotateCommand, KeysRetireCommand];
+export const OFFLINE_COMMANDS: Type[] = [MigrateCommand, AuditVerifyCommand, AuditProofCommand, KeysInitCommand];
 
 /** nest-commander's metadata key for @Command (its constants.CommandMeta, not exported; cli.module.spec pins it). */
 const COMMAND_META = 'CommandBuilder:Command:Meta';
@@ -67,6 +71,8 @@ export class OfflineCliModule {}
     UsersModule,
     MetricsModule,
     NumbersModule,
+    KeysCliModule,
+    CollectionKeysModule,
   ],
   providers: [...DATABASE_COMMANDS, ...OFFLINE_COMMANDS],
 })

@@ -1,5 +1,6 @@
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { AuditService } from '@/audit/audit.service';
+import { CollectionKeysService } from '@/collection/collection-keys.service';
 import { KeyringService } from '@/crypto/keyring.service';
 import { NumbersService } from '@/numbers/numbers.service';
 import { StaffCredentialsService } from '@/users/staff-credentials.service';
@@ -15,6 +16,7 @@ export class KeysRotateCommand extends CommandRunner {
     private readonly keyring: KeyringService,
     private readonly numbers: NumbersService,
     private readonly credentials: StaffCredentialsService,
+    private readonly collection: CollectionKeysService,
     private readonly audit: AuditService,
   ) {
     super();
@@ -26,15 +28,17 @@ export class KeysRotateCommand extends CommandRunner {
     process.stdout.write(`Added key-encryption key version ${version} to ${this.keyring.location}\n`);
     const numbers = await this.numbers.rewrapDataKeys(batchSize, (done) => process.stdout.write(`  numbers re-wrapped: ${done}\r`));
     const totp = await this.credentials.rewrapTotpSecrets(version, batchSize);
+    const collected = await this.collection.rewrapDataKeys(batchSize);
     const counts = await this.numbers.keyVersionCounts();
+    const collectionCounts = await this.collection.keyVersionCounts();
     await this.audit.record({
       action: 'keys.rotated',
       outcome: 'success',
       actorUsername: 'cli',
-      details: { version, numbersRewrapped: numbers, totpSecretsRewrapped: totp, dataKeysByVersion: counts },
+      details: { version, numbersRewrapped: numbers, totpSecretsRewrapped: totp, collectionDataKeysRewrapped: collected, dataKeysByVersion: counts },
     });
-    process.stdout.write(`\nRe-wrapped ${numbers} number data keys and ${totp} TOTP secrets. Data keys by version: ${JSON.stringify(counts)}\n`);
-    const stale = Object.entries(counts).filter(([v]) => Number(v) < version);
+    process.stdout.write(`\nRe-wrapped ${numbers} number data keys, ${totp} TOTP secrets and ${collected} collection data keys. Data keys by version: ${JSON.stringify(counts)}\n`);
+    const stale = [...Object.entries(counts), ...Object.entries(collectionCounts)].filter(([v]) => Number(v) < version);
     if (stale.length) {
       process.stderr.write('Some data keys were locked by running requests and are still under older versions: run keys:rotate again.\n');
       process.exitCode = 1;

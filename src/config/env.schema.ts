@@ -65,21 +65,40 @@ export const envSchema = z.object({
   AUDIT_WITNESS_STALE_MINUTES: int(60, 1),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
-  /** Consecutive failed logins (password or second factor) that lock an account. */
+  /**
+   * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
+   * per kind of address (known / unknown) allowed before backoff starts; then each further
+   * attempt waits LOGIN_BACKOFF_BASE_SECONDS, doubling per failure, at most LOGIN_BACKOFF_MAX_MINUTES.
+   */
   LOCKOUT_THRESHOLD: int(5, 1),
-  /** Growing lock periods in minutes, comma-separated: the first lock, the second, ...; the last repeats. */
-  LOCKOUT_MINUTES: z
-    .string()
-    .regex(/^\d{1,6}(,\d{1,6})*$/, 'must be minutes separated by commas, e.g. 1,5,15,60')
-    .default('1,5,15,60')
-    .transform((v) => v.split(',').map(Number)),
+  LOGIN_BACKOFF_BASE_SECONDS: int(30, 1),
+  LOGIN_BACKOFF_MAX_MINUTES: int(15, 1),
+  /** The same for second-factor codes (TOTP, recovery codes, activation, step-up): the hardest limit. */
+  SECOND_FACTOR_THRESHOLD: int(3, 1),
+  SECOND_FACTOR_BACKOFF_BASE_SECONDS: int(60, 1),
+  SECOND_FACTOR_BACKOFF_MAX_MINUTES: int(60, 1),
+  /** Code attempts one login challenge allows before it is void (log in again). */
+  LOGIN_CHALLENGE_CODE_ATTEMPTS: int(3, 1),
   /** argon2id memory in KiB (OWASP minimum 19456) and iterations (minimum 2); raise them, never lower. */
   ARGON2_MEMORY_KIB: int(19456, 19456),
   ARGON2_TIME_COST: int(2, 2),
+  /** Password hashes running at once, on threads of their own; 0 = half the cores, at least 1 (docs/performance.md). */
+  PASSWORD_HASH_CONCURRENCY: int(0, 0),
+  /** Callers that may wait for a hashing thread; more get 503 auth.busy with Retry-After. */
+  PASSWORD_HASH_QUEUE: int(64, 0),
+  /** A caller that would wait longer than this for a hashing thread gets 503 auth.busy with Retry-After. */
+  PASSWORD_HASH_MAX_WAIT_MS: int(3000, 1),
+  /** OS priority (nice, 0-19) of the hashing threads: higher yields more CPU to the requests being served. */
+  PASSWORD_HASH_NICE: z.coerce.number().int().min(0).max(19).default(5),
   /** Sender address of disposal-alarm e-mails (sent to ALARM_MAIL_TO through SMTP_URL). */
   ALARM_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
   /** Run one catch-up retention sweep shortly after start-up (alarms missed while the service was down). */
   SWEEP_ON_START: bool(true),
+  /**
+   * Days between retiring an old key-encryption key version and destroying it in the keystore.
+   * Set it to the backup retention: restores within it still work, older backups are crypto-erased.
+   */
+  KEY_RETIREMENT_DELAY_DAYS: int(30, 0),
   /**
    * Trial mode (embedded PostgreSQL in $DATA_DIR/pg) when DATABASE_URL is not set: `auto` = when
    * nothing answers at DATABASE_PROBE_URL (never with NODE_ENV=production); `always`; `never`.
@@ -89,6 +108,24 @@ export const envSchema = z.object({
   DATABASE_PROBE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
   /** How long that look may take (a TCP connect). */
   DATABASE_PROBE_TIMEOUT_MS: int(500, 50),
+  // --- collection links (issue #15) ---
+  /** Company name shown on the submitter's page and in the link e-mail. */
+  COLLECTION_COMPANY_NAME: z.string().min(1).max(100).default('mynumber-vault'),
+  /** Days a collection link stays valid. */
+  COLLECTION_LINK_DAYS: int(14, 1),
+  /** Largest accepted identity-document photo, in bytes (each). */
+  COLLECTION_IMAGE_MAX_BYTES: int(10 * 1024 * 1024, 1024),
+  /** Largest accepted photo in pixels (decompression bombs); a 48-megapixel phone photo fits. */
+  COLLECTION_IMAGE_MAX_PIXELS: int(60_000_000, 1),
+  /** Keep the photos after review until the number's disposal instead of deleting them at once. */
+  COLLECTION_KEEP_IMAGES: bool(false),
+  /** Requests (open or submit) one link may make per COLLECTION_RATE_WINDOW_SECONDS. */
+  COLLECTION_RATE_LIMIT_PER_LINK: int(30, 1),
+  /** Requests one client address may make to the submitter routes per window. */
+  COLLECTION_RATE_LIMIT_PER_ADDRESS: int(120, 1),
+  COLLECTION_RATE_WINDOW_SECONDS: int(600, 1),
+  /** Sender address of collection-link e-mails (sent through SMTP_URL). */
+  COLLECTION_MAIL_FROM: z.string().email().default('mynumber-vault@example.invalid'),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSyn
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Env } from '@/config/env.schema';
-import { generateKeystoreContents, KeystoreContents, readKeystore, writeKeystore } from './keystore';
+import { generateKeystoreContents, KeystoreContents, needsUpgrade, openKeystore, readKeystore, writeKeystore } from './keystore';
 
 export interface KekVersion {
   version: number;
@@ -28,20 +28,27 @@ export class KeyringService {
   private lastCheckMs = 0;
 
   constructor(config: ConfigService<Env, true>) {
-    const dataDir = resolve(config.get('DATA_DIR', { infer: true }));
     const base64 = config.get('KEYSTORE_BASE64', { infer: true });
     this.fromEnvironment = !!base64;
-    this.path = resolve(config.get('KEYSTORE_PATH', { infer: true }) ?? join(dataDir, 'keystore.p12'));
-    this.passphrase = config.get('KEYSTORE_PASSPHRASE', { infer: true }) ?? this.developmentPassphrase(dataDir);
+    this.path = keystorePath(config);
+    const production = config.get('NODE_ENV', { infer: true }) === 'production';
+    if (!base64 && !existsSync(this.path) && production) throw new Error(missingKeystoreMessage(this.path));
+    this.passphrase = keystorePassphrase(config, this.logger);
     if (base64) {
       this.contents = readKeystore(Buffer.from(base64, 'base64'), this.passphrase);
     } else if (existsSync(this.path)) {
       this.load();
     } else {
+      // Development, test and trial mode only (production stops above): keys:init does this explicitly.
       this.logger.warn(`No keystore found: creating new keys at ${this.path}`);
       this.contents = generateKeystoreContents();
       this.save();
     }
+  }
+
+  /** True until custody holders have unsealed the keystore (issue #18); false in auto-unseal mode. */
+  get sealed(): boolean {
+    return false;
   }
 
   /** Where the keys live, for start-up messages and operators. */
@@ -90,16 +97,42 @@ export class KeyringService {
     return { version, key: this.contents.keks.get(version)! };
   }
 
+  /** The KEK versions the keystore holds now, oldest first. */
+  kekVersions(): number[] {
+    this.reloadIfChanged(true);
+    return [...this.contents.keks.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Destroys an old KEK version in the keystore file (key retirement): every data key that was
+   * wrapped only under it, in any backup, can never be read again. The current version cannot be.
+   */
+  destroyKekVersion(version: number): void {
+    if (this.fromEnvironment) {
+      throw new Error('key retirement needs a keystore file: the keystore came from KEYSTORE_BASE64; retire on the file and redeploy it');
+    }
+    this.load();
+    if (version === Math.max(...this.contents.keks.keys())) throw new Error(`key version ${version} is the current one and cannot be destroyed`);
+    const key = this.contents.keks.get(version);
+    if (!key) return; // already gone (another instance, or a second run)
+    this.contents.keks.delete(version);
+    this.save();
+    key.fill(0);
+  }
+
   private load(): void {
-    this.contents = readKeystore(readFileSync(this.path), this.passphrase);
+    const { contents, parameters } = openKeystore(readFileSync(this.path), this.passphrase);
+    this.contents = contents;
     this.loadedMtimeMs = statSync(this.path).mtimeMs;
+    if (needsUpgrade(parameters)) {
+      this.logger.warn(
+        `The keystore uses ${parameters.minIterations} PBKDF2 iterations and a ${parameters.macDigest} MAC (${parameters.macIterations} iterations): keys:rotate rewrites it with 600,000`,
+      );
+    }
   }
 
   private save(): void {
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, writeKeystore(this.contents, this.passphrase), { mode: 0o600 });
-    renameSync(tmp, this.path); // atomic: readers see the old file or the new one
+    writeKeystoreFile(this.path, this.contents, this.passphrase);
     this.loadedMtimeMs = statSync(this.path).mtimeMs;
   }
 
@@ -116,14 +149,59 @@ export class KeyringService {
     }
   }
 
-  /** Development only: a random passphrase kept beside the data, created once. */
-  private developmentPassphrase(dataDir: string): string {
-    const file = join(dataDir, 'keystore.passphrase');
-    if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const passphrase = randomBytes(24).toString('base64url');
-    writeFileSync(file, passphrase + '\n', { mode: 0o600 });
-    this.logger.warn(`KEYSTORE_PASSPHRASE not set: generated a development passphrase in ${file}`);
-    return passphrase;
+}
+
+/** Where the keystore file is: KEYSTORE_PATH, else $DATA_DIR/keystore.p12. */
+export function keystorePath(config: ConfigService<Env, true>): string {
+  const dataDir = resolve(config.get('DATA_DIR', { infer: true }));
+  return resolve(config.get('KEYSTORE_PATH', { infer: true }) ?? join(dataDir, 'keystore.p12'));
+}
+
+/** The start-up error when production finds no keystore: names the setting and the command. */
+export function missingKeystoreMessage(path: string): string {
+  return (
+    `No keystore at ${path} (KEYSTORE_PATH). With NODE_ENV=production the service never creates keys: ` +
+    'set KEYSTORE_PATH to the existing keystore (or give it as KEYSTORE_BASE64), or create a new one once with `npm run cli -- keys:init`'
+  );
+}
+
+/**
+ * KEYSTORE_PASSPHRASE, or (outside production) a random development passphrase kept beside the
+ * data in $DATA_DIR/keystore.passphrase, created once.
+ */
+export function keystorePassphrase(config: ConfigService<Env, true>, logger: Logger): string {
+  const configured = config.get('KEYSTORE_PASSPHRASE', { infer: true });
+  if (configured) return configured;
+  if (config.get('NODE_ENV', { infer: true }) === 'production') {
+    throw new Error('KEYSTORE_PASSPHRASE: required when NODE_ENV=production');
   }
+  const dataDir = resolve(config.get('DATA_DIR', { infer: true }));
+  const file = join(dataDir, 'keystore.passphrase');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const passphrase = randomBytes(24).toString('base64url');
+  writeFileSync(file, passphrase + '\n', { mode: 0o600 });
+  logger.warn(`KEYSTORE_PASSPHRASE not set: generated a development passphrase in ${file}`);
+  return passphrase;
+}
+
+/** keys:init: writes fresh keys to a new keystore file; never overwrites one. */
+export function initialiseKeystore(config: ConfigService<Env, true>, logger: Logger): { path: string; contents: KeystoreContents } {
+  if (config.get('KEYSTORE_BASE64', { infer: true })) {
+    throw new Error('KEYSTORE_BASE64 is set: the keystore already exists (in the environment); keys:init writes a file at KEYSTORE_PATH');
+  }
+  const path = keystorePath(config);
+  if (existsSync(path)) throw new Error(`A keystore already exists at ${path}: keys:init never overwrites keys`);
+  const passphrase = keystorePassphrase(config, logger);
+  const contents = generateKeystoreContents();
+  writeKeystoreFile(path, contents, passphrase);
+  return { path, contents };
+}
+
+/** Writes the file atomically (readers see the old file or the new one), owner-only. */
+export function writeKeystoreFile(path: string, contents: KeystoreContents, passphrase: string): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, writeKeystore(contents, passphrase), { mode: 0o600 });
+  renameSync(tmp, path);
 }

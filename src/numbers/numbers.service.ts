@@ -111,6 +111,12 @@ export class NumbersService {
     return (result.affected ?? 0) > 0;
   }
 
+  /** Who holds the number with this blind index, if anyone (collection flags duplicates without decrypting). */
+  async holderOfIndex(index: Buffer): Promise<string | null> {
+    const row = await this.dataSource.manager.findOne(SubjectNumber, { select: { subjectId: true }, where: { blindIndex: index } });
+    return row?.subjectId ?? null;
+  }
+
   /** Whether a number is on file, inside the caller's transaction. */
   async isOnFile(subjectId: string, manager?: EntityManager): Promise<boolean> {
     return (manager ?? this.dataSource.manager).exists(SubjectNumber, { where: { subjectId } });
@@ -162,8 +168,11 @@ export class NumbersService {
     };
   }
 
-  /** 番号確認 and 身元確認 (domain.md): the card covers both; else one photo ID or two non-photo documents. */
-  private checkIdentityDocuments(check: IdentityCheckDto): void {
+  /**
+   * 番号確認 and 身元確認 (domain.md): the card covers both; else one photo ID or two non-photo documents.
+   * Public so a collection submission is checked by the same rule before it is accepted.
+   */
+  checkIdentityDocuments(check: IdentityCheckDto): void {
     const numberDoc = this.legal.identityDocument(check.numberDocument);
     if (!numberDoc?.numberProof) {
       throw new BadRequestException('identityCheck.numberDocument must be a document that proves the number (for example my-number-card)');

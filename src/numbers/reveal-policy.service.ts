@@ -1,4 +1,4 @@
-import { BadRequestException, ForbiddenException, HttpException, Injectable } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, HttpException, Injectable, NotFoundException } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
@@ -26,18 +26,18 @@ const MESSAGES: Record<RefusalReason, string> = {
   'no-subject': 'No such person',
 };
 
-/** An HTTP error for a refusal; the body carries the reason code for clients. */
+/** An HTTP error for a refusal; its stable code (`reveal.<reason>`) tells clients which rule refused. */
 export function refusalError(reason: RefusalReason): HttpException {
-  const body = { message: MESSAGES[reason], reason };
+  const body = { code: `reveal.${reason}`, message: MESSAGES[reason] };
   switch (reason) {
     case 'no-purpose':
     case 'unknown-purpose':
-      return new BadRequestException(body.message);
+      return new BadRequestException(body);
     case 'no-number':
     case 'no-subject':
-      return new HttpException({ statusCode: 404, error: 'Not Found', message: body.message }, 404);
+      return new NotFoundException(body);
     default:
-      return new ForbiddenException(body.message);
+      return new ForbiddenException(body);
   }
 }
 

@@ -1,7 +1,8 @@
-import { ConflictException, HttpException, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, HttpException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { Actor, ApprovalsService, FourEyesOutcome } from '@/approvals/approvals.service';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
@@ -19,6 +20,20 @@ export const DISPOSAL_PAGE_SIZE = 100;
 
 type Refusal = { refused: string; subjectId: string | null };
 
+/** Who approved a disposal, and how (issue #19: four eyes). */
+export interface DisposalApproval {
+  approver: Actor;
+  approvalId: string | null;
+  fourEyes: FourEyesOutcome;
+}
+
+/** A disposal asked for while four eyes are required: it waits for the responsible person. */
+export interface PendingDisposal {
+  status: 'pending-approval';
+  approvalId: string;
+  kind: 'disposal' | 'disposal-batch';
+}
+
 export interface BatchDisposalResult {
   batchId: string;
   disposed: number;
@@ -33,8 +48,9 @@ export interface BatchDisposalResult {
  * data, not the alarm) is refused with 409.
  */
 @Injectable()
-export class DisposalService {
+export class DisposalService implements OnModuleInit {
   constructor(
+    private readonly approvals: ApprovalsService,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly subjects: SubjectsService,
     private readonly numbers: NumbersService,
@@ -44,7 +60,55 @@ export class DisposalService {
     private readonly clock: ClockService,
   ) {}
 
-  async dispose(alarmId: string, dto: DisposeDto, staff: Staff, request: RequestMeta, batchId: string | null = null): Promise<DisposalRecord> {
+  /** What the responsible person's approval carries out: the disposal asked for, with the requester as disposer. */
+  onModuleInit(): void {
+    this.approvals.registerExecutor('disposal', (req, { requester, approver, request }) =>
+      this.dispose(req.targetId!, { note: req.payload.note as string | undefined }, requester, request, null, {
+        approver,
+        approvalId: req.id,
+        fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
+      }),
+    );
+    this.approvals.registerExecutor('disposal-batch', (req, { requester, approver, request }) =>
+      this.disposeAll({ note: req.payload.note as string | undefined }, requester, request, {
+        approver,
+        approvalId: req.id,
+        fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
+      }),
+    );
+  }
+
+  /**
+   * POST /retention/alarms/:id/dispose. While four eyes are required the disposal waits for the
+   * responsible person (another person; GET /approvals); otherwise it happens now, and the record
+   * says how it was approved (waived, or no policy set up yet).
+   */
+  async requestDisposal(alarmId: string, dto: DisposeDto, staff: Staff, request: RequestMeta): Promise<DisposalRecord | PendingDisposal> {
+    const mode = await this.approvals.modeNow();
+    if (!mode.needsApproval) return this.dispose(alarmId, dto, staff, request, null, { approver: staff, approvalId: null, fourEyes: mode.outcome });
+    const alarm = await this.dataSource.manager.findOneBy(DisposalAlarm, { id: alarmId });
+    if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
+    if (alarm.status !== 'open') throw new ConflictException({ code: 'alarm.not-open', message: `This alarm is ${alarm.status}; only an open alarm can be disposed of` });
+    const approval = await this.approvals.request('disposal', alarmId, dto.note ? { note: dto.note } : {}, staff, request);
+    return { status: 'pending-approval', approvalId: approval.id, kind: 'disposal' };
+  }
+
+  /** POST /retention/alarms/dispose-all, under the same four-eyes policy (one approval for the run). */
+  async requestDisposeAll(dto: DisposeDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult | PendingDisposal> {
+    const mode = await this.approvals.modeNow();
+    if (!mode.needsApproval) return this.disposeAll(dto, staff, request, { approver: staff, approvalId: null, fourEyes: mode.outcome });
+    const approval = await this.approvals.request('disposal-batch', null, dto.note ? { note: dto.note } : {}, staff, request);
+    return { status: 'pending-approval', approvalId: approval.id, kind: 'disposal-batch' };
+  }
+
+  async dispose(
+    alarmId: string,
+    dto: DisposeDto,
+    staff: Actor,
+    request: RequestMeta,
+    batchId: string | null = null,
+    approval: DisposalApproval = { approver: staff, approvalId: null, fourEyes: 'not-configured' },
+  ): Promise<DisposalRecord> {
     const outcome = await this.dataSource.transaction(async (m): Promise<DisposalRecord | Refusal> => {
       const alarm = await m.findOne(DisposalAlarm, { where: { id: alarmId }, lock: { mode: 'pessimistic_write' } });
       if (!alarm) throw new NotFoundException('No such alarm');
@@ -78,8 +142,8 @@ export class DisposalService {
         disposedAt: now,
         disposedBy: staff.userId,
         disposedByUsername: staff.username,
-        approvedBy: staff.userId,
-        approvedByUsername: staff.username,
+        approvedBy: approval.approver.userId,
+        approvedByUsername: approval.approver.username,
         method: wasOnFile ? DISPOSAL_METHOD : DISPOSAL_METHOD_NOTHING_ON_FILE,
         numberWasOnFile: wasOnFile,
         note: dto.note ?? null,
@@ -95,7 +159,18 @@ export class DisposalService {
           actor: staff,
           subjectId: subject.id,
           request,
-          details: { alarmId, disposalId: record.id, rule: due.rule, dueOn: due.dueOn, method: record.method, numberWasOnFile: wasOnFile, batchId },
+          details: {
+            alarmId,
+            disposalId: record.id,
+            rule: due.rule,
+            dueOn: due.dueOn,
+            method: record.method,
+            numberWasOnFile: wasOnFile,
+            batchId,
+            fourEyes: approval.fourEyes,
+            approvedBy: approval.approver.userId,
+            ...(approval.approvalId ? { approvalId: approval.approvalId } : {}),
+          },
         },
         m,
       );
@@ -116,13 +191,18 @@ export class DisposalService {
   }
 
   /** Year-end practice: dispose of every open alarm, one transaction per person; refusals are listed. */
-  async disposeAll(dto: DisposeDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult> {
+  async disposeAll(
+    dto: DisposeDto,
+    staff: Actor,
+    request: RequestMeta,
+    approval: DisposalApproval = { approver: staff, approvalId: null, fourEyes: 'not-configured' },
+  ): Promise<BatchDisposalResult> {
     const batchId = randomUUID();
     const open: { id: string }[] = await this.dataSource.query(`SELECT id FROM disposal_alarm WHERE status = 'open' ORDER BY due_on, id`);
     const result: BatchDisposalResult = { batchId, disposed: 0, records: [], skipped: [] };
     for (const { id } of open) {
       try {
-        result.records.push(await this.dispose(id, dto, staff, request, batchId));
+        result.records.push(await this.dispose(id, dto, staff, request, batchId, approval));
         result.disposed++;
       } catch (error) {
         if (!(error instanceof HttpException)) throw error;
@@ -134,7 +214,7 @@ export class DisposalService {
       outcome: 'success',
       actor: staff,
       request,
-      details: { batchId, disposed: result.disposed, skipped: result.skipped.length },
+      details: { batchId, disposed: result.disposed, skipped: result.skipped.length, fourEyes: approval.fourEyes, ...(approval.approvalId ? { approvalId: approval.approvalId } : {}) },
     });
     return result;
   }

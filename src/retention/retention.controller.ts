@@ -1,4 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
@@ -26,9 +27,11 @@ export class RetentionController {
 
   @Post('alarms/dispose-all')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Dispose of every open alarm (year-end practice); one transaction per person, refusals listed' })
-  disposeAll(@Body() dto: DisposeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
-    return this.disposals.disposeAll(dto, staff, request);
+  @ApiOperation({ summary: 'Dispose of every open alarm (year-end practice); one transaction per person, refusals listed; 202 while it waits for four-eyes approval' })
+  async disposeAll(@Body() dto: DisposeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta, @Res({ passthrough: true }) res: FastifyReply) {
+    const result = await this.disposals.requestDisposeAll(dto, staff, request);
+    if ('status' in result) res.status(202);
+    return result;
   }
 
   @Get('alarms/:id')
@@ -38,9 +41,17 @@ export class RetentionController {
 
   @Post('alarms/:id/dispose')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Dispose of the number (crypto-erase) and write the disposal record; 409 when not due' })
-  dispose(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DisposeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
-    return this.disposals.dispose(id, dto, staff, request);
+  @ApiOperation({ summary: 'Dispose of the number (crypto-erase) and write the disposal record; 409 when not due; 202 while it waits for four-eyes approval (POST /approvals/:id/approve)' })
+  async dispose(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: DisposeDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
+    const result = await this.disposals.requestDisposal(id, dto, staff, request);
+    if ('status' in result) res.status(202);
+    return result;
   }
 
   @Post('alarms/:id/postpone')

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bull';
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { ApprovalsModule } from '@/approvals/approvals.module';
 import { Env } from '@/config/env.schema';
 import { NumbersModule } from '@/numbers/numbers.module';
 import { SubjectsModule } from '@/subjects/subjects.module';
@@ -33,6 +34,7 @@ import { SweepSchedulerService } from './sweep-scheduler.service';
     }),
     SubjectsModule,
     NumbersModule,
+    ApprovalsModule,
   ],
   controllers: [FilingsController, RetentionController],
   providers: [

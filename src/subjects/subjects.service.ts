@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { ClockService } from '@/config/clock.service';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { Brackets, DataSource, EntityManager, In, Repository } from 'typeorm';
@@ -35,6 +36,7 @@ export class SubjectsService {
     private readonly legal: LegalDataService,
     private readonly audit: AuditService,
     private readonly events: EventEmitter2,
+    private readonly clock: ClockService,
   ) {}
 
   async create(dto: CreateSubjectDto, staff: Staff, request: RequestMeta): Promise<Subject> {
@@ -109,7 +111,7 @@ export class SubjectsService {
       if (dto.hiredAt !== undefined) subject.hiredAt = dto.hiredAt;
       if (dto.leftAt !== undefined) subject.leftAt = dto.leftAt;
       this.checkDates(subject.hiredAt, subject.leftAt);
-      subject.updatedAt = new Date();
+      subject.updatedAt = this.clock.now();
       await manager.save(subject);
       await this.audit.record(
         {
@@ -149,6 +151,33 @@ export class SubjectsService {
       );
       return rows;
     });
+  }
+
+  /**
+   * Purposes the person acknowledged themselves (collection link, issue #15): added to those
+   * already told (a later notice moves the time), audited without a staff actor, inside the
+   * caller's transaction.
+   */
+  async recordAcknowledgedPurposes(
+    id: string,
+    purposes: string[],
+    notifiedAt: Date,
+    request: RequestMeta | null,
+    manager: EntityManager,
+    details: Record<string, unknown> = {},
+  ): Promise<void> {
+    if (purposes.length === 0) return;
+    await manager
+      .createQueryBuilder()
+      .insert()
+      .into(SubjectPurpose)
+      .values(purposes.map((purpose) => ({ subjectId: id, purpose, notifiedAt, recordedBy: null })))
+      .orUpdate(['notified_at', 'recorded_by'], ['subject_id', 'purpose'])
+      .execute();
+    await this.audit.record(
+      { action: 'subject.purposes-notified', outcome: 'success', actorUsername: null, subjectId: id, request, details: { purposes, ...details } },
+      manager,
+    );
   }
 
   async notifiedPurposes(id: string): Promise<SubjectPurpose[]> {

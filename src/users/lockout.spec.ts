@@ -1,14 +1,17 @@
-import { lockPeriodMinutes } from './lockout';
+import { backoffSeconds } from './lockout';
 
-describe('lockPeriodMinutes', () => {
-  const periods = [1, 5, 15, 60];
+describe('backoffSeconds', () => {
+  const rule = { free: 5, baseSeconds: 30, capSeconds: 900 };
   it.each([
-    [0, 1],
-    [1, 5],
-    [2, 15],
-    [3, 60],
-    [9, 60],
-  ])('after %i earlier locks the next lasts %i minutes', (locks, minutes) => {
-    expect(lockPeriodMinutes(periods, locks)).toBe(minutes);
+    [0, 0],
+    [4, 0],
+    [5, 30],
+    [6, 60],
+    [7, 120],
+    [9, 480],
+    [10, 900],
+    [1000, 900],
+  ])('after %i failures the next attempt waits %i s (bounded)', (failures, seconds) => {
+    expect(backoffSeconds(rule, failures)).toBe(seconds);
   });
 });

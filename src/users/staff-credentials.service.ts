@@ -5,7 +5,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import { DataSource, EntityManager, LessThan } from 'typeorm';
 import { Env } from '@/config/env.schema';
 import { EnvelopeService } from '@/crypto/envelope.service';
-import { lockPeriodMinutes } from './lockout';
+import { BackoffRule, LoginBudget } from './lockout';
+import { LoginBudgetRepository, Reservation } from './login-budget.repository';
 import { PasswordHasher } from './password-hasher.service';
 import { passwordProblem } from './password-policy';
 import { RecoveryCode } from './recovery-code.entity';
@@ -42,14 +43,6 @@ function updatedRows(result: unknown): number {
   return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
 }
 
-export interface FailureResult {
-  /** Set when this failure (or an earlier one) locked the account. */
-  lockedUntil: Date | null;
-  /** True when this very failure started the lock (audit it as a lockout). */
-  lockedNow: boolean;
-  lockoutCount: number;
-}
-
 /**
  * The credential state of staff accounts: password, lockout counters, the encrypted TOTP
  * secret and its last used step, recovery codes, training acknowledgement. The auth module
@@ -58,8 +51,7 @@ export interface FailureResult {
  */
 @Injectable()
 export class StaffCredentialsService {
-  private readonly lockoutThreshold: number;
-  private readonly lockoutMinutes: number[];
+  private readonly rules: Record<LoginBudget, BackoffRule>;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -67,8 +59,20 @@ export class StaffCredentialsService {
     private readonly hasher: PasswordHasher,
     config: ConfigService<Env, true>,
   ) {
-    this.lockoutThreshold = config.get('LOCKOUT_THRESHOLD', { infer: true });
-    this.lockoutMinutes = config.get('LOCKOUT_MINUTES', { infer: true });
+    const password: BackoffRule = {
+      free: config.get('LOCKOUT_THRESHOLD', { infer: true }),
+      baseSeconds: config.get('LOGIN_BACKOFF_BASE_SECONDS', { infer: true }),
+      capSeconds: config.get('LOGIN_BACKOFF_MAX_MINUTES', { infer: true }) * 60,
+    };
+    this.rules = {
+      password,
+      'known-password': password,
+      factor: {
+        free: config.get('SECOND_FACTOR_THRESHOLD', { infer: true }),
+        baseSeconds: config.get('SECOND_FACTOR_BACKOFF_BASE_SECONDS', { infer: true }),
+        capSeconds: config.get('SECOND_FACTOR_BACKOFF_MAX_MINUTES', { infer: true }) * 60,
+      },
+    };
   }
 
   findByUsername(username: string): Promise<StaffUser | null> {
@@ -92,37 +96,49 @@ export class StaffCredentialsService {
     return ok;
   }
 
-  /** Seconds until the lock ends (rounded up), or 0 when not locked. */
-  lockedForSeconds(user: Pick<StaffUser, 'lockedUntil'>, now: Date): number {
-    if (!user.lockedUntil || user.lockedUntil <= now) return 0;
-    return Math.ceil((user.lockedUntil.getTime() - now.getTime()) / 1000);
+  /** The password budget an attempt from this address draws on: its own one for known addresses. */
+  passwordBudget(user: Pick<StaffUser, 'knownAddresses'>, address: string | null): LoginBudget {
+    return address && user.knownAddresses?.includes(address) ? 'known-password' : 'password';
   }
 
-  /** Counts a failed password or second-factor attempt; the threshold-th consecutive one locks. */
-  async registerFailure(userId: string, now: Date): Promise<FailureResult> {
-    return this.dataSource.transaction(async (m) => {
-      const user = await m.getRepository(StaffUser).findOne({ where: { id: userId }, lock: { mode: 'pessimistic_write' } });
-      if (!user) return { lockedUntil: null, lockedNow: false, lockoutCount: 0 };
-      if (user.lockedUntil && user.lockedUntil > now) {
-        return { lockedUntil: user.lockedUntil, lockedNow: false, lockoutCount: user.lockoutCount };
-      }
-      const failed = user.failedAttempts + 1;
-      if (failed < this.lockoutThreshold) {
-        await m.getRepository(StaffUser).update(userId, { failedAttempts: failed });
-        return { lockedUntil: null, lockedNow: false, lockoutCount: user.lockoutCount };
-      }
-      const minutes = lockPeriodMinutes(this.lockoutMinutes, user.lockoutCount);
-      const lockedUntil = new Date(now.getTime() + minutes * 60_000);
-      await m.getRepository(StaffUser).update(userId, { failedAttempts: 0, lockedUntil, lockoutCount: user.lockoutCount + 1 });
-      return { lockedUntil, lockedNow: true, lockoutCount: user.lockoutCount + 1 };
-    });
+  /**
+   * Reserves one attempt of a budget before it is checked (see lockout.ts): counted as a failure
+   * at once, atomically; `ok: false` (with the wait) while the budget is in backoff or the
+   * account is not active. A correct attempt then calls clearBudget.
+   */
+  reserveAttempt(userId: string, budget: LoginBudget, now: Date): Promise<Reservation> {
+    return new LoginBudgetRepository(this.dataSource.manager).reserve(userId, budget, this.rules[budget], now);
   }
 
-  /** A complete login: counters back to zero, the lock history forgotten. */
-  async recordLogin(userId: string, now: Date): Promise<void> {
+  refundAttempt(userId: string, budget: LoginBudget, now: Date): Promise<void> {
+    return new LoginBudgetRepository(this.dataSource.manager).refund(userId, budget, now);
+  }
+
+  clearBudget(userId: string, budget: LoginBudget): Promise<void> {
+    return new LoginBudgetRepository(this.dataSource.manager).clear(userId, budget);
+  }
+
+  /** Seconds until a budget may be drawn on again (0: now). */
+  budgetWaitSeconds(userId: string, budget: LoginBudget, now: Date): Promise<number> {
+    return new LoginBudgetRepository(this.dataSource.manager).waitSeconds(userId, budget, this.rules[budget], now);
+  }
+
+  /** Whether a reserved failure count has just reached the budget's backoff (audit it once). */
+  backoffStarts(budget: LoginBudget, failures: number): boolean {
+    return failures === this.rules[budget].free;
+  }
+
+  backoffRule(budget: LoginBudget): BackoffRule {
+    return this.rules[budget];
+  }
+
+  /** A complete login: the second-factor and known-address budgets whole, the time and the address remembered. */
+  async recordLogin(userId: string, now: Date, address: string | null): Promise<void> {
+    // The unknown-address password budget is not cleared (an outsider's failures decay on their own).
     await this.dataSource
       .getRepository(StaffUser)
-      .update(userId, { failedAttempts: 0, lockoutCount: 0, lockedUntil: null, lastLoginAt: now });
+      .update(userId, { factorFailedAttempts: 0, factorLockedUntil: null, knownFailedAttempts: 0, knownLockedUntil: null, lastLoginAt: now });
+    if (address) await new LoginBudgetRepository(this.dataSource.manager).rememberAddress(userId, address);
   }
 
   /** Sets a new password after the policy check (400 naming the rule). */
@@ -138,6 +154,19 @@ export class StaffCredentialsService {
   }
 
   /** Stores a new, not yet activated TOTP secret (encrypted, bound to the user). */
+  /** How many TOTP secrets are under each KEK version (key retirement checks none is left). */
+  async totpKeyVersionCounts(): Promise<Record<string, number>> {
+    const rows = await this.dataSource
+      .getRepository(StaffUser)
+      .createQueryBuilder('u')
+      .select('u.totpKeyVersion', 'version')
+      .addSelect('count(*)', 'n')
+      .where('u.totpKeyVersion IS NOT NULL')
+      .groupBy('u.totpKeyVersion')
+      .getRawMany<{ version: number; n: string }>();
+    return Object.fromEntries(rows.map((r) => [String(r.version), Number(r.n)]));
+  }
+
   /**
    * Key rotation: re-wraps every TOTP secret's data key still under an older KEK, in short
    * batches (SKIP LOCKED). The secrets' ciphertexts are untouched.

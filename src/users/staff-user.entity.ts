@@ -67,11 +67,30 @@ export class StaffUser {
   @Column({ name: 'last_totp_step', type: 'bigint', nullable: true, transformer: bigintAsNumber })
   lastTotpStep: number | null;
 
+  /** Password backoff for addresses this account never completed a login from (see src/auth/login-policy.ts). */
   @Column({ name: 'failed_attempts', type: 'integer', default: 0 })
   failedAttempts: number;
 
   @Column({ name: 'locked_until', type: 'timestamptz', nullable: true })
   lockedUntil: Date | null;
+
+  /** Password backoff for its known addresses. */
+  @Column({ name: 'known_failed_attempts', type: 'integer', default: 0 })
+  knownFailedAttempts: number;
+
+  @Column({ name: 'known_locked_until', type: 'timestamptz', nullable: true })
+  knownLockedUntil: Date | null;
+
+  /** Second-factor backoff (TOTP, recovery code, activation, step-up). */
+  @Column({ name: 'factor_failed_attempts', type: 'integer', default: 0 })
+  factorFailedAttempts: number;
+
+  @Column({ name: 'factor_locked_until', type: 'timestamptz', nullable: true })
+  factorLockedUntil: Date | null;
+
+  /** Addresses this account completed a full login (password and second factor) from, newest first. */
+  @Column({ name: 'known_addresses', type: 'text', array: true, default: () => `'{}'` })
+  knownAddresses: string[];
 
   /** How many times the account was locked since its last successful login (grows the period). */
   @Column({ name: 'lockout_count', type: 'integer', default: 0 })
@@ -85,6 +104,17 @@ export class StaffUser {
 
   @Column({ name: 'training_acknowledged_at', type: 'timestamptz', nullable: true })
   trainingAcknowledgedAt: Date | null;
+
+  /** Roles asked for but waiting for the responsible person's approval (a new clerk; issue #19). */
+  @Column({ name: 'pending_roles', type: 'text', array: true, default: () => `'{}'` })
+  pendingRoles: Role[];
+
+  /** Who asked for the pending roles (the approver must be someone else under four eyes). */
+  @Column({ name: 'roles_requested_by', type: 'uuid', nullable: true })
+  rolesRequestedBy: string | null;
+
+  @Column({ name: 'roles_requested_at', type: 'timestamptz', nullable: true })
+  rolesRequestedAt: Date | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -23,6 +23,9 @@ const ADMIN_RULE_LOCK = '5570457453591626061';
 
 type Actor = Pick<Staff, 'userId' | 'username' | 'roles'>;
 
+/** Roles the responsible person approves before they take effect, once four eyes are set up (issue #19). */
+export const ROLES_NEEDING_APPROVAL: readonly Role[] = ['clerk'];
+
 /**
  * Staff accounts for admins: create, roles, display name, deactivation (offboarding),
  * second-factor reset, admin handover and the inventory. Every change is audited in the
@@ -32,6 +35,8 @@ type Actor = Pick<Staff, 'userId' | 'username' | 'roles'>;
 export class UsersService {
   private readonly dormantMs: number;
   private readonly trainingMonths: number;
+  /** Whether new clerks wait for the responsible person; the approvals module supplies the rule. */
+  private rolesNeedApproval: () => Promise<boolean> = async () => false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -44,6 +49,18 @@ export class UsersService {
   ) {
     this.dormantMs = config.get('DORMANT_DAYS', { infer: true }) * 24 * 60 * 60_000;
     this.trainingMonths = config.get('TRAINING_VALID_MONTHS', { infer: true });
+  }
+
+  /** The approvals module says when roles wait for approval (kept out of the constructor to avoid a cycle). */
+  useRoleApprovalRule(rule: () => Promise<boolean>): void {
+    this.rolesNeedApproval = rule;
+  }
+
+  /** Of the roles being added, those that must wait for the responsible person. */
+  private async heldBack(added: Role[], via: 'api' | 'cli' | 'test-support'): Promise<Role[]> {
+    const held = added.filter((r) => ROLES_NEEDING_APPROVAL.includes(r));
+    if (held.length === 0 || via !== 'api') return [];
+    return (await this.rolesNeedApproval()) ? held : [];
   }
 
   /** Creates an account with a random one-time password, returned once (must be changed at first login). */
@@ -59,6 +76,8 @@ export class UsersService {
     const initialPassword = randomBytes(18).toString('base64url');
     const passwordHash = await this.hasher.hash(initialPassword);
     const now = this.clock.now();
+    const requested = [...new Set(dto.roles)];
+    const pending = await this.heldBack(requested, via);
     return this.dataSource.transaction(async (m) => {
       if (await m.getRepository(StaffUser).existsBy({ username })) {
         throw new ConflictException('username is already taken (usernames are never reused, even after deactivation)');
@@ -66,7 +85,10 @@ export class UsersService {
       const user = await m.getRepository(StaffUser).save({
         username,
         displayName: dto.displayName,
-        roles: [...new Set(dto.roles)],
+        roles: requested.filter((r) => !pending.includes(r)),
+        pendingRoles: pending,
+        rolesRequestedBy: pending.length ? (actor?.userId ?? null) : null,
+        rolesRequestedAt: pending.length ? now : null,
         passwordHash,
         mustChangePassword: true,
         status: 'active',
@@ -80,7 +102,7 @@ export class UsersService {
           actor,
           actorUsername: actor ? undefined : via,
           request,
-          details: { userId: user.id, username: user.username, roles: user.roles, via },
+          details: { userId: user.id, username: user.username, roles: user.roles, via, ...(pending.length ? { pendingRoles: pending } : {}) },
         },
         m,
       );
@@ -111,17 +133,36 @@ export class UsersService {
       const user = await this.load(m, id, true);
       if (user.status !== 'active') throw new ConflictException('A deactivated account cannot be changed');
       const before = [...user.roles];
+      let held: Role[] = [];
       if (dto.roles) {
-        const roles = [...new Set(dto.roles)];
-        if (before.includes('admin') && !roles.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'demoted');
-        user.roles = roles;
+        const wanted = [...new Set(dto.roles)];
+        if (before.includes('admin') && !wanted.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'demoted');
+        held = await this.heldBack(wanted.filter((r) => !before.includes(r)), 'api');
+        user.roles = wanted.filter((r) => !held.includes(r));
+        if (held.length) {
+          user.pendingRoles = [...new Set([...user.pendingRoles, ...held])];
+          user.rolesRequestedBy = actor.userId;
+          user.rolesRequestedAt = this.clock.now();
+        }
       }
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
-      await m.getRepository(StaffUser).update(user.id, { roles: user.roles, displayName: user.displayName });
+      await m.getRepository(StaffUser).update(user.id, {
+        roles: user.roles,
+        displayName: user.displayName,
+        pendingRoles: user.pendingRoles,
+        rolesRequestedBy: user.rolesRequestedBy,
+        rolesRequestedAt: user.rolesRequestedAt,
+      });
       const rolesChanged = dto.roles !== undefined && !sameRoles(before, user.roles);
       if (rolesChanged) {
         await this.audit.record(
-          { action: 'user.roles-changed', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, from: before, to: user.roles } },
+          {
+            action: 'user.roles-changed',
+            outcome: 'success',
+            actor,
+            request,
+            details: { userId: user.id, username: user.username, from: before, to: user.roles, ...(held.length ? { pendingRoles: held } : {}) },
+          },
           m,
         );
       }
@@ -202,6 +243,77 @@ export class UsersService {
     return this.view(target, this.clock.now());
   }
 
+  /** Accounts with roles waiting for the responsible person. */
+  async listPendingRoles(): Promise<StaffAccountDto[]> {
+    const rows = await this.dataSource
+      .getRepository(StaffUser)
+      .createQueryBuilder('u')
+      .where(`u.status = 'active' AND cardinality(u.pending_roles) > 0`)
+      .orderBy('u.roles_requested_at', 'ASC')
+      .getMany();
+    const now = this.clock.now();
+    return rows.map((u) => this.view(u, now));
+  }
+
+  /**
+   * The responsible person grants (or declines) the roles an account waits for. Four eyes: the
+   * person who asked for them, and the account holder, may not approve them, unless the
+   * approvals policy waives four eyes (`selfAllowed`).
+   */
+  async decidePendingRoles(
+    id: string,
+    decision: 'approve' | 'decline',
+    approver: Actor,
+    options: { selfAllowed: boolean; note?: string },
+    request: RequestMeta,
+  ): Promise<StaffAccountDto> {
+    const sameness = await this.dataSource.transaction(async (m) => {
+      const user = await this.load(m, id, true);
+      if (user.status !== 'active') throw new ConflictException({ code: 'user.deactivated', message: 'A deactivated account cannot be changed' });
+      if (user.pendingRoles.length === 0) {
+        throw new ConflictException({ code: 'approval.nothing-pending', message: 'This account has no roles waiting for approval' });
+      }
+      const same = user.id === approver.userId || user.rolesRequestedBy === approver.userId;
+      if (same && !options.selfAllowed && decision === 'approve') return { user, refused: true };
+      const granted = user.pendingRoles;
+      if (decision === 'approve') user.roles = [...new Set([...user.roles, ...granted])];
+      await m.getRepository(StaffUser).update(user.id, { roles: user.roles, pendingRoles: [], rolesRequestedBy: null, rolesRequestedAt: null });
+      await this.audit.record(
+        {
+          action: decision === 'approve' ? 'user.roles-approved' : 'user.roles-declined',
+          outcome: 'success',
+          actor: approver,
+          request,
+          details: {
+            userId: user.id,
+            username: user.username,
+            roles: granted,
+            requestedBy: user.rolesRequestedBy,
+            ...(decision === 'approve' ? { fourEyes: same ? 'waived' : 'approved' } : {}),
+            ...(options.note ? { note: options.note } : {}),
+          },
+        },
+        m,
+      );
+      user.pendingRoles = [];
+      return { user, refused: false };
+    });
+    if (sameness.refused) {
+      await this.audit.record({
+        action: 'approval.refused',
+        outcome: 'refused',
+        actor: approver,
+        request,
+        details: { kind: 'roles', userId: id, reason: 'same-person' },
+      });
+      throw new ForbiddenException({
+        code: 'approval.same-person',
+        message: 'Four eyes: the person who asked for these roles (or holds them) cannot approve them; another responsible person must',
+      });
+    }
+    return this.view(sameness.user, this.clock.now());
+  }
+
   get currentTrainingVersion(): string {
     return this.legal.handlingRules.version;
   }
@@ -250,13 +362,19 @@ export class UsersService {
       username: u.username,
       displayName: u.displayName,
       roles: u.roles,
+      pendingRoles: u.pendingRoles ?? [],
       status: u.status,
       deactivatedAt: u.deactivatedAt?.toISOString() ?? null,
       deactivationReason: u.deactivationReason,
       lastLoginAt: u.lastLoginAt?.toISOString() ?? null,
       totpEnrolled: u.totpEnrolledAt !== null,
       mustChangePassword: u.mustChangePassword,
-      lockedUntil: u.lockedUntil && u.lockedUntil > now ? u.lockedUntil.toISOString() : null,
+      // the latest end of a login backoff (any budget: unknown addresses, known ones, second factor)
+      lockedUntil:
+        [u.lockedUntil, u.knownLockedUntil, u.factorLockedUntil]
+          .filter((d): d is Date => !!d && d > now)
+          .sort((a, b) => b.getTime() - a.getTime())[0]
+          ?.toISOString() ?? null,
       trainingVersion: u.trainingVersion,
       trainingAcknowledgedAt: u.trainingAcknowledgedAt?.toISOString() ?? null,
       trainingCurrent: isTrainingCurrent(u, this.legal.handlingRules.version, this.trainingMonths, now),

@@ -80,7 +80,7 @@ export function syntheticChain(count: number, checkpointEvery = 5000): Synthetic
   return { entries, checkpoints, publicKey: keys.publicKey, certPem };
 }
 
-/** In-memory verification of `count` entries (the figure in README). */
+/** In-memory verification of `count` entries (the figure in docs/performance.md). */
 export async function benchAuditVerify(count = 1_000_000, chain = syntheticChain(count)): Promise<AuditVerifyBench> {
   const { entries, checkpoints, publicKey } = chain;
   await verifyChainParallel(pagesOf(entries.slice(0, 50_000)), { publicKey, checkpoints: checkpoints.slice(0, 10) }); // warm up

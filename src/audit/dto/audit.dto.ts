@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 const SEQ = /^[1-9][0-9]{0,17}$/;
 /** Free text must never carry a number: refuse runs of 11 or more digits (spaces and hyphens allowed between). */
@@ -11,6 +12,7 @@ export class ListAuditEntriesQuery {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @NoNumberLike()
   actor?: string;
 
   @ApiPropertyOptional({ description: 'Subject (person) id' })
@@ -22,12 +24,14 @@ export class ListAuditEntriesQuery {
   @IsOptional()
   @IsString()
   @MaxLength(50)
+  @NoNumberLike()
   purpose?: string;
 
   @ApiPropertyOptional({ example: 'number.revealed' })
   @IsOptional()
   @IsString()
   @MaxLength(50)
+  @NoNumberLike()
   action?: string;
 
   @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601)' })
@@ -95,6 +99,7 @@ export class CreateReviewDto {
   @IsNotEmpty()
   @MaxLength(2000)
   @Matches(NO_NUMBER_LIKE, { message: 'note must not contain a long run of digits (it could be a personal number)' })
+  @NoNumberLike()
   note: string;
 }
 

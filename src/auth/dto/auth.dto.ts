@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { PASSWORD_MAX_LENGTH } from '@/users/password-policy';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 // Login input is checked for type and size only: a malformed username must answer exactly
 // like an unknown one (401), never with a different validation error.
@@ -70,6 +71,7 @@ export class TrainingDto {
   @ApiProperty({ example: '2026-04', description: 'The version shown by GET /me/training' })
   @IsString()
   @MaxLength(100)
+  @NoNumberLike()
   version: string;
 }
 

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
-import { requestIdFor } from './request-id';
+import { isNumberLike } from '../screening/number-like';
+import { numberLikeRequestId, requestIdFor } from './request-id';
 
 const request = (headers: Record<string, string | string[]>) => ({ headers }) as unknown as IncomingMessage;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -16,5 +17,14 @@ describe('requestIdFor', () => {
       expect(requestIdFor(request({ 'x-request-id': given }))).toMatch(UUID);
     }
     expect(requestIdFor(request({ 'x-request-id': ['a', 'b'] }))).toMatch(UUID);
+  });
+
+  it('never keeps a number-like id (issue #16), and never makes one', () => {
+    for (const given of ['983205673214', 'req-1234-5678-9018', 'a123456789018']) {
+      expect(requestIdFor(request({ 'x-request-id': given }))).toMatch(UUID);
+      expect(numberLikeRequestId(request({ 'x-request-id': given }))).toBe(true);
+    }
+    expect(numberLikeRequestId(request({ 'x-request-id': 'req-reveal-1' }))).toBe(false);
+    for (let i = 0; i < 2000; i++) expect(isNumberLike(requestIdFor(request({})))).toBe(false);
   });
 });

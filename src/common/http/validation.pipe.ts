@@ -1,4 +1,10 @@
+import { NO_NUMBER_LIKE, NUMBER_LIKE_CODE } from '@/common/screening/no-number-like.decorator';
 import { ArgumentMetadata, BadRequestException, HttpException, ValidationError, ValidationPipe } from '@nestjs/common';
+
+/** True when one of the errors (at any depth) is the number-like screening's. */
+function hasNumberLike(errors: ValidationError[]): boolean {
+  return errors.some((e) => NO_NUMBER_LIKE in (e.constraints ?? {}) || hasNumberLike(e.children ?? []));
+}
 
 function flatten(errors: ValidationError[], parent = ''): string[] {
   return errors.flatMap((e) => {
@@ -59,6 +65,9 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     validationError: { target: false, value: false },
-    exceptionFactory: (errors) => new BadRequestException(flatten(errors)),
+    exceptionFactory: (errors) =>
+      hasNumberLike(errors)
+        ? new BadRequestException({ code: NUMBER_LIKE_CODE, message: flatten(errors), error: 'Bad Request' })
+        : new BadRequestException(flatten(errors)),
   });
 }

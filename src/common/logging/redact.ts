@@ -1,12 +1,12 @@
+import { redactNumberLike } from '@/common/screening/number-like';
+
 /**
- * Masks anything that looks like a personal or corporate number (12 or 13 digits, half-
- * or full-width, possibly split by spaces or hyphens) in text bound for logs or errors.
+ * Masks anything number-like in text bound for logs or errors, by the one screening rule
+ * (src/common/screening: percent-decoded, NFKC, 12 or more digits with separators, whole UUIDs).
  * A second line of defence: code should never put a number there in the first place.
  */
-const NUMBER_LIKE = /[0-9０-９](?:[\s\-－‐ー]*[0-9０-９]){10,12}/g;
-
 export function redactDigits(text: string): string {
-  return text.replace(NUMBER_LIKE, '[redacted]');
+  return redactNumberLike(text);
 }
 
 /** Deep copy of a log object with every string passed through redactDigits. */

@@ -8,7 +8,7 @@ import { redactDigits } from './redact';
  *
  * Written from a Fastify hook instead of nestjs-pino's per-request middleware (pino-http through
  * middie, plus an AsyncLocalStorage context for every request): that middleware cost about a
- * quarter of the service's CPU per reveal (README, Performance). Service logs still go through
+ * quarter of the service's CPU per reveal (docs/performance.md). Service logs still go through
  * nestjs-pino; they carry the request id where it matters (the exception filter names it).
  */
 export async function useRequestLog(app: NestFastifyApplication): Promise<void> {

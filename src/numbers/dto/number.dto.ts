@@ -19,12 +19,14 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 export class IdentityCheckDto {
   @ApiProperty({ description: 'Document that proved the number (番号確認)', example: 'my-number-card' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(60)
+  @NoNumberLike()
   numberDocument: string;
 
   @ApiProperty({ description: 'Documents that proved the person (身元確認)', example: ['my-number-card'] })
@@ -32,6 +34,7 @@ export class IdentityCheckDto {
   @ArrayMaxSize(5)
   @ArrayUnique()
   @IsString({ each: true })
+  @NoNumberLike({ each: true })
   identityDocuments: string[];
 
   @ApiProperty({ example: '2026-04-01T10:00:00+09:00' })
@@ -69,6 +72,7 @@ export class RevealDto {
   @IsOptional()
   @IsString()
   @MaxLength(60)
+  @NoNumberLike()
   purpose?: string;
 }
 
@@ -77,6 +81,7 @@ export class BulkRevealDto {
   @IsOptional()
   @IsString()
   @MaxLength(60)
+  @NoNumberLike()
   purpose?: string;
 
   @ApiPropertyOptional({ type: [String] })

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 /** Free text must never carry a number: refuse long digit runs outright (also full-width). */
 const NO_LONG_DIGITS = /^(?![\s\S]*[0-9０-９]{8,})[\s\S]*$/;
@@ -32,6 +33,7 @@ export class DisposeDto {
   @IsString()
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  @NoNumberLike()
   note?: string;
 }
 
@@ -45,5 +47,6 @@ export class PostponeDto {
   @IsNotEmpty({ message: 'reason is required' })
   @MaxLength(500)
   @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  @NoNumberLike()
   reason: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 /** Plain calendar date, YYYY-MM-DD. */
 export const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -11,6 +12,7 @@ export class CreateFilingDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(50)
+  @NoNumberLike()
   documentType: string;
 
   @ApiPropertyOptional({ description: 'The year whose filing deadline the document belongs to (required by rules that start after 10 January)', example: 2025 })

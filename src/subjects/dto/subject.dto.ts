@@ -14,6 +14,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 /** Plain calendar date, YYYY-MM-DD. */
 const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
@@ -32,6 +33,7 @@ export class CreateSubjectDto {
   @MaxLength(40)
   @Matches(/^[A-Za-z0-9._-]+$/, { message: 'code may contain only letters, digits, ".", "_" and "-"' })
   @Matches(/^(?!.*\d{8,}).*$/, { message: 'code must not contain 8 or more digits in a row' })
+  @NoNumberLike()
   code: string;
 
   @ApiProperty({ example: '山田 太郎' })
@@ -39,6 +41,7 @@ export class CreateSubjectDto {
   @IsNotEmpty()
   @MaxLength(100)
   @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
+  @NoNumberLike()
   name: string;
 
   @ApiPropertyOptional({ example: 'ヤマダ タロウ' })
@@ -46,6 +49,7 @@ export class CreateSubjectDto {
   @IsString()
   @MaxLength(100)
   @Matches(/^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s　]*$/u, { message: 'nameKana must be written in kana' })
+  @NoNumberLike()
   nameKana?: string;
 
   @ApiPropertyOptional({ description: 'For a dependent: the employee it belongs to' })
@@ -74,6 +78,7 @@ export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['n
   @IsNotEmpty()
   @MaxLength(100)
   @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
+  @NoNumberLike()
   name?: string;
 
   @ApiPropertyOptional({ nullable: true, description: 'null clears it (the person returned)' })
@@ -94,6 +99,7 @@ export class ListSubjectsQuery {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @NoNumberLike()
   q?: string;
 
   @ApiPropertyOptional({ enum: ['active', 'left'] })

@@ -3,18 +3,21 @@ import { Transform, Type } from 'class-transformer';
 import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Role, ROLES } from '@/common/auth/roles';
 import { normalizeUsername, USERNAME_PATTERN, USERNAME_RULE } from '../username';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'sato.h', description: USERNAME_RULE + ' (stored lower-case)' })
   @Transform(({ value }) => normalizeUsername(value))
   @IsString()
   @Matches(USERNAME_PATTERN, { message: USERNAME_RULE })
+  @NoNumberLike()
   username: string;
 
   @ApiProperty({ example: '佐藤 花子' })
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @NoNumberLike()
   displayName: string;
 
   @ApiProperty({ enum: ROLES, isArray: true, example: ['clerk'] })
@@ -39,6 +42,7 @@ export class UpdateUserDto {
   @IsString()
   @MinLength(1)
   @MaxLength(100)
+  @NoNumberLike()
   displayName?: string;
 }
 
@@ -47,6 +51,7 @@ export class DeactivateUserDto {
   @IsString()
   @MinLength(3)
   @MaxLength(500)
+  @NoNumberLike()
   reason: string;
 }
 
@@ -83,6 +88,7 @@ export class StaffAccountDto {
   @ApiProperty() username: string;
   @ApiProperty() displayName: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
+  @ApiProperty({ enum: ROLES, isArray: true, description: 'Roles asked for, waiting for the responsible person (GET /approvals)' }) pendingRoles: Role[];
   @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
   @ApiPropertyOptional({ nullable: true }) deactivatedAt: string | null;
   @ApiPropertyOptional({ nullable: true }) deactivationReason: string | null;

@@ -49,7 +49,7 @@ export async function newPage(browser: Browser, lang: 'ja' | 'en' = 'ja'): Promi
   return { page, problems };
 }
 
-/** A full-page screenshot into test/browser/screenshots/<name>.png (committed, shown in README). */
+/** A full-page screenshot into test/browser/screenshots/<name>.png (committed, shown in docs/console.md). */
 export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`), fullPage: options.fullPage ?? true, animations: 'disabled' });

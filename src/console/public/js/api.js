@@ -18,10 +18,12 @@ export function whenUnauthorized(handler) {
 }
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  constructor(status, body, retryAfter = null) {
     super(messageOf(body) || `HTTP ${status}`);
     this.status = status;
     this.body = body;
+    /** Seconds from a Retry-After header (429, 503), else null. */
+    this.retryAfter = retryAfter;
   }
 }
 
@@ -60,7 +62,10 @@ export async function api(method, path, body, options = {}) {
     onUnauthorized(messageOf(answer));
     throw new ApiError(401, answer);
   }
-  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  if (!res.ok) {
+    const retryAfter = Number(res.headers.get('Retry-After'));
+    throw new ApiError(res.status, await res.json().catch(() => null), retryAfter > 0 ? retryAfter : null);
+  }
   if (options.raw) return res;
   if (res.status === 204) return null;
   const type = res.headers.get('Content-Type') ?? '';

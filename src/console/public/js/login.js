@@ -1,5 +1,5 @@
 // Login: password → (first login: new password) → (no second factor yet: enrol with a QR code,
-// recovery codes shown once) → TOTP or recovery code → session. See README "Login flow".
+// recovery codes shown once) → TOTP or recovery code → session. See docs/security.md "Login flow".
 import { api, ApiError } from './api.js';
 import { field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
@@ -27,7 +27,7 @@ export function renderLogin(main, onSession, notice) {
     e.preventDefault();
     say(status, t('common.working'));
     try {
-      const answer = await api('POST', '/auth/login', { username: username.value.trim(), password: password.value });
+      const answer = await retryWhenBusy(() => api('POST', '/auth/login', { username: username.value.trim(), password: password.value }), status);
       password.value = '';
       next(main, answer, onSession);
     } catch (error) {
@@ -36,7 +36,31 @@ export function renderLogin(main, onSession, notice) {
   }
 }
 
+/** How often a login refused as busy (503 auth.busy: many people logging in) is tried again by itself. */
+const BUSY_RETRIES = 8;
+
+/**
+ * Runs `call`; while the server answers 503 auth.busy (password checks are at their limit during a
+ * login storm), says so kindly and tries again after its Retry-After (with a little jitter, so the
+ * people refused together do not come back together).
+ */
+async function retryWhenBusy(call, status) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const busy = error instanceof ApiError && error.status === 503 && error.body?.code === 'auth.busy';
+      if (!busy || attempt >= BUSY_RETRIES) throw error;
+      const seconds = Math.min(30, error.retryAfter ?? 2);
+      say(status, t('login.busy', { seconds }), 'warn');
+      await new Promise((resolve) => setTimeout(resolve, seconds * 1000 * (0.75 + Math.random() / 2)));
+      say(status, t('common.working'));
+    }
+  }
+}
+
 function loginError(error) {
+  if (error instanceof ApiError && error.status === 503 && error.body?.code === 'auth.busy') return t('login.busyGaveUp');
   if (error instanceof ApiError && error.status === 429) return t('login.locked');
   if (error instanceof ApiError && error.status === 401) return t('login.wrong');
   return error.message;
@@ -70,7 +94,7 @@ function renderInitialPassword(main, challenge, onSession) {
     e.preventDefault();
     if (pw.value !== again.value) return say(status, t('pw.mismatch'), 'error');
     try {
-      const answer = await api('POST', '/auth/password', { challenge, newPassword: pw.value });
+      const answer = await retryWhenBusy(() => api('POST', '/auth/password', { challenge, newPassword: pw.value }), status);
       next(main, answer, onSession);
     } catch (error) {
       say(status, loginError(error), 'error');

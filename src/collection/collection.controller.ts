@@ -1,0 +1,97 @@
+import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { CollectionRequestsService } from './collection-requests.service';
+import { CollectionReviewService } from './collection-review.service';
+import { CreateRequestsDto, ListRequestsQuery, ListSubmissionsQuery, ReissueRequestDto, ReturnSubmissionDto } from './dto/collection.dto';
+
+/** The clerk's side of collection: links, and review of what came back. */
+@ApiTags('collection')
+@Controller('collection')
+export class CollectionController {
+  constructor(
+    private readonly requests: CollectionRequestsService,
+    private readonly review: CollectionReviewService,
+  ) {}
+
+  @Post('requests')
+  @Auth('clerk')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Create links for the people listed (or every employee without a number); each link is shown once' })
+  create(@Body() dto: CreateRequestsDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.requests.create(dto, staff, request);
+  }
+
+  @Get('requests')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Collection requests, newest first (no tokens)' })
+  list(@Query() query: ListRequestsQuery) {
+    return this.requests.list(query);
+  }
+
+  @Post('requests/:id/reissue')
+  @Auth('clerk')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'A new link for an open request; the old one stops working' })
+  reissue(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReissueRequestDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.requests.reissue(id, dto, staff, request);
+  }
+
+  @Post('requests/:id/cancel')
+  @Auth('clerk')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Cancel an open link' })
+  cancel(@Param('id', ParseUUIDPipe) id: string, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.requests.cancel(id, staff, request);
+  }
+
+  @Get('submissions')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Submissions (default: waiting for review), with flags; no digits' })
+  submissions(@Query() query: ListSubmissionsQuery) {
+    return this.review.list(query);
+  }
+
+  @Post('submissions/:id/reveal')
+  @Auth('clerk')
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'The submitted numbers, to compare with the photos (audited, purpose identity-check)' })
+  reveal(@Param('id', ParseUUIDPipe) id: string, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.review.revealNumbers(id, staff, request);
+  }
+
+  @Get('submissions/:id/images/:imageId')
+  @Auth('clerk')
+  @ApiProduces('image/jpeg')
+  @ApiOperation({ summary: 'One photo (audited, purpose identity-check)' })
+  async image(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('imageId', ParseUUIDPipe) imageId: string,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Res() res: FastifyReply,
+  ): Promise<void> {
+    const image = await this.review.viewImage(id, imageId, staff, request);
+    await res.header('Cache-Control', 'no-store').type(image.contentType).send(image.bytes);
+  }
+
+  @Post('submissions/:id/approve')
+  @Auth('clerk')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Store the submitted numbers with the identity check; photos are deleted (unless COLLECTION_KEEP_IMAGES)' })
+  approve(@Param('id', ParseUUIDPipe) id: string, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.review.approve(id, staff, request);
+  }
+
+  @Post('submissions/:id/return')
+  @Auth('clerk')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send back with a reason: numbers and photos are deleted, the link opens again' })
+  sendBack(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ReturnSubmissionDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.review.sendBack(id, dto, staff, request);
+  }
+}

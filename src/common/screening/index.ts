@@ -1,0 +1,2 @@
+export { isNumberLike, redactNumberLike, screeningForm, NUMBER_LIKE_MIN_DIGITS, REDACTED } from './number-like';
+export { NoNumberLike, NO_NUMBER_LIKE, NUMBER_LIKE_CODE } from './no-number-like.decorator';
