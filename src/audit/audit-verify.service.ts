@@ -72,13 +72,19 @@ export class AuditVerifyService {
    * Entries not sealed yet (newer than the last checkpoint) are not part of the answer.
    */
   async verifyDatabase(q?: Queryable, certPem = this.keyring.signingCertPem, given?: TreeHead): Promise<AuditVerifyResult> {
+    // The witnessed head is read before the snapshot: a head is witnessed only after its round
+    // committed, so the snapshot taken next always holds it (read after, it could be newer).
+    const known = this.knownHead(certPem, given);
     // One snapshot for every query: a sealing round committing mid-way must not look like a removed checkpoint.
-    if (!q) return this.dataSource.transaction('REPEATABLE READ', (manager) => this.verifyDatabase(manager, certPem, given));
+    if (!q) return this.dataSource.transaction('REPEATABLE READ', (manager) => this.verifyIn(manager, certPem, known));
+    return this.verifyIn(q, certPem, known);
+  }
+
+  private async verifyIn(q: Queryable, certPem: string, known: KnownHead | null): Promise<AuditVerifyResult> {
     const publicKey = publicKeyOfCertificate(certPem);
     const head = await sealedHead(q);
     const checkpoints = await checkpointsBetween(q, '1', head.seq);
     const heads = await treeHeadsBetween(q, 1, Number.MAX_SAFE_INTEGER);
-    const known = this.knownHead(certPem, given);
     const tree = new TreeRecomputer([...heads.map((h) => h.treeSize), ...(known ? [known.treeSize] : [])]);
     const chain = await verifyChainParallel(
       tap(entryPages(q, '0', head.seq, PAGE_SIZE), (page) => tree.pushAll(page)),

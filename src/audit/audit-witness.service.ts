@@ -61,8 +61,6 @@ export class AuditWitnessService implements OnModuleDestroy {
   private webhookInFlight: Promise<void> | null = null;
   private webhookNext: TreeHeadJson | null = null;
   private mailedDay: string | null = null;
-  /** The directory's newest head, read once and then kept as appended. */
-  private directoryHead: TreeHead | null | undefined = undefined;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -145,8 +143,7 @@ export class AuditWitnessService implements OnModuleDestroy {
     if (!this.directory) return;
     try {
       const next = parseTreeHead(head);
-      if (this.directoryHead === undefined) this.directoryHead = this.latestWitnessedHead();
-      const held = this.directoryHead;
+      const held = this.latestWitnessedHead(); // read again each time: another instance may have appended
       if (held) {
         const refusal = await this.refusal(held, next);
         if (refusal === 'same') return;
@@ -156,7 +153,6 @@ export class AuditWitnessService implements OnModuleDestroy {
         }
       }
       appendWitnessHead(this.directory, head, this.clock.now());
-      this.directoryHead = next;
       await this.receipt('directory', head);
     } catch (error) {
       this.logger.error(`Witness directory did not accept tree head ${head.treeSize}: ${(error as Error).message}`);

@@ -90,16 +90,69 @@ export function scanWitnessDirectory(dir: string, publicKey: KeyObject): Witness
   }
   const rejected: string[] = [];
   for (const file of files) {
-    const lines = readFileSync(join(dir, file), 'utf8').split('\n');
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const text = lines[i];
-      if (text.trim() === '') continue;
-      const head = parseVerified(text, publicKey);
-      if (head) return { latest: { ...head, file, line: i + 1 }, rejected };
-      rejected.push(`${file}:${i + 1}`);
-    }
+    const found = newestInFile(join(dir, file), file, publicKey, rejected);
+    if (found) return { latest: found, rejected };
   }
   return { latest: null, rejected };
+}
+
+const TAIL_BYTES = 64 * 1024;
+
+/** The file's last line that verifies: from its last 64 KiB first (a day's file grows large), the whole file if need be. */
+function newestInFile(path: string, file: string, publicKey: KeyObject, rejected: string[]): WitnessedHead | null {
+  const fd = openSync(path, 'r');
+  let text: string;
+  let tailOnly = false;
+  try {
+    const size = fstatSync(fd).size;
+    if (size > TAIL_BYTES) {
+      const buf = Buffer.alloc(TAIL_BYTES);
+      readSync(fd, buf, 0, TAIL_BYTES, size - TAIL_BYTES);
+      text = buf.toString('utf8');
+      text = text.slice(text.indexOf('\n') + 1); // the first line of the tail may be cut
+      tailOnly = true;
+    } else {
+      text = readFileSync(fd, 'utf8');
+    }
+  } finally {
+    closeSync(fd);
+  }
+  const lines = text.split('\n');
+  const seen: string[] = [];
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i].trim() === '') continue;
+    const head = parseVerified(lines[i], publicKey);
+    if (head) {
+      rejected.push(...seen);
+      // line numbers count from the file's start: count the lines before the tail only when needed
+      const trailing = lines[lines.length - 1] === '' ? 1 : 0;
+      const line = tailOnly ? countLines(path) - (lines.length - 1 - i) + trailing : i + 1;
+      return { ...head, file, line };
+    }
+    seen.push(`${file}:${tailOnly ? 'end-' + (lines.length - 1 - i) : i + 1}`);
+  }
+  if (tailOnly) return newestInWholeFile(path, file, publicKey, rejected);
+  rejected.push(...seen);
+  return null;
+}
+
+function newestInWholeFile(path: string, file: string, publicKey: KeyObject, rejected: string[]): WitnessedHead | null {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    if (lines[i].trim() === '') continue;
+    const head = parseVerified(lines[i], publicKey);
+    if (head) return { ...head, file, line: i + 1 };
+    rejected.push(`${file}:${i + 1}`);
+  }
+  return null;
+}
+
+/** Lines in a file, counting a last line without its newline (as split('\n') does, minus the empty tail). */
+function countLines(path: string): number {
+  const buf = readFileSync(path);
+  let n = 0;
+  for (let i = 0; i < buf.length; i++) if (buf[i] === 0x0a) n++;
+  return buf.length > 0 && buf[buf.length - 1] !== 0x0a ? n + 1 : n;
 }
 
 /** Every head in the directory, in file and line order, with the lines that do not verify. */
