@@ -122,6 +122,9 @@ async function sabotage(owner: Client, ...statements: Array<[string, unknown[]?]
   }
 }
 
+// Each tampering test runs the offline CLI (a ts-node process): on a shared 2-core machine under load that alone can pass a minute.
+jest.setTimeout(180_000);
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('audit chain against a scratch database', () => {
