@@ -75,7 +75,7 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     const exported = await waitForExport();
     leaves = exported.leaves;
     heads = exported.heads;
-    latest = heads[heads.length - 1];
+    latest = heads[heads.length - 1]!;
     writeFileSync(join(dir, 'cert.pem'), (await http().get('/audit/certificate').set(auth(auditor)).expect(200)).text);
   });
 
@@ -90,7 +90,7 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
       const lines = text.trim().split('\n');
       const entries = lines.filter((l) => l.startsWith('{"type":"entry",'));
       const found = lines.filter((l) => l.startsWith('{"type":"treeHead"')).map((l) => JSON.parse(l) as Head);
-      if (found.length >= 2 && found[found.length - 1].treeSize === entries.length) {
+      if (found.length >= 2 && found[found.length - 1]!.treeSize === entries.length) {
         // canonical text = the entry line without its "type" and "hash" members (docs/audit.md)
         const data = entries.map((l) => Buffer.from('{' + l.slice('{"type":"entry",'.length, l.lastIndexOf(',"hash":')) + '}', 'utf8'));
         return { leaves: data, heads: found };
@@ -123,8 +123,8 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     for (const seq of new Set([1, 2, Math.ceil(n / 2), n - 1, n].filter((s) => s >= 1))) {
       const res = await http().get(`/audit/proofs/inclusion?seq=${seq}&treeSize=${n}`).set(auth(auditor)).expect(200);
       expect(res.body).toMatchObject({ format: 'mynumber-vault-inclusion-v1', seq, leafIndex: seq - 1, treeSize: n, treeHead: { treeSize: n, rootHash: latest.rootHash } });
-      expect(res.body.entry).toBe(tree[seq - 1].toString('utf8'));
-      expect(res.body.leafHash).toBe(rfcLeaf(tree[seq - 1]).toString('hex'));
+      expect(res.body.entry).toBe(tree[seq - 1]!.toString('utf8'));
+      expect(res.body.leafHash).toBe(rfcLeaf(tree[seq - 1]!).toString('hex'));
       expect(res.body.path).toEqual(hex(rfcPath(seq - 1, tree)));
     }
     // default treeSize: the newest head
@@ -135,7 +135,7 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
   it('consistency proofs equal the RFC proofs, between signed heads and from any smaller size', async () => {
     const n = latest.treeSize;
     const tree = leaves.slice(0, n);
-    const older = heads[heads.length - 2];
+    const older = heads[heads.length - 2]!;
     for (const m of new Set([older.treeSize, 1, Math.max(1, Math.floor(n / 3)), n])) {
       const res = await http().get(`/audit/proofs/consistency?from=${m}&to=${n}`).set(auth(auditor)).expect(200);
       expect(res.body).toMatchObject({ format: 'mynumber-vault-consistency-v1', from: m, to: n, toHead: { treeSize: n, rootHash: latest.rootHash } });
@@ -175,7 +175,7 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
 
   it('the offline CLI (audit:proof) accepts the proofs and rejects altered ones', async () => {
     const n = latest.treeSize;
-    const older = heads[heads.length - 2];
+    const older = heads[heads.length - 2]!;
     const inclusion = (await http().get(`/audit/proofs/inclusion?seq=${Math.ceil(n / 2)}&treeSize=${n}`).set(auth(auditor)).expect(200)).body;
     const consistency = (await http().get(`/audit/proofs/consistency?from=${older.treeSize}&to=${n}`).set(auth(auditor)).expect(200)).body;
     writeFileSync(join(dir, 'inclusion.json'), JSON.stringify(inclusion));

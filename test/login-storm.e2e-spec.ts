@@ -4,7 +4,8 @@ import { INestApplication } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { PasswordHasher } from '../src/users/password-hasher.service';
 import { UsersService } from '../src/users/users.service';
-import { createTestApp } from './support/app';
+import { DataSource } from 'typeorm';
+import { createTestApp, ownerConnection } from './support/app';
 import { signIn, SignedIn, uniqueUsername } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -15,6 +16,7 @@ import { createSubject } from './support/subjects';
  */
 describe('a login storm (admission control for password hashing)', () => {
   let app: INestApplication;
+  let owner: DataSource;
   let base: string;
   let clerk: SignedIn;
   let people: { id: string; number: string | null }[];
@@ -23,6 +25,7 @@ describe('a login storm (admission control for password hashing)', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
+    owner = await ownerConnection();
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     clerk = await signIn(app, ['clerk']);
@@ -36,6 +39,7 @@ describe('a login storm (admission control for password hashing)', () => {
   });
 
   afterAll(async () => {
+    await owner?.destroy();
     await app?.close();
   });
 
@@ -52,17 +56,17 @@ describe('a login storm (admission control for password hashing)', () => {
     const revealLoops = Array.from({ length: 3 }, async (_, loop) => {
       for (let i = loop; !stop; i++) {
         const person = people[i % people.length];
-        const res = await fetch(`${base}/subjects/${person.id}/number/reveal`, {
+        const res = await fetch(`${base}/subjects/${person!.id}/number/reveal`, {
           method: 'POST',
           headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ purpose: 'withholding-slip' }),
         });
         const body = (await res.json()) as { number?: string };
-        reveals.push({ status: res.status, ok: body.number === person.number });
+        reveals.push({ status: res.status, ok: body.number === person!.number });
       }
     });
 
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => login(users[i])));
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => login(users[i]!)));
     const refusedFirst = answers.filter((a) => a.status === 503).length;
     for (const a of answers) {
       if (a.status === 200) {
@@ -82,13 +86,19 @@ describe('a login storm (admission control for password hashing)', () => {
         let answer = a;
         for (let attempt = 0; answer.status === 503 && attempt < 20; attempt++) {
           await new Promise((r) => setTimeout(r, Number(answer.retryAfter) * 1000 * (0.5 + Math.random())));
-          answer = await login(users[i]);
+          answer = await login(users[i]!);
           if (answer.status !== 200) expect(answer).toMatchObject({ status: 503, body: { code: 'auth.busy' } });
         }
         return answer.status;
       }),
     );
     expect(retried).toEqual(Array(30).fill(200));
+    // A login refused as busy was never checked: it used up no attempt of the person's budget.
+    const rows: { failed: number }[] = await owner.query(
+      `SELECT failed_attempts + known_failed_attempts AS failed FROM staff_user WHERE username = ANY ($1)`,
+      [users.map((u) => u.username)],
+    );
+    expect(rows.map((r) => r.failed)).toEqual(Array(30).fill(0));
 
     stop = true;
     await Promise.all(revealLoops);

@@ -173,13 +173,14 @@ export async function verifyExportFile(path: string, certPem: string, known: Kno
     if (!anchor) return broken('the export has no anchor line');
     heads.sort((a, b) => a.treeSize - b.treeSize);
     const fromStart = anchor.seq === 0;
-    if (known.length && !fromStart) {
-      return broken(`comparing with ${known[0].source} (${describeHead(known[0])}) needs an export from the first entry (GET /audit/export without from)`);
+    const first = known[0];
+    if (first && !fromStart) {
+      return broken(`comparing with ${first.source} (${describeHead(first)}) needs an export from the first entry (GET /audit/export without from)`);
     }
     const tree = new TreeRecomputer([...heads.map((h) => h.treeSize), ...known.map((k) => k.treeSize)]);
     const pages = fromStart ? tap(entryPagesOf(path), (page) => tree.pushAll(page)) : entryPagesOf(path);
     const result = await verifyChainParallel(pages, { publicKey, checkpoints, anchor });
-    const newest = heads.length ? heads[heads.length - 1] : null;
+    const newest = heads[heads.length - 1] ?? null;
     const answer: ExportVerifyResult = { ...result, anchorSeq: anchor.seq, treeHeadsChecked: 0, treeHead: newest };
     if (!result.ok || !fromStart) return answer;
     const fail = (reason: string, firstBadSeq?: number): ExportVerifyResult => ({ ...answer, ok: false, reason, ...(firstBadSeq ? { firstBadSeq } : {}) });

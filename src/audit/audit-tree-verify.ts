@@ -37,7 +37,7 @@ export class TreeRecomputer {
   }
 
   pushAll(entries: readonly ChainEntry[]): void {
-    for (let i = 0; i < entries.length; i++) this.push(entries[i]);
+    for (const entry of entries) this.push(entry);
   }
 
   root(): Buffer {

@@ -24,13 +24,13 @@ const toHead = (r: RawHead): TreeHeadRow => ({ treeSize: Number(r.size), rootHas
 /** The newest signed tree head, or null before the first. */
 export async function latestTreeHead(q: Queryable): Promise<TreeHeadRow | null> {
   const rows: RawHead[] = await q.query(`SELECT ${HEAD_COLUMNS} FROM audit_tree_head h ORDER BY h.tree_size DESC LIMIT 1`);
-  return rows.length ? toHead(rows[0]) : null;
+  return rows[0] ? toHead(rows[0]) : null;
 }
 
 /** The signed tree head of exactly this size, or null. */
 export async function treeHeadOfSize(q: Queryable, treeSize: number): Promise<TreeHeadRow | null> {
   const rows: RawHead[] = await q.query(`SELECT ${HEAD_COLUMNS} FROM audit_tree_head h WHERE h.tree_size = $1`, [treeSize]);
-  return rows.length ? toHead(rows[0]) : null;
+  return rows[0] ? toHead(rows[0]) : null;
 }
 
 /** Signed tree heads with from <= size <= to, in size order. */

@@ -165,9 +165,12 @@ if (require.main === module) {
   const rest: string[] = [];
   const names: Record<string, keyof AuditVerifyOptions> = { '--cert': 'cert', '--witness-dir': 'witnessDir', '--head': 'head', '--state': 'state' };
   for (let i = 0; i < args.length; i++) {
-    const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    if (names[flag]) options[names[flag]] = inline ?? args[++i];
-    else rest.push(args[i]);
+    const arg = args[i]!;
+    const eq = arg.indexOf('=');
+    const flag = eq < 0 ? arg : arg.slice(0, eq);
+    const name = names[flag];
+    if (name) options[name] = eq < 0 ? args[++i] : arg.slice(eq + 1);
+    else rest.push(arg);
   }
   void runAuditVerify(rest[0], options).then((code) => process.exit(code));
 }

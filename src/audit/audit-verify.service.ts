@@ -111,7 +111,7 @@ export class AuditVerifyService {
     if (tree.failure) return fail(tree.failure);
     const heldHeads = heads.filter((h) => h.treeSize <= Number(head.seq));
     if (heldHeads.length < heads.length) {
-      const beyond = heads[heldHeads.length];
+      const beyond = heads[heldHeads.length]!;
       return fail(`a signed tree head of size ${beyond.treeSize} lies beyond the ${head.seq} sealed entries (entries or checkpoints were removed)`, Number(head.seq) + 1);
     }
     const treeCheck = checkTreeHeads(heads, tree, publicKey);

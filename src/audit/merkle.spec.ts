@@ -51,10 +51,10 @@ describe('RFC 9162 Merkle tree (checked against the RFC definitions in test/supp
       for (let m = 0; m < n; m++) {
         const path = inclusionPath(lookup, m, n);
         expect(hex(path)).toEqual(hex(rfcPath(m, d)));
-        expect(rfcRootFromPath(m, n, rfcLeaf(d[m]), path)).toEqual(root);
-        expect(verifyInclusion(rfcLeaf(d[m]), m, n, path, root)).toBe(true);
+        expect(rfcRootFromPath(m, n, rfcLeaf(d[m]!), path)).toEqual(root);
+        expect(verifyInclusion(rfcLeaf(d[m]!), m, n, path, root)).toBe(true);
         expect(verifyInclusion(rfcLeaf(Buffer.from('other')), m, n, path, root)).toBe(false);
-        if (n > 1) expect(verifyInclusion(rfcLeaf(d[m]), (m + 1) % n, n, path, root)).toBe(false);
+        if (n > 1) expect(verifyInclusion(rfcLeaf(d[m]!), (m + 1) % n, n, path, root)).toBe(false);
       }
       for (let m = 1; m <= n; m++) {
         const proof = consistencyPath(lookup, m, n);
@@ -76,7 +76,7 @@ describe('RFC 9162 Merkle tree (checked against the RFC definitions in test/supp
     for (let n = 0; n <= 40; n++) {
       const edge = new Map(frontierNodes(n).map((r) => [r.level, lookup(r.level, r.index)]));
       const resumed = new CompactRange(n, edge);
-      for (let i = n; i < 40; i++) resumed.append(rfcLeaf(data[i]));
+      for (let i = n; i < 40; i++) resumed.append(rfcLeaf(data[i]!));
       expect(resumed.root()).toEqual(range.root());
     }
   });

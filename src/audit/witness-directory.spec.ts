@@ -83,14 +83,14 @@ describe('witness directory', () => {
       expect(heads.length).toBeGreaterThan(from);
       // whatever the kill left: the newest head that verifies is a complete, correctly signed one
       const latest = scanWitnessDirectory(dir, publicKey).latest!;
-      expect(latest.treeSize).toBe(heads[heads.length - 1].treeSize);
+      expect(latest.treeSize).toBe(heads[heads.length - 1]!.treeSize);
       expect(latest.rootHash).toEqual(Buffer.alloc(32, latest.treeSize % 251));
       // sizes are consecutive: nothing verified was lost or duplicated from the middle
       heads.forEach((h, i) => expect(h.treeSize).toBe(i + 1));
       // rejected lines can only be a torn tail (the last line of a file)
       for (const where of rejected) {
         const [file, line] = where.split(':');
-        const text = readFileSync(join(dir, file), 'utf8').split('\n');
+        const text = readFileSync(join(dir, file!), 'utf8').split('\n');
         expect(Number(line)).toBeGreaterThanOrEqual(text.length - 2);
       }
       // and a fresh writer after the crash appends whole lines again

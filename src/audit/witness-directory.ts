@@ -120,8 +120,9 @@ function newestInFile(path: string, file: string, publicKey: KeyObject, rejected
   const lines = text.split('\n');
   const seen: string[] = [];
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i].trim() === '') continue;
-    const head = parseVerified(lines[i], publicKey);
+    const text = lines[i] ?? '';
+    if (text.trim() === '') continue;
+    const head = parseVerified(text, publicKey);
     if (head) {
       rejected.push(...seen);
       // line numbers count from the file's start: count the lines before the tail only when needed
@@ -139,8 +140,9 @@ function newestInFile(path: string, file: string, publicKey: KeyObject, rejected
 function newestInWholeFile(path: string, file: string, publicKey: KeyObject, rejected: string[]): WitnessedHead | null {
   const lines = readFileSync(path, 'utf8').split('\n');
   for (let i = lines.length - 1; i >= 0; i--) {
-    if (lines[i].trim() === '') continue;
-    const head = parseVerified(lines[i], publicKey);
+    const text = lines[i] ?? '';
+    if (text.trim() === '') continue;
+    const head = parseVerified(text, publicKey);
     if (head) return { ...head, file, line: i + 1 };
     rejected.push(`${file}:${i + 1}`);
   }

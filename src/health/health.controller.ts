@@ -30,7 +30,7 @@ export class HealthController {
     ]);
     const details = { ...database, ...redis };
     const dbUp = database.database.status === 'up';
-    const redisUp = redis.redis.status === 'up';
+    const redisUp = redis.redis!.status === 'up';
     const status = dbUp ? (redisUp ? 'ok' : 'degraded') : 'error';
     if (!dbUp) res.status(503);
     // mode: "trial" (embedded PostgreSQL; with where the data and keys are) or "standard";

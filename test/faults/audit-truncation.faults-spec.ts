@@ -71,7 +71,7 @@ function scenario(label: string) {
       const [db] = await stack.pg.query<{ size: string; root: Buffer }>(
         `SELECT tree_size::text AS size, root_hash AS root FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1`,
       );
-      const [{ unsealed }] = await stack.pg.query<{ unsealed: number }>(`SELECT count(*)::int AS unsealed FROM audit_entry WHERE hash IS NULL`);
+      const [{ unsealed }] = (await stack.pg.query<{ unsealed: number }>(`SELECT count(*)::int AS unsealed FROM audit_entry WHERE hash IS NULL`)) as [{ unsealed: number }];
       const witnessed = scanWitnessDirectory(ctx.witnessDir, publicKey()).latest;
       if (db && unsealed === 0 && witnessed && witnessed.treeSize === Number(db.size)) {
         expect(witnessed.rootHash.equals(db.root)).toBe(true);
@@ -109,10 +109,10 @@ describe('fault: the database owner cuts off the newest audit entries', () => {
     const witnessed = await growAndWitness(0); // the verification is an entry too: wait for its head to be witnessed
 
     // The owner cuts at the newest round boundary at least 10 entries back, so the rest is consistent.
-    const [{ cut }] = await stack.pg.query<{ cut: string }>(
+    const [{ cut }] = (await stack.pg.query<{ cut: string }>(
       `SELECT max(c.last_seq)::text AS cut FROM audit_checkpoint c JOIN audit_tree_head h ON h.tree_size = c.last_seq WHERE c.last_seq <= $1`,
       [witnessed.treeSize - 10],
-    );
+    )) as [{ cut: string }];
     const cutAt = Number(cut);
     expect(cutAt).toBeGreaterThan(0);
     const tables = ['audit_entry', 'audit_checkpoint', 'audit_tree_node', 'audit_tree_head', 'audit_witness_receipt'];

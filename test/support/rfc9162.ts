@@ -25,7 +25,7 @@ function largestPowerOfTwoBelow(n: number): number {
 export function rfcMth(d: Buffer[]): Buffer {
   const n = d.length;
   if (n === 0) return sha();
-  if (n === 1) return rfcLeaf(d[0]);
+  if (n === 1) return rfcLeaf(d[0]!);
   const k = largestPowerOfTwoBelow(n);
   return sha(Buffer.from([1]), rfcMth(d.slice(0, k)), rfcMth(d.slice(k)));
 }

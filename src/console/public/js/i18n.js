@@ -22,7 +22,7 @@ const ja = {
   'nav.training': '取扱規程', 'nav.account': 'アカウント', 'nav.logout': 'ログアウト',
   'logout.done': 'ログアウトしました。', 'logout.idle': '一定時間操作がなかったため、ログアウトしました。', 'logout.ended': 'セッションが終了しました。もう一度ログインしてください。',
   'role.clerk': '事務取扱担当者', 'role.auditor': '監査担当者', 'role.admin': '管理者',
-  'kind.employee': '従業員', 'kind.dependent': '扶養親族', 'kind.payee': '支払先',
+  'kind.employee': '従業員', 'kind.dependent': '配偶者・扶養親族', 'kind.payee': '支払先',
   'account.title': 'アカウント', 'account.username': 'ユーザー名', 'account.roles': '役割', 'account.lastLogin': '最終ログイン', 'account.stepUpAt': '最終の本人確認',
   'training.title': '取扱規程', 'training.banner': '取扱規程の確認が必要です。確認するまで個人番号は表示できません。', 'training.current': '確認済み（{at}）',
   'training.notCurrent': '未確認、または有効期限切れです。', 'training.readIt': '取扱規程を読み、内容を理解しました', 'training.ack': '確認を記録する', 'training.done': '確認を記録しました。',
@@ -105,6 +105,13 @@ const ja = {
   // login storm (issue #21): the server refused a password check as busy; the console retries by itself
   'login.busy': 'ただいまログインが集中しています。{seconds} 秒ほどで自動的にもう一度試します。このままお待ちください。',
   'login.busyGaveUp': 'ログインが混み合っています。少し時間をおいて、もう一度ログインしてください。',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': '職務分離の例外（一人会社）',
+  'err.roles.own-change': '自分の役割は変更できません。別の管理者に依頼してください。',
+  'err.roles.clerk-and-auditor': '事務取扱担当者と監査担当者は同じアカウントに付与できません。',
+  'err.roles.admin-and-clerk': '管理者と事務取扱担当者を同じアカウントに付与できるのは一人会社の設定のときだけです。',
+  'err.input.number-like': '個人番号と思われる数字（12桁）は入力できません。',
+  'err.auth.second-factor-backoff': '確認コードの誤りが続いたため、しばらく待ってからもう一度ログインしてください。',
 };
 
 const en = {
@@ -128,7 +135,7 @@ const en = {
   'nav.training': 'Handling rules', 'nav.account': 'Account', 'nav.logout': 'Sign out',
   'logout.done': 'Signed out.', 'logout.idle': 'Signed out after a period without activity.', 'logout.ended': 'Your session has ended. Please sign in again.',
   'role.clerk': 'Clerk', 'role.auditor': 'Auditor', 'role.admin': 'Admin',
-  'kind.employee': 'Employee', 'kind.dependent': 'Dependent', 'kind.payee': 'Payee',
+  'kind.employee': 'Employee', 'kind.dependent': 'Spouse or dependent', 'kind.payee': 'Payee',
   'account.title': 'Account', 'account.username': 'Username', 'account.roles': 'Roles', 'account.lastLogin': 'Last sign-in', 'account.stepUpAt': 'Last step-up',
   'training.title': 'Handling rules', 'training.banner': 'Please acknowledge the handling rules: numbers cannot be shown until you do.', 'training.current': 'Acknowledged ({at})',
   'training.notCurrent': 'Not acknowledged, or expired.', 'training.readIt': 'I have read and understood the handling rules', 'training.ack': 'Record acknowledgement', 'training.done': 'Acknowledgement recorded.',
@@ -211,6 +218,13 @@ const en = {
   // login storm (issue #21): the server refused a password check as busy; the console retries by itself
   'login.busy': 'Many people are signing in right now. Trying again by itself in about {seconds} seconds; please wait.',
   'login.busyGaveUp': 'Sign-in is very busy. Please wait a little and sign in again.',
+  // separation of duties and number screening (issue #16)
+  'staff.sodException': 'Separation-of-duties exception (one-person company)',
+  'err.roles.own-change': 'You cannot change your own roles. Ask another admin.',
+  'err.roles.clerk-and-auditor': 'Clerk and auditor cannot be held by one account.',
+  'err.roles.admin-and-clerk': 'Admin and clerk together are allowed only in a one-person company.',
+  'err.input.number-like': 'A number that looks like a My Number (12 digits) is not allowed here.',
+  'err.auth.second-factor-backoff': 'Too many wrong codes: wait a moment, then sign in again.',
 };
 
 export const DICTIONARIES = { ja, en };
