@@ -91,9 +91,13 @@ export function canonicalJson(value: unknown): string {
       }
       return out + '}';
     }
-    default:
-      throw new Error(`canonical JSON cannot hold a ${typeof value}`);
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      break;
   }
+  throw new Error(`canonical JSON cannot hold a ${typeof value}`);
 }
 
 /**
@@ -103,6 +107,7 @@ export function canonicalJson(value: unknown): string {
 let asciiOnly = true;
 /** Anything JSON.stringify would escape (", \, controls, lone surrogates) or that is not plain ASCII. */
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+// eslint-disable-next-line no-control-regex -- NUL is the lower bound of the ASCII range here
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The body of the JSON string for v, without its quotes: v itself unless something needs escaping. */
@@ -188,6 +193,21 @@ export function entryHash(prev: Buffer, entry: ChainEntry): Buffer {
   const canonical = canonicalEntry(entry);
   if (!asciiOnly) return chainHash(prev, canonical);
   return hash('sha256', Buffer.from(prev.toString('latin1') + canonical, 'latin1'), 'buffer');
+}
+
+const LEAF_PREFIX = Buffer.from([0]);
+
+/**
+ * The sealer's two hashes of one entry from one canonical text: its chain hash
+ * (SHA-256(prev || canonical)) and its Merkle leaf hash (SHA-256(0x00 || canonical), merkle.ts).
+ */
+export function entryHashes(prev: Buffer, entry: ChainEntry): { chain: Buffer; leaf: Buffer } {
+  const canonical = canonicalEntry(entry);
+  const bytes = asciiOnly ? Buffer.from(canonical, 'latin1') : Buffer.from(canonical, 'utf8');
+  return {
+    chain: createHash('sha256').update(prev).update(bytes).digest(),
+    leaf: createHash('sha256').update(LEAF_PREFIX).update(bytes).digest(),
+  };
 }
 
 /** Buffer's own Latin-1 writer: what buf.write(text, offset, 'latin1') calls, without the argument juggling. */

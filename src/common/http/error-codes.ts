@@ -192,6 +192,23 @@ export const ERROR_CODES = {
   'review.decided': 'The review was already decided',
   'review.not-found': 'No such review',
 
+  // Audit proofs, outside firms (other features)
+  'audit.proof-out-of-range': 'The proof asks for entries outside the signed tree',
+  'audit.tree-incomplete': 'An entry is missing from the database',
+  'audit.tree-head-unknown': 'No signed tree head yet',
+  'audit.head-signature-invalid': 'The tree head signature does not verify',
+  'firm.contract-dates': 'The contract ends before it starts',
+  'firm.access-window': 'The access window ends before it starts',
+  'firm.unknown-purpose': 'Not a configured purpose',
+  'firm.unknown-checklist-item': 'Not a configured checklist item',
+  'firm.no-contract': 'The outside firm has no contract on file',
+  'firm.outside-window': "Outside the firm's access window",
+  'firm.outside-contract': "Outside the firm's contract period",
+  'firm.not-found': 'No such outside firm',
+  'early-disposal.needs-responsible': 'The early disposal needs the responsible person',
+  'roles.responsible-and-auditor': 'responsible and auditor may not be held together',
+  'reveal.purpose-outside-contract': "The purpose is outside the outside firm's contract",
+
   // Audit, metrics
   'audit.review-beyond-end': 'upToSeq is beyond the last entry',
   'metrics.off': 'Metrics are switched off',
