@@ -14,6 +14,11 @@ describe('KeyringService', () => {
   const config = (extra: Record<string, unknown> = {}) =>
     new ConfigService({ DATA_DIR: dir, KEYSTORE_PATH: join(dir, 'keystore.p12'), KEYSTORE_PASSPHRASE: 'correct horse battery', NODE_ENV: 'test', ...extra }) as unknown as ConfigService<Env, true>;
 
+  it('requires KEYSTORE_PASSPHRASE in production (auto-unseal mode)', () => {
+    copyFileSync(join(__dirname, 'fixtures', 'keystore-forge-10k.p12'), join(dir, 'keystore.p12'));
+    expect(() => new KeyringService(config({ NODE_ENV: 'production', KEYSTORE_PASSPHRASE: undefined }))).toThrow(/KEYSTORE_PASSPHRASE: required/);
+  });
+
   it('upgrades a keystore written with the old parameters in place when a key version is added', () => {
     copyFileSync(join(__dirname, 'fixtures', 'keystore-forge-10k.p12'), join(dir, 'keystore.p12'));
     const keyring = new KeyringService(config());
