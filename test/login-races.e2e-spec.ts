@@ -1,4 +1,5 @@
 import './support/relaxed-login-rate-limit';
+import './support/patient-hash-queue';
 import { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';

@@ -4,7 +4,8 @@ import { INestApplication } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { PasswordHasher } from '../src/users/password-hasher.service';
 import { UsersService } from '../src/users/users.service';
-import { createTestApp } from './support/app';
+import { DataSource } from 'typeorm';
+import { createTestApp, ownerConnection } from './support/app';
 import { signIn, SignedIn, uniqueUsername } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -15,6 +16,7 @@ import { createSubject } from './support/subjects';
  */
 describe('a login storm (admission control for password hashing)', () => {
   let app: INestApplication;
+  let owner: DataSource;
   let base: string;
   let clerk: SignedIn;
   let people: { id: string; number: string | null }[];
@@ -23,6 +25,7 @@ describe('a login storm (admission control for password hashing)', () => {
 
   beforeAll(async () => {
     app = await createTestApp();
+    owner = await ownerConnection();
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
     clerk = await signIn(app, ['clerk']);
@@ -36,6 +39,7 @@ describe('a login storm (admission control for password hashing)', () => {
   });
 
   afterAll(async () => {
+    await owner?.destroy();
     await app?.close();
   });
 
@@ -89,6 +93,12 @@ describe('a login storm (admission control for password hashing)', () => {
       }),
     );
     expect(retried).toEqual(Array(30).fill(200));
+    // A login refused as busy was never checked: it used up no attempt of the person's budget.
+    const rows: { failed: number }[] = await owner.query(
+      `SELECT failed_attempts + known_failed_attempts AS failed FROM staff_user WHERE username = ANY ($1)`,
+      [users.map((u) => u.username)],
+    );
+    expect(rows.map((r) => r.failed)).toEqual(Array(30).fill(0));
 
     stop = true;
     await Promise.all(revealLoops);

@@ -77,8 +77,9 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       const unknown = await http().post(`/subjects/${s.id}/filings`).set(as(clerk)).send({ documentType: 'tax-return' }).expect(400);
       expect(unknown.body.message).toMatch(/documentType is not a configured retention rule/);
       const noYear = await http().post(`/subjects/${s.id}/filings`).set(as(clerk)).send({ documentType: 'dependents-declaration' }).expect(400);
-      expect(noYear.body.message).toMatch(/fiscalYear is required/);
-      await http().post(`/subjects/${s.id}/filings`).set(as(admin)).send({ documentType: 'dependents-declaration', fiscalYear: 2040 }).expect(403);
+      expect(noYear.body.message).toMatch(/taxYear \(年分; formerly fiscalYear\) is required/);
+      expect(noYear.body.code).toBe('filing.tax-year-required');
+      await http().post(`/subjects/${s.id}/filings`).set(as(admin)).send({ documentType: 'dependents-declaration', taxYear: 2040 }).expect(403);
     });
 
     it('record the filing, its own due date and the person\'s, and are audited', async () => {
@@ -86,9 +87,9 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       const res = await http()
         .post(`/subjects/${s.id}/filings`)
         .set(as(clerk))
-        .send({ documentType: 'dependents-declaration', fiscalYear: 2040, submittedAt: '2040-01-15' })
+        .send({ documentType: 'dependents-declaration', taxYear: 2040, submittedAt: '2040-01-15' })
         .expect(201);
-      expect(res.body.filing).toMatchObject({ documentType: 'dependents-declaration', fiscalYear: 2040, retentionStart: '2041-01-11', dueOn: '2048-01-11' });
+      expect(res.body.filing).toMatchObject({ documentType: 'dependents-declaration', taxYear: 2040, retentionStart: '2041-01-11', dueOn: '2048-01-11' });
       expect(res.body.schedule).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });
       const list = await http().get(`/subjects/${s.id}/filings`).set(as(clerk)).expect(200);
       expect(list.body.items).toHaveLength(1);
@@ -113,51 +114,51 @@ describe('retention: filings, due dates, alarms, disposal', () => {
     it('a person who left with expired filings gets exactly one open alarm, however often it is raised', async () => {
       const s = await person({
         filings: [
-          { documentType: 'dependents-declaration', fiscalYear: 2032 }, // due 2040-01-11
+          { documentType: 'dependents-declaration', taxYear: 2033 }, // due 2041-01-11
           { documentType: 'health-pension', closedAt: '2036-03-31' }, // due 2038-04-01
         ],
-        leftAt: '2039-06-30', // the day after: 2039-07-01
+        leftAt: '2039-06-30', // post-leaving floor (retention-floors.json): 2040-02-01
       });
       await sweep();
       await sweep();
       await app.get(AlarmsService).raiseDue('test', s.id);
       const rows = await alarmsOf(s.id);
       expect(rows).toHaveLength(1);
-      expect(rows[0]).toMatchObject({ status: 'open', due_on: '2040-01-11' });
+      expect(rows[0]).toMatchObject({ status: 'open', due_on: '2041-01-11' });
       const page = await http().get('/retention/alarms?status=open').set(as(admin)).expect(200);
       const mine = page.body.items.find((a: { subject: { id: string } }) => a.subject.id === s.id);
-      expect(mine).toMatchObject({ dueOn: '2040-01-11', rule: 'dependents-declaration', basis: '所得税法施行規則76条の3', numberOnFile: true, subject: { code: s.code } });
+      expect(mine).toMatchObject({ dueOn: '2041-01-11', rule: 'dependents-declaration', basis: '所得税法施行規則76条の3', numberOnFile: true, subject: { code: s.code } });
       await http().get('/retention/alarms').set(as(clerk)).expect(403);
     });
 
     it('a person still employed never gets one, however old the filings', async () => {
-      const s = await person({ filings: [{ documentType: 'dependents-declaration', fiscalYear: 2020 }] });
+      const s = await person({ filings: [{ documentType: 'dependents-declaration', taxYear: 2020 }] });
       await sweep();
       expect(await alarmsOf(s.id)).toHaveLength(0);
       const list = await http().get(`/subjects/${s.id}/filings`).set(as(clerk)).expect(200);
       expect(list.body.schedule).toMatchObject({ dueOn: null, reason: 'not-left' });
     });
 
-    it('a dependent is due when its employee leaves', async () => {
+    it('a dependent is due when its employee leaves, after the floor for that year\'s slips', async () => {
       const employee = await person();
       const dependent = await person({ kind: 'dependent', employeeId: employee.id, number: null });
       await http().patch(`/subjects/${employee.id}`).set(as(clerk)).send({ leftAt: '2040-12-31' }).expect(200);
       const list = await http().get(`/subjects/${dependent.id}/filings`).set(as(clerk)).expect(200);
-      expect(list.body.schedule).toMatchObject({ dueOn: '2041-01-01', rule: 'left', leftOn: '2040-12-31' });
+      expect(list.body.schedule).toMatchObject({ dueOn: '2041-02-01', rule: 'floor-dependent-ending', leftOn: '2040-12-31' });
       expect((await alarmsOf(dependent.id)).map((a) => a.status)).toEqual(['open']);
     });
 
     it('moving the leave date reschedules the queue job; returning removes it and withdraws nothing due', async () => {
       const queue = app.get(DisposalQueueService);
-      const s = await person({ leftAt: '2041-05-31' }); // due 2041-06-01 00:00 JST
+      const s = await person({ leftAt: '2041-05-31' }); // floor: due 2042-02-01 00:00 JST
       const first = await queue.scheduled(s.id);
       expect(first).not.toBeNull();
       expect(first!.state).toBe('delayed');
-      expect(first!.delay).toBe(new Date('2041-06-01T00:00:00+09:00').getTime() - T0.getTime());
+      expect(first!.delay).toBe(new Date('2042-02-01T00:00:00+09:00').getTime() - T0.getTime());
 
-      await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2041-07-31' }).expect(200);
+      await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2042-03-31' }).expect(200);
       const moved = await queue.scheduled(s.id);
-      expect(moved!.delay).toBe(new Date('2041-08-01T00:00:00+09:00').getTime() - T0.getTime());
+      expect(moved!.delay).toBe(new Date('2043-02-01T00:00:00+09:00').getTime() - T0.getTime());
 
       const status = await http().get('/retention/queue').set(as(admin)).expect(200);
       expect(status.body).toMatchObject({ available: true, counts: { delayed: expect.any(Number) } });
@@ -170,7 +171,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
 
     it('after this run\'s queue keys are deleted (FLUSHALL for this run), the next sweep raises every due alarm once', async () => {
       const people = [];
-      for (let i = 0; i < 4; i++) people.push(await person({ leftAt: '2041-04-30' })); // due 2041-05-01
+      for (let i = 0; i < 4; i++) people.push(await person({ leftAt: '2041-04-30' })); // floor: due 2042-02-01
       const queue = app.get(DisposalQueueService);
       for (const p of people) expect(await queue.scheduled(p.id)).not.toBeNull();
 
@@ -187,15 +188,17 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       }
       for (const p of people) expect(await queue.scheduled(p.id)).toBeNull();
 
-      clock.set(new Date('2041-05-02T09:00:00+09:00'));
+      clock.set(new Date('2042-02-02T09:00:00+09:00'));
       await signInBoth(); // sessions follow the clock
       await sweep();
       await sweep();
       for (const p of people) {
         const rows = await alarmsOf(p.id);
         expect(rows).toHaveLength(1);
-        expect(rows[0]).toMatchObject({ status: 'open', due_on: '2041-05-01' });
+        expect(rows[0]).toMatchObject({ status: 'open', due_on: '2042-02-01' });
       }
+      clock.set(new Date('2041-05-02T09:00:00+09:00'));
+      await signInBoth();
     });
   });
 
@@ -244,8 +247,9 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(res.body).toMatchObject({
         subjectId: s.id,
         subjectCode: s.code,
-        rule: 'left',
-        dueOn: '2039-10-01',
+        rule: 'floor-employee-leaving',
+        basis: expect.stringContaining('所得税法226条'),
+        dueOn: '2040-02-01',
         method: 'crypto-erase: ciphertext, wrapped data key and blind index deleted',
         numberWasOnFile: true,
         approvedBy: admin.userId,
@@ -294,7 +298,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       const alarmId = await openAlarm(s.id);
       // a filing written behind the service's back (no recompute): disposal rechecks from current data
       await owner.query(
-        `INSERT INTO filing (subject_id, document_type, fiscal_year, recorded_at, updated_at) VALUES ($1, 'dependents-declaration', 2040, now(), now())`,
+        `INSERT INTO filing (subject_id, document_type, tax_year, recorded_at, updated_at) VALUES ($1, 'dependents-declaration', 2040, now(), now())`,
         [s.id],
       );
       const res = await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(admin)).send({}).expect(409);
@@ -463,7 +467,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       const people = [];
       for (let i = 0; i < 3; i++) {
         const s = await x.createSubject(x.app, clerk.token);
-        await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2060-01-31' }).expect(200); // due 2060-02-01
+        await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2060-01-31' }).expect(200); // floor: due 2061-02-01
         expect(await x.queue.scheduled(s.id)).toMatchObject({ state: 'delayed' });
         people.push(s);
       }
@@ -493,14 +497,14 @@ describe('retention when Redis stops, restarts or is missing', () => {
       await until('the queue reconnects', () => x.queue.isAvailable());
       expect(await x.queue.scheduled(people[0].id)).toBeNull(); // the jobs went with Redis
 
-      x.clock.set(new Date('2060-02-01T00:00:05+09:00'));
+      x.clock.set(new Date('2061-02-01T00:00:05+09:00'));
       const first = await x.alarms.sweep('test', { wait: true });
       const second = await x.alarms.sweep('test', { wait: true });
       expect(first!.raised).toBeGreaterThanOrEqual(people.length);
-      expect(second).toEqual({ raised: 0, reopened: 0 });
+      expect(second).toEqual({ raised: 0, reopened: 0, reviews: 0 });
       for (const p of people) {
         const rows = await owner.query(`SELECT status, to_char(due_on, 'YYYY-MM-DD') AS due_on FROM disposal_alarm WHERE subject_id = $1`, [p.id]);
-        expect(rows).toEqual([{ status: 'open', due_on: '2060-02-01' }]);
+        expect(rows).toEqual([{ status: 'open', due_on: '2061-02-01' }]);
       }
       const reauth = await x.signIn(x.app, ['admin']); // sessions follow the clock
       const inbox = await http().get('/retention/alarms?status=open').set(as(reauth)).expect(200);
@@ -529,7 +533,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       await http().patch(`/subjects/${back.id}`).set(as(clerk2)).send({ leftAt: '2060-03-31' }).expect(200);
       const job = await x.queue.scheduled(back.id);
       expect(job).toMatchObject({ state: 'delayed' });
-      expect(job!.delay).toBe(new Date('2060-04-01T00:00:00+09:00').getTime() - T1.getTime()); // delays come from the ClockService
+      expect(job!.delay).toBe(new Date('2061-02-01T00:00:00+09:00').getTime() - T1.getTime()); // the floor; delays come from the ClockService
     });
   });
 

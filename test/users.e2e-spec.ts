@@ -35,12 +35,12 @@ describe('staff accounts (admin)', () => {
 
   it('creates an account with a one-time password (audited, no-store), lower-cases the username, refuses duplicates', async () => {
     const username = uniqueUsername('New');
-    const res = await http().post('/users').set(bearer(admin.token)).send({ username: `  ${username}  `, displayName: '佐藤 花子', roles: ['clerk', 'auditor'] }).expect(201);
+    const res = await http().post('/users').set(bearer(admin.token)).send({ username: `  ${username}  `, displayName: '佐藤 花子', roles: ['auditor', 'admin'] }).expect(201);
     expect(res.body).toEqual({ id: expect.any(String), username: username.toLowerCase(), initialPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
     expect(res.headers['cache-control']).toBe('no-store');
     await http().post('/users').set(bearer(admin.token)).send({ username: username.toUpperCase(), displayName: 'x', roles: ['clerk'] }).expect(409);
     const [entry] = await owner.query(`SELECT actor_id, details FROM audit_entry WHERE action = 'user.created' AND details->>'userId' = $1`, [res.body.id]);
-    expect(entry).toMatchObject({ actor_id: admin.userId, details: { username: username.toLowerCase(), roles: ['clerk', 'auditor'], via: 'api' } });
+    expect(entry).toMatchObject({ actor_id: admin.userId, details: { username: username.toLowerCase(), roles: ['auditor', 'admin'], via: 'api' } });
     expect(JSON.stringify(entry)).not.toContain(res.body.initialPassword);
   });
 
@@ -107,15 +107,17 @@ describe('staff accounts (admin)', () => {
   it('changes roles (audited, effective on the next request) and display name', async () => {
     const clerk = await signIn(app, ['clerk']);
     await http().get('/users').set(bearer(clerk.token)).expect(403);
-    const res = await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['clerk', 'admin'], displayName: '新しい名前' }).expect(200);
-    expect(res.body).toMatchObject({ roles: ['clerk', 'admin'], displayName: '新しい名前' });
+    const res = await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['clerk', 'responsible'], displayName: '新しい名前' }).expect(200);
+    expect(res.body).toMatchObject({ roles: ['clerk', 'responsible'], displayName: '新しい名前' });
+    await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['auditor', 'admin'] }).expect(200);
     await http().get('/users').set(bearer(clerk.token)).expect(200);
     await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['auditor'] }).expect(200);
     await http().get('/users').set(bearer(clerk.token)).expect(403);
     const changes = await owner.query(`SELECT details FROM audit_entry WHERE action = 'user.roles-changed' AND details->>'userId' = $1 ORDER BY seq`, [clerk.userId]);
     expect(changes.map((c: { details: { from: string[]; to: string[] } }) => [c.details.from, c.details.to])).toEqual([
-      [['clerk'], ['clerk', 'admin']],
-      [['clerk', 'admin'], ['auditor']],
+      [['clerk'], ['clerk', 'responsible']],
+      [['clerk', 'responsible'], ['auditor', 'admin']],
+      [['auditor', 'admin'], ['auditor']],
     ]);
     await http().patch(`/users/00000000-0000-4000-8000-000000000000`).set(bearer(admin.token)).send({ displayName: 'x' }).expect(404);
     await http().patch(`/users/not-a-uuid`).set(bearer(admin.token)).send({ displayName: 'x' }).expect(400);
@@ -141,13 +143,14 @@ describe('staff accounts (admin)', () => {
     await onlyAdmin(boss.userId);
     try {
       expect(await activeAdmins()).toEqual([boss.userId]);
-      const demote = await http().patch(`/users/${boss.userId}`).set(bearer(boss.token)).send({ roles: ['clerk'] }).expect(409);
-      expect(demote.body.message).toMatch(/last active admin.*handover-admin/);
+      // nobody changes their own roles (issue #16), not even to step down: hand over instead
+      const demote = await http().patch(`/users/${boss.userId}`).set(bearer(boss.token)).send({ roles: ['clerk'] }).expect(403);
+      expect(demote.body.code).toBe('roles.own-change');
       await http().post(`/users/${boss.userId}/deactivate`).set(bearer(boss.token)).send({ reason: 'leaving' }).expect(409);
-      const successor = await signIn(app, ['clerk']);
+      const successor = await signIn(app, ['auditor']);
       await http().post(`/users/${boss.userId}/handover-admin`).set(bearer(boss.token)).expect(409); // to oneself
       const res = await http().post(`/users/${successor.userId}/handover-admin`).set(bearer(boss.token)).expect(200);
-      expect(res.body.roles.sort()).toEqual(['admin', 'clerk']);
+      expect(res.body.roles.sort()).toEqual(['admin', 'auditor']);
       expect(await activeAdmins()).toEqual([successor.userId]);
       await http().get('/users').set(bearer(boss.token)).expect(403); // the old admin lost it at once
       await http().get('/users').set(bearer(successor.token)).expect(200);

@@ -54,6 +54,20 @@ export const AUDIT_ACTIONS = [
   'disposal.batch-run',
   /** A disposal was refused (not yet due, postponed, already disposed). */
   'disposal.refused',
+  // issue #14: relationships, 未提供, early disposal, open-matter reviews
+  /** Another relationship (employee, 配偶者・扶養親族, payee) added to a person, or one changed (ended, returned). */
+  'subject.relationship-added',
+  'subject.relationship-updated',
+  /** 未提供: a request for the number (date, means, answer) was recorded. */
+  'subject.number-requested',
+  /** A clerk recorded that the filings that follow a departure are done (early disposal asked). */
+  'disposal.early-requested',
+  /** An admin approved or rejected that early disposal. */
+  'disposal.early-approved',
+  'disposal.early-rejected',
+  /** "Still needed?" for a leaver kept by an open matter: confirmed with a reason, or the matter closed. */
+  'retention.review-confirmed',
+  'retention.review-closed',
   // --- compliance office (issue #19) ---
   /** Four-eyes policy set or changed (required, or waived with a reason: flagged to auditors). */
   'approval.policy-changed',
@@ -65,6 +79,8 @@ export const AUDIT_ACTIONS = [
   'approval.refused',
   /** Roles that waited for approval (a new clerk) were granted or declined. */
   'user.roles-approved',
+  /** Roles held together only as an exception (admin+clerk in a one-person company): for the auditors (issue #16). */
+  'user.sod-exception',
   'user.roles-declined',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */

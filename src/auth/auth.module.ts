@@ -13,6 +13,7 @@ import { LoginThrottlerGuard } from './login-throttler.guard';
 import { LoginService } from './login.service';
 import { MeController } from './me.controller';
 import { AuthSession } from './session.entity';
+import { SessionCache } from './session-cache';
 import { SessionService } from './session.service';
 import { TotpService } from './totp.service';
 
@@ -30,7 +31,7 @@ import { TotpService } from './totp.service';
     }),
   ],
   controllers: [AuthController, MeController],
-  providers: [SessionService, ChallengeService, TotpService, LoginService, LoginThrottlerGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [SessionService, SessionCache, ChallengeService, TotpService, LoginService, LoginThrottlerGuard, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [SessionService, TotpService],
 })
 export class AuthModule {}

@@ -72,7 +72,15 @@ export class LoginService {
       await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'backoff', budget } });
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
-    if (!(await this.credentials.checkPassword(user, password))) {
+    let passwordOk: boolean;
+    try {
+      passwordOk = await this.credentials.checkPassword(user, password);
+    } catch (error) {
+      // not checked (hashing busy, database gone): the reserved attempt is given back
+      await this.credentials.refundAttempt(user.id, budget, this.clock.now()).catch(() => undefined);
+      throw error;
+    }
+    if (!passwordOk) {
       await this.failed(user, 'password', budget, reserved.failures, reserved.backoffUntil, request);
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }

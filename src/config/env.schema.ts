@@ -33,6 +33,8 @@ export const envSchema = z.object({
   LEGAL_CONFIG_DIR: z.string().min(1).default('./config'),
   SESSION_IDLE_MINUTES: int(30, 1),
   SESSION_MAX_HOURS: int(12, 1),
+  /** How long a verified session may be reused without the session query (0 = never); see docs/performance.md. */
+  SESSION_CACHE_MS: int(5000, 0),
   STEP_UP_MINUTES: int(5, 1),
   TRAINING_VALID_MONTHS: int(12, 1),
   DORMANT_DAYS: int(90, 1),
@@ -52,6 +54,11 @@ export const envSchema = z.object({
   AUDIT_GAP_GRACE_MS: int(5000, 0),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
+  /**
+   * Separation of duties (issue #16): true only where one person does everything; then one
+   * account may hold admin and clerk, flagged to the auditors and in the staff inventory.
+   */
+  SOD_ONE_PERSON_COMPANY: bool(false),
   /**
    * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
    * per kind of address (known / unknown) allowed before backoff starts; then each further

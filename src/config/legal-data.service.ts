@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Env } from './env.schema';
-import { AlertRules, HandlingRules, IdentityDocument, LegalData, loadLegalData, Purpose, RetentionRule } from './legal-data';
+import { AlertRules, HandlingRules, IdentityDocument, LegalData, loadLegalData, OpenMatterReview, Purpose, RetentionFloor, RetentionRule, SubjectKind } from './legal-data';
 
 /** Read-only access to the legal data in config/, loaded and validated once at start-up. */
 @Injectable()
@@ -30,6 +30,29 @@ export class LegalDataService {
 
   retentionRule(documentType: string): RetentionRule | undefined {
     return this.rulesByType.get(documentType);
+  }
+
+  get retentionFloors(): readonly RetentionFloor[] {
+    return this.data.retentionFloors;
+  }
+
+  /** The post-leaving floor of a relationship kind, if one is configured. */
+  retentionFloor(kind: SubjectKind): RetentionFloor | undefined {
+    return this.data.retentionFloors.find((f) => f.relationship === kind);
+  }
+
+  get openMatterReview(): OpenMatterReview {
+    return this.data.openMatterReview;
+  }
+
+  /** Label and basis of whatever set a due date: a document type, a floor code, or 'left'. */
+  ruleInfo(code: string | null): { label: string; basis: string | null; period: string | null } | null {
+    if (!code) return null;
+    const rule = this.rulesByType.get(code);
+    if (rule) return { label: rule.label, basis: rule.basis, period: rule.period };
+    const floor = this.data.retentionFloors.find((f) => f.code === code);
+    if (floor) return { label: floor.label, basis: floor.basis, period: floor.period };
+    return null;
   }
 
   get handlingRules(): HandlingRules {

@@ -13,7 +13,10 @@ describe('legal data in config/', () => {
     expect(data.purposes.map((p) => p.code).sort()).toEqual(
       [
         'dependents-declaration',
+        'dividend-payment-record',
         'employment-insurance',
+        'national-pension-category3',
+        'zaikei-declaration',
         'health-pension',
         'payment-record',
         'retirement-income',
@@ -34,12 +37,35 @@ describe('legal data in config/', () => {
     ['employment-insurance-insured', 4, 'matter-closed', '雇用保険法施行規則143条'],
     ['employment-insurance-other', 2, 'matter-closed', '雇用保険法施行規則143条'],
     ['workers-accident', 3, 'matter-closed', '労働者災害補償保険法施行規則51条'],
+    ['national-pension-category3', 2, 'matter-closed', '厚生年金保険法施行規則28条'],
+    ['withholding-slip-copy', 7, 'after-filing-deadline', 'PPC'],
+    ['payment-record-copy', 7, 'after-filing-deadline', 'PPC'],
   ])('retention rule %s: %i years from %s (%s)', (type, years, start, basis) => {
     const rule = data.retentionRules.find((r) => r.documentType === type)!;
     expect(rule).toBeDefined();
     expect(rule.years).toBe(years);
     expect(rule.start).toBe(start);
     expect(rule.basis).toContain(basis);
+  });
+
+  it('says which periods are law and which are company choices (copies kept: company choice)', () => {
+    const period = (t: string) => data.retentionRules.find((r) => r.documentType === t)!.period;
+    expect(period('dependents-declaration')).toBe('law');
+    expect(period('withholding-slip-copy')).toBe('company-choice');
+    expect(period('payment-record-copy')).toBe('company-choice');
+    for (const r of data.retentionRules) expect(r.startFromTaxYear.length).toBeGreaterThan(10);
+  });
+
+  it('has a post-leaving floor per relationship, 31 January of the year after the end, with its basis', () => {
+    expect(data.retentionFloors.map((f) => f.relationship).sort()).toEqual(['dependent', 'employee', 'payee']);
+    for (const f of data.retentionFloors) expect(f.deadline).toEqual({ yearsAfterEnd: 1, month: 1, day: 31 });
+    expect(data.retentionFloors.find((f) => f.relationship === 'employee')!.basis).toContain('所得税法226条');
+    expect(data.retentionFloors.find((f) => f.relationship === 'payee')!.basis).toContain('所得税法225条');
+    expect(data.openMatterReview.reviewAfterLeavingMonths).toBe(12);
+  });
+
+  it('labels the dependents\' purpose 配偶者・扶養親族 (a spouse is not a 扶養親族 under the income tax law)', () => {
+    expect(data.purposes.find((p) => p.code === 'dependents-declaration')!.label).toContain('配偶者・扶養親族');
   });
 
   it('refuses the 個人番号通知書 as an identity document (it proves neither)', () => {

@@ -13,15 +13,56 @@ const purposeSchema = z.object({
   basis: z.string().min(1),
 });
 
-export const RETENTION_STARTS = ['after-january-10-following-deadline-year', 'matter-closed'] as const;
+export const RETENTION_STARTS = ['after-january-10-following-deadline-year', 'after-filing-deadline', 'matter-closed'] as const;
 export type RetentionStart = (typeof RETENTION_STARTS)[number];
 
-const retentionRuleSchema = z.object({
-  documentType: z.string().regex(/^[a-z][a-z0-9-]{1,48}$/),
+/** Whether a period is set by law or chosen by the company (then it is a setting: change it here). */
+export const PERIOD_KINDS = ['law', 'company-choice'] as const;
+
+const retentionRuleSchema = z
+  .object({
+    documentType: z.string().regex(/^[a-z][a-z0-9-]{1,48}$/),
+    label: z.string().min(1),
+    years: z.number().int().min(1).max(50),
+    start: z.enum(RETENTION_STARTS),
+    /** Where the filing deadline lies relative to the document's 年分 (tax year). */
+    deadline: z
+      .object({
+        yearsAfterTaxYear: z.number().int().min(0).max(2),
+        month: z.number().int().min(1).max(12).optional(),
+        day: z.number().int().min(1).max(31).optional(),
+      })
+      .optional(),
+    /** In words: how the retention start follows from the 年分 (shown to clerks, in docs). */
+    startFromTaxYear: z.string().min(1),
+    period: z.enum(PERIOD_KINDS),
+    basis: z.string().min(1),
+  })
+  .superRefine((r, ctx) => {
+    if (r.start !== 'matter-closed' && !r.deadline) ctx.addIssue({ code: 'custom', path: ['deadline'], message: `${r.start} needs deadline.yearsAfterTaxYear` });
+    if (r.start === 'after-filing-deadline' && (!r.deadline?.month || !r.deadline?.day)) {
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'after-filing-deadline needs deadline.month and deadline.day' });
+    }
+  });
+
+const floorSchema = z.object({
+  code: z.string().regex(/^[a-z][a-z0-9-]{1,48}$/),
+  relationship: z.enum(SUBJECT_KINDS),
   label: z.string().min(1),
-  years: z.number().int().min(1).max(50),
-  start: z.enum(RETENTION_STARTS),
+  deadline: z.object({ yearsAfterEnd: z.number().int().min(0).max(2), month: z.number().int().min(1).max(12), day: z.number().int().min(1).max(31) }),
+  covers: z.array(z.object({ document: z.string().min(1), deadline: z.string().min(1), basis: z.string().min(1) })).min(1),
+  period: z.enum(PERIOD_KINDS),
   basis: z.string().min(1),
+});
+
+const floorsFileSchema = z.object({
+  floors: z.array(floorSchema).min(1),
+  openMatterReview: z.object({
+    reviewAfterLeavingMonths: z.number().int().min(1).max(120),
+    repeatEveryMonths: z.number().int().min(1).max(120),
+    period: z.enum(PERIOD_KINDS),
+    basis: z.string().min(1),
+  }),
 });
 
 const handlingRulesSchema = z.object({
@@ -55,10 +96,15 @@ export type Purpose = z.infer<typeof purposeSchema>;
 export type RetentionRule = z.infer<typeof retentionRuleSchema>;
 export type HandlingRules = z.infer<typeof handlingRulesSchema>;
 export type AlertRules = z.infer<typeof alertRulesSchema>;
+export type RetentionFloor = z.infer<typeof floorSchema>;
+export type OpenMatterReview = z.infer<typeof floorsFileSchema>['openMatterReview'];
 
 export interface LegalData {
   purposes: Purpose[];
   retentionRules: RetentionRule[];
+  /** The post-leaving floor per relationship (config/retention-floors.json). */
+  retentionFloors: RetentionFloor[];
+  openMatterReview: OpenMatterReview;
   handlingRules: HandlingRules;
   alertRules: AlertRules;
   identityDocuments: IdentityDocument[];
@@ -98,6 +144,8 @@ export function loadLegalData(dir: string): LegalData {
     readJson(dir, 'retention-rules.json'),
     'retention-rules.json',
   ).rules;
+  const floorsFile = parse(floorsFileSchema, readJson(dir, 'retention-floors.json'), 'retention-floors.json');
+  unique(floorsFile.floors, (f) => f.relationship, 'retention floor for relationship');
   const handlingRules = parse(handlingRulesSchema, readJson(dir, 'handling-rules.json'), 'handling-rules.json');
   const alertRules = parse(alertRulesSchema, readJson(dir, 'alerts.json'), 'alerts.json');
   const identityDocuments = parse(
@@ -108,5 +156,7 @@ export function loadLegalData(dir: string): LegalData {
   unique(identityDocuments, (d) => d.code, 'identity document');
   unique(purposes, (p) => p.code, 'purpose');
   unique(retentionRules, (r) => r.documentType, 'retention rule');
-  return { purposes, retentionRules, handlingRules, alertRules, identityDocuments };
+  const codes = new Set(retentionRules.map((r) => r.documentType));
+  for (const f of floorsFile.floors) if (codes.has(f.code)) throw new Error(`retention floor "${f.code}" has the code of a retention rule`);
+  return { purposes, retentionRules, retentionFloors: floorsFile.floors, openMatterReview: floorsFile.openMatterReview, handlingRules, alertRules, identityDocuments };
 }

@@ -26,4 +26,16 @@ describe('console dictionary', () => {
   it('holds no long digit runs', () => {
     expect(Object.values({ ...ja, ...en }).filter((v) => /\d{8,}/.test(v))).toEqual([]);
   });
+
+  it('the submitter page (collect.js, issue #15) has every label it uses in both languages', () => {
+    const source = readFileSync(join(dir, 'collect-i18n.js'), 'utf8').replace(/^export /gm, '');
+    const box: { ja?: Record<string, string>; en?: Record<string, string> } = {};
+    runInNewContext(`${source}\nexports.ja = ja; exports.en = en;`, { exports: box });
+    expect(Object.keys(box.en!).sort()).toEqual(Object.keys(box.ja!).sort());
+    const used = new Set<string>();
+    for (const m of readFileSync(join(dir, 'collect.js'), 'utf8').matchAll(/\btr\('([a-zA-Z.-]+)'/g)) used.add(m[1]);
+    expect(used.size).toBeGreaterThan(30);
+    expect([...used].filter((k) => !(k in box.ja!))).toEqual([]);
+    expect(Object.values({ ...box.ja, ...box.en }).filter((v) => /\d{8,}/.test(v))).toEqual([]);
+  });
 });

@@ -50,8 +50,11 @@ export function httpBulkSink(open: (headers: Record<string, string>) => Streamed
       const res = await start();
       let text: string;
       if (format === 'csv') {
-        text = '#skipped,code,subject_id,reason\r\n';
-        text += summary.skipped.map((s) => ['#skipped', s.code ?? '', s.subjectId, s.reason].map(csvField).join(',') + '\r\n').join('');
+        // 未提供 (not-provided) people carry their latest request; disposed numbers are 'disposed'.
+        text = '#skipped,code,subject_id,reason,requested_on,means,answer\r\n';
+        text += summary.skipped
+          .map((s) => ['#skipped', s.code ?? '', s.subjectId, s.reason, ...(s.request ? [s.request.requestedOn, s.request.means, s.request.answer] : [])].map(csvField).join(',') + '\r\n')
+          .join('');
         text += `#summary,rows=${summary.rows},skipped=${summary.skipped.length},purpose=${summary.purpose},bulk_id=${summary.bulkId}\r\n`;
       } else {
         text = summary.skipped.map((s) => JSON.stringify({ type: 'skipped', ...s }) + '\n').join('');

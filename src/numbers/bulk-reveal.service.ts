@@ -11,6 +11,7 @@ import { SubjectsService } from '@/subjects/subjects.service';
 import { BulkRevealDto } from './dto/number.dto';
 import { RevealPolicyService } from './reveal-policy.service';
 import { numberAad } from './subject-number.entity';
+import { NumberHistoryRepository } from './number-history.repository';
 
 export const BULK_BATCH_SIZE = 1000;
 
@@ -22,12 +23,18 @@ export interface BulkRow {
   number: string;
 }
 
-/** `undecryptable`: the stored record failed its integrity check (tampered or moved ciphertext). */
-export type BulkSkipReason = 'purpose-not-notified' | 'no-number' | 'not-found' | 'undecryptable';
+/**
+ * `undecryptable`: the stored record failed its integrity check (tampered or moved ciphertext).
+ * `not-provided` (未提供): no number, and requests for it are recorded (the latest in `request`).
+ * `disposed`: the number was disposed of (削除・廃棄記録). `no-number`: never stored, never requested.
+ */
+export type BulkSkipReason = 'purpose-not-notified' | 'no-number' | 'not-provided' | 'disposed' | 'not-found' | 'undecryptable';
 export interface BulkSkip {
   subjectId: string;
   code: string | null;
   reason: BulkSkipReason;
+  /** For not-provided: the latest request for the number. */
+  request?: { requestedOn: string; means: string; answer: string };
 }
 
 export interface BulkSummary {
@@ -70,6 +77,7 @@ export class BulkRevealService {
     private readonly envelope: EnvelopeService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly history: NumberHistoryRepository,
   ) {}
 
   /** Checks the caller and the selection; throws (audited) before anything is streamed. */
@@ -151,6 +159,14 @@ export class BulkRevealService {
     );
   }
 
+  /** Why a person told of the purpose has no number: disposed of, not provided (requested), or neither. */
+  private missingSkip(subject: Subject, request: { requestedOn: string; means: string; answer: string } | undefined, disposed: boolean): BulkSkip {
+    if (request && !disposed) {
+      return { subjectId: subject.id, code: subject.code, reason: 'not-provided', request: { requestedOn: request.requestedOn, means: request.means, answer: request.answer } };
+    }
+    return { subjectId: subject.id, code: subject.code, reason: disposed ? 'disposed' : 'no-number' };
+  }
+
   private async readBatch(plan: BulkPlan, batch: Subject[]) {
     return this.dataSource.transaction(async (manager) => {
       const ids = batch.map((s) => s.id);
@@ -163,12 +179,17 @@ export class BulkRevealService {
           )
         : [];
       const bySubject = new Map(found.map((r) => [r.subject_id, r]));
+      const missing = eligible.filter((id) => !bySubject.has(id));
+      const [requested, disposed] = await Promise.all([
+        this.subjects.numberRequestsAmong(missing, manager),
+        this.history.disposedAmong(missing, manager),
+      ]);
       const batchSkips: BulkSkip[] = [];
       const encrypted: { subject: Subject; row: (typeof found)[number] }[] = [];
       for (const subject of batch) {
         const row = bySubject.get(subject.id);
         if (!notified.has(subject.id)) batchSkips.push({ subjectId: subject.id, code: subject.code, reason: 'purpose-not-notified' });
-        else if (!row) batchSkips.push({ subjectId: subject.id, code: subject.code, reason: 'no-number' });
+        else if (!row) batchSkips.push(this.missingSkip(subject, requested.get(subject.id), disposed.has(subject.id)));
         else encrypted.push({ subject, row });
       }
       await this.audit.recordMany(

@@ -1,3 +1,4 @@
+import { NumberHistoryRepository } from './number-history.repository';
 import { Module, forwardRef } from '@nestjs/common';
 import { SubjectsModule } from '@/subjects/subjects.module';
 import { BulkRevealService } from './bulk-reveal.service';
@@ -9,7 +10,7 @@ import { RevealService } from './reveal.service';
 @Module({
   imports: [forwardRef(() => SubjectsModule)],
   controllers: [NumbersController],
-  providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService],
+  providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService, NumberHistoryRepository],
   exports: [NumbersService, RevealPolicyService],
 })
 export class NumbersModule {}

@@ -15,6 +15,9 @@ import { normaliseMyNumber } from './my-number';
 import { numberAad, SubjectNumber } from './subject-number.entity';
 
 const UNIQUE_VIOLATION = '23505';
+/** One person holds one number; a second relationship (spouse on the staff, a director's rent) is added to that person. */
+const NUMBER_HELD_ELSEWHERE =
+  'This number is already on file for another person: if it is the same person in another role, add a relationship to that person (POST /subjects/:id/relationships)';
 
 /** Storing, correcting, masking, re-keying and disposing of numbers. Reveals live in RevealService. */
 @Injectable()
@@ -42,7 +45,7 @@ export class NumbersService {
       const result = await this.dataSource.transaction(async (manager) => {
         const holder = await manager.findOne(SubjectNumber, { select: { subjectId: true }, where: { blindIndex: index } });
         if (holder && holder.subjectId !== subjectId) {
-          throw new ConflictException('This number is already on file for another person');
+          throw new ConflictException({ code: 'number.on-file-for-another-person', message: NUMBER_HELD_ELSEWHERE });
         }
         const existing = await manager.findOne(SubjectNumber, { where: { subjectId }, lock: { mode: 'pessimistic_write' } });
         const recordId = randomUUID(); // a new record id on every write: an old ciphertext can never be replayed into it
@@ -78,7 +81,7 @@ export class NumbersService {
     } catch (error) {
       // Two clerks storing the same number for two people at once: the unique blind index decides.
       if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
-        throw new ConflictException('This number is already on file for another person');
+        throw new ConflictException({ code: 'number.on-file-for-another-person', message: NUMBER_HELD_ELSEWHERE });
       }
       throw error;
     }
@@ -189,7 +192,7 @@ export class NumbersService {
       throw new BadRequestException('identityCheck.identityDocuments must hold one photo ID or two other identity documents (or the My Number card)');
     }
     if (Number.isNaN(Date.parse(check.checkedAt)) || Date.parse(check.checkedAt) > this.clock.now().getTime() + 5 * 60_000) {
-      throw new BadRequestException('identityCheck.checkedAt must not be in the future');
+      throw new BadRequestException({ code: 'identity-check.in-future', message: 'identityCheck.checkedAt must not be in the future' });
     }
   }
 }

@@ -30,6 +30,8 @@ export interface RaiseDueResult {
   raised: number;
   /** Postponed alarms whose date has come, open again. */
   reopened: number;
+  /** "Still needed?" reviews opened for leavers kept only by an open matter (issue #14). */
+  reviews: number;
 }
 
 const RAISE_DUE_SQL = `
@@ -51,15 +53,25 @@ const RAISE_DUE_SQL = `
     -- 60,000 alarms instead of 2.)
     ON CONFLICT (subject_id) WHERE status IN ('open', 'postponed') DO NOTHING
     RETURNING id
+  ), reviews AS (
+    INSERT INTO matter_review (subject_id, due_on, status, raised_at, raised_by)
+    SELECT rs.subject_id, rs.review_on, 'open', $1, $3
+      FROM retention_schedule rs
+     WHERE rs.review_on <= $2::date
+       AND rs.disposed_at IS NULL
+       AND ($4::uuid IS NULL OR rs.subject_id = $4::uuid)
+    ON CONFLICT (subject_id) WHERE status = 'open' DO NOTHING
+    RETURNING id
   )
-  SELECT (SELECT count(*) FROM raised)::int AS raised, (SELECT count(*) FROM reopened)::int AS reopened`;
+  SELECT (SELECT count(*) FROM raised)::int AS raised, (SELECT count(*) FROM reopened)::int AS reopened,
+         (SELECT count(*) FROM reviews)::int AS reviews`;
 
 export async function raiseDueAlarms(db: SqlRunner, params: RaiseDueParams): Promise<RaiseDueResult> {
   const rows = (await db.query(RAISE_DUE_SQL, [params.now, params.today, params.trigger, params.subjectId ?? null])) as
-    | { raised: number; reopened: number }[]
-    | { rows: { raised: number; reopened: number }[] };
+    | { raised: number; reopened: number; reviews: number }[]
+    | { rows: { raised: number; reopened: number; reviews: number }[] };
   const row = Array.isArray(rows) ? rows[0] : rows.rows[0];
-  return { raised: Number(row.raised), reopened: Number(row.reopened) };
+  return { raised: Number(row.raised), reopened: Number(row.reopened), reviews: Number(row.reviews) };
 }
 
 /**

@@ -167,7 +167,7 @@ export class AlarmsService {
     const byId = new Map(people.map((p) => [p.id, p]));
     return alarms.map((a) => {
       const s = byId.get(a.subjectId);
-      const rule = a.rule && a.rule !== 'left' ? this.legal.retentionRule(a.rule) : undefined;
+      const rule = a.rule && a.rule !== 'left' ? this.legal.ruleInfo(a.rule) : null;
       return {
         id: a.id,
         status: a.status,

@@ -129,7 +129,7 @@ export class DisposalService implements OnModuleInit {
       if (due.dueOn > today) return { refused: `Not due for disposal until ${due.dueOn} (${due.rule})`, subjectId: subject.id };
 
       const wasOnFile = await this.numbers.dispose(subject.id, m);
-      const rule = due.rule && due.rule !== 'left' ? this.legal.retentionRule(due.rule) : undefined;
+      const rule = due.rule && due.rule !== 'left' ? this.legal.ruleInfo(due.rule) : null;
       const record = m.create(DisposalRecord, {
         id: randomUUID(),
         alarmId,

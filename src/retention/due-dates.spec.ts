@@ -14,8 +14,10 @@ import {
 
 const rules = new Map(loadLegalData(join(__dirname, '..', '..', 'config')).retentionRules.map((r) => [r.documentType, r as RuleFacts]));
 const rule = (documentType: string): RuleFacts => rules.get(documentType)!;
-const yearly = (documentType: string, fiscalYear: number) => ({ documentType, fiscalYear, closedAt: null });
-const closed = (documentType: string, closedAt: string | null) => ({ documentType, fiscalYear: null, closedAt });
+const yearly = (documentType: string, taxYear: number) => ({ documentType, taxYear, closedAt: null });
+const closed = (documentType: string, closedAt: string | null) => ({ documentType, taxYear: null, closedAt });
+/** One relationship ended on that day, without the post-leaving floor (the floor has its own spec: retention-rules.spec.ts). */
+const left = (leftOn: string | null) => [{ kind: 'employee' as const, leftOn, floor: null }];
 
 describe('calendar arithmetic', () => {
   it('adds days across month, year and leap-day boundaries', () => {
@@ -42,7 +44,7 @@ describe('calendar arithmetic', () => {
 
 describe('after-january-10-following-deadline-year (所得税法施行規則76条の3, 7 years)', () => {
   it.each(['dependents-declaration', 'insurance-deduction-declaration', 'spouse-deduction-declaration', 'retirement-income-declaration'])(
-    '%s for fiscal year 2025 starts 2026-01-11 and is due 2033-01-11 (kept through 2033-01-10)',
+    '%s for 年分 2025 starts 2026-01-11 and is due 2033-01-11 (kept through 2033-01-10)',
     (type) => {
       expect(retentionStart(rule(type), yearly(type, 2025))).toBe('2026-01-11');
       expect(filingDueDate(rule(type), yearly(type, 2025))).toBe('2033-01-11');
@@ -52,19 +54,19 @@ describe('after-january-10-following-deadline-year (所得税法施行規則76�
   it('pins the 10/11 January boundary through the subject due date', () => {
     const f = { filing: yearly('dependents-declaration', 2025), rule: rule('dependents-declaration') };
     // left on 2033-01-09: the filing decides, due 11 January
-    expect(disposalDueDate('2033-01-09', [f])).toEqual({ dueOn: '2033-01-11', rule: 'dependents-declaration', reason: 'due', leftOn: '2033-01-09' });
+    expect(disposalDueDate(left('2033-01-09'), [f])).toEqual({ dueOn: '2033-01-11', rule: 'dependents-declaration', reason: 'due', leftOn: '2033-01-09' });
     // left on 10 January: the day after leaving is 11 January, the same day
-    expect(disposalDueDate('2033-01-10', [f]).dueOn).toBe('2033-01-11');
+    expect(disposalDueDate(left('2033-01-10'), [f]).dueOn).toBe('2033-01-11');
     // left on 11 January: leaving decides, due the 12th
-    expect(disposalDueDate('2033-01-11', [f])).toMatchObject({ dueOn: '2033-01-12', rule: 'left' });
+    expect(disposalDueDate(left('2033-01-11'), [f])).toMatchObject({ dueOn: '2033-01-12', rule: 'left' });
   });
 
-  it('a fiscal year of a leap year is unaffected (January dates)', () => {
+  it('a 年分 that is a leap year is unaffected (January dates)', () => {
     expect(filingDueDate(rule('dependents-declaration'), yearly('dependents-declaration', 2023))).toBe('2031-01-11');
   });
 
-  it('without a fiscal year the period has not started: the number is kept', () => {
-    expect(filingDueDate(rule('dependents-declaration'), { documentType: 'dependents-declaration', fiscalYear: null, closedAt: null })).toBeNull();
+  it('without a 年分 the period has not started: the number is kept', () => {
+    expect(filingDueDate(rule('dependents-declaration'), { documentType: 'dependents-declaration', taxYear: null, closedAt: null })).toBeNull();
   });
 });
 
@@ -94,23 +96,24 @@ describe('matter-closed (the closing day is not counted)', () => {
   });
 
   it('an open matter keeps the number indefinitely', () => {
-    const r = disposalDueDate('2020-03-31', [{ filing: closed('health-pension', null), rule: rule('health-pension') }]);
+    const r = disposalDueDate(left('2020-03-31'), [{ filing: closed('health-pension', null), rule: rule('health-pension') }]);
     expect(r).toEqual({ dueOn: null, rule: 'health-pension', reason: 'matter-open', leftOn: '2020-03-31' });
   });
 });
 
 describe('a person\'s disposal due date', () => {
   it('is never while the person has not left', () => {
-    expect(disposalDueDate(null, [])).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });
-    expect(disposalDueDate(null, [{ filing: yearly('dependents-declaration', 2000), rule: rule('dependents-declaration') }]).dueOn).toBeNull();
+    expect(disposalDueDate([], [])).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });
+    expect(disposalDueDate(left(null), [])).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });
+    expect(disposalDueDate(left(null), [{ filing: yearly('dependents-declaration', 2000), rule: rule('dependents-declaration') }]).dueOn).toBeNull();
   });
 
-  it('with no filings is the day after leaving (year end rolls over)', () => {
-    expect(disposalDueDate('2025-12-31', [])).toEqual({ dueOn: '2026-01-01', rule: 'left', reason: 'due', leftOn: '2025-12-31' });
+  it('with no filings and no floor (released) is the day after leaving (year end rolls over)', () => {
+    expect(disposalDueDate(left('2025-12-31'), [])).toEqual({ dueOn: '2026-01-01', rule: 'left', reason: 'due', leftOn: '2025-12-31' });
   });
 
   it('is the latest end among the filings', () => {
-    const r = disposalDueDate('2025-03-31', [
+    const r = disposalDueDate(left('2025-03-31'), [
       { filing: yearly('dependents-declaration', 2024), rule: rule('dependents-declaration') }, // 2032-01-11
       { filing: yearly('dependents-declaration', 2025), rule: rule('dependents-declaration') }, // 2033-01-11
       { filing: closed('employment-insurance-insured', '2025-04-10'), rule: rule('employment-insurance-insured') }, // 2029-04-11
@@ -119,7 +122,7 @@ describe('a person\'s disposal due date', () => {
   });
 
   it('keeps the number when a filing names a rule no longer configured', () => {
-    expect(disposalDueDate('2020-01-01', [{ filing: closed('gone', '2020-01-01'), rule: undefined }]).reason).toBe('unknown-rule');
+    expect(disposalDueDate(left('2020-01-01'), [{ filing: closed('gone', '2020-01-01'), rule: undefined }]).reason).toBe('unknown-rule');
   });
 });
 
@@ -134,5 +137,15 @@ describe('when the relationship ended', () => {
     expect(effectiveLeftOn({ kind: 'dependent', leftAt: '2024-06-30' }, { kind: 'employee', leftAt: null })).toBe('2024-06-30');
     expect(effectiveLeftOn({ kind: 'dependent', leftAt: null }, { kind: 'employee', leftAt: '2025-03-31' })).toBe('2025-03-31');
     expect(effectiveLeftOn({ kind: 'dependent', leftAt: '2025-06-30' }, { kind: 'employee', leftAt: '2025-03-31' })).toBe('2025-03-31');
+  });
+});
+
+describe('months (the open-matter review)', () => {
+  it('adds months; a day the month lacks becomes the 1st of the next', () => {
+    const { addMonths } = jest.requireActual('./due-dates') as typeof import('./due-dates');
+    expect(addMonths('2025-06-30', 12)).toBe('2026-06-30');
+    expect(addMonths('2024-02-29', 12)).toBe('2025-03-01');
+    expect(addMonths('2025-01-31', 1)).toBe('2025-03-01');
+    expect(addMonths('2025-12-15', 1)).toBe('2026-01-15');
   });
 });

@@ -21,6 +21,10 @@ import { DISPOSAL_ALARMS_QUEUE, queueOptions } from './queue/queue.constants';
 import { RetentionController } from './retention.controller';
 import { ScheduleService } from './schedule.service';
 import { SweepSchedulerService } from './sweep-scheduler.service';
+import { RetentionRepository } from './retention.repository';
+import { EarlyDisposalService } from './early-disposal.service';
+import { OpenMattersService } from './open-matters.service';
+import { PostLeavingController } from './post-leaving.controller';
 
 /** Filings, due dates, the disposal-alarm queue, the alarms inbox and disposal. */
 @Module({
@@ -36,7 +40,7 @@ import { SweepSchedulerService } from './sweep-scheduler.service';
     NumbersModule,
     ApprovalsModule,
   ],
-  controllers: [FilingsController, RetentionController],
+  controllers: [FilingsController, RetentionController, PostLeavingController],
   providers: [
     FilingsService,
     ScheduleService,
@@ -46,7 +50,10 @@ import { SweepSchedulerService } from './sweep-scheduler.service';
     DisposalAlarmsProcessor,
     DisposalQueueService,
     SweepSchedulerService,
+    RetentionRepository,
+    EarlyDisposalService,
+    OpenMattersService,
   ],
-  exports: [ScheduleService, AlarmsService, DisposalService, DisposalQueueService],
+  exports: [ScheduleService, AlarmsService, DisposalService, DisposalQueueService, EarlyDisposalService, OpenMattersService],
 })
 export class RetentionModule {}

@@ -7,8 +7,8 @@ import { LegalDataService } from '@/config/legal-data.service';
 import { SUBJECT_LEAVE_CHANGED, SubjectLeaveChanged, SubjectsService } from '@/subjects/subjects.service';
 import { Subject } from '@/subjects/subject.entity';
 import { AlarmsService } from './alarms.service';
-import { disposalDueDate, DueResult, effectiveLeftOn, localDate, RuleFacts, startOfLocalDay } from './due-dates';
-import { Filing } from './entities/filing.entity';
+import { addMonths, disposalDueDate, DueResult, effectiveLeftOn, localDate, maxDate, RelationshipEnd, RuleFacts, startOfLocalDay } from './due-dates';
+import { RetentionRepository } from './retention.repository';
 import { RetentionSchedule } from './entities/retention-schedule.entity';
 import { DisposalQueueService } from './queue/disposal-queue.service';
 
@@ -28,16 +28,46 @@ export class ScheduleService {
     private readonly clock: ClockService,
     private readonly alarms: AlarmsService,
     private readonly queue: DisposalQueueService,
+    private readonly repository: RetentionRepository,
   ) {}
+
+  /**
+   * Every relationship that justified holding the person's number, when it ended, and the
+   * post-leaving floor that applies after it (none once an admin approved early disposal for
+   * that departure).
+   */
+  async relationshipEnds(subject: Subject, manager?: EntityManager): Promise<RelationshipEnd[]> {
+    const released = await this.repository.approvedEarlyDisposals(subject.id, manager);
+    const links = await this.subjects.relationshipsOf(subject.id, manager);
+    const employeeIds = [...new Set(links.filter((l) => l.kind === 'dependent' && l.employeeId).map((l) => l.employeeId!))];
+    const employees = new Map((await this.subjects.findMany(employeeIds)).map((e) => [e.id, e]));
+    return links.map((link) => {
+      const leftOn =
+        link.kind === 'dependent'
+          ? effectiveLeftOn({ kind: 'dependent', leftAt: link.endedAt }, link.employeeId && employees.has(link.employeeId) ? { kind: 'employee', leftAt: employees.get(link.employeeId)!.leftAt } : null)
+          : link.endedAt;
+      const isReleased = leftOn !== null && released.some((r) => r.relationshipKind === link.kind && r.leftOn === leftOn);
+      const floor = this.legal.retentionFloor(link.kind);
+      return { kind: link.kind, leftOn, floor: floor && !isReleased ? { code: floor.code, deadline: floor.deadline } : null };
+    });
+  }
 
   /** A person's due date from current data (not the stored schedule). */
   async compute(subject: Subject, manager?: EntityManager): Promise<DueResult> {
-    const employee = subject.kind === 'dependent' && subject.employeeId ? (await this.subjects.findMany([subject.employeeId]))[0] ?? null : null;
-    const filings = await (manager ?? this.dataSource.manager).find(Filing, { where: { subjectId: subject.id } });
+    const ends = await this.relationshipEnds(subject, manager);
+    const filings = await this.repository.filingsCarrying(subject.id, manager);
     return disposalDueDate(
-      effectiveLeftOn(subject, employee),
+      ends,
       filings.map((filing) => ({ filing, rule: this.legal.retentionRule(filing.documentType) as RuleFacts | undefined })),
     );
+  }
+
+  /** When a leaver kept only by an open matter is to be reviewed ("still needed?"); null otherwise. */
+  private async reviewOn(subjectId: string, due: DueResult, manager: EntityManager): Promise<string | null> {
+    if (due.reason !== 'matter-open' || due.leftOn === null) return null;
+    const first = addMonths(due.leftOn, this.legal.openMatterReview.reviewAfterLeavingMonths);
+    const confirmed = await this.repository.nextConfirmedReview(subjectId, manager);
+    return confirmed ? maxDate(first, confirmed) : first;
   }
 
   async stored(subjectId: string): Promise<RetentionSchedule | null> {
@@ -66,6 +96,9 @@ export class ScheduleService {
            disposed_at = CASE WHEN $7 THEN NULL ELSE retention_schedule.disposed_at END`,
         [subjectId, due.dueOn, due.rule, due.reason, due.leftOn, now, resetDisposal],
       );
+      const reviewOn = await this.reviewOn(subjectId, due, m);
+      await this.repository.setReviewOn(subjectId, reviewOn, m);
+      if (reviewOn === null) await this.repository.withdrawOpenReview(subjectId, now, m);
       if (dueNow) await this.alarms.retarget(subjectId, due.dueOn!, due.rule, m);
       else await this.alarms.withdrawActive(subjectId, m);
     });

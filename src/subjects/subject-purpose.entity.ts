@@ -1,10 +1,14 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
-/** A purpose of use (利用目的) this person was told of, and when. */
+/** A purpose of use (利用目的) this person was told of, for one of their relationships, and when. */
 @Entity('subject_purpose')
 export class SubjectPurpose {
   @PrimaryColumn({ name: 'subject_id', type: 'uuid' })
   subjectId: string;
+
+  /** The relationship the notice was given for (purposes are notified per relationship). */
+  @PrimaryColumn({ name: 'relationship_id', type: 'uuid' })
+  relationshipId: string;
 
   @PrimaryColumn({ type: 'text' })
   purpose: string;

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { NumbersService } from '@/numbers/numbers.service';
-import { CreateSubjectDto, ListSubjectsQuery, NotifyPurposesDto, UpdateSubjectDto } from './dto/subject.dto';
+import { CreateNumberRequestDto, CreateRelationshipDto, CreateSubjectDto, ListSubjectsQuery, NotifyPurposesDto, UpdateRelationshipDto, UpdateSubjectDto } from './dto/subject.dto';
 import { Subject } from './subject.entity';
 import { SubjectsService } from './subjects.service';
 
@@ -37,7 +37,8 @@ export class SubjectsController {
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const subject = await this.subjects.get(id);
     const purposes = await this.subjects.notifiedPurposes(id);
-    return { ...subject, purposes, number: await this.numbers.status(id) };
+    const relationships = await this.subjects.relationshipsOf(id);
+    return { ...subject, purposes, relationships, number: await this.numbers.status(id) };
   }
 
   @Patch(':id')
@@ -52,13 +53,55 @@ export class SubjectsController {
   @ApiOperation({ summary: 'Record the purposes this person was told of (replaces the previous notice)' })
   async notify(@Param('id', ParseUUIDPipe) id: string, @Body() dto: NotifyPurposesDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     const purposes = await this.subjects.notifyPurposes(id, dto, staff, request);
-    return { subjectId: id, purposes: purposes.map((p) => ({ purpose: p.purpose, notifiedAt: p.notifiedAt })) };
+    return { subjectId: id, purposes: purposes.map((p) => ({ purpose: p.purpose, notifiedAt: p.notifiedAt, relationshipId: p.relationshipId })) };
   }
 
   @Get(':id/purposes')
   @Auth('clerk')
+  @ApiOperation({ summary: 'Purposes this person was told of, each with the relationship it was notified for' })
   async purposes(@Param('id', ParseUUIDPipe) id: string) {
     const purposes = await this.subjects.notifiedPurposes(id);
-    return { subjectId: id, purposes: purposes.map((p) => ({ purpose: p.purpose, notifiedAt: p.notifiedAt })) };
+    return { subjectId: id, purposes: purposes.map((p) => ({ purpose: p.purpose, notifiedAt: p.notifiedAt, relationshipId: p.relationshipId })) };
+  }
+
+  @Get(':id/relationships')
+  @Auth('clerk', 'admin')
+  @ApiOperation({ summary: 'Every relationship this person holds (employee, 配偶者・扶養親族 of an employee, payee), primary first' })
+  async relationships(@Param('id', ParseUUIDPipe) id: string) {
+    await this.subjects.get(id);
+    return { subjectId: id, items: await this.subjects.relationshipsOf(id) };
+  }
+
+  @Post(':id/relationships')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Add a relationship to this person (a spouse on the staff, a director who rents the office); the number stays one' })
+  addRelationship(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateRelationshipDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.subjects.addRelationship(id, dto, staff, request);
+  }
+
+  @Patch(':id/relationships/:relationshipId')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'End (endedAt) or resume (null) one relationship; the due date is the latest over all of them' })
+  updateRelationship(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('relationshipId', ParseUUIDPipe) relationshipId: string,
+    @Body() dto: UpdateRelationshipDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
+    return this.subjects.updateRelationship(id, relationshipId, dto, staff, request);
+  }
+
+  @Post(':id/number-requests')
+  @Auth('clerk')
+  @ApiOperation({ summary: '未提供: record a request for the number (date, means, answer); the year-end list shows the person as not provided' })
+  recordNumberRequest(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateNumberRequestDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.subjects.recordNumberRequest(id, dto, staff, request);
+  }
+
+  @Get(':id/number-requests')
+  @Auth('clerk')
+  async numberRequests(@Param('id', ParseUUIDPipe) id: string) {
+    return { subjectId: id, items: await this.subjects.numberRequests(id) };
   }
 }

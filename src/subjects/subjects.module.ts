@@ -3,11 +3,13 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { NumbersModule } from '@/numbers/numbers.module';
 import { Subject } from './subject.entity';
 import { SubjectPurpose } from './subject-purpose.entity';
+import { SubjectRelationship } from './subject-relationship.entity';
+import { NumberRequest } from './number-request.entity';
 import { SubjectsController } from './subjects.controller';
 import { SubjectsService } from './subjects.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Subject, SubjectPurpose]), forwardRef(() => NumbersModule)],
+  imports: [TypeOrmModule.forFeature([Subject, SubjectPurpose, SubjectRelationship, NumberRequest]), forwardRef(() => NumbersModule)],
   controllers: [SubjectsController],
   providers: [SubjectsService],
   exports: [SubjectsService],

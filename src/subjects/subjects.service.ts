@@ -2,12 +2,16 @@ import { BadRequestException, ConflictException, Injectable, NotFoundException }
 import { ClockService } from '@/config/clock.service';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, Repository } from 'typeorm';
+import { Brackets, DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { LegalDataService } from '@/config/legal-data.service';
 import { SubjectKind } from '@/config/legal-data';
-import { CreateSubjectDto, ListSubjectsQuery, NotifyPurposesDto, UpdateSubjectDto } from './dto/subject.dto';
+import { assertNotFuture } from '@/common/http/dates';
+import { localDate } from '@/retention/due-dates';
+import { CreateNumberRequestDto, CreateRelationshipDto, CreateSubjectDto, ListSubjectsQuery, NotifyPurposesDto, UpdateRelationshipDto, UpdateSubjectDto } from './dto/subject.dto';
+import { SubjectRelationship } from './subject-relationship.entity';
+import { NumberRequest } from './number-request.entity';
 import { Subject } from './subject.entity';
 import { SubjectPurpose } from './subject-purpose.entity';
 
@@ -63,6 +67,14 @@ export class SubjectsService {
         leftAt: dto.leftAt ?? null,
       });
       await manager.save(subject);
+      await manager.insert(SubjectRelationship, {
+        subjectId: subject.id,
+        kind: subject.kind,
+        employeeId: subject.employeeId,
+        startedAt: subject.hiredAt,
+        endedAt: subject.leftAt,
+        isPrimary: true,
+      });
       await this.audit.record(
         { action: 'subject.created', outcome: 'success', actor: staff, subjectId: subject.id, request, details: { kind: subject.kind } },
         manager,
@@ -113,6 +125,7 @@ export class SubjectsService {
       this.checkDates(subject.hiredAt, subject.leftAt);
       subject.updatedAt = this.clock.now();
       await manager.save(subject);
+      await this.mirrorPrimary(subject, manager);
       await this.audit.record(
         {
           action: 'subject.updated',
@@ -130,23 +143,41 @@ export class SubjectsService {
     return result.subject;
   }
 
-  /** Replaces the set of purposes this person was told of (a new notice). */
+  /**
+   * Replaces the set of purposes this person was told of for one relationship (a new notice);
+   * the primary relationship when none is named. A notice dated in the future is refused.
+   */
   async notifyPurposes(id: string, dto: NotifyPurposesDto, staff: Staff, request: RequestMeta): Promise<SubjectPurpose[]> {
     const subject = await this.get(id);
+    const now = this.clock.now();
+    assertNotFuture('notifiedAt', dto.notifiedAt, now, localDate(now), 'purposes.notified-in-future');
+    const relationship = dto.relationshipId
+      ? (await this.relationshipsOf(id)).find((r) => r.id === dto.relationshipId)
+      : await this.primaryRelationship(subject);
+    if (!relationship) throw new NotFoundException({ code: 'relationship.not-found', message: 'No such relationship for this person' });
     dto.purposes.forEach((code, i) => {
       const purpose = this.legal.purpose(code);
       if (!purpose) throw new BadRequestException(`purposes[${i}] is not a configured purpose code`);
-      if (!purpose.kinds.includes(subject.kind)) {
-        throw new BadRequestException(`purposes[${i}] (${code}) does not apply to a ${subject.kind}`);
+      if (!purpose.kinds.includes(relationship.kind)) {
+        throw new BadRequestException(`purposes[${i}] (${code}) does not apply to a ${relationship.kind}`);
       }
     });
     const notifiedAt = new Date(dto.notifiedAt);
     return this.dataSource.transaction(async (manager) => {
-      await manager.delete(SubjectPurpose, { subjectId: id });
-      const rows = dto.purposes.map((purpose) => manager.create(SubjectPurpose, { subjectId: id, purpose, notifiedAt, recordedBy: staff.userId }));
+      await manager.delete(SubjectPurpose, { subjectId: id, relationshipId: relationship.id });
+      const rows = dto.purposes.map((purpose) =>
+        manager.create(SubjectPurpose, { subjectId: id, relationshipId: relationship.id, purpose, notifiedAt, recordedBy: staff.userId }),
+      );
       if (rows.length) await manager.insert(SubjectPurpose, rows);
       await this.audit.record(
-        { action: 'subject.purposes-notified', outcome: 'success', actor: staff, subjectId: id, request, details: { purposes: dto.purposes } },
+        {
+          action: 'subject.purposes-notified',
+          outcome: 'success',
+          actor: staff,
+          subjectId: id,
+          request,
+          details: { purposes: dto.purposes, relationshipId: relationship.id, relationshipKind: relationship.kind },
+        },
         manager,
       );
       return rows;
@@ -167,12 +198,15 @@ export class SubjectsService {
     details: Record<string, unknown> = {},
   ): Promise<void> {
     if (purposes.length === 0) return;
+    // told for the person's primary relationship (purposes are notified per relationship)
+    await this.ensurePrimaryRow(id, manager);
+    const primary = await manager.findOneOrFail(SubjectRelationship, { where: { subjectId: id, isPrimary: true } });
     await manager
       .createQueryBuilder()
       .insert()
       .into(SubjectPurpose)
-      .values(purposes.map((purpose) => ({ subjectId: id, purpose, notifiedAt, recordedBy: null })))
-      .orUpdate(['notified_at', 'recorded_by'], ['subject_id', 'purpose'])
+      .values(purposes.map((purpose) => ({ subjectId: id, relationshipId: primary.id, purpose, notifiedAt, recordedBy: null })))
+      .orUpdate(['notified_at', 'recorded_by'], ['subject_id', 'relationship_id', 'purpose'])
       .execute();
     await this.audit.record(
       { action: 'subject.purposes-notified', outcome: 'success', actorUsername: null, subjectId: id, request, details: { purposes, ...details } },
@@ -182,7 +216,146 @@ export class SubjectsService {
 
   async notifiedPurposes(id: string): Promise<SubjectPurpose[]> {
     await this.get(id);
-    return this.purposes.find({ where: { subjectId: id }, order: { purpose: 'ASC' } });
+    return this.purposes.find({ where: { subjectId: id }, order: { purpose: 'ASC', relationshipId: 'ASC' } });
+  }
+
+  /**
+   * Every relationship that justifies holding this person's number, primary first. A person
+   * entered before relationships existed (or straight into the table) has its row's own.
+   */
+  async relationshipsOf(subjectId: string, manager?: EntityManager): Promise<SubjectRelationship[]> {
+    const db = manager ?? this.dataSource.manager;
+    const rows = await db.find(SubjectRelationship, { where: { subjectId }, order: { isPrimary: 'DESC', createdAt: 'ASC', id: 'ASC' } });
+    if (rows.some((r) => r.isPrimary)) return rows;
+    const subject = await db.findOneBy(Subject, { id: subjectId });
+    if (!subject) return rows;
+    const primary = db.create(SubjectRelationship, {
+      id: subject.id,
+      subjectId: subject.id,
+      kind: subject.kind,
+      employeeId: subject.employeeId,
+      startedAt: subject.hiredAt,
+      endedAt: subject.leftAt,
+      isPrimary: true,
+      createdAt: subject.createdAt,
+      updatedAt: subject.updatedAt,
+    });
+    return [primary, ...rows];
+  }
+
+  /** 未提供: records one request for the number (date, means, answer). Append-only. */
+  async recordNumberRequest(subjectId: string, dto: CreateNumberRequestDto, staff: Staff, request: RequestMeta): Promise<NumberRequest> {
+    await this.get(subjectId);
+    const now = this.clock.now();
+    assertNotFuture('requestedOn', dto.requestedOn, now, localDate(now), 'number-request.in-future');
+    return this.dataSource.transaction(async (manager) => {
+      const row = manager.create(NumberRequest, {
+        subjectId,
+        requestedOn: dto.requestedOn,
+        means: dto.means,
+        answer: dto.answer,
+        note: dto.note ?? null,
+        recordedBy: staff.userId,
+        recordedAt: now,
+      });
+      await manager.save(row);
+      await this.audit.record(
+        { action: 'subject.number-requested', outcome: 'success', actor: staff, subjectId, request, details: { requestId: row.id, requestedOn: row.requestedOn, means: row.means, answer: row.answer } },
+        manager,
+      );
+      return row;
+    });
+  }
+
+  async numberRequests(subjectId: string): Promise<NumberRequest[]> {
+    await this.get(subjectId);
+    return this.dataSource.manager.find(NumberRequest, { where: { subjectId }, order: { requestedOn: 'ASC', recordedAt: 'ASC' } });
+  }
+
+  /** Of these people, those with at least one recorded request for their number (id → the latest request). */
+  async numberRequestsAmong(subjectIds: string[], manager?: EntityManager): Promise<Map<string, NumberRequest>> {
+    if (!subjectIds.length) return new Map();
+    const rows = await (manager ?? this.dataSource.manager).find(NumberRequest, { where: { subjectId: In(subjectIds) }, order: { requestedOn: 'ASC', recordedAt: 'ASC' } });
+    return new Map(rows.map((r) => [r.subjectId, r]));
+  }
+
+  /** Adds a relationship to a person (a spouse on the staff, a director who rents the office to the company). */
+  async addRelationship(subjectId: string, dto: CreateRelationshipDto, staff: Staff, request: RequestMeta): Promise<SubjectRelationship> {
+    await this.get(subjectId);
+    if (dto.kind !== 'dependent' && dto.employeeId) {
+      throw new BadRequestException({ code: 'relationship.employee-only-for-dependent', message: 'employeeId is only for a dependent relationship' });
+    }
+    if (dto.kind === 'dependent') await this.checkEmployee(dto.employeeId!, subjectId);
+    if (dto.startedAt && dto.endedAt && dto.endedAt < dto.startedAt) {
+      throw new BadRequestException({ code: 'relationship.ends-before-start', message: 'endedAt must not be before startedAt' });
+    }
+    const created = await this.dataSource.transaction(async (manager) => {
+      await this.ensurePrimaryRow(subjectId, manager);
+      const open = await manager.findOne(SubjectRelationship, {
+        where: { subjectId, kind: dto.kind, employeeId: dto.employeeId ?? IsNull(), endedAt: IsNull() },
+      });
+      if (open) {
+        throw new ConflictException({ code: 'relationship.duplicate', message: 'This person already holds this relationship; end it before adding it again' });
+      }
+      const row = manager.create(SubjectRelationship, {
+        subjectId,
+        kind: dto.kind,
+        employeeId: dto.kind === 'dependent' ? dto.employeeId! : null,
+        startedAt: dto.startedAt ?? null,
+        endedAt: dto.endedAt ?? null,
+        isPrimary: false,
+      });
+      await manager.save(row);
+      await this.audit.record(
+        { action: 'subject.relationship-added', outcome: 'success', actor: staff, subjectId, request, details: { relationshipId: row.id, kind: row.kind } },
+        manager,
+      );
+      return row;
+    });
+    await this.events.emitAsync(SUBJECT_LEAVE_CHANGED, { subjectId } satisfies SubjectLeaveChanged);
+    return created;
+  }
+
+  /** Ends (or resumes) a relationship. The primary one is the subject row's hire and leave dates too. */
+  async updateRelationship(subjectId: string, relationshipId: string, dto: UpdateRelationshipDto, staff: Staff, request: RequestMeta): Promise<SubjectRelationship> {
+    if (dto.startedAt === undefined && dto.endedAt === undefined) {
+      throw new BadRequestException({ code: 'relationship.nothing-to-change', message: 'Nothing to change: send startedAt or endedAt' });
+    }
+    const result = await this.dataSource.transaction(async (manager) => {
+      await this.ensurePrimaryRow(subjectId, manager);
+      const row = await manager.findOne(SubjectRelationship, { where: { id: relationshipId, subjectId }, lock: { mode: 'pessimistic_write' } });
+      if (!row) throw new NotFoundException({ code: 'relationship.not-found', message: 'No such relationship for this person' });
+      if (dto.startedAt !== undefined) row.startedAt = dto.startedAt;
+      if (dto.endedAt !== undefined) row.endedAt = dto.endedAt;
+      if (row.startedAt && row.endedAt && row.endedAt < row.startedAt) {
+        throw new BadRequestException({ code: 'relationship.ends-before-start', message: 'endedAt must not be before startedAt' });
+      }
+      row.updatedAt = this.clock.now();
+      await manager.save(row);
+      let subject: Subject | null = null;
+      if (row.isPrimary) {
+        subject = await manager.findOne(Subject, { where: { id: subjectId }, lock: { mode: 'pessimistic_write' } });
+        subject!.hiredAt = row.startedAt;
+        subject!.leftAt = row.endedAt;
+        subject!.updatedAt = row.updatedAt;
+        await manager.save(subject!);
+      }
+      await this.audit.record(
+        {
+          action: 'subject.relationship-updated',
+          outcome: 'success',
+          actor: staff,
+          subjectId,
+          request,
+          details: { relationshipId, kind: row.kind, fields: Object.keys(dto).sort() },
+        },
+        manager,
+      );
+      return { row, subject };
+    });
+    const subject = result.subject ?? (await this.get(subjectId));
+    await this.announceLeaveChange(subject, result.row.kind === 'employee');
+    return result.row;
   }
 
   /** True when the person was told of this purpose. One indexed lookup: this sits on the reveal path. */
@@ -216,25 +389,79 @@ export class SubjectsService {
   async select(selection: SubjectSelection): Promise<Subject[]> {
     const qb = this.subjects.createQueryBuilder('s').orderBy('s.code', 'ASC');
     if (selection.subjectIds) qb.andWhere('s.id IN (:...ids)', { ids: selection.subjectIds });
-    if (selection.kind) qb.andWhere('s.kind = :kind', { kind: selection.kind });
-    if (selection.activeInYear !== undefined) {
-      const start = `${selection.activeInYear}-01-01`;
-      const end = `${selection.activeInYear}-12-31`;
-      qb.andWhere('(s.hired_at IS NULL OR s.hired_at <= :end)', { end });
-      qb.andWhere('(s.left_at IS NULL OR s.left_at >= :start)', { start });
+    if (selection.kind || selection.activeInYear !== undefined) {
+      // Over every relationship a person holds (a payee who is also an employee is in both lists);
+      // the subject row's own kind and dates count too (people entered straight into the table).
+      const own: string[] = [];
+      const rel: string[] = [];
+      if (selection.kind) {
+        qb.setParameter('kind', selection.kind);
+        own.push('s.kind = :kind');
+        rel.push('r.kind = :kind');
+      }
+      if (selection.activeInYear !== undefined) {
+        qb.setParameter('start', `${selection.activeInYear}-01-01`).setParameter('end', `${selection.activeInYear}-12-31`);
+        own.push('(s.hired_at IS NULL OR s.hired_at <= :end)', '(s.left_at IS NULL OR s.left_at >= :start)');
+        rel.push('(r.started_at IS NULL OR r.started_at <= :end)', '(r.ended_at IS NULL OR r.ended_at >= :start)');
+      }
+      qb.andWhere(`((${own.join(' AND ')}) OR EXISTS (SELECT 1 FROM subject_relationship r WHERE r.subject_id = s.id AND ${rel.join(' AND ')}))`);
     }
     return qb.getMany();
   }
 
-  /** Dependents of an employee, for retention (a dependent's number may go when the employee leaves). */
+  /**
+   * People who are 配偶者・扶養親族 of an employee (as their own kind or as one of their
+   * relationships), for retention (a dependent's number may go when the employee leaves).
+   */
   async dependentsOf(employeeId: string): Promise<Subject[]> {
-    return this.subjects.findBy({ employeeId });
+    return this.subjects
+      .createQueryBuilder('s')
+      .where('s.employee_id = :employeeId', { employeeId })
+      .orWhere('s.id IN (SELECT r.subject_id FROM subject_relationship r WHERE r.employee_id = :employeeId)', { employeeId })
+      .getMany();
   }
 
-  private async announceLeaveChange(subject: Subject): Promise<void> {
+  private async announceLeaveChange(subject: Subject, asEmployee = subject.kind === 'employee'): Promise<void> {
     const ids = [subject.id];
-    if (subject.kind === 'employee') ids.push(...(await this.dependentsOf(subject.id)).map((d) => d.id));
-    for (const subjectId of ids) await this.events.emitAsync(SUBJECT_LEAVE_CHANGED, { subjectId } satisfies SubjectLeaveChanged);
+    if (asEmployee || subject.kind === 'employee') ids.push(...(await this.dependentsOf(subject.id)).map((d) => d.id));
+    for (const subjectId of new Set(ids)) await this.events.emitAsync(SUBJECT_LEAVE_CHANGED, { subjectId } satisfies SubjectLeaveChanged);
+  }
+
+  /** The primary relationship (from the table, or the subject row's own for older rows). */
+  private async primaryRelationship(subject: Subject): Promise<SubjectRelationship> {
+    return (await this.relationshipsOf(subject.id)).find((r) => r.isPrimary)!;
+  }
+
+  /** A person entered before relationships existed gets its primary row before anything refers to it. */
+  private async ensurePrimaryRow(subjectId: string, manager: EntityManager): Promise<void> {
+    if (await manager.exists(SubjectRelationship, { where: { subjectId, isPrimary: true } })) return;
+    const subject = await manager.findOneBy(Subject, { id: subjectId });
+    if (!subject) return;
+    await manager.insert(SubjectRelationship, {
+      subjectId,
+      kind: subject.kind,
+      employeeId: subject.employeeId,
+      startedAt: subject.hiredAt,
+      endedAt: subject.leftAt,
+      isPrimary: true,
+    });
+  }
+
+  /** The subject row's hire and leave dates are its primary relationship's. */
+  private async mirrorPrimary(subject: Subject, manager: EntityManager): Promise<void> {
+    await this.ensurePrimaryRow(subject.id, manager);
+    await manager.update(SubjectRelationship, { subjectId: subject.id, isPrimary: true }, { startedAt: subject.hiredAt, endedAt: subject.leftAt, updatedAt: subject.updatedAt });
+  }
+
+  /** employeeId must be another person who is (or was) an employee. */
+  private async checkEmployee(employeeId: string, subjectId: string): Promise<void> {
+    if (employeeId === subjectId) {
+      throw new BadRequestException({ code: 'relationship.own-dependent', message: 'A person cannot be their own dependent' });
+    }
+    const employee = await this.subjects.findOneBy({ id: employeeId });
+    const isEmployee =
+      !!employee && (employee.kind === 'employee' || (await this.dataSource.manager.exists(SubjectRelationship, { where: { subjectId: employeeId, kind: 'employee' } })));
+    if (!isEmployee) throw new BadRequestException({ code: 'relationship.employee-invalid', message: 'employeeId must be the id of an existing employee' });
   }
 
   private checkDates(hiredAt: string | null, leftAt: string | null): void {

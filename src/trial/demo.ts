@@ -169,7 +169,7 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
 /** The leaver's filings, through the retention module: the due date is long past, so the alarm opens at once. */
 async function recordLeaverFilings(ctx: INestApplicationContext, subjectId: string, leftYear: number, clerk: Staff): Promise<number> {
   const filings = ctx.get(FilingsService, { strict: false });
-  await filings.record(subjectId, { documentType: 'dependents-declaration', fiscalYear: leftYear - 1, submittedAt: `${leftYear - 1}-01-20` }, clerk, META);
+  await filings.record(subjectId, { documentType: 'dependents-declaration', taxYear: leftYear - 1, submittedAt: `${leftYear - 1}-01-20` }, clerk, META);
   await filings.record(subjectId, { documentType: 'health-pension', closedAt: `${leftYear}-03-31` }, clerk, META);
   return ctx.get(AlarmsService, { strict: false }).countOpen();
 }

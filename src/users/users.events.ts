@@ -10,3 +10,15 @@ export interface StaffSessionsEndEvent {
   /** A session to keep (the caller's own, after a password change). */
   exceptSessionId?: string;
 }
+
+/**
+ * Emitted (awaited) after a change of what a session carries (roles, training acknowledgement)
+ * has committed, so the auth module drops cached sessions of that person on every instance
+ * before the change's answer is sent.
+ */
+export const STAFF_CHANGED = 'staff.changed';
+
+export interface StaffChangedEvent {
+  userId: string;
+  reason: 'roles-changed' | 'training-acknowledged';
+}

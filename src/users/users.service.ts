@@ -14,9 +14,10 @@ import { CreateUserDto, ListUsersQuery, StaffAccountDto, StaffAccountPageDto, Up
 import { PasswordHasher } from './password-hasher.service';
 import { RecoveryCode } from './recovery-code.entity';
 import { StaffUser } from './staff-user.entity';
+import { checkSeparationOfDuties, sodException, SodDecision } from './separation-of-duties';
 import { isTrainingCurrent } from './training';
 import { isValidUsername, normalizeUsername, USERNAME_RULE } from './username';
-import { STAFF_SESSIONS_END, StaffSessionsEndEvent } from './users.events';
+import { STAFF_CHANGED, STAFF_SESSIONS_END, StaffChangedEvent, StaffSessionsEndEvent } from './users.events';
 
 /** Serialises changes that could leave the vault without an active admin. */
 const ADMIN_RULE_LOCK = '5570457453591626061';
@@ -49,6 +50,37 @@ export class UsersService {
   ) {
     this.dormantMs = config.get('DORMANT_DAYS', { infer: true }) * 24 * 60 * 60_000;
     this.trainingMonths = config.get('TRAINING_VALID_MONTHS', { infer: true });
+    this.onePersonCompany = config.get('SOD_ONE_PERSON_COMPANY', { infer: true });
+  }
+
+  private readonly onePersonCompany: boolean;
+
+  /** Separation of duties for the roles an account will hold (granted and pending): see separation-of-duties.ts. */
+  private separationOfDuties(roles: readonly Role[], actorId: string | null, targetId: string | null, rolesChanged: boolean): SodDecision {
+    return checkSeparationOfDuties(roles, { actorId, targetId, rolesChanged, onePersonCompany: this.onePersonCompany });
+  }
+
+  /** An exception to separation of duties is written to the trail for the auditors. */
+  private async flagSodException(
+    decision: SodDecision,
+    user: Pick<StaffUser, 'id' | 'username'>,
+    roles: readonly Role[],
+    actor: Actor | null,
+    request: RequestMeta | null,
+    m: EntityManager,
+  ): Promise<void> {
+    if (!decision.exception) return;
+    await this.audit.record(
+      {
+        action: 'user.sod-exception',
+        outcome: 'success',
+        actor,
+        actorUsername: actor ? undefined : 'cli',
+        request,
+        details: { userId: user.id, username: user.username, roles: [...roles], exception: decision.exception, basis: 'SOD_ONE_PERSON_COMPANY' },
+      },
+      m,
+    );
   }
 
   /** The approvals module says when roles wait for approval (kept out of the constructor to avoid a cycle). */
@@ -77,6 +109,8 @@ export class UsersService {
     const passwordHash = await this.hasher.hash(initialPassword);
     const now = this.clock.now();
     const requested = [...new Set(dto.roles)];
+    // the CLI bootstrap makes only an admin; test support builds fixtures with any roles
+    const sod = via === 'api' ? this.separationOfDuties(requested, actor?.userId ?? null, null, true) : { exception: null };
     const pending = await this.heldBack(requested, via);
     return this.dataSource.transaction(async (m) => {
       if (await m.getRepository(StaffUser).existsBy({ username })) {
@@ -106,6 +140,7 @@ export class UsersService {
         },
         m,
       );
+      await this.flagSodException(sod, user, requested, actor, request, m);
       return { id: user.id, username: user.username, initialPassword };
     });
   }
@@ -134,8 +169,10 @@ export class UsersService {
       if (user.status !== 'active') throw new ConflictException('A deactivated account cannot be changed');
       const before = [...user.roles];
       let held: Role[] = [];
+      let sod: SodDecision = { exception: null };
       if (dto.roles) {
         const wanted = [...new Set(dto.roles)];
+        sod = this.separationOfDuties([...new Set([...wanted, ...user.pendingRoles])], actor.userId, user.id, !sameRoles(before, wanted));
         if (before.includes('admin') && !wanted.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'demoted');
         held = await this.heldBack(wanted.filter((r) => !before.includes(r)), 'api');
         user.roles = wanted.filter((r) => !held.includes(r));
@@ -166,12 +203,14 @@ export class UsersService {
           m,
         );
       }
+      if (rolesChanged && sod.exception && !sodException(before)) await this.flagSodException(sod, user, user.roles, actor, request, m);
       if (dto.displayName !== undefined) {
         await this.audit.record({ action: 'user.updated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, field: 'displayName' } }, m);
       }
-      return user;
+      return { user, rolesChanged };
     });
-    return this.view(updated, this.clock.now());
+    if (updated.rolesChanged) await this.staffChanged({ userId: id, reason: 'roles-changed' });
+    return this.view(updated.user, this.clock.now());
   }
 
   /** Offboarding: the account can never log in again and every session ends at once. */
@@ -226,6 +265,8 @@ export class UsersService {
       if (!from.roles.includes('admin')) throw new ForbiddenException('Only an admin can hand over the admin role');
       const toRoles: Role[] = to.roles.includes('admin') ? to.roles : [...to.roles, 'admin'];
       const fromRoles = from.roles.filter((r) => r !== 'admin');
+      const sod = this.separationOfDuties([...new Set([...toRoles, ...to.pendingRoles])], actor.userId, to.id, true);
+      await this.flagSodException(sod, to, toRoles, actor, request, m);
       await m.getRepository(StaffUser).update(to.id, { roles: toRoles });
       await m.getRepository(StaffUser).update(from.id, { roles: fromRoles });
       await this.audit.record(
@@ -240,6 +281,8 @@ export class UsersService {
       );
       return { ...to, roles: toRoles };
     });
+    await this.staffChanged({ userId: target.id, reason: 'roles-changed' });
+    await this.staffChanged({ userId: actor.userId, reason: 'roles-changed' });
     return this.view(target, this.clock.now());
   }
 
@@ -276,7 +319,12 @@ export class UsersService {
       const same = user.id === approver.userId || user.rolesRequestedBy === approver.userId;
       if (same && !options.selfAllowed && decision === 'approve') return { user, refused: true };
       const granted = user.pendingRoles;
-      if (decision === 'approve') user.roles = [...new Set([...user.roles, ...granted])];
+      if (decision === 'approve') {
+        // the approver is not the account holder here (four eyes above), so only the pairs are checked
+        const sod = this.separationOfDuties([...new Set([...user.roles, ...granted])], null, user.id, true);
+        await this.flagSodException(sod, user, [...new Set([...user.roles, ...granted])], approver, request, m);
+        user.roles = [...new Set([...user.roles, ...granted])];
+      }
       await m.getRepository(StaffUser).update(user.id, { roles: user.roles, pendingRoles: [], rolesRequestedBy: null, rolesRequestedAt: null });
       await this.audit.record(
         {
@@ -327,10 +375,16 @@ export class UsersService {
       await m.getRepository(StaffUser).update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now });
       await this.audit.record({ action: 'user.training-acknowledged', outcome: 'success', actor, request, details: { version } }, m);
     });
+    await this.staffChanged({ userId: actor.userId, reason: 'training-acknowledged' });
   }
 
   private async endSessions(event: StaffSessionsEndEvent): Promise<void> {
     await this.events.emitAsync(STAFF_SESSIONS_END, event);
+  }
+
+  /** What a session carries changed: cached sessions of this person go on every instance. */
+  private async staffChanged(event: StaffChangedEvent): Promise<void> {
+    await this.events.emitAsync(STAFF_CHANGED, event);
   }
 
   private async load(m: EntityManager, id: string, forUpdate = false): Promise<StaffUser> {
@@ -379,6 +433,7 @@ export class UsersService {
       trainingAcknowledgedAt: u.trainingAcknowledgedAt?.toISOString() ?? null,
       trainingCurrent: isTrainingCurrent(u, this.legal.handlingRules.version, this.trainingMonths, now),
       dormant: u.status === 'active' && now.getTime() - lastActivity.getTime() > this.dormantMs,
+      sodException: sodException(u.roles),
       createdAt: u.createdAt.toISOString(),
     };
   }

@@ -35,7 +35,7 @@ const SEED_SQL = [
           CASE WHEN i % 10 < 6 THEN DATE '2015-03-31' + ((i % 3650) || ' days')::interval
                WHEN i % 10 < 8 THEN DATE '2025-12-31' END
      FROM generate_series(1, $1::int) AS i`,
-  `INSERT INTO filing (subject_id, document_type, fiscal_year, recorded_at, updated_at)
+  `INSERT INTO filing (subject_id, document_type, tax_year, recorded_at, updated_at)
    SELECT id, 'dependents-declaration',
           CASE WHEN left_at IS NULL OR left_at < DATE '2025-01-01' THEN 2010 + (abs(hashtext(code)) % 7) ELSE 2024 END,
           now(), now()
@@ -51,7 +51,7 @@ const SEED_SQL = [
           s.left_at, now()
      FROM subject s
      JOIN LATERAL (
-       SELECT CASE WHEN f.document_type = 'dependents-declaration' THEN make_date(f.fiscal_year + 8, 1, 11)
+       SELECT CASE WHEN f.document_type = 'dependents-declaration' THEN make_date(f.tax_year + 8, 1, 11)
                    ELSE (f.closed_at + 1 + interval '2 years')::date END AS due
          FROM filing f WHERE f.subject_id = s.id) f ON true
     WHERE s.code LIKE 'BENCH-%'

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoundedDateTime } from '@/common/http/dates';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
@@ -36,12 +37,12 @@ export class ListAuditEntriesQuery {
 
   @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  @IsBoundedDateTime('from')
   from?: string;
 
   @ApiPropertyOptional({ description: 'Entries before this time (ISO 8601)' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  @IsBoundedDateTime('to')
   to?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' })
@@ -66,24 +67,24 @@ export class ListAuditEntriesQuery {
 export class ExportAuditQuery {
   @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601); default: the first entry' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  @IsBoundedDateTime('from')
   from?: string;
 
   @ApiPropertyOptional({ description: 'Entries before this time (ISO 8601); default: the last sealed entry' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  @IsBoundedDateTime('to')
   to?: string;
 }
 
 export class AlertsQuery {
   @ApiPropertyOptional({ description: 'Start of the window (ISO 8601); default 7 days ago' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
+  @IsBoundedDateTime('from')
   from?: string;
 
   @ApiPropertyOptional({ description: 'End of the window (ISO 8601); default now' })
   @IsOptional()
-  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
+  @IsBoundedDateTime('to')
   to?: string;
 }
 

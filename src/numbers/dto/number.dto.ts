@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoundedDateTime } from '@/common/http/dates';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -38,7 +39,7 @@ export class IdentityCheckDto {
   identityDocuments: string[];
 
   @ApiProperty({ example: '2026-04-01T10:00:00+09:00' })
-  @IsISO8601({ strict: true }, { message: 'identityCheck.checkedAt must be an ISO 8601 time' })
+  @IsBoundedDateTime('identityCheck.checkedAt')
   checkedAt: string;
 }
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoundedDateTime } from '@/common/http/dates';
 import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
@@ -39,7 +40,7 @@ export class DisposeDto {
 
 export class PostponeDto {
   @ApiProperty({ description: 'Hide the alarm until this time (date or date-time; a date means 00:00 in Japan)', example: '2026-09-30' })
-  @IsISO8601({ strict: true }, { message: 'until must be an ISO 8601 date or time' })
+  @IsBoundedDateTime('until', 'until must be an ISO 8601 date or time')
   until: string;
 
   @ApiProperty({ description: 'Why (a pending filing, a legal hold); must not contain a number', example: 'Pending tax audit' })

@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoundedDate } from '@/common/http/dates';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
-
-/** Plain calendar date, YYYY-MM-DD. */
-export const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-export const DATE_MESSAGE = 'must be a date as YYYY-MM-DD';
 
 export class CreateFilingDto {
   @ApiProperty({ description: 'A documentType from config/retention-rules.json', example: 'dependents-declaration' })
@@ -15,7 +12,19 @@ export class CreateFilingDto {
   @NoNumberLike()
   documentType: string;
 
-  @ApiPropertyOptional({ description: 'The year whose filing deadline the document belongs to (required by rules that start after 10 January)', example: 2025 })
+  @ApiPropertyOptional({
+    description:
+      '年分: the tax year the document is for (a 扶養控除等申告書 handed in during December 2025 for 2026 is 2026). Required by rules that start from the filing deadline; each rule says how its start follows from it.',
+    example: 2026,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'taxYear must be a whole year' })
+  @Min(1990, { message: 'taxYear must be 1990 or later' })
+  @Max(2200, { message: 'taxYear must be 2200 or earlier' })
+  taxYear?: number;
+
+  @ApiPropertyOptional({ deprecated: true, description: 'Old name of taxYear (the same number for every configured rule); send taxYear' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'fiscalYear must be a whole year' })
@@ -23,24 +32,40 @@ export class CreateFilingDto {
   @Max(2200, { message: 'fiscalYear must be 2200 or earlier' })
   fiscalYear?: number;
 
-  @ApiPropertyOptional({ example: '2025-01-20' })
+  @ApiPropertyOptional({ example: '2025-12-10', description: 'Not in the future' })
   @IsOptional()
-  @Matches(DATE, { message: `submittedAt ${DATE_MESSAGE}` })
-  @IsISO8601({ strict: true }, { message: `submittedAt ${DATE_MESSAGE}` })
+  @IsBoundedDate('submittedAt')
   submittedAt?: string;
 
-  @ApiPropertyOptional({ description: 'The day the matter closed (完結の日), for rules that start then; leave out while it is open', example: '2025-03-31' })
+  @ApiPropertyOptional({ description: 'The day the matter closed (完結の日), for rules that start then; leave out while it is open. Not in the future', example: '2025-03-31' })
   @IsOptional()
-  @Matches(DATE, { message: `closedAt ${DATE_MESSAGE}` })
-  @IsISO8601({ strict: true }, { message: `closedAt ${DATE_MESSAGE}` })
+  @IsBoundedDate('closedAt')
   closedAt?: string;
+
+  @ApiPropertyOptional({
+    description: 'The other people this document carries (the 配偶者・扶養親族 on a 扶養控除等申告書): their numbers are kept at least as long as the document',
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique({ message: 'people must not repeat a person' })
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'people must be ids of registered people' })
+  people?: string[];
 }
 
 export class UpdateFilingDto {
   @ApiPropertyOptional({ nullable: true, description: 'The day the matter closed; null reopens it (the number is kept)', example: '2025-03-31' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
-  @Matches(DATE, { message: `closedAt ${DATE_MESSAGE}` })
-  @IsISO8601({ strict: true }, { message: `closedAt ${DATE_MESSAGE}` })
+  @IsBoundedDate('closedAt')
   closedAt?: string | null;
+
+  @ApiPropertyOptional({ description: 'People to add to the filing (a dependent later found on it)', type: [String] })
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique({ message: 'people must not repeat a person' })
+  @ArrayMaxSize(50)
+  @IsUUID('all', { each: true, message: 'people must be ids of registered people' })
+  addPeople?: string[];
 }

@@ -12,9 +12,9 @@ export class Filing {
   @Column({ name: 'document_type', type: 'text' })
   documentType: string;
 
-  /** The year whose filing deadline this document belongs to (rules starting after 10 January). */
-  @Column({ name: 'fiscal_year', type: 'integer', nullable: true })
-  fiscalYear: number | null;
+  /** 年分: the tax year the document is for; each rule says how its retention start follows from it. */
+  @Column({ name: 'tax_year', type: 'integer', nullable: true })
+  taxYear: number | null;
 
   @Column({ name: 'submitted_at', type: 'date', nullable: true })
   submittedAt: string | null;

@@ -21,6 +21,10 @@ export class RetentionSchedule {
   @Column({ name: 'left_on', type: 'date', nullable: true })
   leftOn: string | null;
 
+  /** A leaver kept only by an open matter: when the "still needed?" review is due. */
+  @Column({ name: 'review_on', type: 'date', nullable: true })
+  reviewOn: string | null;
+
   @Column({ name: 'computed_at', type: 'timestamptz' })
   computedAt: Date;
 

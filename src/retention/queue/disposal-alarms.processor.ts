@@ -20,7 +20,7 @@ export class DisposalAlarmsProcessor {
     return { raised: result.raised };
   }
 
-  async sweep(): Promise<{ raised: number; reopened: number } | null> {
+  async sweep(): Promise<{ raised: number; reopened: number; reviews: number } | null> {
     return this.alarms.sweep('sweep', { wait: false });
   }
 }

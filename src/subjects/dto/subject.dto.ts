@@ -4,7 +4,6 @@ import {
   ArrayUnique,
   IsArray,
   IsIn,
-  IsISO8601,
   IsNotEmpty,
   IsOptional,
   IsString,
@@ -13,12 +12,11 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { DATE_MAX, DATE_MIN, IsBoundedDate, IsBoundedDateTime } from '@/common/http/dates';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
+import { REQUEST_ANSWERS, REQUEST_MEANS } from '../number-request.entity';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
-/** Plain calendar date, YYYY-MM-DD. */
-const DATE = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
-const DATE_MESSAGE = 'must be a date as YYYY-MM-DD';
 /** Names and codes must not carry a number: refuse long digit runs outright. */
 const NO_LONG_DIGITS = /^(?!.*[0-9０-９]{8,}).*$/s;
 
@@ -57,16 +55,14 @@ export class CreateSubjectDto {
   @IsUUID('all', { message: 'employeeId must be the id of an employee (required for a dependent)' })
   employeeId?: string;
 
-  @ApiPropertyOptional({ example: '2020-04-01' })
+  @ApiPropertyOptional({ example: '2020-04-01', description: `${DATE_MIN}..${DATE_MAX}` })
   @IsOptional()
-  @Matches(DATE, { message: `hiredAt ${DATE_MESSAGE}` })
-  @IsISO8601({ strict: true }, { message: `hiredAt ${DATE_MESSAGE}` })
+  @IsBoundedDate('hiredAt')
   hiredAt?: string;
 
-  @ApiPropertyOptional({ description: 'Employee left / dependent removed / payee contract ended', example: '2025-03-31' })
+  @ApiPropertyOptional({ description: `Employee left / dependent removed / payee contract ended (${DATE_MIN}..${DATE_MAX})`, example: '2025-03-31' })
   @IsOptional()
-  @Matches(DATE, { message: `leftAt ${DATE_MESSAGE}` })
-  @IsISO8601({ strict: true }, { message: `leftAt ${DATE_MESSAGE}` })
+  @IsBoundedDate('leftAt')
   leftAt?: string;
 }
 
@@ -84,8 +80,7 @@ export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['n
   @ApiPropertyOptional({ nullable: true, description: 'null clears it (the person returned)' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
-  @Matches(DATE, { message: `leftAt ${DATE_MESSAGE}` })
-  @IsISO8601({ strict: true }, { message: `leftAt ${DATE_MESSAGE}` })
+  @IsBoundedDate('leftAt')
   leftAt?: string | null;
 }
 
@@ -122,7 +117,69 @@ export class NotifyPurposesDto {
   @IsString({ each: true })
   purposes: string[];
 
-  @ApiProperty({ example: '2026-04-01T09:00:00+09:00' })
-  @IsISO8601({ strict: true }, { message: 'notifiedAt must be an ISO 8601 time' })
+  @ApiProperty({ example: '2026-04-01T09:00:00+09:00', description: 'When the person was told; not in the future (400 purposes.notified-in-future)' })
+  @IsBoundedDateTime('notifiedAt')
   notifiedAt: string;
+
+  @ApiPropertyOptional({ description: 'The relationship the notice is for (default: the primary one); replaces only that relationship\'s purposes' })
+  @IsOptional()
+  @IsUUID('all', { message: 'relationshipId must be the id of one of this person\'s relationships' })
+  relationshipId?: string;
+}
+
+export class CreateRelationshipDto {
+  @ApiProperty({ enum: SUBJECT_KINDS, description: 'employee, dependent (配偶者・扶養親族 of employeeId) or payee' })
+  @IsIn(SUBJECT_KINDS, { message: `kind must be one of: ${SUBJECT_KINDS.join(', ')}` })
+  kind: SubjectKind;
+
+  @ApiPropertyOptional({ description: 'For a dependent relationship: the employee' })
+  @ValidateIf((o: CreateRelationshipDto) => o.kind === 'dependent' || o.employeeId !== undefined)
+  @IsUUID('all', { message: 'employeeId must be the id of an employee (required for a dependent relationship)' })
+  employeeId?: string;
+
+  @ApiPropertyOptional({ example: '2024-04-01' })
+  @IsOptional()
+  @IsBoundedDate('startedAt')
+  startedAt?: string;
+
+  @ApiPropertyOptional({ example: '2026-03-31' })
+  @IsOptional()
+  @IsBoundedDate('endedAt')
+  endedAt?: string;
+}
+
+export class UpdateRelationshipDto {
+  @ApiPropertyOptional({ nullable: true })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsBoundedDate('startedAt')
+  startedAt?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, description: 'null: the relationship continues (returned)' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsBoundedDate('endedAt')
+  endedAt?: string | null;
+}
+
+export class CreateNumberRequestDto {
+  @ApiProperty({ example: '2026-01-10', description: 'The day the number was asked for; not in the future' })
+  @IsBoundedDate('requestedOn')
+  requestedOn: string;
+
+  @ApiProperty({ enum: REQUEST_MEANS })
+  @IsIn(REQUEST_MEANS, { message: `means must be one of: ${REQUEST_MEANS.join(', ')}` })
+  means: (typeof REQUEST_MEANS)[number];
+
+  @ApiProperty({ enum: REQUEST_ANSWERS, description: 'no-answer (not yet given), refused, will-provide' })
+  @IsIn(REQUEST_ANSWERS, { message: `answer must be one of: ${REQUEST_ANSWERS.join(', ')}` })
+  answer: (typeof REQUEST_ANSWERS)[number];
+
+  @ApiPropertyOptional({ description: 'Free text; must not contain a number' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  @NoNumberLike()
+  note?: string;
 }

@@ -13,6 +13,7 @@ import { bulkScreen } from './bulk.js';
 import { auditScreen } from './audit.js';
 import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
+import { collectionScreen } from './collection.js';
 
 const POLL_SECONDS = 3;
 const IDLE_MINUTES = 10;
@@ -20,6 +21,7 @@ const IDLE_MINUTES = 10;
 const SCREENS = [
   { id: 'people', roles: ['clerk'], label: 'nav.people', render: peopleScreen },
   { id: 'bulk', roles: ['clerk'], label: 'nav.bulk', render: bulkScreen },
+  { id: 'collection', roles: ['clerk'], label: 'nav.collection', render: collectionScreen },
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },

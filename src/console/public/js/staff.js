@@ -31,7 +31,7 @@ export async function staffScreen(main, ctx) {
       mount(list, table([
         { label: t('staff.username'), cell: (u) => h('span', { 'data-test': `user-${u.username}` }, u.username) },
         { label: t('staff.displayName'), cell: (u) => u.displayName },
-        { label: t('account.roles'), cell: (u) => u.roles.map((r) => t(`role.${r}`)).join(', ') || '—' },
+        { label: t('account.roles'), cell: (u) => (u.roles.map((r) => t(`role.${r}`)).join(', ') || '—') + (u.sodException ? ` ⚠ ${t('staff.sodException')}` : '') },
         { label: t('staff.status'), cell: (u) => h('span', { class: `badge ${u.status === 'active' ? 'ok' : 'none'}` }, t(`staff.${u.status}`)) },
         { label: t('account.lastLogin'), cell: (u) => when(u.lastLoginAt) },
         { label: t('staff.totp'), cell: (u) => (u.totpEnrolled ? '✓' : '—') },

@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoundedDate } from '@/common/http/dates';
+import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
+import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
+import { EARLY_DISPOSAL_STATUSES, EarlyDisposalStatus } from '../entities/early-disposal.entity';
+import { REVIEW_STATUSES, ReviewStatus } from '../entities/matter-review.entity';
+
+/** Free text must never carry a number: refuse long digit runs outright (also full-width). */
+const NO_LONG_DIGITS = /^(?![\s\S]*[0-9０-９]{8,})[\s\S]*$/;
+
+export class RequestEarlyDisposalDto {
+  @ApiPropertyOptional({ enum: SUBJECT_KINDS, description: 'The relationship whose departure filings are done (default: the primary one)' })
+  @IsOptional()
+  @IsIn(SUBJECT_KINDS, { message: `relationshipKind must be one of: ${SUBJECT_KINDS.join(', ')}` })
+  relationshipKind?: SubjectKind;
+
+  @ApiProperty({ example: '2025-07-15', description: 'The day the last of the filings that follow the departure (源泉徴収票, 給与支払報告書, 資格喪失届; for a payee the 支払調書) was done; not in the future' })
+  @IsBoundedDate('filingsDoneOn')
+  filingsDoneOn: string;
+
+  @ApiPropertyOptional({ description: 'Which filings, how; must not contain a number' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
+  @NoNumberLike()
+  note?: string;
+}
+
+export class DecideEarlyDisposalDto {
+  @ApiPropertyOptional({ description: 'Why (required to reject); must not contain a number' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  @NoNumberLike()
+  reason?: string;
+}
+
+export class ListEarlyDisposalsQuery {
+  @ApiPropertyOptional({ enum: EARLY_DISPOSAL_STATUSES, default: 'pending' })
+  @IsOptional()
+  @IsIn(EARLY_DISPOSAL_STATUSES, { message: `status must be one of: ${EARLY_DISPOSAL_STATUSES.join(', ')}` })
+  status?: EarlyDisposalStatus;
+}
+
+export class ConfirmReviewDto {
+  @ApiProperty({ description: 'Why the number is still needed (the matter that is still open); must not contain a number', example: '傷病手当金の請求が継続中' })
+  @IsString()
+  @IsNotEmpty({ message: 'reason is required' })
+  @MaxLength(500)
+  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
+  @NoNumberLike()
+  reason: string;
+}
+
+export class CloseReviewDto {
+  @ApiProperty({ description: 'The day the open matters closed (完結の日); not in the future', example: '2026-05-31' })
+  @IsBoundedDate('closedAt')
+  closedAt: string;
+}
+
+export class ListReviewsQuery {
+  @ApiPropertyOptional({ enum: REVIEW_STATUSES, default: 'open' })
+  @IsOptional()
+  @IsIn(REVIEW_STATUSES, { message: `status must be one of: ${REVIEW_STATUSES.join(', ')}` })
+  status?: ReviewStatus;
+}

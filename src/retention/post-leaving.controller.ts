@@ -1,0 +1,82 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { CloseReviewDto, ConfirmReviewDto, DecideEarlyDisposalDto, ListEarlyDisposalsQuery, ListReviewsQuery, RequestEarlyDisposalDto } from './dto/post-leaving.dto';
+import { EarlyDisposalService } from './early-disposal.service';
+import { OpenMattersService } from './open-matters.service';
+
+/** After leaving (issue #14): each person's computed due date and why, early disposal, open matters and their reviews. */
+@ApiTags('retention')
+@Controller()
+export class PostLeavingController {
+  constructor(
+    private readonly early: EarlyDisposalService,
+    private readonly matters: OpenMattersService,
+  ) {}
+
+  @Get('subjects/:id/retention')
+  @Auth('clerk', 'admin')
+  @ApiOperation({ summary: 'The person\'s computed disposal due date, the rule that set it and why, each relationship\'s end and floor' })
+  explain(@Param('id', ParseUUIDPipe) id: string) {
+    return this.matters.explain(id);
+  }
+
+  @Post('subjects/:id/early-disposal')
+  @Auth('clerk')
+  @ApiOperation({ summary: 'Record that the filings that follow the departure are done; an admin approves early disposal (before the post-leaving floor)' })
+  requestEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RequestEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.early.request(id, dto, staff, request);
+  }
+
+  @Get('retention/early-disposals')
+  @Auth('admin')
+  listEarly(@Query() query: ListEarlyDisposalsQuery) {
+    return this.early.list(query);
+  }
+
+  @Post('retention/early-disposals/:id/approve')
+  @HttpCode(200)
+  @Auth('admin')
+  @ApiOperation({ summary: 'Approve early disposal: the post-leaving floor no longer applies to that departure (recorded filings still do)' })
+  approveEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.early.approve(id, dto, staff, request);
+  }
+
+  @Post('retention/early-disposals/:id/reject')
+  @HttpCode(200)
+  @Auth('admin')
+  rejectEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.early.reject(id, dto, staff, request);
+  }
+
+  @Get('retention/open-matters')
+  @Auth('admin')
+  @ApiOperation({ summary: 'Leavers kept only because a matter is still open: who, which matter, since when, and the review' })
+  openMatters() {
+    return this.matters.report();
+  }
+
+  @Get('retention/reviews')
+  @Auth('admin')
+  @ApiOperation({ summary: '"Still needed?" reviews (default: open)' })
+  reviews(@Query() query: ListReviewsQuery) {
+    return this.matters.list(query);
+  }
+
+  @Post('retention/reviews/:id/confirm')
+  @HttpCode(200)
+  @Auth('admin')
+  @ApiOperation({ summary: 'Still needed: confirm with a reason; the next review is due later (openMatterReview.repeatEveryMonths)' })
+  confirm(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ConfirmReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.matters.confirm(id, dto, staff, request);
+  }
+
+  @Post('retention/reviews/:id/close')
+  @HttpCode(200)
+  @Auth('admin')
+  @ApiOperation({ summary: 'Not needed: close every open matter carrying this person on closedAt; the due date follows' })
+  close(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CloseReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.matters.close(id, dto, staff, request);
+  }
+}
