@@ -209,7 +209,7 @@ describe('audit chain against a scratch database', () => {
       }
       // and two lines exchanged in an export file
       const lines = readFileSync(exported, 'utf8').split('\n');
-      [lines[5], lines[6]] = [lines[6], lines[5]]; // line 0 is the anchor: entries 5 and 6
+      [lines[5], lines[6]] = [lines[6]!, lines[5]!]; // line 0 is the anchor: entries 5 and 6
       const edited = join(dir, 'reordered.ndjson');
       writeFileSync(edited, lines.join('\n'));
       const offline = await cli(edited);
@@ -301,8 +301,8 @@ describe('audit chain against a scratch database', () => {
     const sealers = [vault, second].map(async (v, i) => {
       while (writing) {
         const round = await v.sealer.sealRound().catch(() => null);
-        if (round?.locked) sealedBy[i] += round.sealed;
-        else if (round) lockedOut[i]++;
+        if (round?.locked) sealedBy[i]! += round.sealed;
+        else if (round) lockedOut[i]!++;
         await sleep(5 + Math.random() * 10);
       }
     });
@@ -340,7 +340,7 @@ describe('audit chain against a scratch database', () => {
     const [{ unsealed }] = (await owner.query('SELECT count(*)::int AS unsealed FROM audit_entry WHERE hash IS NULL')).rows;
     expect(unsealed).toBe(0);
     const checkpoints = (await owner.query('SELECT last_seq::int AS s FROM audit_checkpoint ORDER BY id')).rows.map((r) => r.s as number);
-    for (let i = 1; i < checkpoints.length; i++) expect(checkpoints[i]).toBeGreaterThan(checkpoints[i - 1]);
+    for (let i = 1; i < checkpoints.length; i++) expect(checkpoints[i]).toBeGreaterThan(checkpoints[i - 1]!);
     const [{ max }] = (await owner.query('SELECT max(seq)::int AS max FROM audit_entry')).rows;
     expect(checkpoints[checkpoints.length - 1]).toBe(max);
     expect(max).toBeGreaterThan(startSeq + 50);

@@ -191,14 +191,14 @@ describe('audit trail (shared database, app running)', () => {
     expect(ok.code).toBe(0);
 
     const badSig = Buffer.from(cp.signature);
-    badSig[10] ^= 0x01;
+    badSig[10]! ^= 0x01;
     writeFileSync(join(dir, 'sig-bad.bin'), badSig);
     const refusedSig = await openssl('dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig-bad.bin', 'data.txt');
     expect(refusedSig.code).not.toBe(0);
     expect(refusedSig.out).toMatch(/Verification failure/);
 
     const badData = checkpointBytes(cp);
-    badData[badData.length - 3] ^= 0x01;
+    badData[badData.length - 3]! ^= 0x01;
     writeFileSync(join(dir, 'data-bad.txt'), badData);
     expect((await openssl('dgst', '-sha256', '-verify', 'pub.pem', '-signature', 'sig.bin', 'data-bad.txt')).code).not.toBe(0);
   });
@@ -256,7 +256,7 @@ describe('audit trail (shared database, app running)', () => {
     const search = app.get(AuditSearchService);
     const first = await search.entries({ actor: actor.userId, limit: 2 });
     expect(first.items).toHaveLength(2);
-    expect(first.nextCursor).toBe(first.items[1].seq);
+    expect(first.nextCursor).toBe(first.items[1]!.seq);
     const second = await search.entries({ actor: actor.userId, limit: 2, cursor: first.nextCursor! });
     const third = await search.entries({ actor: actor.userId, limit: 2, cursor: second.nextCursor! });
     expect([...first.items, ...second.items, ...third.items].map((e) => e.seq)).toEqual(
@@ -265,7 +265,7 @@ describe('audit trail (shared database, app running)', () => {
     expect(third.nextCursor).toBeNull();
     expect((await search.entries({ actor: actor.userId, purpose: 'health-pension' })).items).toHaveLength(2);
     const newest = await search.entries({ actor: actor.userId, order: 'desc', limit: 1 });
-    expect(newest.items[0].seq).toBe(third.items[third.items.length - 1].seq);
+    expect(newest.items[0]!.seq).toBe(third.items[third.items.length - 1]!.seq);
   });
 
   it('records review sign-offs as audit entries and refuses a note with a number in it', async () => {
@@ -275,7 +275,7 @@ describe('audit trail (shared database, app running)', () => {
     expect(review).toMatchObject({ upToSeq: String(last), reviewerUsername: 'auditor-e2e' });
     const [entry] = await owner.query(`SELECT action, details FROM audit_entry WHERE request_id = 'review-e2e'`);
     expect(entry).toMatchObject({ action: 'audit.review-signed', details: { reviewId: Number(review.id), upToSeq: last } });
-    expect((await reviews.list()).items[0].id).toBe(review.id);
+    expect((await reviews.list()).items[0]!.id).toBe(review.id);
     await expect(reviews.sign(auditorStaff, { upToSeq: last + 1_000_000, note: 'too far' }, { requestId: 'r', clientAddress: null })).rejects.toThrow(/beyond/);
   });
 

@@ -124,7 +124,7 @@ describe('staff access: login, second factor, sessions', () => {
     const first = await firstLogin(app, account);
     const [a, b] = first.recoveryCodes;
     const l1 = await passwordStep(account.username, first.password).expect(200);
-    const ok = await http().post('/auth/recovery').send({ challenge: l1.body.challenge, recoveryCode: a.toUpperCase().replace(/-/g, ' ') }).expect(200);
+    const ok = await http().post('/auth/recovery').send({ challenge: l1.body.challenge, recoveryCode: a!.toUpperCase().replace(/-/g, ' ') }).expect(200);
     await http().get('/me').set(bearer(ok.body.token)).expect(200);
     const l2 = await passwordStep(account.username, first.password).expect(200);
     await http().post('/auth/recovery').send({ challenge: l2.body.challenge, recoveryCode: a }).expect(401);
@@ -192,8 +192,8 @@ describe('staff access: login, second factor, sessions', () => {
       known.push(await time(account.username)); // 3 more failures: 4 in all, below the lockout threshold
       unknownTimes.push(await time(uniqueUsername('nobody')));
     }
-    const ratio = median(unknownTimes) / median(known);
-    process.stderr.write(`login 401 timing: known user ${median(known).toFixed(1)} ms, unknown ${median(unknownTimes).toFixed(1)} ms\n`);
+    const ratio = median(unknownTimes)! / median(known)!;
+    process.stderr.write(`login 401 timing: known user ${median(known)!.toFixed(1)} ms, unknown ${median(unknownTimes)!.toFixed(1)} ms\n`);
     expect(ratio).toBeGreaterThan(0.6);
     expect(ratio).toBeLessThan(1.6);
   });
@@ -283,8 +283,8 @@ describe('staff access: login, second factor, sessions', () => {
       times.push(performance.now() - t);
     }
     times.sort((a, b) => a - b);
-    const p50 = times[Math.floor(n * 0.5)];
-    const p99 = times[Math.floor(n * 0.99)];
+    const p50 = times[Math.floor(n * 0.5)]!;
+    const p99 = times[Math.floor(n * 0.99)]!;
     process.stderr.write(`SessionService.resolve: p50 ${p50.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms over ${n} calls\n`);
     expect(p50).toBeLessThan(5);
   });

@@ -122,8 +122,8 @@ const BAD_STRINGS: string[] = [
   '１２３４－５６７８－９０１３',
   '1234 5678 9013 ',
   '+81 ' + NUMBERS_WRONG[1],
-  NUMBERS_WRONG[2] + NUMBERS_WRONG[3],
-  NUMBERS_WRONG[4].slice(0, 11),
+  NUMBERS_WRONG[2]! + NUMBERS_WRONG[3]!,
+  NUMBERS_WRONG[4]!.slice(0, 11),
   NUMBERS_WRONG[5] + '0',
   '2026-04-01T09:00:00',
   '2026-04-01 09:00',
@@ -207,7 +207,7 @@ const BAD_IDS: string[] = [
   '0',
   '-1',
   '1.5',
-  NUMBERS_WRONG[5],
+  NUMBERS_WRONG[5]!,
   encodeURIComponent("' OR 1=1 --"),
   encodeURIComponent('<script>x</script>'),
   encodeURIComponent('１２３'),
@@ -236,7 +236,7 @@ const FORGED_TOKENS: string[] = [
   'eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiJhZG1pbiIsInJvbGVzIjpbImFkbWluIl19.',
   'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlcyI6WyJjbGVyayJdfQ.' + randomBytes(32).toString('base64url'),
   "' OR '1'='1",
-  NUMBERS_WRONG[6],
+  NUMBERS_WRONG[6]!,
   'x'.repeat(8000),
   '\u00e9\u00e9\u00e9',
 ];
@@ -294,7 +294,7 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
 
   async function send(op: Operation, options: { path?: string; query?: string; token?: string; json?: unknown; raw?: { body: string | Buffer; type?: string }; expect401?: boolean }): Promise<number> {
     const url = (options.path ?? concrete(op.path)) + (options.query ? `?${options.query}` : '');
-    let req = (request(app.getHttpServer()) as unknown as Record<string, (p: string) => request.Test>)[op.method](url);
+    let req = (request(app.getHttpServer()) as unknown as Record<string, (p: string) => request.Test>)[op.method]!(url);
     if (options.token !== undefined) req = req.set('Authorization', `Bearer ${options.token}`);
     if (options.raw) req = req.set('Content-Type', options.raw.type ?? 'application/json').send(options.raw.body);
     else if (options.json !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(options.json));
@@ -415,7 +415,7 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
       const token = tokenFor.get(key(op));
       const props = op.bodyProps;
       for (let i = 0; i < values.length; i++) {
-        const field = props[i % props.length];
+        const field = props[i % props.length]!;
         // The other fields hold plausible values, so the bad one is what validation meets.
         const body: Record<string, unknown> = { purpose: 'withholding-slip', [field]: values[i] };
         if (field !== 'purpose' && !op.bodyProps.includes('purpose')) delete body.purpose;
@@ -433,8 +433,8 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
     for (const op of operations.filter((o) => o.query.length && !endsSession(o))) {
       const token = tokenFor.get(key(op));
       for (let i = 0; i < BAD_STRINGS.length; i++) {
-        const name = op.query[i % op.query.length];
-        await send(op, { token, query: `${enc(name)}=${enc(BAD_STRINGS[i].slice(0, 4000))}` });
+        const name = op.query[i % op.query.length]!;
+        await send(op, { token, query: `${enc(name)}=${enc(BAD_STRINGS[i]!.slice(0, 4000))}` });
       }
       // Repeated and bracketed parameters (arrays and objects in query parsers).
       await send(op, { token, query: op.query.map((q) => `${q}=a&${q}=b`).join('&') });

@@ -21,7 +21,7 @@ function bodyText(raw: string): string {
   const split = raw.indexOf('\r\n\r\n');
   const headers = raw.slice(0, split);
   const body = raw.slice(split + 4);
-  const encoding = /content-transfer-encoding:\s*([^\r\n;]+)/i.exec(headers)?.[1].trim().toLowerCase();
+  const encoding = /content-transfer-encoding:\s*([^\r\n;]+)/i.exec(headers)?.[1]!.trim().toLowerCase();
   if (encoding === 'base64') return Buffer.from(body.replace(/\s+/g, ''), 'base64').toString('utf8');
   if (encoding === 'quoted-printable') {
     const bytes = body.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/gi, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
@@ -80,14 +80,14 @@ describe('collection links by e-mail (issue #15)', () => {
     expect(person.number).toMatch(/^\d{12}$/);
     expect(inbox).toHaveLength(1);
     const mail = inbox[0];
-    expect(mail.to).toEqual(['taro@example.test']);
-    const text = bodyText(mail.raw);
+    expect(mail!.to).toEqual(['taro@example.test']);
+    const text = bodyText(mail!.raw);
     expect(text.startsWith('試験 太郎 様')).toBe(true);
     expect(text).toContain('見本株式会社');
     const link = /http:\/\/127\.0\.0\.1:3000\/collect#([A-Za-z0-9_-]{43})/.exec(text);
     expect(link?.[0]).toBe(res.body.items[0].link);
     // no 12-digit run anywhere (raw or decoded), no person code, the name only once (the greeting)
-    for (const t of [mail.raw, text]) {
+    for (const t of [mail!.raw, text]) {
       expect(t).not.toMatch(/\d{12}/);
       expect(t.replace(/[\s-]/g, '')).not.toMatch(/\d{12}/);
       expect(t).not.toContain(employee.code);
@@ -95,7 +95,7 @@ describe('collection links by e-mail (issue #15)', () => {
     }
     expect(text.split('試験 太郎').length - 1).toBe(1);
     // the link from the mail works
-    const page = await http().post('/collect/link').set('X-Collection-Token', link![1]).expect(200);
+    const page = await http().post('/collect/link').set('X-Collection-Token', link![1]!).expect(200);
     expect(page.body.greetingName).toBe('試験 太郎');
 
     // reissue by mail: a new link, the old one stops working
@@ -106,9 +106,9 @@ describe('collection links by e-mail (issue #15)', () => {
       .expect(200);
     expect(reissued.body.mailed).toBe(true);
     expect(inbox).toHaveLength(2);
-    const second = /collect#([A-Za-z0-9_-]{43})/.exec(bodyText(inbox[1].raw))![1];
+    const second = /collect#([A-Za-z0-9_-]{43})/.exec(bodyText(inbox[1]!.raw))![1]!;
     expect(second).not.toBe(link![1]);
-    await http().post('/collect/link').set('X-Collection-Token', link![1]).expect(404);
+    await http().post('/collect/link').set('X-Collection-Token', link![1]!).expect(404);
     await http().post('/collect/link').set('X-Collection-Token', second).expect(200);
   });
 });

@@ -192,7 +192,7 @@ describe('collection links (issue #15)', () => {
     expect((await http().get(`/subjects/${employee.id}/number`).set(auth(clerk.token)).expect(200)).body.onFile).toBe(false);
     const notProvided = (await auditOf(employee.id)).filter((e) => e.action === 'collection.not-provided');
     expect(notProvided).toHaveLength(1);
-    expect(notProvided[0].details).toMatchObject({ relation: 'self', reason: 'declined' });
+    expect(notProvided[0]!.details).toMatchObject({ relation: 'self', reason: 'declined' });
   });
 
   it('creates links for every employee without a number, skips those with one open; reissue and cancel', async () => {

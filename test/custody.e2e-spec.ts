@@ -20,19 +20,20 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
   let app: INestApplication;
   let admin: SignedIn;
   let clerk: SignedIn;
-  let holders: SignedIn[];
+  let holders: [SignedIn, SignedIn, SignedIn];
   let person: { id: string; number: string | null };
 
   beforeAll(async () => {
     await prepareOwnDatabase();
     app = await createTestApp();
-    [admin, clerk, ...holders] = await Promise.all([
+    const [a, c, h1, h2, h3] = await Promise.all([
       signIn(app, ['admin']),
       signIn(app, ['clerk']),
       signIn(app, ['admin']),
       signIn(app, ['auditor']),
       signIn(app, ['clerk']),
     ]);
+    [admin, clerk, holders] = [a, c, [h1, h2, h3]];
     person = await createSubject(app, clerk.token);
   });
   afterAll(async () => {
@@ -82,7 +83,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
     // no share and no master secret anywhere beside the keystore
     for (const f of readdirSync(PRIVATE_KEYSTORE_DIR)) {
       const text = readFileSync(`${PRIVATE_KEYSTORE_DIR}/${f}`).toString('latin1');
-      for (const s of shares) expect(text).not.toContain(s.split('-')[2]);
+      for (const s of shares) expect(text).not.toContain(s.split('-')[2]!);
     }
     expect(existsSync(`${PRIVATE_KEYSTORE_DIR}/keystore.passphrase`)).toBe(false);
     const trail = await http().get('/custody').set(as(admin)).expect(200);
@@ -104,7 +105,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
     await http().post('/custody/unseal').send({ share: shares[0] }).expect(409).expect((r) => expect(r.body.code).toBe('custody.share-duplicate'));
     await http().post('/custody/unseal').send({ share: 'not a share' }).expect(400).expect((r) => expect(r.body.code).toBe('custody.share-malformed'));
     // a well-formed share of this set with one character changed
-    const [prefix, setId, body] = shares[1].split('-');
+    const [prefix, setId, body] = shares[1]!.split('-') as [string, string, string];
     const wrong = `${prefix}-${setId}-${body.slice(0, 10)}${body[10] === 'A' ? 'B' : 'A'}${body.slice(11)}`;
     const bad = await http().post('/custody/unseal').send({ share: wrong }).expect(400);
     expect(bad.body.code).toBe('custody.share-unknown');
@@ -137,7 +138,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
 
     await restart();
     await reveal().expect(503);
-    const stale = await http().post('/custody/unseal').send({ share: shares[2] }).expect(400);
+    const stale = await http().post('/custody/unseal').send({ share: shares[2]! }).expect(400);
     expect(stale.body.code).toBe('custody.share-stale');
     await http().post('/custody/unseal').send({ share: shares[0] }).expect(400);
     await http().post('/custody/unseal').send({ share: fresh[0] }).expect(200);

@@ -47,7 +47,7 @@ describe('production never invents keys', () => {
     expect(out.stderr).toContain('mynumber-vault failed to start');
     expect(out.stderr).toContain('KEYSTORE_PATH');
     expect(out.stderr).toContain('keys:init');
-    expect(existsSync(env.KEYSTORE_PATH)).toBe(false);
+    expect(existsSync(env.KEYSTORE_PATH!)).toBe(false);
   });
 
   it('keys:init creates the keystore once (openssl reads it) and never overwrites it', async () => {
@@ -55,7 +55,7 @@ describe('production never invents keys', () => {
     expect(first.stderr).toBe('');
     expect(first.code).toBe(0);
     expect(first.stdout).toContain(`Created a new keystore at ${env.KEYSTORE_PATH}`);
-    await run('openssl', ['pkcs12', '-info', '-noout', '-in', env.KEYSTORE_PATH, '-passin', 'env:KEYSTORE_PASSPHRASE'], { env: { ...process.env, ...env } });
+    await run('openssl', ['pkcs12', '-info', '-noout', '-in', env.KEYSTORE_PATH!, '-passin', 'env:KEYSTORE_PASSPHRASE'], { env: { ...process.env, ...env } });
     const again = await node('src/cli.ts', ['keys:init'], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain('never overwrites');

@@ -95,7 +95,7 @@ describe('login under parallel attack (issue #16, findings 1 and 2)', () => {
     );
     const entries = await trail(who.userId);
     const wrongChecked = count(entries, 'auth.login-failed', 'password', 'wrong-credential');
-    const rightChecked = answers[right].status === 200 ? 1 : 0;
+    const rightChecked = answers[right]!.status === 200 ? 1 : 0;
     expect(wrongChecked).toBe(5);
     expect(count(entries, 'auth.login-failed', 'password', 'backoff')).toBe(55 - rightChecked);
     // every refusal looks the same, checked or not
@@ -148,8 +148,8 @@ describe('login under parallel attack (issue #16, findings 1 and 2)', () => {
       a.push((await time(who.username, 'wrong password')).ms);
       b.push((await time(uniqueUsername('nobody'), 'wrong password')).ms);
     }
-    const ratio = median(a) / median(b);
-    process.stderr.write(`backoff 401 ${median(a).toFixed(1)} ms, unknown 401 ${median(b).toFixed(1)} ms\n`);
+    const ratio = median(a)! / median(b)!;
+    process.stderr.write(`backoff 401 ${median(a)!.toFixed(1)} ms, unknown 401 ${median(b)!.toFixed(1)} ms\n`);
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
   });

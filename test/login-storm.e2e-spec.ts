@@ -56,17 +56,17 @@ describe('a login storm (admission control for password hashing)', () => {
     const revealLoops = Array.from({ length: 3 }, async (_, loop) => {
       for (let i = loop; !stop; i++) {
         const person = people[i % people.length];
-        const res = await fetch(`${base}/subjects/${person.id}/number/reveal`, {
+        const res = await fetch(`${base}/subjects/${person!.id}/number/reveal`, {
           method: 'POST',
           headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
           body: JSON.stringify({ purpose: 'withholding-slip' }),
         });
         const body = (await res.json()) as { number?: string };
-        reveals.push({ status: res.status, ok: body.number === person.number });
+        reveals.push({ status: res.status, ok: body.number === person!.number });
       }
     });
 
-    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => login(users[i])));
+    const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => login(users[i]!)));
     const refusedFirst = answers.filter((a) => a.status === 503).length;
     for (const a of answers) {
       if (a.status === 200) {
@@ -86,7 +86,7 @@ describe('a login storm (admission control for password hashing)', () => {
         let answer = a;
         for (let attempt = 0; answer.status === 503 && attempt < 20; attempt++) {
           await new Promise((r) => setTimeout(r, Number(answer.retryAfter) * 1000 * (0.5 + Math.random())));
-          answer = await login(users[i]);
+          answer = await login(users[i]!);
           if (answer.status !== 200) expect(answer).toMatchObject({ status: 503, body: { code: 'auth.busy' } });
         }
         return answer.status;

@@ -39,7 +39,7 @@ describe('retention in practice (issue #14)', () => {
     const created = await http()
       .post('/subjects')
       .set(as(clerk))
-      .send({ kind, code: uniqueCode(kind[0].toUpperCase()), name: '見本 花子', employeeId: options.employeeId, hiredAt: '2020-04-01' })
+      .send({ kind, code: uniqueCode(kind[0]!.toUpperCase()), name: '見本 花子', employeeId: options.employeeId, hiredAt: '2020-04-01' })
       .expect(201);
     const id = created.body.id as string;
     const purposes = options.purposes ?? (kind === 'payee' ? ['payment-record'] : kind === 'dependent' ? ['dependents-declaration'] : ['withholding-slip']);
@@ -304,7 +304,7 @@ describe('retention in practice (issue #14)', () => {
         ['put', `/subjects/${p.id}/number`, { number: fakeMyNumber(), identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: '2300-01-01T00:00:00Z' } }],
       ];
       for (const [method, path, body] of cases) {
-        const res = await (http() as unknown as Record<string, (p: string) => request.Test>)[method](path).set(as(clerk)).send(body);
+        const res = await (http() as unknown as Record<string, (p: string) => request.Test>)[method]!(path).set(as(clerk)).send(body);
         expect([path, res.status, res.body.code]).toEqual([path, 400, 'date.out-of-range']);
       }
       const audit = await signIn(app, ['auditor']);

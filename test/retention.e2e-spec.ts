@@ -52,7 +52,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
   async function openAlarm(subjectId: string): Promise<string> {
     const rows = (await alarmsOf(subjectId)).filter((a) => a.status === 'open');
     expect(rows).toHaveLength(1);
-    return rows[0].id;
+    return rows[0]!.id;
   }
 
   const sweep = () => http().post('/retention/sweep').set(as(admin)).expect(200);
@@ -225,7 +225,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(refused.body.message).toMatch(/postponed until/);
 
       await sweep();
-      expect((await alarmsOf(s.id))[0].status).toBe('postponed');
+      expect((await alarmsOf(s.id))[0]!.status).toBe('postponed');
 
       clock.set(new Date(until.getTime() + 1000));
       await signInBoth();
@@ -488,14 +488,14 @@ describe('retention when Redis stops, restarts or is missing', () => {
       people.push(late);
 
       // reveals and logins do not need Redis
-      const reveal = await http().post(`/subjects/${people[0].id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' }).expect(200);
-      expect(reveal.body.number).toBe(people[0].number);
+      const reveal = await http().post(`/subjects/${people[0]!.id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' }).expect(200);
+      expect(reveal.body.number).toBe(people[0]!.number);
       const login = await http().post('/auth/login').send({ username: clerk.username, password: clerk.password }).expect(200);
       expect(login.body.next).toBe('totp');
 
       redis = await startRedis(redisPort); // empty: --save "" --appendonly no
       await until('the queue reconnects', () => x.queue.isAvailable());
-      expect(await x.queue.scheduled(people[0].id)).toBeNull(); // the jobs went with Redis
+      expect(await x.queue.scheduled(people[0]!.id)).toBeNull(); // the jobs went with Redis
 
       x.clock.set(new Date('2061-02-01T00:00:05+09:00'));
       const first = await x.alarms.sweep('test', { wait: true });
@@ -516,7 +516,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       // timer already sent it while the steps above ran on a busy machine)
       await x.notifier.flush();
       await until('the webhook received the notice', () => received.length > 0, 5000);
-      const body = received[received.length - 1];
+      const body = received[received.length - 1]!;
       expect(body).toMatchObject({ event: 'disposal-alarms.opened', inbox: expect.stringContaining('/retention/alarms?status=open') });
       expect(body.opened as number).toBeGreaterThanOrEqual(people.length);
       const text = JSON.stringify(received);

@@ -61,7 +61,7 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     const entries = await auditRows(s.id, 'number.revealed');
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ outcome: 'success', purpose: 'withholding-slip', actor_id: clerk.userId, request_id: 'req-reveal-1' });
-    expect(entries[0].client_address).toBeTruthy();
+    expect(entries[0]!.client_address).toBeTruthy();
   });
 
   it('answers a body that is not JSON with a fixed 4xx message that never quotes it, and reveals nothing', async () => {
@@ -87,7 +87,7 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     expect(JSON.stringify(res.body)).not.toContain(s.number!);
     const refused = await auditRows(s.id, 'number.reveal-refused');
     expect(refused).toHaveLength(1);
-    expect(refused[0].details).toMatchObject({ reason });
+    expect(refused[0]!.details).toMatchObject({ reason });
     expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);
   });
 
@@ -181,15 +181,15 @@ describe('purpose-bound reveal and bulk retrieval', () => {
       `UPDATE subject_number SET ciphertext = src.ciphertext, wrapped_key = src.wrapped_key, key_version = src.key_version
          FROM (SELECT ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = $1) src
         WHERE subject_id = $2`,
-      [donor.id, victim.id],
+      [donor!.id, victim!.id],
     );
-    const { text, lines } = await bulkNdjson([good.id, victim.id]);
-    expect(lines.filter((l) => l.type === 'row').map((l) => l.number)).toEqual([good.number]);
-    expect(lines).toContainEqual({ type: 'skipped', subjectId: victim.id, code: victim.code, reason: 'undecryptable' });
+    const { text, lines } = await bulkNdjson([good!.id, victim!.id]);
+    expect(lines.filter((l) => l.type === 'row').map((l) => l.number)).toEqual([good!.number]);
+    expect(lines).toContainEqual({ type: 'skipped', subjectId: victim!.id, code: victim!.code, reason: 'undecryptable' });
     expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', rows: 1, skipped: 1 });
-    expect(text).not.toContain(donor.number!);
-    expect(text).not.toContain(victim.number!);
-    const trail = await auditRows(victim.id, 'number.bulk-retrieved');
+    expect(text).not.toContain(donor!.number!);
+    expect(text).not.toContain(victim!.number!);
+    const trail = await auditRows(victim!.id, 'number.bulk-retrieved');
     expect(trail.map((e) => [e.outcome, e.details.reason])).toEqual([
       ['success', undefined],
       ['failure', 'undecryptable'],

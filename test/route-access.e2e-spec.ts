@@ -57,7 +57,7 @@ describe('every route declares who may call it, and the guard enforces it', () =
   let routes: Route[];
   const signedIn = new Map<string, SignedIn>();
   const call = (route: Route, token?: string) => {
-    const req = (request(app.getHttpServer()) as unknown as Record<string, (p: string) => request.Test>)[route.method](concrete(route.path));
+    const req = (request(app.getHttpServer()) as unknown as Record<string, (p: string) => request.Test>)[route.method]!(concrete(route.path));
     if (token !== undefined) req.set('Authorization', `Bearer ${token}`);
     return ['post', 'put', 'patch'].includes(route.method) ? req.send({}) : req;
   };

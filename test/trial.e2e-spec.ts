@@ -166,7 +166,7 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
     const ports = new Set<number>();
     while (ports.size < 3) ports.add(await closedPort());
     const [noPostgres, noRedis] = [...ports].slice(1);
-    port = [...ports][0];
+    port = [...ports][0]!;
     env = {
       PATH: process.env.PATH,
       HOME: process.env.HOME,

@@ -42,7 +42,7 @@ describe('verifyChainParallel', () => {
     ['a changed first entry', (e) => e.map((x, i) => (i === 0 ? { ...x, purpose: null } : x))],
     ['a removed entry', (e) => e.filter((_, i) => i !== 5_000)],
     ['a missing hash', (e) => e.map((x, i) => (i === 7_000 ? { ...x, hash: null } : x))],
-    ['swapped entries', (e) => e.map((x, i) => (i === 3_000 ? e[3_001] : i === 3_001 ? e[3_000] : x))],
+    ['swapped entries', (e) => e.map((x, i) => (i === 3_000 ? e[3_001]! : i === 3_001 ? e[3_000]! : x))],
     ['a removed tail', (e) => e.slice(0, 11_500)],
     ['text hashes', (e) => e.map((x) => ({ ...x, hash: (x.hash as Buffer).toString('hex') }))],
     ['a bad text hash', (e) => e.map((x, i) => ({ ...x, hash: i === 8_192 ? 'zz' : (x.hash as Buffer).toString('hex') }))],
@@ -62,7 +62,7 @@ describe('verifyChainParallel', () => {
     async function* pages() {
       for (const page of pagesOf(base.entries.slice(2_000), 3_000)) yield page;
     }
-    const anchor = { seq: 2_000, hash: base.entries[1_999].hash as Buffer };
+    const anchor = { seq: 2_000, hash: base.entries[1_999]!.hash as Buffer };
     expect(await verifyChainParallel(pages(), { publicKey, checkpoints: base.checkpoints, anchor })).toMatchObject({
       ok: true,
       entriesChecked: 10_000,

@@ -141,13 +141,13 @@ export async function verifyChainParallel(
 
   /** Lays out entries from page[start] into a slot; stops before the first one push() must judge. */
   const prepare = (page: ChainEntry[], start: number): Prepared & { next: number; stop: ChainEntry | null } => {
-    const slot = slots[nextSlot];
+    const slot = slots[nextSlot]!;
     const prepared = { slot: nextSlot, count: 0, entries: [] as ChainEntry[], seqs: [] as number[], hashes: [] as Buffer[] };
     let offset = 0;
     slot.offsets[0] = 0;
     let i = start;
     for (; i < page.length && prepared.count < BATCH_ENTRIES; i++) {
-      const entry = page[i];
+      const entry = page[i]!;
       const seq = Number(entry.seq);
       const stored = storedHash(entry.hash);
       if (seq !== cursor + 1 || stored === null) return { ...prepared, next: i, stop: entry };
@@ -183,12 +183,12 @@ export async function verifyChainParallel(
 
   /** Finishes a batch: this thread's share of hashing, the worker's answer, then acceptance in order. */
   const complete = async (batch: InFlight): Promise<boolean> => {
-    const mine = hashRange(slots[batch.slot], batch.split, batch.count);
+    const mine = hashRange(slots[batch.slot]!, batch.split, batch.count);
     const theirs = await batch.worker;
     const bad = theirs >= 0 ? theirs : mine;
     const good = bad >= 0 ? bad : batch.count;
-    for (let k = 0; k < good; k++) if (!verifier.acceptVerified(batch.seqs[k], batch.hashes[k])) return false;
-    return bad >= 0 ? verifier.push(batch.entries[bad]) : true;
+    for (let k = 0; k < good; k++) if (!verifier.acceptVerified(batch.seqs[k]!, batch.hashes[k]!)) return false;
+    return bad >= 0 ? verifier.push(batch.entries[bad]!) : true;
   };
 
   try {

@@ -119,16 +119,16 @@ describe('verifyChain', () => {
 
   it('names a changed entry', () => {
     const { entries, checkpoints } = sealed(10);
-    entries[4] = { ...entries[4], purpose: 'health-pension' };
+    entries[4] = { ...entries[4]!, purpose: 'health-pension' };
     expect(verifyChain(entries, { publicKey, checkpoints })).toMatchObject({ ok: false, firstBadSeq: 5, entriesChecked: 4 });
   });
 
   it('names a changed detail and a changed stored hash', () => {
     const a = sealed(6);
-    a.entries[2] = { ...a.entries[2], details: { count: 99 } };
+    a.entries[2] = { ...a.entries[2]!, details: { count: 99 } };
     expect(verifyChain(a.entries, { publicKey, checkpoints: a.checkpoints }).firstBadSeq).toBe(3);
     const b = sealed(6);
-    b.entries[3] = { ...b.entries[3], hash: Buffer.alloc(32) };
+    b.entries[3] = { ...b.entries[3]!, hash: Buffer.alloc(32) };
     expect(verifyChain(b.entries, { publicKey, checkpoints: b.checkpoints }).firstBadSeq).toBe(4);
   });
 
@@ -142,10 +142,10 @@ describe('verifyChain', () => {
 
   it('names reordered entries, whether moved or with swapped contents', () => {
     const moved = sealed(10);
-    [moved.entries[3], moved.entries[4]] = [moved.entries[4], moved.entries[3]];
+    [moved.entries[3], moved.entries[4]] = [moved.entries[4]!, moved.entries[3]!];
     expect(verifyChain(moved.entries, { publicKey, checkpoints: moved.checkpoints }).firstBadSeq).toBe(4);
     const swapped = sealed(10);
-    const [a, b] = [swapped.entries[3], swapped.entries[4]];
+    const [a, b] = [swapped.entries[3]!, swapped.entries[4]!];
     swapped.entries[3] = { ...b, seq: a.seq, hash: a.hash };
     swapped.entries[4] = { ...a, seq: b.seq, hash: b.hash };
     expect(verifyChain(swapped.entries, { publicKey, checkpoints: swapped.checkpoints }).firstBadSeq).toBe(4);
@@ -160,10 +160,10 @@ describe('verifyChain', () => {
   it('detects a rewritten chain through the checkpoint signatures', () => {
     const { entries, checkpoints } = sealed(9);
     // rewrite entry 5 and recompute every later hash, as someone with the database could
-    let prev = entries[3].hash as Buffer;
+    let prev = entries[3]!.hash as Buffer;
     for (let i = 4; i < entries.length; i++) {
-      const e = i === 4 ? { ...entries[i], outcome: 'refused' } : entries[i];
-      prev = chainHash(prev, canonicalEntry(e));
+      const e = i === 4 ? { ...entries[i]!, outcome: 'refused' } : entries[i]!;
+      prev = chainHash(prev, canonicalEntry(e!!!!));
       entries[i] = { ...e, hash: prev };
     }
     const result = verifyChain(entries, { publicKey, checkpoints });
@@ -184,7 +184,7 @@ describe('verifyChain', () => {
 
   it('starts from an anchor for a partial chain', () => {
     const { entries, checkpoints } = sealed(9);
-    const anchor = { seq: 3, hash: entries[2].hash as Buffer };
+    const anchor = { seq: 3, hash: entries[2]!.hash as Buffer };
     expect(verifyChain(entries.slice(3), { publicKey, checkpoints, anchor })).toMatchObject({ ok: true, entriesChecked: 6 });
     const forged = { seq: 3, hash: Buffer.alloc(32, 1) };
     expect(verifyChain(entries.slice(3), { publicKey, checkpoints, anchor: forged }).ok).toBe(false);

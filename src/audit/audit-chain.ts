@@ -85,7 +85,7 @@ export function canonicalJson(value: unknown): string {
       const keys = Object.keys(obj).sort(); // UTF-16 code unit order, as RFC 8785 asks
       let out = '{';
       for (let i = 0; i < keys.length; i++) {
-        const v = obj[keys[i]];
+        const v = obj[keys[i]!];
         if (v === undefined) continue;
         out += (out.length > 1 ? ',' : '') + JSON.stringify(keys[i]) + ':' + canonicalJson(v);
       }
@@ -122,7 +122,7 @@ const str = (v: string | null | undefined): string => (v === null || v === undef
 function roles(list: readonly string[]): string {
   if (list.length === 0) return '[]';
   let out = '[';
-  for (let i = 0; i < list.length; i++) out += (i ? ',' : '') + quote(list[i]);
+  for (let i = 0; i < list.length; i++) out += (i ? ',' : '') + quote(list[i]!);
   return out + ']';
 }
 
@@ -268,7 +268,7 @@ export class ChainVerifier {
     this.lastCoveredSeq = this.lastSeq;
     if (this.prev.length !== 32) this.fail(this.lastSeq + 1, 'the anchor hash is not 32 bytes');
     // checkpoints before the anchor cannot be checked against these entries: ignore them
-    while (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex].seq) < this.lastSeq) this.cpIndex++;
+    while (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex]!.seq) < this.lastSeq) this.cpIndex++;
     this.checkCheckpointsAt(this.lastSeq);
   }
 
@@ -292,7 +292,7 @@ export class ChainVerifier {
     this.prev = hash;
     this.lastSeq = seq;
     this.entries++;
-    if (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex].seq) === seq) this.checkCheckpointsAt(seq);
+    if (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex]!.seq) === seq) this.checkCheckpointsAt(seq);
     return !this.failure;
   }
 
@@ -322,13 +322,13 @@ export class ChainVerifier {
     this.prev = computed;
     this.lastSeq = seq;
     this.entries++;
-    if (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex].seq) === seq) this.checkCheckpointsAt(seq);
+    if (this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex]!.seq) === seq) this.checkCheckpointsAt(seq);
     return !this.failure;
   }
 
   finish(options: { requireCoverage?: boolean } = {}): VerifyResult {
     if (!this.failure && this.cpIndex < this.checkpoints.length) {
-      const cp = this.checkpoints[this.cpIndex];
+      const cp = this.checkpoints[this.cpIndex]!;
       this.fail(this.lastSeq + 1, `entries ${this.lastSeq + 1} to ${cp.seq} are missing (checkpoint ${cp.id} covers them)`);
     }
     if (!this.failure && (options.requireCoverage ?? true) && this.lastSeq > this.lastCoveredSeq) {
@@ -344,8 +344,8 @@ export class ChainVerifier {
   }
 
   private checkCheckpointsAt(seq: number): void {
-    while (!this.failure && this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex].seq) === seq) {
-      const cp = this.checkpoints[this.cpIndex++];
+    while (!this.failure && this.cpIndex < this.checkpoints.length && Number(this.checkpoints[this.cpIndex]!.seq) === seq) {
+      const cp = this.checkpoints[this.cpIndex++]!;
       if (!verifyCheckpointSignature(cp, this.publicKey)) {
         this.fail(this.lastCoveredSeq + 1, `checkpoint ${cp.id} (entry ${cp.seq}) has an invalid signature`);
         return;

@@ -78,12 +78,12 @@ describe('export file verification', () => {
   it('names a changed field, a removed line and swapped lines', async () => {
     const lines = good.split('\n');
     const changed = [...lines];
-    changed[5] = changed[5].replace('"outcome":"success"', '"outcome":"refused"');
+    changed[5] = changed[5]!.replace('"outcome":"success"', '"outcome":"refused"');
     expect((await verifyExportFile(file('changed.ndjson', changed.join('\n')), certPem)).firstBadSeq).toBe(5);
     const removed = lines.filter((_, i) => i !== 7);
     expect((await verifyExportFile(file('removed.ndjson', removed.join('\n')), certPem)).firstBadSeq).toBe(7);
     const swapped = [...lines];
-    [swapped[3], swapped[4]] = [swapped[4], swapped[3]];
+    [swapped[3], swapped[4]] = [swapped[4]!, swapped[3]!];
     expect((await verifyExportFile(file('swapped.ndjson', swapped.join('\n')), certPem)).firstBadSeq).toBe(3);
     const out = sink();
     expect(await runAuditVerify(join(dir, 'changed.ndjson'), certPath, out, sink())).toBe(1);
@@ -101,6 +101,6 @@ describe('export file verification', () => {
   it('keeps the line fields equal to the canonical form', () => {
     const line = good.split('\n')[1];
     expect(readFileSync(join(dir, 'good.ndjson'), 'utf8').split('\n')[1]).toBe(line);
-    expect(JSON.parse(line)).toMatchObject({ type: 'entry', seq: 1, actorUsername: '山田', details: { n: 1 } });
+    expect(JSON.parse(line!)).toMatchObject({ type: 'entry', seq: 1, actorUsername: '山田', details: { n: 1 } });
   });
 });

@@ -43,11 +43,11 @@ export class AuditReviewService {
           outcome: 'success',
           actor: reviewer,
           request,
-          details: { reviewId: Number(review.id), upToSeq: input.upToSeq },
+          details: { reviewId: Number(review!.id), upToSeq: input.upToSeq },
         },
         m,
       );
-      return review;
+      return review!;
     });
   }
 
@@ -59,6 +59,6 @@ export class AuditReviewService {
     );
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
-    return { items, nextCursor: more ? items[items.length - 1].id : null };
+    return { items, nextCursor: more ? items[items.length - 1]!.id : null };
   }
 }

@@ -188,7 +188,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
         const rows = await entriesAfter(m, prevSeq.toString(), MAX_SEQ, wanted);
         let missing: [bigint, bigint] | null = null;
         for (let i = 0; i < rows.length; i++) {
-          const row = rows[i];
+          const row = rows[i]!;
           const seq = BigInt(row.seq);
           if (seq !== prevSeq + 1n) {
             missing = [prevSeq + 1n, seq - 1n];
@@ -224,8 +224,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
         [seqs, hashes],
       );
       if (n !== seqs.length) throw new Error(`sealed ${n} of ${seqs.length} audit entries: another sealer interfered`);
-      const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1], prev);
-      return { locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1], checkpointId, waitingForSeq };
+      const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1]!, prev);
+      return { locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1] ?? null, checkpointId, waitingForSeq };
     });
   }
 
@@ -259,7 +259,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     const now = { clock: this.clock.now().getTime(), real: Date.now() };
     let last = prevSeq;
     for (let i = from; i < rows.length; i++) {
-      const seq = BigInt(rows[i].seq);
+      const seq = BigInt(rows[i]!.seq);
       if (seq > last + 1n) {
         const key = (last + 1n).toString();
         if (!this.gapsSeen.has(key)) this.gapsSeen.set(key, now);

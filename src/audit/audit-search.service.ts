@@ -67,6 +67,6 @@ export class AuditSearchService {
     );
     const more = rows.length > limit;
     const items = (more ? rows.slice(0, limit) : rows).map(toView);
-    return { items, nextCursor: more ? items[items.length - 1].seq : null };
+    return { items, nextCursor: more ? items[items.length - 1]!.seq : null };
   }
 }

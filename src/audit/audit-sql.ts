@@ -45,7 +45,7 @@ export async function entriesAfter(q: Queryable, afterSeq: string, toSeq: string
 export async function* entryPages(q: Queryable, afterSeq: string, toSeq: string, pageSize: number): AsyncGenerator<EntryRow[]> {
   let page = await entriesAfter(q, afterSeq, toSeq, pageSize);
   while (page.length > 0) {
-    const next = page.length < pageSize ? null : entriesAfter(q, page[page.length - 1].seq, toSeq, pageSize);
+    const next = page.length < pageSize ? null : entriesAfter(q, page[page.length - 1]!.seq, toSeq, pageSize);
     next?.catch(() => undefined); // if the reader stops early, the page it never asks for must not crash the process
     yield page;
     if (!next) return;

@@ -66,7 +66,7 @@ export class AuditVerifyCommand extends CommandRunner {
 if (require.main === module) {
   const args = process.argv.slice(2);
   const certAt = args.findIndex((a) => a === '--cert' || a.startsWith('--cert='));
-  const cert = certAt < 0 ? undefined : args[certAt].startsWith('--cert=') ? args[certAt].slice(7) : args[certAt + 1];
-  const rest = args.filter((_, i) => certAt < 0 || (i !== certAt && (args[certAt].startsWith('--cert=') || i !== certAt + 1)));
+  const cert = certAt < 0 ? undefined : args[certAt]!.startsWith('--cert=') ? args[certAt]!.slice(7) : args[certAt + 1];
+  const rest = args.filter((_, i) => certAt < 0 || (i !== certAt && (args[certAt]!.startsWith('--cert=') || i !== certAt + 1)));
   void runAuditVerify(rest[0], cert).then((code) => process.exit(code));
 }

@@ -21,7 +21,7 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
     if (!match) throw new UnauthorizedException('A valid session token is required');
-    const staff = await this.sessions.resolve(match[1]);
+    const staff = await this.sessions.resolve(match[1]!);
     if (!staff) throw new UnauthorizedException('The session is invalid or has expired');
     if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {
       throw new ForbiddenException(`This action needs the role: ${roles.join(' or ')}`);

@@ -124,7 +124,7 @@ export class CollectController {
           part.file.resume();
           throw new BadRequestException({ code: 'collection.photo-field', message: 'A photo field must be named <document>:<front|back>' });
         }
-        photos.push({ document: match[1], side: match[2] as 'front' | 'back', bytes: await part.toBuffer() });
+        photos.push({ document: match[1]!, side: match[2] as 'front' | 'back', bytes: await part.toBuffer() });
       }
     } catch (error) {
       if (error instanceof HttpException) throw error;
@@ -150,7 +150,7 @@ export class CollectController {
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       // names the field and the rule, never the value
-      throw new BadRequestException({ code: 'collection.form-invalid', message: `${issue.path.join('.') || 'data'}: ${issue.message}` });
+      throw new BadRequestException({ code: 'collection.form-invalid', message: `${issue!.path.join('.') || 'data'}: ${issue!.message}` });
     }
     return parsed.data;
   }

@@ -27,7 +27,7 @@ export function loadCollectionNotice(dir: string, knownPurpose: (code: string, k
   const parsed = collectionNoticeSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`Invalid legal data in ${file}: ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`Invalid legal data in ${file}: ${issue!.path.join('.')}: ${issue!.message}`);
   }
   parsed.data.purposes.forEach((code, i) => {
     if (!knownPurpose(code, 'employee')) throw new Error(`Invalid legal data in ${file}: purposes.${i}: not an employee purpose in purposes.json`);

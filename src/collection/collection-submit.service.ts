@@ -78,7 +78,7 @@ export class CollectionSubmitService {
     }
     const now = this.clock.now();
     const entries = this.prepareEntries(form);
-    this.checkPhotos(entries[0], photos);
+    this.checkPhotos(entries[0]!, photos);
 
     // The heavy part (decoding, re-encoding) happens before any transaction opens.
     const cleaned: { document: string; side: string; bytes: Buffer; contentType: string }[] = [];
@@ -160,8 +160,8 @@ export class CollectionSubmitService {
           status: 'waiting',
           acknowledgedAt,
           purposes: this.notice.purposes,
-          numberDocument: self.numberDocument,
-          identityDocuments: self.identityDocuments,
+          numberDocument: self!.numberDocument,
+          identityDocuments: self!.identityDocuments,
           submittedAt: now,
           clientAddress: request.clientAddress,
           reviewedBy: null,
@@ -187,7 +187,7 @@ export class CollectionSubmitService {
           details: {
             requestId: link.id,
             submissionId,
-            numberProvided: !!self.digits,
+            numberProvided: !!self!.digits,
             dependents: entries.length - 1,
             photos: images.length,
             flagged,

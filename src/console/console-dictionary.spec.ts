@@ -17,7 +17,7 @@ describe('console dictionary', () => {
   it('knows every key the screens use', () => {
     const used = new Set<string>();
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bt\('([a-zA-Z.-]+)'/g)) used.add(m[1]);
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/\bt\('([a-zA-Z.-]+)'/g)) used.add(m[1]!);
     }
     expect(used.size).toBeGreaterThan(100);
     expect([...used].filter((k) => !(k in ja))).toEqual([]);
@@ -33,7 +33,7 @@ describe('console dictionary', () => {
     runInNewContext(`${source}\nexports.ja = ja; exports.en = en;`, { exports: box });
     expect(Object.keys(box.en!).sort()).toEqual(Object.keys(box.ja!).sort());
     const used = new Set<string>();
-    for (const m of readFileSync(join(dir, 'collect.js'), 'utf8').matchAll(/\btr\('([a-zA-Z.-]+)'/g)) used.add(m[1]);
+    for (const m of readFileSync(join(dir, 'collect.js'), 'utf8').matchAll(/\btr\('([a-zA-Z.-]+)'/g)) used.add(m[1]!);
     expect(used.size).toBeGreaterThan(30);
     expect([...used].filter((k) => !(k in box.ja!))).toEqual([]);
     expect(Object.values({ ...box.ja, ...box.en }).filter((v) => /\d{8,}/.test(v))).toEqual([]);

@@ -122,7 +122,7 @@ export function pkcs12Kdf(password: string, salt: Buffer, iterations: number, le
   const fill = (src: Buffer) => {
     if (src.length === 0) return Buffer.alloc(0);
     const out = Buffer.alloc(v * Math.ceil(src.length / v));
-    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length];
+    for (let i = 0; i < out.length; i++) out[i] = src[i % src.length]!;
     return out;
   };
   const D = Buffer.alloc(v, 3);
@@ -138,7 +138,7 @@ export function pkcs12Kdf(password: string, salt: Buffer, iterations: number, le
     for (let j = 0; j < I.length; j += v) {
       let carry = 1;
       for (let k = v - 1; k >= 0; k--) {
-        carry += I[j + k] + B[k];
+        carry += I[j + k]! + B[k]!;
         next[j + k] = carry & 0xff;
         carry >>= 8;
       }
@@ -210,31 +210,31 @@ export function needsUpgrade(p: KeystoreParameters): boolean {
 
 function decryptKeyInfo(encrypted: Node, keys: Derivations, params: KeystoreParameters): Buffer {
   const [algorithm, data] = children(encrypted, 'EncryptedPrivateKeyInfo');
-  const [scheme, schemeParams] = children(algorithm, 'encryption algorithm');
-  if (oidOf(scheme) !== OID.pbes2) throw new Error('keystore uses an unsupported key encryption (only PBES2 is read)');
-  const [kdf, enc] = children(schemeParams, 'PBES2 parameters');
-  const [kdfOid, kdfParams] = children(kdf, 'key derivation');
-  if (oidOf(kdfOid) !== OID.pbkdf2) throw new Error('keystore uses an unsupported key derivation (only PBKDF2 is read)');
-  const p = children(kdfParams, 'PBKDF2 parameters');
-  const salt = bytes(p[0]);
-  const iterations = intOf(p[1]);
+  const [scheme, schemeParams] = children(algorithm!, 'encryption algorithm');
+  if (oidOf(scheme!) !== OID.pbes2) throw new Error('keystore uses an unsupported key encryption (only PBES2 is read)');
+  const [kdf, enc] = children(schemeParams!, 'PBES2 parameters');
+  const [kdfOid, kdfParams] = children(kdf!, 'key derivation');
+  if (oidOf(kdfOid!) !== OID.pbkdf2) throw new Error('keystore uses an unsupported key derivation (only PBKDF2 is read)');
+  const p = children(kdfParams!, 'PBKDF2 parameters');
+  const salt = bytes(p[0]!);
+  const iterations = intOf(p[1]!);
   let prf = 'sha1';
   for (const extra of p.slice(2)) {
     if (extra.type === asn1.Type.SEQUENCE) {
-      const prfOid = oidOf(children(extra, 'PRF')[0]);
+      const prfOid = oidOf(children(extra, 'PRF')[0]!);
       if (prfOid === OID.hmacSha256) prf = 'sha256';
       else if (prfOid !== OID.hmacSha1) throw new Error('keystore uses an unsupported PBKDF2 PRF');
     }
   }
-  const [encOid, ivNode] = children(enc, 'encryption scheme');
-  const cipherName = AES_CBC[oidOf(encOid)];
+  const [encOid, ivNode] = children(enc!, 'encryption scheme');
+  const cipherName = AES_CBC[oidOf(encOid!)];
   if (!cipherName) throw new Error('keystore uses an unsupported cipher (only AES-CBC is read)');
   params.minIterations = Math.min(params.minIterations, iterations);
   const keyLength = Number(/\d+/.exec(cipherName)![0]) / 8;
   const key = keys.pbkdf2(salt, iterations, keyLength, prf);
   try {
-    const decipher = createDecipheriv(cipherName, key, bytes(ivNode));
-    return Buffer.concat([decipher.update(bytes(data)), decipher.final()]);
+    const decipher = createDecipheriv(cipherName, key, bytes(ivNode!));
+    return Buffer.concat([decipher.update(bytes(data!)), decipher.final()]);
   } catch {
     throw new Error('keystore could not be decrypted: wrong passphrase or damaged file');
   }
@@ -243,8 +243,8 @@ function decryptKeyInfo(encrypted: Node, keys: Derivations, params: KeystorePara
 function friendlyNameOf(attrs: Node | undefined): string {
   for (const attr of attrs ? children(attrs, 'attributes') : []) {
     const [type, values] = children(attr, 'attribute');
-    if (oidOf(type) === OID.friendlyName) {
-      return children(values, 'attribute values')[0].value as string; // forge decodes a BMPString to text
+    if (oidOf(type!) === OID.friendlyName) {
+      return children(values!, 'attribute values')[0]!.value as string; // forge decodes a BMPString to text
     }
   }
   return '';
@@ -258,17 +258,17 @@ export function readKeystore(file: Buffer, password: string): KeystoreContents {
 /** Reads PKCS#12 bytes and tells which parameters protect them (so rotation can upgrade old files). */
 export function openKeystore(file: Buffer, password: string): { contents: KeystoreContents; parameters: KeystoreParameters } {
   const pfx = children(parse(file), 'PFX');
-  const authSafe = bytes(children(children(pfx[1], 'authSafe')[1], 'authSafe content')[0]);
+  const authSafe = bytes(children(children(pfx[1]!, 'authSafe')[1]!, 'authSafe content')[0]!);
   if (!pfx[2]) throw new Error('keystore has no MAC: refusing an unauthenticated file');
   const [digestInfo, macSaltNode, macIterNode] = children(pfx[2], 'MacData');
-  const [macAlg, macValue] = children(digestInfo, 'MAC digest');
-  const macOid = oidOf(children(macAlg, 'MAC algorithm')[0]);
+  const [macAlg, macValue] = children(digestInfo!, 'MAC digest');
+  const macOid = oidOf(children(macAlg!, 'MAC algorithm')[0]!);
   const macDigest = macOid === OID.sha256 ? 'sha256' : macOid === OID.sha1 ? 'sha1' : undefined;
   if (!macDigest) throw new Error('keystore uses an unsupported MAC (only SHA-1 and SHA-256 are read)');
   const macIterations = macIterNode ? intOf(macIterNode) : 1;
-  const macKey = pkcs12Kdf(password, bytes(macSaltNode), macIterations, macDigest === 'sha256' ? 32 : 20, macDigest);
+  const macKey = pkcs12Kdf(password, bytes(macSaltNode!), macIterations, macDigest === 'sha256' ? 32 : 20, macDigest);
   const expected = createHmac(macDigest, macKey).update(authSafe).digest();
-  const actual = bytes(macValue);
+  const actual = bytes(macValue!);
   if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
     throw new Error('keystore MAC does not match: wrong passphrase or damaged file');
   }
@@ -279,12 +279,12 @@ export function openKeystore(file: Buffer, password: string): { contents: Keysto
   let signingCertPem: string | undefined;
   const keep = (name: string, keyInfoDer: Buffer) => {
     const info = children(parse(keyInfoDer), 'PrivateKeyInfo');
-    const algorithm = oidOf(children(info[1], 'key algorithm')[0]);
+    const algorithm = oidOf(children(info[1]!, 'key algorithm')[0]!);
     if (algorithm === OID.rsa && name === 'audit-signing') {
       signingKeyPem = createPrivateKey({ key: keyInfoDer, format: 'der', type: 'pkcs8' }).export({ type: 'pkcs8', format: 'pem' }) as string;
       return;
     }
-    const secret = bytes(info[2]);
+    const secret = bytes(info[2]!);
     const kek = /^kek-v(\d+)$/.exec(name);
     if (kek) keks.set(Number(kek[1]), secret);
     else if (name === 'blind-index') blindIndexKey = secret;
@@ -304,24 +304,24 @@ export function openKeystore(file: Buffer, password: string): { contents: Keysto
 function readBags(authSafe: Buffer, keys: Derivations, params: KeystoreParameters, keep: (name: string, keyInfoDer: Buffer) => void, onCert: (pem: string) => void): void {
   for (const contentInfo of children(parse(authSafe), 'AuthenticatedSafe')) {
     const [type, content] = children(contentInfo, 'ContentInfo');
-    if (oidOf(type) !== OID.data) throw new Error('keystore holds an encrypted SafeContents, which this vault does not write');
-    for (const bag of children(parse(bytes(children(content, 'ContentInfo content')[0])), 'SafeContents')) {
+    if (oidOf(type!) !== OID.data) throw new Error('keystore holds an encrypted SafeContents, which this vault does not write');
+    for (const bag of children(parse(bytes(children(content!, 'ContentInfo content')[0]!)), 'SafeContents')) {
       const [bagId, bagValue, attrs] = children(bag, 'SafeBag');
       const name = friendlyNameOf(attrs);
-      const value = children(bagValue, 'bag value')[0];
-      switch (oidOf(bagId)) {
+      const value = children(bagValue!, 'bag value')[0];
+      switch (oidOf(bagId!)) {
         case OID.shroudedKeyBag:
-          keep(name, decryptKeyInfo(value, keys, params));
+          keep(name, decryptKeyInfo(value!, keys, params));
           break;
         case OID.secretBag: {
-          const [secretType, secretValue] = children(value, 'SecretBag');
-          if (oidOf(secretType) !== OID.shroudedKeyBag) throw new Error('keystore holds a secret of an unsupported type');
-          keep(name, decryptKeyInfo(children(secretValue, 'secret value')[0], keys, params));
+          const [secretType, secretValue] = children(value!, 'SecretBag');
+          if (oidOf(secretType!) !== OID.shroudedKeyBag) throw new Error('keystore holds a secret of an unsupported type');
+          keep(name, decryptKeyInfo(children(secretValue!, 'secret value')[0]!, keys, params));
           break;
         }
         case OID.certBag:
           if (name === 'audit-signing') {
-            const certDer = bytes(children(children(value, 'CertBag')[1], 'certificate')[0]);
+            const certDer = bytes(children(children(value!, 'CertBag')[1]!, 'certificate')[0]!);
             onCert(new X509Certificate(certDer).toString());
           }
           break;

@@ -101,11 +101,11 @@ export class CustodyService {
         setId,
         threshold,
         createdAt: this.clock.now().toISOString(),
-        holders: holders.map((h, i) => ({ userId: h.id, username: h.username, index: i + 1, shareSha256: shareFingerprint(shares[i]) })),
+        holders: holders.map((h, i) => ({ userId: h.id, username: h.username, index: i + 1, shareSha256: shareFingerprint(shares[i]!) })),
       };
       this.keyring.enterCustody(master.toString('base64url'), descriptor);
       this.waiting.clear();
-      holders.forEach((h, i) => this.waiting.set(h.id, formatShare(setId, shares[i])));
+      holders.forEach((h, i) => this.waiting.set(h.id, formatShare(setId, shares[i]!)));
       shares.forEach((s) => s.fill(0));
     } finally {
       master.fill(0);

@@ -13,8 +13,8 @@ export function formatShare(setId: string, share: Uint8Array): string {
 export function parseShare(text: string): { setId: string; share: Buffer } | null {
   const m = SHARE.exec(String(text).replace(/\s+/g, ''));
   if (!m) return null;
-  const share = Buffer.from(m[2], 'base64url');
-  return share.length === 33 ? { setId: m[1], share } : null;
+  const share = Buffer.from(m[2]!, 'base64url');
+  return share.length === 33 ? { setId: m[1]!, share } : null;
 }
 
 /** What the custody descriptor keeps of a share: its SHA-256 (a share is 256 random bits; the hash gives nothing away). */

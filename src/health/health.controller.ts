@@ -35,7 +35,7 @@ export class HealthController {
     ]);
     const details = { ...database, ...redis };
     const dbUp = database.database.status === 'up';
-    const redisUp = redis.redis.status === 'up';
+    const redisUp = redis.redis!.status === 'up';
     // sealed (custody mode, before k key holders entered their shares): nothing that needs a key works
     const sealed = this.keyring.sealed;
     const status = sealed ? 'sealed' : dbUp ? (redisUp ? 'ok' : 'degraded') : 'error';

@@ -71,7 +71,7 @@ export async function raiseDueAlarms(db: SqlRunner, params: RaiseDueParams): Pro
     | { raised: number; reopened: number; reviews: number }[]
     | { rows: { raised: number; reopened: number; reviews: number }[] };
   const row = Array.isArray(rows) ? rows[0] : rows.rows[0];
-  return { raised: Number(row.raised), reopened: Number(row.reopened), reviews: Number(row.reviews) };
+  return { raised: Number(row!.raised), reopened: Number(row!.reopened), reviews: Number(row!.reviews) };
 }
 
 /**
@@ -92,7 +92,7 @@ export async function sweepWithLock(
         | { locked: boolean }[]
         | { rows: { locked: boolean }[] };
       const row = Array.isArray(result) ? result[0] : result.rows[0];
-      if (!row.locked) return null;
+      if (!row!.locked) return null;
     }
     return raiseDueAlarms(db, params);
   });

@@ -103,14 +103,14 @@ export class AlarmsService {
     }
     const rows = await qb.getMany();
     const page = rows.slice(0, ALARM_PAGE_SIZE);
-    const last = page[page.length - 1];
+    const last = page[page.length - 1]!;
     return { items: await this.views(page), nextCursor: rows.length > ALARM_PAGE_SIZE ? `${last.dueOn}_${last.id}` : null };
   }
 
   async get(id: string): Promise<AlarmView> {
     const alarm = await this.dataSource.manager.findOneBy(DisposalAlarm, { id });
     if (!alarm) throw new NotFoundException('No such alarm');
-    return (await this.views([alarm]))[0];
+    return (await this.views([alarm]))[0]!;
   }
 
   /** Hides an open alarm until a date (a pending filing, a legal hold); the sweep reopens it then. */

@@ -230,6 +230,6 @@ export class DisposalService implements OnModuleInit {
     }
     const rows = await qb.getMany();
     const items = rows.slice(0, DISPOSAL_PAGE_SIZE);
-    return { items, nextCursor: rows.length > DISPOSAL_PAGE_SIZE ? items[items.length - 1].id : null };
+    return { items, nextCursor: rows.length > DISPOSAL_PAGE_SIZE ? items[items.length - 1]!.id : null };
   }
 }

@@ -110,7 +110,7 @@ export class SubjectsService {
     }
     const rows = await qb.getMany();
     const items = rows.slice(0, SUBJECT_PAGE_SIZE);
-    return { items, nextCursor: rows.length > SUBJECT_PAGE_SIZE ? items[items.length - 1].code : null };
+    return { items, nextCursor: rows.length > SUBJECT_PAGE_SIZE ? items[items.length - 1]!.code : null };
   }
 
   async update(id: string, dto: UpdateSubjectDto, staff: Staff, request: RequestMeta): Promise<Subject> {

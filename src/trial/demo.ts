@@ -120,8 +120,8 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
   let dependents = 0;
   let payees = 0;
   for (let i = 0; i < 24; i++) {
-    const [family, familyKana] = FAMILY[i % FAMILY.length];
-    const [given, givenKana] = (i % 2 ? GIVEN_FEMALE : GIVEN_MALE)[Math.floor(i / 2) % 5];
+    const [family, familyKana] = FAMILY[i % FAMILY.length]!;
+    const [given, givenKana] = (i % 2 ? GIVEN_FEMALE : GIVEN_MALE)[Math.floor(i / 2) % 5]!;
     const hired = `${year - 1 - (i % 15)}-04-01`;
     const employee = await addPerson(
       { kind: 'employee', code: `DEMO-E${String(i + 1).padStart(3, '0')}`, name: `${family} ${given}`, nameKana: `${familyKana} ${givenKana}`, hiredAt: hired },
@@ -132,7 +132,7 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
     if (i % 2 === 0) {
       const children = i % 4 === 0 ? 2 : 1;
       for (let c = 0; c < children; c++) {
-        const [child, childKana] = GIVEN_CHILD[c];
+        const [child, childKana] = GIVEN_CHILD[c]!;
         await addPerson(
           {
             kind: 'dependent',
@@ -147,7 +147,7 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
       }
     }
   }
-  const payeeNames = [['例示 講師', 'レイジ コウシ'], ['見本 翻訳', 'ミホン ホンヤク'], ['試験 設計', 'シケン セッケイ'], ['架空 家主', 'カクウ ヤヌシ'], ['仮名 顧問', 'カメイ コモン'], ['見本 写真', 'ミホン シャシン']];
+  const payeeNames: [string, string][] = [['例示 講師', 'レイジ コウシ'], ['見本 翻訳', 'ミホン ホンヤク'], ['試験 設計', 'シケン セッケイ'], ['架空 家主', 'カクウ ヤヌシ'], ['仮名 顧問', 'カメイ コモン'], ['見本 写真', 'ミホン シャシン']];
   for (const [i, [name, kana]] of payeeNames.entries()) {
     await addPerson({ kind: 'payee', code: `DEMO-P${String(i + 1).padStart(3, '0')}`, name, nameKana: kana, hiredAt: `${year - 2}-01-01` }, ['payment-record']);
     payees++;

@@ -21,13 +21,13 @@ describe('HashAdmission', () => {
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([0, 1]);
     expect(admission.stats()).toMatchObject({ running: 2, waiting: 2 });
-    gates[1].open();
+    gates[1]!.open();
     await results[1];
     await new Promise((r) => setImmediate(r));
     expect(started).toEqual([0, 1, 2]);
-    gates[0].open();
-    gates[2].open();
-    gates[3].open();
+    gates[0]!.open();
+    gates[2]!.open();
+    gates[3]!.open();
     await Promise.all(results);
     expect(started).toEqual([0, 1, 2, 3]);
     expect(admission.stats()).toMatchObject({ running: 0, waiting: 0, refused: 0 });

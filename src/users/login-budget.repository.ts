@@ -32,7 +32,7 @@ export class LoginBudgetRepository {
         [userId, rule.free, rule.baseSeconds, rule.capSeconds, now],
       ),
     );
-    if (rows.length === 1) return { ok: true, failures: rows[0].failures, backoffUntil: rows[0].failures >= rule.free ? rows[0].until : null };
+    if (rows.length === 1) return { ok: true, failures: rows[0]!.failures, backoffUntil: rows[0]!.failures >= rule.free ? rows[0]!.until : null };
     const [row] = await this.m.query(`SELECT ${u} AS until FROM staff_user WHERE id = $1`, [userId]);
     const until: Date | null = row?.until ?? null;
     return { ok: false, retryAfterSeconds: until ? Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 1000)) : 1 };

@@ -33,7 +33,7 @@ export function defaultHashConcurrency(cores = availableParallelism()): number {
 export function argon2Parameters(hash: string): { type: string; version: number; m: number; t: number; p: number } | null {
   const match = /^\$(argon2(?:id|i|d))\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/.exec(hash);
   if (!match) return null;
-  return { type: match[1], version: Number(match[2]), m: Number(match[3]), t: Number(match[4]), p: Number(match[5]) };
+  return { type: match[1]!, version: Number(match[2]), m: Number(match[3]), t: Number(match[4]), p: Number(match[5]) };
 }
 
 /**

@@ -263,6 +263,6 @@ export class StaffCredentialsService {
       `SELECT count(*)::int AS n FROM staff_recovery_code WHERE user_id = $1 AND used_at IS NULL`,
       [userId],
     );
-    return { ok: updatedRows(result) === 1, remaining: unused[0].n };
+    return { ok: updatedRows(result) === 1, remaining: unused[0]!.n };
   }
 }

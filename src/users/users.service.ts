@@ -154,7 +154,7 @@ export class UsersService {
     });
     const now = this.clock.now();
     const page = rows.slice(0, limit);
-    return { items: page.map((u) => this.view(u, now)), nextCursor: rows.length > limit ? page[page.length - 1].username : null };
+    return { items: page.map((u) => this.view(u, now)), nextCursor: rows.length > limit ? page[page.length - 1]!.username : null };
   }
 
   async get(id: string): Promise<StaffAccountDto> {

@@ -52,8 +52,8 @@ export function syntheticChain(count: number, checkpointEvery = 5000): Synthetic
   let prev = ZERO_HASH;
   for (let i = 0; i < count; i++) {
     const seq = i + 1;
-    const actor = actors[i % actors.length];
-    const action = ACTIONS[i % ACTIONS.length];
+    const actor = actors[i % actors.length]!;
+    const action = ACTIONS[i % ACTIONS.length]!;
     const entry: ChainEntry = {
       seq: String(seq),
       at: formatAuditTime(new Date(start + i * 37)),
@@ -61,8 +61,8 @@ export function syntheticChain(count: number, checkpointEvery = 5000): Synthetic
       actorUsername: actor.username,
       actorRoles: ['clerk'],
       action,
-      subjectId: action === 'auth.login' ? null : subjects[i % subjects.length],
-      purpose: action.startsWith('number.') ? PURPOSES[i % PURPOSES.length] : null,
+      subjectId: action === 'auth.login' ? null : subjects[i % subjects.length]!,
+      purpose: action.startsWith('number.') ? PURPOSES[i % PURPOSES.length]! : null,
       outcome: action === 'number.reveal-refused' ? 'refused' : 'success',
       requestId: randomUUID(),
       clientAddress: '10.0.' + (i % 250) + '.' + (i % 200),

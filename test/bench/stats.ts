@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i];
+  return sorted[i]!;
 }
 
 export interface LoadResult {
@@ -73,8 +73,8 @@ export function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
     }
   }
   const postgres = [...postgresByPid.values()].reduce((a, b) => a + b, 0);
-  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-  const idle = cpu[3] + cpu[4];
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = cpu[3]! + cpu[4]!;
   const total = cpu.reduce((a, b) => a + b, 0);
   return {
     postgresByPid,
@@ -106,5 +106,5 @@ export function cpuPerRequest(spans: [before: CpuSnapshot, after: CpuSnapshot, r
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }

@@ -85,7 +85,7 @@ describe('collection links (browser, phone)', () => {
   /** The page fits the phone's width: nothing to scroll sideways, no zoom needed. */
   async function expectFitsWidth(page: Page): Promise<void> {
     const widths = (await page.evaluate('[document.documentElement.scrollWidth, window.innerWidth]')) as number[];
-    expect(widths[0]).toBeLessThanOrEqual(widths[1]);
+    expect(widths[0]).toBeLessThanOrEqual(widths[1]!);
   }
 
   it('walks the whole path: link in the console, submission on a phone, review and approval', async () => {
@@ -191,7 +191,7 @@ describe('collection links (browser, phone)', () => {
       .send({ purpose: 'withholding-slip' })
       .expect(200);
     expect(shown.body.number).toBe(number);
-    const [{ n }] = await owner.query('SELECT count(*)::int AS n FROM collection_image WHERE submission_id = $1', [rows[0].submission_id]);
+    const [{ n }] = await owner.query('SELECT count(*)::int AS n FROM collection_image WHERE submission_id = $1', [rows[0]!.submission_id]);
     expect(n).toBe(0);
     const looks: { details: { what: string } }[] = await owner.query(
       `SELECT details FROM audit_entry WHERE subject_id = $1 AND action = 'collection.revealed' AND purpose = 'identity-check'`,

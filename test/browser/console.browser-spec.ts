@@ -396,7 +396,7 @@ describe('web console (browser)', () => {
     problems.push(p);
     await login(page, account.username, password);
     await byTest(page, 'totp-switch').click();
-    await byTest(page, 'recovery-code').fill(recoveryCodes[0]);
+    await byTest(page, 'recovery-code').fill(recoveryCodes[0]!);
     await byTest(page, 'totp-submit').click();
     await byTest(page, 'training-screen').waitFor(); // signed in; the handling rules come first
     await page.context().close();

@@ -45,7 +45,7 @@ describe('fault: SIGTERM during a bulk retrieval', () => {
     expect(bulk.received.length).toBeGreaterThan(0);
     await lock.query('LOCK TABLE audit_entry IN EXCLUSIVE MODE');
     for (let i = 0; i < 300; i++) {
-      const [{ n }] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'audit_entry'::regclass`);
+      const { n } = await pg.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'audit_entry'::regclass`);
       if (n > 0) break;
       await sleep(20);
     }
@@ -77,7 +77,7 @@ describe('fault: SIGTERM during a bulk retrieval', () => {
       `SELECT count(DISTINCT subject_id)::int AS n FROM audit_entry WHERE action = 'number.bulk-retrieved' AND outcome = 'success' AND details->>'bulkId' = $1`,
       [bulk.summary()!.bulkId],
     );
-    expect(audited[0].n).toBe(employees.length);
+    expect(audited[0]!.n).toBe(employees.length);
     const takeOut = await pg.query(`SELECT 1 FROM audit_entry WHERE action = 'number.exported' AND details->>'bulkId' = $1`, [bulk.summary()!.bulkId]);
     expect(takeOut).toHaveLength(1);
     console.log(`graceful shutdown: ${before} rows before SIGTERM, ${employees.length - before} after; late request answered ${late || 'no connection'}`);

@@ -88,14 +88,14 @@ describe('fault: mixed load', () => {
             }
           }
           if (pick === 1 || pick === 2) {
-            const filters = ['action=number.revealed', `subject=${revealed[i % revealed.length].id}`, `actor=${clerk.id ?? ''}`, 'purpose=withholding-slip'];
+            const filters = ['action=number.revealed', `subject=${revealed[i % revealed.length]!.id}`, `actor=${clerk.id ?? ''}`, 'purpose=withholding-slip'];
             const r = await call(vault.url, 'GET', `/audit/entries?${filters[i % filters.length]}`, { token: auditor.token, timeoutMs: 60_000 });
             note('audit-search', r.status, r.text);
           } else if (pick === 3 || pick === 4) {
-            const r = await storeNumber(clerk, stored[worker % stored.length].id, fakeMyNumber());
+            const r = await storeNumber(clerk, stored[worker % stored.length]!.id, fakeMyNumber());
             note('store', r.status, r.text);
           } else {
-            const s = revealed[i % revealed.length];
+            const s = revealed[i % revealed.length]!;
             const r = await reveal(clerk, s.id, 'withholding-slip', 60_000);
             note('reveal', r.status, r.status === 200 && r.body.number !== s.number ? 'wrong number' : r.text);
             if (r.status === 200 && r.body.number !== s.number) failures.push('reveal answered a different number');

@@ -37,7 +37,7 @@ describe('fault: PostgreSQL restarted while reveals run', () => {
     const loops = Array.from({ length: CLIENTS }, async (_, worker) => {
       let i = worker;
       while (running) {
-        const s = subjects[i++ % subjects.length];
+        const s = subjects[i++ % subjects.length]!;
         const r = await reveal(clerk, s.id, 'withholding-slip', 15_000);
         statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
         if (r.status === 200) {
@@ -58,12 +58,12 @@ describe('fault: PostgreSQL restarted while reveals run', () => {
     const downHealth = await vault.health(5000);
     expect(downHealth.status).toBe(503);
     expect(downHealth.body?.status).toBe('error');
-    const duringOutage = await reveal(clerk, subjects[0].id, 'withholding-slip', 15_000);
+    const duringOutage = await reveal(clerk, subjects[0]!.id, 'withholding-slip', 15_000);
     expect(duringOutage.status).toBe(503);
-    expect(duringOutage.text).not.toContain(subjects[0].number!);
+    expect(duringOutage.text).not.toContain(subjects[0]!.number!);
     // Other routes too: a store, a login, an audit search.
     const replacement = fakeMyNumber();
-    const store = await storeNumber(clerk, subjects[1].id, replacement);
+    const store = await storeNumber(clerk, subjects[1]!.id, replacement);
     expect(store.text).not.toContain(replacement);
     expect(store.status).toBe(503);
     const loginDown = await call(vault.url, 'POST', '/auth/login', { body: { username: team.auditor.username, password: team.auditor.password } });
@@ -89,27 +89,27 @@ describe('fault: PostgreSQL restarted while reveals run', () => {
     expect(await login(team.auditor)).toMatchObject({ status: 200 });
 
     // The store refused during the outage changed nothing: the old number is on file, no store was audited.
-    const after = await reveal(clerk, subjects[1].id);
+    const after = await reveal(clerk, subjects[1]!.id);
     expect(after.status).toBe(200);
-    expect(after.body.number).toBe(subjects[1].number);
+    expect(after.body.number).toBe(subjects[1]!.number);
     successes++;
     const [stores] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE action IN ('number.stored', 'number.corrected')`);
-    expect(stores.n).toBe(subjects.length);
+    expect(stores!.n).toBe(subjects.length);
 
     // No partial writes: one audit entry per successful reveal, nothing for the failed ones.
     const [audit] = await pg.query<{ n: number; other: number }>(
       `SELECT count(*) FILTER (WHERE outcome = 'success')::int AS n, count(*) FILTER (WHERE outcome <> 'success')::int AS other
          FROM audit_entry WHERE action = 'number.revealed'`,
     );
-    expect(audit.n).toBe(successes);
-    expect(audit.other).toBe(0);
+    expect(audit!.n).toBe(successes);
+    expect(audit!.other).toBe(0);
 
     // The sealer resumed: every entry gets sealed and the chain verifies.
     const sealDeadline = Date.now() + 30_000;
     let unsealed = -1;
     while (Date.now() < sealDeadline) {
       const [row] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL`);
-      unsealed = row.n;
+      unsealed = row!.n;
       if (unsealed === 0) break;
       await sleep(500);
     }

@@ -20,7 +20,7 @@ async function openAlarms(stack: Stack, subjectId: string): Promise<number> {
     `SELECT count(*)::int AS n FROM disposal_alarm WHERE subject_id = $1 AND status = 'open'`,
     [subjectId],
   );
-  return rows[0].n;
+  return rows[0]!.n;
 }
 
 describe('fault: Redis outage', () => {
@@ -40,7 +40,7 @@ describe('fault: Redis outage', () => {
     const left = await call(stack.vault.url, 'PATCH', `/subjects/${leaving.id}`, { token: team.clerk.token, body: { leftAt: tokyoDate(30) } });
     expect(left.status).toBe(200);
     const [schedule] = await stack.pg.query<{ due_on: string }>(`SELECT due_on::text FROM retention_schedule WHERE subject_id = $1`, [leaving.id]);
-    expect(schedule.due_on).toBe(tokyoDate(31));
+    expect(schedule!.due_on).toBe(tokyoDate(31));
     // Its delayed job (job id = subject id) is in Redis: the flush will lose it.
     const direct = new Redis(stack.redis.url());
     try {
@@ -57,7 +57,7 @@ describe('fault: Redis outage', () => {
   it('keeps revealing and logging in while Redis is down, reports degraded, and ok once it is back', async () => {
     const { vault, redis } = stack;
     expect((await vault.health()).body?.status).toBe('ok');
-    expect((await reveal(team.clerk, subjects[0].id)).status).toBe(200);
+    expect((await reveal(team.clerk, subjects[0]!.id)).status).toBe(200);
 
     await redis.stop();
     const degradedAfter = await vault.waitForHealth('degraded', 15_000);
@@ -80,7 +80,7 @@ describe('fault: Redis outage', () => {
     expect(entries.status).toBe(200);
     const clerkLogin = await login(team.clerk);
     expect(clerkLogin).toMatchObject({ status: 200 });
-    expect((await reveal(team.clerk, subjects[1].id)).status).toBe(200);
+    expect((await reveal(team.clerk, subjects[1]!.id)).status).toBe(200);
 
     // A leave recorded while Redis is down, already due: raised at once from the database.
     const leftLongAgo = await createSubject(team.clerk);
@@ -96,13 +96,13 @@ describe('fault: Redis outage', () => {
     await sleep(3_000);
     // Nothing raised it yet: the queue is gone and the daily sweep has not come round.
     expect(await openAlarms(stack, leaving.id)).toBe(0);
-    expect((await reveal(team.clerk, subjects[2].id, 'withholding-slip', 5_000)).status).toBe(200);
+    expect((await reveal(team.clerk, subjects[2]!.id, 'withholding-slip', 5_000)).status).toBe(200);
     expect((await vault.health()).body?.status).toBe('degraded');
 
     // Redis returns, empty.
     await redis.start();
     const okAfter = await vault.waitForHealth('ok', 30_000);
-    expect((await reveal(team.clerk, subjects[3].id)).status).toBe(200);
+    expect((await reveal(team.clerk, subjects[3]!.id)).status).toBe(200);
     expect((await login(team.clerk)).status).toBe(200);
 
     // The alarm that fell due meanwhile is raised after Redis returns (the recovery sweep).
@@ -111,13 +111,13 @@ describe('fault: Redis outage', () => {
     const raisedAfter = Date.now() - raisedWithin;
     expect(await openAlarms(stack, leaving.id)).toBe(1);
     const [alarm] = await stack.pg.query<{ raised_by: string }>(`SELECT raised_by FROM disposal_alarm WHERE subject_id = $1`, [leaving.id]);
-    expect(alarm.raised_by).toBe('redis-recovered-sweep');
+    expect(alarm!.raised_by).toBe('redis-recovered-sweep');
 
     // Every successful reveal has its audit row.
     const rows = await stack.pg.query<{ n: string }>(
       `SELECT count(*) AS n FROM audit_entry WHERE action = 'number.revealed' AND outcome = 'success'`,
     );
-    expect(Number(rows[0].n)).toBe(1 + subjects.length + 1 + 1 + 1);
+    expect(Number(rows[0]!.n)).toBe(1 + subjects.length + 1 + 1 + 1);
     console.log(`redis outage: degraded after ${degradedAfter} ms, ok again ${okAfter} ms after restart, alarm raised ${raisedAfter} ms after ok, slowest reveal while down ${Math.max(...slowest)} ms`);
   });
 });

@@ -80,13 +80,13 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
 
     lock = new Client({ connectionString: pg.url() });
     await lock.connect();
-    const lockPid = (await lock.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+    const lockPid = (await lock.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
     await lock.query('BEGIN');
     const waitersOn = async (table: string, atLeast: number): Promise<number> => {
       const from = Date.now();
       for (;;) {
         const [row] = await pg.query<{ n: number }>(`SELECT count(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, [table]);
-        if (row.n >= atLeast || Date.now() - from > 30_000) return row.n;
+        if (row!.n >= atLeast || Date.now() - from > 30_000) return row!.n;
         await sleep(20);
       }
     };
@@ -96,14 +96,14 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
     const disposeAll = call(vault.url, 'POST', '/retention/alarms/dispose-all', { token: admin.token, body: { note: 'fault suite' }, timeoutMs: 120_000 });
     const t0 = Date.now();
     for (;;) {
-      const [{ n }] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM disposal_record`);
+      const { n } = await pg.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM disposal_record`);
       if (n > 0) break;
       if (Date.now() - t0 > 60_000) throw new Error(`no disposal within 60 s: ${JSON.stringify(await disposeAll)}`);
       await sleep(5);
     }
     await lock.query('LOCK TABLE disposal_record IN EXCLUSIVE MODE');
     expect(await waitersOn('disposal_record', 1)).toBe(1);
-    const [{ n: disposedBeforeKill }] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM disposal_record`);
+    const { n: disposedBeforeKill } = await pg.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM disposal_record`);
 
     // 2. The bulk retrieval starts; once its first rows arrived (batch one committed and sent), the
     //    next batch is frozen at its audit insert.
@@ -157,7 +157,7 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
     expect(await login(team.auditor)).toMatchObject({ status: 200 });
     const sealDeadline = Date.now() + 60_000;
     for (;;) {
-      const [{ n }] = await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL`);
+      const { n } = await pg.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL`);
       if (n === 0 || Date.now() > sealDeadline) break;
       await sleep(500);
     }

@@ -23,7 +23,7 @@ export async function createSubject(
   options: { kind?: 'employee' | 'dependent' | 'payee'; purposes?: string[]; number?: string | null; employeeId?: string; leftAt?: string } = {},
 ): Promise<{ id: string; code: string; number: string | null }> {
   const kind = options.kind ?? 'employee';
-  const code = uniqueCode(kind[0].toUpperCase());
+  const code = uniqueCode(kind[0]!.toUpperCase());
   const created = await request(app.getHttpServer())
     .post('/subjects')
     .set('Authorization', `Bearer ${token}`)

@@ -84,7 +84,7 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
     // Bull's connection getters create a connection on first use: only touch the ones that exist.
     const q = this.queue as unknown as Record<string, { disconnect(): void } | boolean | undefined>;
     for (const [flag, getter] of [['clientInitialized', 'client'], ['subscriberInitialized', 'eclient'], ['bclientInitialized', 'bclient']]) {
-      if (q[flag]) (q[getter] as { disconnect(): void }).disconnect();
+      if (q[flag!]) (q[getter!] as { disconnect(): void }).disconnect();
     }
   }
 

@@ -116,7 +116,7 @@ export async function createAdminWithCli(
   username = `admin-${randomBytes(4).toString('hex')}`,
 ): Promise<{ username: string; initialPassword: string }> {
   const out = (await vault.cli(['admin:create', username])).trim().split('\n');
-  const initialPassword = out[out.length - 1].trim();
+  const initialPassword = out[out.length - 1]!.trim();
   if (!initialPassword) throw new Error(`admin:create printed no password: ${out.join('\n')}`);
   return { username, initialPassword };
 }

@@ -19,7 +19,7 @@ function findPgBin(): string {
     ? readdirSync('/usr/lib/postgresql').filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
     : [];
   if (!versions.length) throw new Error('No PostgreSQL server binaries in /usr/lib/postgresql/*/bin; set FAULT_PG_BIN');
-  return join('/usr/lib/postgresql', versions[0], 'bin');
+  return join('/usr/lib/postgresql', versions[0]!, 'bin');
 }
 const PG_BIN = findPgBin();
 /** PostgreSQL refuses to run as root: as root the binaries run as the postgres system user. */
@@ -141,6 +141,13 @@ export class PrivatePostgres {
     } finally {
       await client.end();
     }
+  }
+
+  /** The one row a query answers (an aggregate): fails loudly when there is none. */
+  async queryOne<T = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'vault_faults'): Promise<T> {
+    const [row] = await this.query<T>(sql, params, database);
+    if (row === undefined) throw new Error('the query answered no row');
+    return row;
   }
 
   async destroy(): Promise<void> {
