@@ -58,6 +58,10 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
   it('starts in auto-unseal mode: not sealed, no share needed', async () => {
     expect((await http().get('/custody/status').expect(200)).body).toMatchObject({ mode: 'auto-unseal', sealed: false });
     await http().post('/custody/unseal').send({ share: 'MNV-00000000-x' }).expect(409).expect((r) => expect(r.body.code).toBe('custody.not-sealed'));
+    // the unseal page: the console's strict CSP
+    const page = await http().get('/console/unseal.html').expect(200);
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+    expect(page.text).toContain('/console/js/unseal.js');
   });
 
   let shares: string[];
@@ -92,6 +96,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
 
   it('after a restart it is sealed: health says so, reveals answer 503 vault.sealed; one share is not enough, a wrong one is refused, two unseal', async () => {
     await restart();
+    await http().get('/console/unseal.html').expect(200); // served while sealed
     const health = await http().get('/health').expect(503);
     expect(health.body.status).toBe('sealed');
     const refused = await reveal().expect(503);
