@@ -136,6 +136,15 @@ describe('responsible person: four-eyes approvals', () => {
     expect((await http().get(`/users/${own.id}`).set(as(admin)).expect(200)).body).toMatchObject({ roles: [], pendingRoles: [] });
   });
 
+  it('an early disposal is decided by the responsible person while four eyes are required', async () => {
+    const s = await createSubject(app, clerk.token);
+    await http().patch(`/subjects/${s.id}`).set(as(clerk)).send({ leftAt: '2041-03-15' }).expect(200);
+    const asked = await http().post(`/subjects/${s.id}/early-disposal`).set(as(clerk)).send({ filingsDoneOn: '2041-03-20' }).expect(201);
+    const refused = await http().post(`/retention/early-disposals/${asked.body.id}/approve`).set(as(admin)).send({}).expect(403);
+    expect(refused.body.code).toBe('early-disposal.needs-responsible');
+    await http().post(`/retention/early-disposals/${asked.body.id}/approve`).set(as(responsible)).send({}).expect(200);
+  });
+
   it('a company too small for two people waives four eyes with a reason; auditors see it flagged', async () => {
     await http().put('/approvals/policy').set(as(adminResponsible)).send({ fourEyes: 'waived', reason: 'One person runs payroll' }).expect(200);
     const { alarmId } = await dueAlarm();

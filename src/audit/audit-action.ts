@@ -82,6 +82,11 @@ export const AUDIT_ACTIONS = [
   /** Roles held together only as an exception (admin+clerk in a one-person company): for the auditors (issue #16). */
   'user.sod-exception',
   'user.roles-declined',
+  /** Outside firms (委託先): registered, contract changed, checklist recorded, a firm account refused (outside its window). */
+  'firm.registered',
+  'firm.updated',
+  'firm.checklist-updated',
+  'firm.access-refused',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

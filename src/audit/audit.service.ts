@@ -11,7 +11,8 @@ import { AuditAction, AuditOutcome } from './audit-action';
 export interface AuditEvent {
   action: AuditAction;
   outcome: AuditOutcome;
-  actor?: Pick<Staff, 'userId' | 'username' | 'roles'> | null;
+  /** With `firm` (an outside firm's account, issue #19) every entry is marked as the firm's. */
+  actor?: (Pick<Staff, 'userId' | 'username' | 'roles'> & Partial<Pick<Staff, 'firm'>>) | null;
   /** For events before a session exists (failed logins): who it was about. */
   actorUsername?: string | null;
   subjectId?: string | null;
@@ -19,6 +20,12 @@ export interface AuditEvent {
   request?: RequestMeta | null;
   /** Small, digit-free facts (counts, reasons, ids). Never a number. */
   details?: Record<string, unknown>;
+}
+
+/** The entry's details; an outside firm's access carries the firm (委託先) it was made for. */
+function detailsOf(e: AuditEvent): Record<string, unknown> {
+  const firm = e.actor?.firm;
+  return firm ? { ...(e.details ?? {}), firm: { id: firm.id, name: firm.name } } : (e.details ?? {});
 }
 
 const LOGIN_OUTCOMES: Partial<Record<AuditAction, 'success' | 'failure' | 'locked'>> = {
@@ -77,7 +84,7 @@ export class AuditService {
       event.outcome,
       event.request?.requestId || null,
       event.request?.clientAddress ?? null,
-      JSON.stringify(event.details ?? {}),
+      JSON.stringify(detailsOf(event)),
     ]);
   }
 
@@ -103,7 +110,7 @@ export class AuditService {
         col((e) => e.outcome),
         col((e) => e.request?.requestId || null),
         col((e) => e.request?.clientAddress ?? null),
-        col((e) => JSON.stringify(e.details ?? {})),
+        col((e) => JSON.stringify(detailsOf(e))),
       ],
     );
   }

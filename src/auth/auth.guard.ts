@@ -1,6 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, Optional, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { PUBLIC_KEY, ROLES_KEY, StaffRequest } from '@/common/auth/auth.decorators';
+import { PUBLIC_KEY, requestMetaOf, ROLES_KEY, StaffRequest } from '@/common/auth/auth.decorators';
+import { FirmsService } from '@/firms/firms.service';
 import { Role } from '@/common/auth/roles';
 import { SessionService } from './session.service';
 
@@ -10,6 +11,8 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly sessions: SessionService,
+    /** Outside firms (issue #19): a firm's account works only within its contract's window. */
+    @Optional() private readonly firms?: FirmsService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -21,8 +24,10 @@ export class AuthGuard implements CanActivate {
     const header = req.headers.authorization ?? '';
     const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header);
     if (!match) throw new UnauthorizedException('A valid session token is required');
-    const staff = await this.sessions.resolve(match[1]!);
-    if (!staff) throw new UnauthorizedException('The session is invalid or has expired');
+    const resolved = await this.sessions.resolve(match[1]!);
+    if (!resolved) throw new UnauthorizedException('The session is invalid or has expired');
+    // a firm's account: checked on every request, never kept in the (cached) session object
+    const staff = resolved.firmId && this.firms ? { ...resolved, firm: await this.firms.accessFor(resolved, requestMetaOf(req)) } : resolved;
     if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {
       throw new ForbiddenException(`This action needs the role: ${roles.join(' or ')}`);
     }

@@ -4,6 +4,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '@/config/env.schema';
+import { FirmsModule } from '@/firms/firms.module';
 import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -21,6 +22,7 @@ import { TotpService } from './totp.service';
 @Module({
   imports: [
     UsersModule,
+    FirmsModule,
     TypeOrmModule.forFeature([AuthSession, AuthChallenge]),
     // In-memory counters per instance; only the login routes use LoginThrottlerGuard.
     ThrottlerModule.forRootAsync({

@@ -20,7 +20,7 @@ import { newToken, tokenHash } from './session-token';
 const RESOLVE: PreparedStatement = {
   name: 'session_resolve',
   text: `SELECT s.id AS session_id, s.last_seen_at, s.step_up_at, s.expires_at,
-                u.id AS user_id, u.username, u.roles, u.training_version, u.training_acknowledged_at
+                u.id AS user_id, u.username, u.roles, u.training_version, u.training_acknowledged_at, u.firm_id
            FROM auth_session s
            JOIN staff_user u ON u.id = s.user_id
           WHERE s.token_hash = $1 AND s.expires_at > $2 AND s.last_seen_at > $3 AND u.status = 'active'`,
@@ -39,6 +39,7 @@ interface ResolvedRow {
   roles: Role[];
   training_version: string | null;
   training_acknowledged_at: Date | null;
+  firm_id: string | null;
 }
 
 /**
@@ -113,6 +114,7 @@ export class SessionService {
       stepUpAt: row.step_up_at,
       trainingAcknowledgedAt: row.training_acknowledged_at,
       trainingVersion: row.training_version,
+      firmId: row.firm_id,
     };
     this.cache.store(ticket, row.user_id, { staff, lastSeenAt, expiresAt: row.expires_at }, now.getTime());
     return staff;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ComplianceData } from './compliance-data';
 import { Env } from './env.schema';
 import { AlertRules, HandlingRules, IdentityDocument, LegalData, loadLegalData, OpenMatterReview, Purpose, RetentionFloor, RetentionRule, SubjectKind } from './legal-data';
 
@@ -65,6 +66,11 @@ export class LegalDataService {
 
   get identityDocuments(): readonly IdentityDocument[] {
     return this.data.identityDocuments;
+  }
+
+  /** config/compliance.json: outside-firm checklist, breach-report rules (issue #19). */
+  get compliance(): ComplianceData {
+    return this.data.compliance;
   }
 
   get alertRules(): AlertRules {

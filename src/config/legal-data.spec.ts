@@ -9,6 +9,16 @@ const CONFIG = join(__dirname, '..', '..', 'config');
 describe('legal data in config/', () => {
   const data = loadLegalData(CONFIG);
 
+  it('has the breach-report rules and the outside-firm checklist (issue #19)', () => {
+    const b = data.compliance.breachReport;
+    expect(b.affectedPeopleThreshold).toBe(100);
+    expect(b.triggers.map((t) => t.code)).toEqual(['over-threshold', 'unlawful-purpose', 'publicly-viewable', 'system-leak']);
+    expect([b.preliminary.minDays, b.preliminary.maxDays, b.final.days, b.final.unlawfulPurposeDays]).toEqual([3, 5, 30, 60]);
+    expect(b.basis).toMatch(/番号法第29条の4/);
+    expect(data.compliance.outsideFirmChecklist.basis).toMatch(/番号法第11条/);
+    expect(data.compliance.outsideFirmChecklist.items.length).toBeGreaterThanOrEqual(8);
+  });
+
   it('has the purposes of domain.md', () => {
     expect(data.purposes.map((p) => p.code).sort()).toEqual(
       [

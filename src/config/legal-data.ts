@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { ComplianceData, complianceSchema } from './compliance-data';
 import { join } from 'node:path';
 import { z } from 'zod';
 
@@ -100,6 +101,8 @@ export type RetentionFloor = z.infer<typeof floorSchema>;
 export type OpenMatterReview = z.infer<typeof floorsFileSchema>['openMatterReview'];
 
 export interface LegalData {
+  /** config/compliance.json (issue #19). */
+  compliance: ComplianceData;
   purposes: Purpose[];
   retentionRules: RetentionRule[];
   /** The post-leaving floor per relationship (config/retention-floors.json). */
@@ -156,7 +159,10 @@ export function loadLegalData(dir: string): LegalData {
   unique(identityDocuments, (d) => d.code, 'identity document');
   unique(purposes, (p) => p.code, 'purpose');
   unique(retentionRules, (r) => r.documentType, 'retention rule');
+  const compliance = parse(complianceSchema, readJson(dir, 'compliance.json'), 'compliance.json');
+  unique(compliance.outsideFirmChecklist.items, (i) => i.code, 'outside-firm checklist item');
+  unique(compliance.breachReport.triggers, (t) => t.code, 'breach-report trigger');
   const codes = new Set(retentionRules.map((r) => r.documentType));
   for (const f of floorsFile.floors) if (codes.has(f.code)) throw new Error(`retention floor "${f.code}" has the code of a retention rule`);
-  return { purposes, retentionRules, retentionFloors: floorsFile.floors, openMatterReview: floorsFile.openMatterReview, handlingRules, alertRules, identityDocuments };
+  return { purposes, retentionRules, retentionFloors: floorsFile.floors, openMatterReview: floorsFile.openMatterReview, handlingRules, alertRules, identityDocuments, compliance };
 }

@@ -21,7 +21,7 @@ export class ConsoleController {
         numberProof: d.numberProof,
         identityProof: d.identityProof,
       })),
-      retentionRules: this.legal.retentionRules.map((r) => ({ documentType: r.documentType, label: r.label })),
+      retentionRules: this.legal.retentionRules.map((r) => ({ documentType: r.documentType, label: r.label, start: r.start, period: r.period })),
     };
   }
 }

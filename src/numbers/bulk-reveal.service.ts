@@ -137,6 +137,10 @@ export class BulkRevealService {
         skipped: skipped.length,
         format: plan.format,
         skippedByReason: countBy(skipped.map((s) => s.reason)),
+        // issue #19: handed to an outside firm = 提供 (provision); kept inside the company = 持出し (take-out)
+        transfer: plan.staff.firm
+          ? { kind: 'provision', label: '提供', firmId: plan.staff.firm.id, firmName: plan.staff.firm.name }
+          : { kind: 'take-out', label: '持出し' },
       },
     });
     await sink.finish(summary);

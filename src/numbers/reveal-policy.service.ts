@@ -14,7 +14,9 @@ export type RefusalReason =
   | 'step-up-required'
   | 'training-required'
   | 'no-number'
-  | 'no-subject';
+  | 'no-subject'
+  /** An outside firm's account asked for a purpose its contract does not cover (issue #19). */
+  | 'purpose-outside-contract';
 
 const MESSAGES: Record<RefusalReason, string> = {
   'no-purpose': 'purpose is required: say what the number is used for',
@@ -24,6 +26,7 @@ const MESSAGES: Record<RefusalReason, string> = {
   'training-required': 'Acknowledge the current handling rules (POST /me/training) before revealing numbers',
   'no-number': 'No number is on file for this person (never stored, or disposed of)',
   'no-subject': 'No such person',
+  'purpose-outside-contract': "This purpose is not among the outside firm's contract purposes (委託契約の範囲外)",
 };
 
 /** An HTTP error for a refusal; its stable code (`reveal.<reason>`) tells clients which rule refused. */
@@ -65,6 +68,7 @@ export class RevealPolicyService {
   callerRefusal(staff: Staff, purpose: string | undefined): RefusalReason | null {
     if (!purpose) return 'no-purpose';
     if (!this.legal.purpose(purpose)) return 'unknown-purpose';
+    if (staff.firmId && !staff.firm?.purposes.includes(purpose)) return 'purpose-outside-contract';
     const now = this.clock.now();
     if (!staff.stepUpAt || now.getTime() - staff.stepUpAt.getTime() > this.stepUpMs) return 'step-up-required';
     if (!this.trainingCurrent(staff, now)) return 'training-required';

@@ -1,4 +1,5 @@
 import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { ApprovalsService } from '@/approvals/approvals.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
@@ -25,6 +26,7 @@ export class EarlyDisposalService {
     private readonly schedule: ScheduleService,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
+    private readonly approvals: ApprovalsService,
   ) {}
 
   /** Clerk: the filings that follow this person's departure are done. */
@@ -76,6 +78,13 @@ export class EarlyDisposalService {
 
   /** Admin approves: the floor no longer applies to that departure; the due date is recomputed. */
   async approve(id: string, dto: DecideEarlyDisposalDto, staff: Staff, request: RequestMeta): Promise<EarlyDisposal> {
+    // Issue #19: while four eyes are required, the decision is the responsible person's (事務取扱責任者).
+    if ((await this.approvals.modeNow()).needsApproval && !staff.roles.includes('responsible')) {
+      throw new ForbiddenException({
+        code: 'early-disposal.needs-responsible',
+        message: 'Four eyes are required: the responsible person (事務取扱責任者) approves early disposals',
+      });
+    }
     const row = await this.decide(id, 'approved', dto, staff, request);
     await this.schedule.recompute(row.subjectId);
     return row;

@@ -37,7 +37,7 @@ export class PostLeavingController {
 
   @Post('retention/early-disposals/:id/approve')
   @HttpCode(200)
-  @Auth('admin')
+  @Auth('admin', 'responsible')
   @ApiOperation({ summary: 'Approve early disposal: the post-leaving floor no longer applies to that departure (recorded filings still do)' })
   approveEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.early.approve(id, dto, staff, request);
@@ -45,7 +45,7 @@ export class PostLeavingController {
 
   @Post('retention/early-disposals/:id/reject')
   @HttpCode(200)
-  @Auth('admin')
+  @Auth('admin', 'responsible')
   rejectEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.early.reject(id, dto, staff, request);
   }

@@ -99,6 +99,12 @@ export class SubjectsService {
   async list(query: ListSubjectsQuery): Promise<{ items: Subject[]; nextCursor: string | null }> {
     const qb = this.subjects.createQueryBuilder('s').orderBy('s.code', 'ASC').limit(SUBJECT_PAGE_SIZE + 1);
     if (query.kind) qb.andWhere('s.kind = :kind', { kind: query.kind });
+    if (query.employeeId) {
+      qb.andWhere(
+        "(s.employee_id = :employeeId OR EXISTS (SELECT 1 FROM subject_relationship r WHERE r.subject_id = s.id AND r.kind = 'dependent' AND r.employee_id = :employeeId))",
+        { employeeId: query.employeeId },
+      );
+    }
     if (query.status === 'active') qb.andWhere('s.left_at IS NULL');
     if (query.status === 'left') qb.andWhere('s.left_at IS NOT NULL');
     if (query.cursor) qb.andWhere('s.code > :cursor', { cursor: query.cursor });

@@ -21,6 +21,8 @@ export interface SodDecision {
 /** Pairs that no account may hold together, whatever the company size. */
 export const FORBIDDEN_PAIRS: readonly [Role, Role, string][] = [
   ['clerk', 'auditor', 'roles.clerk-and-auditor'],
+  // issue #19: auditors check the responsible person's approvals and monthly sign-off
+  ['responsible', 'auditor', 'roles.responsible-and-auditor'],
 ];
 
 /** Pairs allowed only in a one-person company, as a flagged exception. */

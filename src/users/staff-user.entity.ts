@@ -116,6 +116,10 @@ export class StaffUser {
   @Column({ name: 'roles_requested_at', type: 'timestamptz', nullable: true })
   rolesRequestedAt: Date | null;
 
+  /** The outside firm (委託先) this account belongs to (issue #19); its contract limits it. */
+  @Column({ name: 'firm_id', type: 'uuid', nullable: true })
+  firmId: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -89,8 +89,8 @@ export class UsersService {
   }
 
   /** Of the roles being added, those that must wait for the responsible person. */
-  private async heldBack(added: Role[], via: 'api' | 'cli' | 'test-support'): Promise<Role[]> {
-    const held = added.filter((r) => ROLES_NEEDING_APPROVAL.includes(r));
+  private async heldBack(added: Role[], via: 'api' | 'cli' | 'test-support', firmAccount = false): Promise<Role[]> {
+    const held = firmAccount ? added : added.filter((r) => ROLES_NEEDING_APPROVAL.includes(r));
     if (held.length === 0 || via !== 'api') return [];
     return (await this.rolesNeedApproval()) ? held : [];
   }
@@ -102,6 +102,8 @@ export class UsersService {
     request: RequestMeta | null,
     /** Where an account without an acting admin comes from (the CLI bootstrap, test support). */
     via: 'api' | 'cli' | 'test-support' = 'api',
+    /** An outside firm's account (issue #19): every role waits for the responsible person. */
+    options: { firmId?: string } = {},
   ): Promise<{ id: string; username: string; initialPassword: string }> {
     const username = String(normalizeUsername(dto.username));
     if (!isValidUsername(username)) throw new BadRequestException(USERNAME_RULE);
@@ -111,7 +113,7 @@ export class UsersService {
     const requested = [...new Set(dto.roles)];
     // the CLI bootstrap makes only an admin; test support builds fixtures with any roles
     const sod = via === 'api' ? this.separationOfDuties(requested, actor?.userId ?? null, null, true) : { exception: null };
-    const pending = await this.heldBack(requested, via);
+    const pending = await this.heldBack(requested, via, !!options.firmId);
     return this.dataSource.transaction(async (m) => {
       if (await m.getRepository(StaffUser).existsBy({ username })) {
         throw new ConflictException('username is already taken (usernames are never reused, even after deactivation)');
@@ -125,6 +127,7 @@ export class UsersService {
         rolesRequestedAt: pending.length ? now : null,
         passwordHash,
         mustChangePassword: true,
+        firmId: options.firmId ?? null,
         status: 'active',
         createdAt: now,
         createdBy: actor?.userId ?? null,
@@ -136,7 +139,14 @@ export class UsersService {
           actor,
           actorUsername: actor ? undefined : via,
           request,
-          details: { userId: user.id, username: user.username, roles: user.roles, via, ...(pending.length ? { pendingRoles: pending } : {}) },
+          details: {
+            userId: user.id,
+            username: user.username,
+            roles: user.roles,
+            via,
+            ...(pending.length ? { pendingRoles: pending } : {}),
+            ...(options.firmId ? { firmId: options.firmId } : {}),
+          },
         },
         m,
       );
@@ -174,7 +184,7 @@ export class UsersService {
         const wanted = [...new Set(dto.roles)];
         sod = this.separationOfDuties([...new Set([...wanted, ...user.pendingRoles])], actor.userId, user.id, !sameRoles(before, wanted));
         if (before.includes('admin') && !wanted.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'demoted');
-        held = await this.heldBack(wanted.filter((r) => !before.includes(r)), 'api');
+        held = await this.heldBack(wanted.filter((r) => !before.includes(r)), 'api', user.firmId !== null);
         user.roles = wanted.filter((r) => !held.includes(r));
         if (held.length) {
           user.pendingRoles = [...new Set([...user.pendingRoles, ...held])];
@@ -359,6 +369,7 @@ export class UsersService {
         message: 'Four eyes: the person who asked for these roles (or holds them) cannot approve them; another responsible person must',
       });
     }
+    if (decision === 'approve') await this.staffChanged({ userId: id, reason: 'roles-changed' });
     return this.view(sameness.user, this.clock.now());
   }
 
@@ -417,6 +428,7 @@ export class UsersService {
       displayName: u.displayName,
       roles: u.roles,
       pendingRoles: u.pendingRoles ?? [],
+      firmId: u.firmId ?? null,
       status: u.status,
       deactivatedAt: u.deactivatedAt?.toISOString() ?? null,
       deactivationReason: u.deactivationReason,

@@ -20,14 +20,23 @@ import { localDate } from '../../src/retention/due-dates';
 export interface SweepBenchResult {
   subjects: number;
   alarmsRaised: number;
+  /** "Still needed?" reviews raised by the same sweep (issue #14). */
+  reviewsRaised: number;
   seconds: number;
 }
 
 /*
  * People, by i mod 10: 0-5 left between 2015 and 2024 with old filings (due now); 6-7 left at
  * the end of 2025 with a 2024 declaration (due 2032-01-11); 8-9 still employed (never due).
- * Each has a 扶養控除等申告書 (fiscal year) and a closed 健康保険 matter: 200,000 filings.
- * The schedule rows are what ScheduleService stores, computed here in SQL by the same rules.
+ * Each has a 扶養控除等申告書 (年分) and a 健康保険 matter: 200,000 filings. Since issue #14:
+ * - every person has a primary relationship; one in four is also a payee (a director's rent),
+ *   whose contract ended 90 days after leaving (or continues while employed): two relationships;
+ * - people with i mod 10 = 5 are also the 配偶者 (dependent relationship) of person i-1, and
+ *   person i-1's declaration names them (filing_person): dependents on declarations;
+ * - one in twenty of the leavers (i mod 20 = 3) has a matter that never closed: no due date,
+ *   a "still needed?" review a year after leaving, raised by the same sweep.
+ * The schedule rows are what ScheduleService stores, computed here in SQL by the same rules
+ * (latest over relationships with the post-leaving floor and over every filing carrying them).
  */
 const SEED_SQL = [
   `INSERT INTO subject (id, kind, code, name, hired_at, left_at)
@@ -35,27 +44,53 @@ const SEED_SQL = [
           CASE WHEN i % 10 < 6 THEN DATE '2015-03-31' + ((i % 3650) || ' days')::interval
                WHEN i % 10 < 8 THEN DATE '2025-12-31' END
      FROM generate_series(1, $1::int) AS i`,
+  `INSERT INTO subject_relationship (subject_id, kind, employee_id, started_at, ended_at, is_primary)
+   SELECT id, 'employee', NULL, hired_at, left_at, true FROM subject WHERE code LIKE 'BENCH-%'`,
+  `INSERT INTO subject_relationship (subject_id, kind, employee_id, started_at, ended_at, is_primary)
+   SELECT id, 'payee', NULL, DATE '2012-04-01', left_at + 90, false
+     FROM subject WHERE code LIKE 'BENCH-%' AND substr(code, 7)::int % 4 = 0`,
+  `INSERT INTO subject_relationship (subject_id, kind, employee_id, started_at, ended_at, is_primary)
+   SELECT d.id, 'dependent', e.id, DATE '2012-04-01', least(d.left_at, e.left_at), false
+     FROM subject d JOIN subject e ON e.code = 'BENCH-' || (substr(d.code, 7)::int - 1)
+    WHERE d.code LIKE 'BENCH-%' AND substr(d.code, 7)::int % 10 = 5`,
   `INSERT INTO filing (subject_id, document_type, tax_year, recorded_at, updated_at)
    SELECT id, 'dependents-declaration',
           CASE WHEN left_at IS NULL OR left_at < DATE '2025-01-01' THEN 2010 + (abs(hashtext(code)) % 7) ELSE 2024 END,
           now(), now()
      FROM subject WHERE code LIKE 'BENCH-%'`,
   `INSERT INTO filing (subject_id, document_type, closed_at, recorded_at, updated_at)
-   SELECT id, 'health-pension', DATE '2012-06-30' + ((abs(hashtext(code)) % 1000) || ' days')::interval, now(), now()
+   SELECT id, 'health-pension',
+          CASE WHEN substr(code, 7)::int % 20 = 3 THEN NULL ELSE DATE '2012-06-30' + ((abs(hashtext(code)) % 1000) || ' days')::interval END,
+          now(), now()
      FROM subject WHERE code LIKE 'BENCH-%'`,
-  `INSERT INTO retention_schedule (subject_id, due_on, rule, reason, left_on, computed_at)
-   SELECT s.id,
-          CASE WHEN s.left_at IS NULL THEN NULL ELSE greatest(s.left_at + 1, max(f.due)) END,
-          CASE WHEN s.left_at IS NULL THEN NULL ELSE 'dependents-declaration' END,
-          CASE WHEN s.left_at IS NULL THEN 'not-left' ELSE 'due' END,
-          s.left_at, now()
-     FROM subject s
-     JOIN LATERAL (
-       SELECT CASE WHEN f.document_type = 'dependents-declaration' THEN make_date(f.tax_year + 8, 1, 11)
-                   ELSE (f.closed_at + 1 + interval '2 years')::date END AS due
-         FROM filing f WHERE f.subject_id = s.id) f ON true
-    WHERE s.code LIKE 'BENCH-%'
-    GROUP BY s.id, s.left_at`,
+  `INSERT INTO filing_person (filing_id, subject_id)
+   SELECT f.id, r.subject_id
+     FROM subject_relationship r JOIN filing f ON f.subject_id = r.employee_id AND f.document_type = 'dependents-declaration'
+    WHERE r.kind = 'dependent'`,
+  `WITH ends AS (
+     SELECT subject_id, bool_or(ended_at IS NULL) AS continuing, max(ended_at) AS left_on,
+            max(make_date(extract(year FROM ended_at)::int + 1, 2, 1)) AS floor_due
+       FROM subject_relationship GROUP BY subject_id
+   ), carried AS (
+     SELECT f.subject_id, f.document_type, f.tax_year, f.closed_at FROM filing f
+     UNION ALL
+     SELECT fp.subject_id, f.document_type, f.tax_year, f.closed_at FROM filing_person fp JOIN filing f ON f.id = fp.filing_id
+   ), filings AS (
+     SELECT subject_id, bool_or(document_type = 'health-pension' AND closed_at IS NULL) AS open_matter,
+            max(CASE WHEN document_type = 'dependents-declaration' THEN make_date(tax_year + 8, 1, 11)
+                     ELSE (closed_at + 1 + interval '2 years')::date END) AS due
+       FROM carried GROUP BY subject_id
+   )
+   INSERT INTO retention_schedule (subject_id, due_on, rule, reason, left_on, review_on, computed_at)
+   SELECT e.subject_id,
+          CASE WHEN e.continuing OR f.open_matter THEN NULL ELSE greatest(e.floor_due, f.due) END,
+          CASE WHEN e.continuing THEN NULL WHEN f.open_matter THEN 'health-pension'
+               WHEN e.floor_due >= f.due THEN 'floor-employee-leaving' ELSE 'dependents-declaration' END,
+          CASE WHEN e.continuing THEN 'not-left' WHEN f.open_matter THEN 'matter-open' ELSE 'due' END,
+          CASE WHEN e.continuing THEN NULL ELSE e.left_on END,
+          CASE WHEN NOT e.continuing AND f.open_matter THEN (e.left_on + interval '1 year')::date END,
+          now()
+     FROM ends e JOIN filings f ON f.subject_id = e.subject_id`,
   `ANALYZE`,
 ];
 
@@ -77,7 +112,10 @@ export async function benchSweep(options: { subjects?: number; log?: (line: stri
     try {
       const seeded = Date.now();
       for (const sql of SEED_SQL) await owner.query(sql, sql.includes('$1') ? [subjects] : []);
-      log(`seeded ${subjects} people and ${subjects * 2} filings in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+      const [{ rels, named }] = (
+        await owner.query(`SELECT (SELECT count(*) FROM subject_relationship)::int AS rels, (SELECT count(*) FROM filing_person)::int AS named`)
+      ).rows;
+      log(`seeded ${subjects} people (${rels} relationships), ${subjects * 2} filings naming ${named} dependents in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
     } finally {
       await owner.end();
     }
@@ -95,8 +133,10 @@ export async function benchSweep(options: { subjects?: number; log?: (line: stri
     if (!result || again?.raised !== 0) throw new Error('the second sweep raised alarms again: not idempotent');
     const [{ due }] = await app.query(`SELECT count(*)::int AS due FROM retention_schedule WHERE due_on <= $1`, [params.today]);
     if (result.raised !== due) throw new Error(`sweep raised ${result.raised} alarms, ${due} people are due`);
-    log(`sweep raised ${result.raised} alarms in ${seconds.toFixed(2)} s; a second sweep raised none in ${(againMs / 1000).toFixed(2)} s`);
-    return { subjects, alarmsRaised: result.raised, seconds: Math.round(seconds * 1000) / 1000 };
+    const [{ reviews }] = await app.query(`SELECT count(*)::int AS reviews FROM retention_schedule WHERE review_on <= $1`, [params.today]);
+    if (result.reviews !== reviews || reviews === 0) throw new Error(`sweep raised ${result.reviews} reviews, ${reviews} are due`);
+    log(`sweep raised ${result.raised} alarms and ${result.reviews} reviews in ${seconds.toFixed(2)} s; a second sweep raised none in ${(againMs / 1000).toFixed(2)} s`);
+    return { subjects, alarmsRaised: result.raised, reviewsRaised: result.reviews, seconds: Math.round(seconds * 1000) / 1000 };
   } finally {
     await app?.destroy();
     if (process.env.BENCH_KEEP_DB === '1') {

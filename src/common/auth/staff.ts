@@ -14,6 +14,17 @@ export interface Staff {
   /** When this person last acknowledged the handling rules, and which version. */
   trainingAcknowledgedAt: Date | null;
   trainingVersion: string | null;
+  /** The outside firm (委託先) this account belongs to, if any (issue #19). */
+  firmId?: string | null;
+  /** Set by the guard for a firm's account inside its access window: the contract's purposes. */
+  firm?: FirmAccess | null;
+}
+
+/** What the guard learned about a firm account's contract for this request. */
+export interface FirmAccess {
+  id: string;
+  name: string;
+  purposes: string[];
 }
 
 /** Where a request came from, for the audit trail. */

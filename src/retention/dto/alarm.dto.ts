@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
-import { IsIn, IsISO8601, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 

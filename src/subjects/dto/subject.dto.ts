@@ -85,6 +85,11 @@ export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['n
 }
 
 export class ListSubjectsQuery {
+  @ApiPropertyOptional({ description: 'Only the 配偶者・扶養親族 of this employee (as their own kind or a relationship)' })
+  @IsOptional()
+  @IsUUID('all', { message: 'employeeId must be the id of an employee' })
+  employeeId?: string;
+
   @ApiPropertyOptional({ enum: SUBJECT_KINDS })
   @IsOptional()
   @IsIn(SUBJECT_KINDS, { message: `kind must be one of: ${SUBJECT_KINDS.join(', ')}` })

@@ -89,6 +89,7 @@ export class StaffAccountDto {
   @ApiProperty() displayName: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty({ enum: ROLES, isArray: true, description: 'Roles asked for, waiting for the responsible person (GET /approvals)' }) pendingRoles: Role[];
+  @ApiPropertyOptional({ nullable: true, description: 'The outside firm (委託先) the account belongs to' }) firmId: string | null;
   @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
   @ApiPropertyOptional({ nullable: true }) deactivatedAt: string | null;
   @ApiPropertyOptional({ nullable: true }) deactivationReason: string | null;

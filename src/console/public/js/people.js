@@ -2,6 +2,7 @@
 // they were told of; the identity check and storing or correcting the number (checked in the
 // browser as it is typed, sent only on submit); reveal for a purpose, shown for REVEAL_SECONDS.
 import { api, ApiError } from './api.js';
+import { retentionCards } from './filings.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { getLang, t } from './i18n.js';
 import { normaliseMyNumber } from './my-number.js';
@@ -144,6 +145,7 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
           ? `${docLabel(ctx, person.number.identityCheck.numberDocument)} / ${person.number.identityCheck.identityDocuments.map((d) => docLabel(ctx, d)).join('、')} · ${when(person.number.identityCheck.checkedAt)}`
           : '—'))),
     leaveForm(person, () => { changed(); return openPerson(box, ctx, id, changed); }),
+    ...(await retentionCards(ctx, person, () => openPerson(box, ctx, id, changed))),
     purposesForm(ctx, person, applicable, told, () => openPerson(box, ctx, id, changed)),
     numberForm(ctx, person, () => { changed(); return openPerson(box, ctx, id, changed); }),
     revealPanel(ctx, person, applicable.filter((p) => told.has(p.code))),

@@ -1,5 +1,6 @@
 // Admins: the disposal-alarm inbox (dispose, postpone, batch disposal) and disposal records.
 import { api } from './api.js';
+import { openMattersCard } from './filings.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
 
@@ -21,6 +22,7 @@ export async function retentionScreen(main) {
       alarms),
     panel,
     h('section', { class: 'card', 'data-test': 'disposal-records' }, h('h2', {}, t('disposal.title')), records),
+    await openMattersCard(),
   );
   await Promise.all([loadAlarms(), loadRecords()]);
 

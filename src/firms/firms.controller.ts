@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
+import { FirmsService } from './firms.service';
+
+/** 委託先: outside firms, their contracts, supervision checklists and accounts. */
+@ApiTags('firms')
+@Controller('firms')
+export class FirmsController {
+  constructor(private readonly firms: FirmsService) {}
+
+  @Post()
+  @Auth('admin')
+  @ApiOperation({ summary: 'Register an outside firm with its contract: scope, purposes, dates, access window, checklist' })
+  create(@Body() dto: CreateFirmDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.firms.create(dto, staff, request);
+  }
+
+  @Get()
+  @Auth('admin', 'responsible', 'auditor')
+  @ApiOperation({ summary: 'Outside firms with their contracts and supervision checklists' })
+  list() {
+    return this.firms.list();
+  }
+
+  @Get(':id')
+  @Auth('admin', 'responsible', 'auditor')
+  get(@Param('id', ParseUUIDPipe) id: string) {
+    return this.firms.get(id);
+  }
+
+  @Patch(':id')
+  @Auth('admin')
+  @ApiOperation({ summary: 'Change the contract: scope, purposes, dates, access window' })
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateFirmDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.firms.update(id, dto, staff, request);
+  }
+
+  @Put(':id/checklist')
+  @Auth('admin', 'responsible')
+  @ApiOperation({ summary: 'Record the supervision checklist (委託先の監督; items of config/compliance.json)' })
+  checklist(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ChecklistDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.firms.setChecklist(id, dto.items, staff, request);
+  }
+
+  @Post(':id/accounts')
+  @Auth('admin')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: "A firm's account (role clerk, limited to the contract); waits for the responsible person under four eyes; one-time password shown once" })
+  createAccount(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateFirmAccountDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.firms.createAccount(id, dto, staff, request);
+  }
+}

@@ -1,0 +1,59 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+
+export const FIRM_KINDS = ['labor-consultant', 'tax-accountant', 'payroll-bureau', 'other'] as const;
+export type FirmKind = (typeof FIRM_KINDS)[number];
+
+/** One item of the supervision checklist (config/compliance.json), as checked for this firm. */
+export interface ChecklistEntry {
+  code: string;
+  done: boolean;
+  note: string | null;
+  checkedBy: string | null;
+  checkedAt: string | null;
+}
+
+/** 委託先: an outside firm (社労士, 税理士) with its contract and access window (issue #19). */
+@Entity('outside_firm')
+export class OutsideFirm {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  @Column({ type: 'text' })
+  kind: FirmKind;
+
+  /** What the contract entrusts (委託の範囲). */
+  @Column({ type: 'text' })
+  scope: string;
+
+  /** Purpose codes (config/purposes.json) the firm's accounts may use numbers for. */
+  @Column({ type: 'text', array: true })
+  purposes: string[];
+
+  @Column({ name: 'contract_starts_on', type: 'date' })
+  contractStartsOn: string;
+
+  @Column({ name: 'contract_ends_on', type: 'date' })
+  contractEndsOn: string;
+
+  /** The firm's accounts work only within [accessFrom, accessUntil) (and the contract's dates). */
+  @Column({ name: 'access_from', type: 'timestamptz' })
+  accessFrom: Date;
+
+  @Column({ name: 'access_until', type: 'timestamptz' })
+  accessUntil: Date;
+
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  checklist: ChecklistEntry[];
+
+  @Column({ name: 'created_by', type: 'uuid' })
+  createdBy: string;
+
+  @Column({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @Column({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}
