@@ -87,7 +87,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
     // no share and no master secret anywhere beside the keystore
     for (const f of readdirSync(PRIVATE_KEYSTORE_DIR)) {
       const text = readFileSync(`${PRIVATE_KEYSTORE_DIR}/${f}`).toString('latin1');
-      for (const s of shares) expect(text).not.toContain(s.split('-')[2]!);
+      for (const s of shares) expect(text).not.toContain(s.slice('MNV-12345678-'.length));
     }
     expect(existsSync(`${PRIVATE_KEYSTORE_DIR}/keystore.passphrase`)).toBe(false);
     const trail = await http().get('/custody').set(as(admin)).expect(200);
@@ -110,8 +110,9 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
     await http().post('/custody/unseal').send({ share: shares[0] }).expect(409).expect((r) => expect(r.body.code).toBe('custody.share-duplicate'));
     await http().post('/custody/unseal').send({ share: 'not a share' }).expect(400).expect((r) => expect(r.body.code).toBe('custody.share-malformed'));
     // a well-formed share of this set with one character changed
-    const [prefix, setId, body] = shares[1]!.split('-') as [string, string, string];
-    const wrong = `${prefix}-${setId}-${body.slice(0, 10)}${body[10] === 'A' ? 'B' : 'A'}${body.slice(11)}`;
+    // (base64url has '-' in its alphabet: the body is everything after the 8-hex-digit set id)
+    const [, setId, body] = /^MNV-([0-9a-f]{8})-(.+)$/.exec(shares[1]!) as unknown as [string, string, string];
+    const wrong = `MNV-${setId}-${body.slice(0, 10)}${body[10] === 'A' ? 'B' : 'A'}${body.slice(11)}`;
     const bad = await http().post('/custody/unseal').send({ share: wrong }).expect(400);
     expect(bad.body.code).toBe('custody.share-unknown');
     expect(bad.body.message).toMatch(/not one of the current set/);
