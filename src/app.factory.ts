@@ -1,6 +1,6 @@
 import helmet from '@fastify/helmet';
 import { INestApplication } from '@nestjs/common';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JSON_BODY_LIMIT_BYTES, useBodyParsing } from './common/http/body-parsing';
 import { numberLikeRequestId, requestIdFor } from './common/http/request-id';
+import { createLimitedServer, httpLimitsFromEnv } from './common/http/slow-clients';
 import { NUMBER_LIKE_CODE } from './common/screening/no-number-like.decorator';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { useRequestLog } from './common/logging/request-log';
@@ -20,7 +21,10 @@ import { useRequestLog } from './common/logging/request-log';
  * of the number), and its request id is ours (X-Request-Id or a new UUID).
  */
 export async function createApp(): Promise<INestApplication> {
+  const limits = httpLimitsFromEnv();
   const adapter = new FastifyAdapter({
+    // slow clients: timeouts and a per-address connection cap (issue #16; docs/security.md)
+    serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createLimitedServer(limits, handler),
     bodyLimit: JSON_BODY_LIMIT_BYTES,
     genReqId: (req: IncomingMessage) => requestIdFor(req),
     logger: false, // requests are logged through nestjs-pino's logger (useRequestLog)

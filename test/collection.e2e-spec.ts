@@ -190,6 +190,9 @@ describe('collection links (issue #15)', () => {
     expect(waiting.entries[0]).toMatchObject({ provided: false, notProvidedReason: 'declined' });
     await http().post(`/collection/submissions/${waiting.id}/approve`).set(auth(clerk.token)).expect(200);
     expect((await http().get(`/subjects/${employee.id}/number`).set(auth(clerk.token)).expect(200)).body.onFile).toBe(false);
+    const requests = await http().get(`/subjects/${employee.id}/number-requests`).set(auth(clerk.token));
+    expect(requests.status).toBe(200);
+    expect(JSON.stringify(requests.body)).toContain('refused');
     const notProvided = (await auditOf(employee.id)).filter((e) => e.action === 'collection.not-provided');
     expect(notProvided).toHaveLength(1);
     expect(notProvided[0]!.details).toMatchObject({ relation: 'self', reason: 'declined' });

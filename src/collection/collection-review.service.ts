@@ -1,4 +1,5 @@
-import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, Inject, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { randomBytes } from 'node:crypto';
 import { AuditService } from '@/audit/audit.service';
@@ -9,6 +10,7 @@ import { EnvelopeService } from '@/crypto/envelope.service';
 import { NumbersService } from '@/numbers/numbers.service';
 import { refusalError, RevealPolicyService } from '@/numbers/reveal-policy.service';
 import { SubjectsService } from '@/subjects/subjects.service';
+import { localDate } from '@/retention/due-dates';
 import { CollectionNotice } from './collection-notice';
 import { CollectionRepository } from './collection.repository';
 import { COLLECTION_NOTICE } from './collection-submit.service';
@@ -27,7 +29,7 @@ const notWaiting = (status: string) =>
 
 /** Review of submissions: list, look (audited, purpose identity-check), approve, send back. */
 @Injectable()
-export class CollectionReviewService {
+export class CollectionReviewService implements OnModuleInit {
   private readonly keepImages: boolean;
   private readonly stepUpMs: number;
 
@@ -44,6 +46,22 @@ export class CollectionReviewService {
   ) {
     this.keepImages = config.get('COLLECTION_KEEP_IMAGES', { infer: true });
     this.stepUpMs = config.get('STEP_UP_MINUTES', { infer: true }) * 60_000;
+  }
+
+  /** Photos kept after approval (COLLECTION_KEEP_IMAGES) go when the person's number is disposed of, in that transaction. */
+  onModuleInit(): void {
+    this.numbers.onDispose((subjectId, manager) => this.deleteKeptImages(subjectId, manager));
+  }
+
+  async deleteKeptImages(subjectId: string, manager: EntityManager): Promise<void> {
+    const now = this.clock.now();
+    for (const { submissionId, count } of await this.repo.deleteKeptImagesOf(subjectId, manager)) {
+      await this.repo.updateSubmission(submissionId, { imagesDeletedAt: now }, manager);
+      await this.audit.record(
+        { action: 'collection.images-deleted', outcome: 'success', subjectId, details: { submissionId, count, when: 'disposal' } },
+        manager,
+      );
+    }
   }
 
   async list(query: ListSubmissionsQuery) {
@@ -135,7 +153,7 @@ export class CollectionReviewService {
     const checkedAt = this.clock.now().toISOString();
     const storedFor: string[] = [];
     for (const entry of entries) {
-      if (entry.storedSubjectId || !entry.ciphertext) continue;
+      if (entry.storedSubjectId || (!entry.ciphertext && !entry.notProvidedReason)) continue;
       let subjectId = submission.subjectId;
       if (entry.relation === 'dependent') {
         const dependent = await this.subjects.create(
@@ -151,6 +169,22 @@ export class CollectionReviewService {
             toldThrough: 'employee',
           }),
         );
+      }
+      if (!entry.ciphertext) {
+        // "I will not provide it": recorded as not provided (未提供) on the person, with the reason, the way the subjects module keeps it
+        await this.subjects.recordNumberRequest(
+          subjectId,
+          {
+            requestedOn: localDate(submission.submittedAt),
+            means: 'other',
+            answer: entry.notProvidedReason === 'declined' ? 'refused' : 'no-answer',
+            note: `collection link: ${entry.notProvidedReason}`,
+          },
+          staff,
+          request,
+        );
+        await this.repo.updateEntry(entry.id, { storedSubjectId: subjectId });
+        continue;
       }
       const digits = this.decryptEntry(entry);
       await this.numbers.store(

@@ -138,6 +138,19 @@ export class CollectionRepository {
     return result.affected ?? 0;
   }
 
+  /** Kept photos (COLLECTION_KEEP_IMAGES) of a person's approved submissions, deleted at the number's disposal. */
+  async deleteKeptImagesOf(subjectId: string, manager: EntityManager): Promise<{ submissionId: string; count: number }[]> {
+    const rows: { submission_id: string; n: string }[] = await manager.query(
+      `WITH gone AS (
+         DELETE FROM collection_image i USING collection_submission s
+          WHERE s.id = i.submission_id AND s.subject_id = $1
+          RETURNING i.submission_id)
+       SELECT submission_id, count(*) AS n FROM gone GROUP BY submission_id`,
+      [subjectId],
+    );
+    return rows.map((r) => ({ submissionId: r.submission_id, count: Number(r.n) }));
+  }
+
   /** Another waiting submission that holds the same number (blind index), for the duplicate flag. */
   async otherWaitingWithIndex(index: Buffer, notSubmissionId: string, manager?: EntityManager): Promise<boolean> {
     const rows: unknown[] = await this.m(manager).query(

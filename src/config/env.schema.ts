@@ -55,6 +55,17 @@ export const envSchema = z.object({
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
   /**
+   * Slow clients (issue #16, finding 6; docs/security.md): a request must arrive whole (headers and
+   * body) within HTTP_REQUEST_TIMEOUT_MS, its headers within HTTP_HEADERS_TIMEOUT_MS; an idle
+   * kept-alive connection closes after HTTP_KEEP_ALIVE_TIMEOUT_MS; one client address may hold at
+   * most HTTP_MAX_CONNECTIONS_PER_ADDRESS connections (0 = no cap; behind a proxy every client
+   * shares the proxy's address, so raise it or let the proxy cap).
+   */
+  HTTP_REQUEST_TIMEOUT_MS: int(30000, 1000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10000, 1000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5000, 1000),
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: int(256, 0),
+  /**
    * Separation of duties (issue #16): true only where one person does everything; then one
    * account may hold admin and clerk, flagged to the auditors and in the staff inventory.
    */

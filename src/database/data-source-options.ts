@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
 import { Env } from '@/config/env.schema';
+import { GuardedClient, logConnectionError } from './pg-errors';
 
 /** Entities are found by file name so each module owns its own without a central list. */
 const ENTITIES = join(__dirname, '..', '**', '*.entity.{ts,js}');
@@ -23,7 +24,10 @@ export function dataSourceOptions(
     synchronize: false,
     migrationsRun: false,
     logging: false,
+    // issue #16: a pool error and a client's error are logged, never an unhandled 'error' event
+    poolErrorHandler: logConnectionError,
     extra: {
+      Client: GuardedClient,
       max: as === 'app' ? env.DATABASE_POOL_SIZE : 1, // owner: one connection, so session settings hold for every migration
       // The app never runs as the owner: its privileges are the role's grants.
       ...(as === 'app' ? { options: `-c role=${env.DATABASE_APP_ROLE}` } : {}),

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Env } from '@/config/env.schema';
 import { dataSourceOptions } from './data-source-options';
+import { logConnectionError } from './pg-errors';
 
 /** Creates the database named in DATABASE_URL when it does not exist yet (first start). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
@@ -10,6 +11,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   if (!/^[A-Za-z0-9_-]{1,63}$/.test(name)) throw new Error('DATABASE_URL: database name must be letters, digits, _ or -');
   url.pathname = '/postgres';
   const admin = new Client({ connectionString: url.toString() });
+  admin.on('error', logConnectionError);
   await admin.connect();
   try {
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

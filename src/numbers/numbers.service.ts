@@ -111,7 +111,16 @@ export class NumbersService {
    */
   async dispose(subjectId: string, manager: EntityManager): Promise<boolean> {
     const result = await manager.delete(SubjectNumber, { subjectId });
+    // Whatever else another module keeps about this number goes in the same transaction (collection photos kept until disposal).
+    for (const hook of this.disposalHooks) await hook(subjectId, manager);
     return (result.affected ?? 0) > 0;
+  }
+
+  private readonly disposalHooks: ((subjectId: string, manager: EntityManager) => Promise<void>)[] = [];
+
+  /** A module that keeps something tied to a number (collection photos) deletes it with the number, in the disposal's transaction. */
+  onDispose(hook: (subjectId: string, manager: EntityManager) => Promise<void>): void {
+    this.disposalHooks.push(hook);
   }
 
   /** Who holds the number with this blind index, if anyone (collection flags duplicates without decrypting). */

@@ -20,8 +20,11 @@ import { seedEmployees } from './seed';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** BENCH_PARTS=reveal,floor,logins,bulk,verify,sweep runs only those parts (all by default), for profiling one. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,verify,sweep').split(','));
+/** BENCH_PARTS=reveal,floor,logins,bulk,verify,sweep,collection runs only those parts (all by default), for profiling one. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,verify,sweep,collection').split(','));
+/** Collection part (issue #15): submissions (two ~3 MB photos each) and how many at a time. */
+const COLLECTION_SUBMISSIONS = Number(process.env.BENCH_COLLECTION_SUBMISSIONS ?? 200);
+const COLLECTION_CONCURRENCY = Number(process.env.BENCH_COLLECTION_CONCURRENCY ?? 4);
 /** BENCH_PEOPLE (10,000) sets how many employees are seeded; fewer only for quick profiling. */
 /** Extra node flags for the service process, e.g. BENCH_NODE_FLAGS=--cpu-prof. */
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
@@ -119,6 +122,7 @@ async function main(): Promise<void> {
     KEYSTORE_PASSPHRASE: randomBytes(18).toString('base64'),
     REDIS_PREFIX: `mnv-bench-${randomBytes(3).toString('hex')}`,
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
+    COLLECTION_RATE_LIMIT_PER_ADDRESS: '100000',
   });
   // Imported after the environment is set: the app reads it at start.
   const { prepareDatabase } = await import('../../src/database/prepare-database');
@@ -240,6 +244,30 @@ async function main(): Promise<void> {
       rows.push({ measure: 'reveal p99 at 10 clients while 20 logins run (ms)', value: String(during.p99), baseline: String(quiet), ratio: (during.p99 / quiet).toFixed(2), target: `${(logins / SECONDS).toFixed(1)} logins/s` });
       json.revealP99DuringLogins = during.p99;
       json.loginsPerSecond = logins / SECONDS;
+    }
+
+    // Collection (issue #15): 200 submissions with two ~3 MB photos each, reveal p99 at 10 clients meanwhile.
+    if (PARTS.has('collection')) {
+      const { benchCollection } = await import('./collection.bench');
+      const quiet = r10p99 ?? (await autocannonReveal(port, clerk.token, hot, 10, SECONDS)).p99;
+      let done = false;
+      const during: number[] = [];
+      const revealLoop = (async () => {
+        while (!done) during.push((await autocannonReveal(port, clerk.token, hot, 10, 5)).p99);
+      })();
+      const result = await benchCollection(port, clerk.token, COLLECTION_SUBMISSIONS, COLLECTION_CONCURRENCY);
+      done = true;
+      await revealLoop;
+      const p99 = Math.max(...during);
+      rows.push({
+        measure: `collection: ${result.submissions} submissions × 2 photos (${(result.photoBytes / 2 / 1e6).toFixed(1)} MB each) stored (s)`,
+        value: result.seconds.toFixed(1),
+        target: '< 60 s',
+        ratio: `${result.failures} failed, ${COLLECTION_CONCURRENCY} at a time`,
+      });
+      rows.push({ measure: 'reveal p99 at 10 clients while collection runs (ms, worst 5 s window)', value: String(p99), baseline: String(quiet), ratio: (p99 / quiet).toFixed(2) });
+      json.collection200Seconds = result.seconds;
+      json.revealP99DuringCollection = p99;
     }
 
     // Year-end bulk retrieval of 10,000 people.

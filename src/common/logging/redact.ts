@@ -1,4 +1,4 @@
-import { redactNumberLike } from '@/common/screening/number-like';
+import { redactNumberLike } from '../screening/number-like';
 
 /**
  * Masks anything number-like in text bound for logs or errors, by the one screening rule

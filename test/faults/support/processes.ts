@@ -282,6 +282,11 @@ export class VaultProcess {
     return ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, `src/${entry}.ts`)];
   }
 
+  /** True while the vault process runs (it has not exited or been killed). */
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   async start(timeoutMs = 90_000): Promise<void> {
     if (this.child) throw new Error('vault already running');
     const child = spawn(process.execPath, VaultProcess.nodeArgs('main'), {
