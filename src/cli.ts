@@ -12,7 +12,7 @@ async function main(argv: string[]): Promise<void> {
   const name = argv[2];
   // Offline commands and --help need no database; others first find it (trial mode included),
   // and only then load the module, whose ConfigModule copies DATABASE_URL when imported.
-  const needsDatabase = (n: string | undefined) => !!n && !['--help', '-h', 'help', 'audit:verify', 'keys:init'].includes(n);
+  const needsDatabase = (n: string | undefined) => !!n && !['--help', '-h', 'help', 'audit:verify', 'audit:proof', 'keys:init'].includes(n);
   const choice = needsDatabase(name) ? await chooseDatabase(process.env) : undefined;
   try {
     const cli: typeof CliModuleFile = await import('./cli/cli.module');

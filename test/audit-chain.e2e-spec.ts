@@ -10,6 +10,8 @@ import { DataSource } from 'typeorm';
 import { AuditService, AuditEvent } from '../src/audit/audit.service';
 import { AuditSealerService } from '../src/audit/audit-sealer.service';
 import { AuditVerifyService } from '../src/audit/audit-verify.service';
+import { AuditProofsService } from '../src/audit/audit-proofs.service';
+import { AuditWitnessService } from '../src/audit/audit-witness.service';
 import { MetricsService } from '../src/metrics/metrics.service';
 import { ClockService } from '../src/config/clock.service';
 import { Env } from '../src/config/env.schema';
@@ -60,7 +62,15 @@ async function openVault(): Promise<Vault> {
   const clock = new ClockService();
   const metrics = new MetricsService();
   const audit = new AuditService(ds, clock, metrics);
-  return { ds, clock, audit, sealer: new AuditSealerService(ds, clock, keyring, config, metrics), verify: new AuditVerifyService(ds, keyring, audit) };
+  const proofs = new AuditProofsService(ds);
+  const witnesses = new AuditWitnessService(ds, clock, keyring, config, proofs);
+  return {
+    ds,
+    clock,
+    audit,
+    sealer: new AuditSealerService(ds, clock, keyring, config, metrics, witnesses),
+    verify: new AuditVerifyService(ds, keyring, audit, witnesses, proofs),
+  };
 }
 
 function event(i: number, over: Partial<AuditEvent> = {}): AuditEvent {
@@ -111,6 +121,9 @@ async function sabotage(owner: Client, ...statements: Array<[string, unknown[]?]
     throw error;
   }
 }
+
+// Each tampering test runs the offline CLI (a ts-node process): on a shared 2-core machine under load that alone can pass a minute.
+jest.setTimeout(180_000);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -190,6 +190,21 @@ export function entryHash(prev: Buffer, entry: ChainEntry): Buffer {
   return hash('sha256', Buffer.from(prev.toString('latin1') + canonical, 'latin1'), 'buffer');
 }
 
+const LEAF_PREFIX = Buffer.from([0]);
+
+/**
+ * The sealer's two hashes of one entry from one canonical text: its chain hash
+ * (SHA-256(prev || canonical)) and its Merkle leaf hash (SHA-256(0x00 || canonical), merkle.ts).
+ */
+export function entryHashes(prev: Buffer, entry: ChainEntry): { chain: Buffer; leaf: Buffer } {
+  const canonical = canonicalEntry(entry);
+  const bytes = asciiOnly ? Buffer.from(canonical, 'latin1') : Buffer.from(canonical, 'utf8');
+  return {
+    chain: createHash('sha256').update(prev).update(bytes).digest(),
+    leaf: createHash('sha256').update(LEAF_PREFIX).update(bytes).digest(),
+  };
+}
+
 /** Buffer's own Latin-1 writer: what buf.write(text, offset, 'latin1') calls, without the argument juggling. */
 type LatinWriter = Buffer & { latin1Write(text: string, offset: number): number };
 

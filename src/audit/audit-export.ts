@@ -3,6 +3,8 @@ import { createInterface } from 'node:readline';
 import { createHash, X509Certificate } from 'node:crypto';
 import { canonicalEntry, ChainCheckpoint, ChainEntry, publicKeyOfCertificate, seqText, VerifyResult } from './audit-chain';
 import { verifyChainParallel } from './audit-chain-parallel';
+import { describeHead, parseTreeHead, TreeHead, treeHeadJson } from './audit-tree-head';
+import { checkAgainstKnownHead, checkTreeHeads, KnownHead, TreeRecomputer } from './audit-tree-verify';
 
 /**
  * The export format (JSON Lines, `application/x-ndjson`), written by `GET /audit/export` and
@@ -11,6 +13,7 @@ import { verifyChainParallel } from './audit-chain-parallel';
  *   {"type":"anchor","format":1,"seq":A,"hash":"<hex>"}         the chain just before the first entry
  *   {"type":"entry","seq":N,...canonical fields...,"hash":"<hex>"}   one per entry, in sequence order
  *   {"type":"checkpoint","id":I,"seq":N,"head":"<hex>","at":T,"signature":"<base64>","certSha256":"<hex>"}
+ *   {"type":"treeHead","format":"mynumber-vault-sth-v1","treeSize":N,"rootHash":"<hex>","at":T,"signature":"<base64>","certSha256":"<hex>"}
  *
  * The anchor is the head of a signed checkpoint (or 0 and 32 zero bytes for an export that
  * starts at the first entry), so every exported entry is bound to a signature.
@@ -39,6 +42,11 @@ export function checkpointLine(cp: ChainCheckpoint, certSha256: string | null): 
       certSha256,
     }) + '\n'
   );
+}
+
+/** A signed tree head (audit-tree-head.ts) whose size lies in the export's range. */
+export function treeHeadLine(head: TreeHead, certSha256: string | null): string {
+  return JSON.stringify({ type: 'treeHead', ...treeHeadJson(head, certSha256 ?? undefined) }) + '\n';
 }
 
 /** SHA-256 fingerprint of a certificate (DER), lowercase hex without separators. */
@@ -103,19 +111,39 @@ async function* entryPagesOf(path: string, size = 4096): AsyncGenerator<ChainEnt
   if (page.length) yield page;
 }
 
+export interface ExportVerifyResult extends VerifyResult {
+  anchorSeq: number;
+  treeHeadsChecked: number;
+  /** The export's newest signed tree head (null when it holds none). */
+  treeHead: TreeHead | null;
+}
+
+async function* tap(pages: AsyncIterable<ChainEntry[]>, see: (page: ChainEntry[]) => void): AsyncGenerator<ChainEntry[]> {
+  for await (const page of pages) {
+    see(page);
+    yield page;
+  }
+}
+
 /**
  * Verifies an export file against a certificate. Two passes over the file: the first reads the
- * anchor and the checkpoints (they come last), the second recomputes the chain entry by entry.
- * Malformed files are reported as not intact, never thrown.
+ * anchor, the checkpoints and the tree heads (they come last), the second recomputes the chain
+ * entry by entry and, for an export from the first entry, the Merkle tree, checking every
+ * signed tree head. `known` heads (a witness's, the auditor's last verified one) must each be
+ * the export's tree or a prefix of it; they need an export from the first entry. Malformed
+ * files are reported as not intact, never thrown.
  */
-export async function verifyExportFile(path: string, certPem: string): Promise<VerifyResult & { anchorSeq: number }> {
+export async function verifyExportFile(path: string, certPem: string, known: KnownHead[] = []): Promise<ExportVerifyResult> {
   const publicKey = publicKeyOfCertificate(certPem);
   const checkpoints: ChainCheckpoint[] = [];
+  const heads: TreeHead[] = [];
   let anchor: { seq: number; hash: Buffer } | null = null;
-  const broken = (reason: string, firstBadSeq?: number) => ({
+  const broken = (reason: string, firstBadSeq?: number): ExportVerifyResult => ({
     ok: false,
     entriesChecked: 0,
     checkpointsChecked: 0,
+    treeHeadsChecked: 0,
+    treeHead: null,
     lastSeq: 0,
     anchorSeq: anchor?.seq ?? 0,
     reason,
@@ -132,13 +160,43 @@ export async function verifyExportFile(path: string, certPem: string): Promise<V
         anchor = { seq: value.seq as number, hash: Buffer.from(value.hash, 'hex') };
       } else if (value.type === 'checkpoint') {
         checkpoints.push(toCheckpoint(value, no));
+      } else if (value.type === 'treeHead') {
+        try {
+          heads.push(parseTreeHead(value));
+        } catch (error) {
+          return broken(`line ${no}: tree head is malformed: ${(error as Error).message}`);
+        }
       } else if (value.type !== 'entry') {
         return broken(`line ${no}: unknown line type`);
       }
     }
     if (!anchor) return broken('the export has no anchor line');
-    const result = await verifyChainParallel(entryPagesOf(path), { publicKey, checkpoints, anchor });
-    return { ...result, anchorSeq: anchor.seq };
+    heads.sort((a, b) => a.treeSize - b.treeSize);
+    const fromStart = anchor.seq === 0;
+    const first = known[0];
+    if (first && !fromStart) {
+      return broken(`comparing with ${first.source} (${describeHead(first)}) needs an export from the first entry (GET /audit/export without from)`);
+    }
+    const tree = new TreeRecomputer([...heads.map((h) => h.treeSize), ...known.map((k) => k.treeSize)]);
+    const pages = fromStart ? tap(entryPagesOf(path), (page) => tree.pushAll(page)) : entryPagesOf(path);
+    const result = await verifyChainParallel(pages, { publicKey, checkpoints, anchor });
+    const newest = heads[heads.length - 1] ?? null;
+    const answer: ExportVerifyResult = { ...result, anchorSeq: anchor.seq, treeHeadsChecked: 0, treeHead: newest };
+    if (!result.ok || !fromStart) return answer;
+    const fail = (reason: string, firstBadSeq?: number): ExportVerifyResult => ({ ...answer, ok: false, reason, ...(firstBadSeq ? { firstBadSeq } : {}) });
+    if (tree.failure) return fail(tree.failure);
+    const check = checkTreeHeads(heads, tree, publicKey);
+    answer.treeHeadsChecked = check.checked;
+    if (!check.ok) return fail(check.reason!);
+    if (heads.length && newest!.treeSize !== result.lastSeq) {
+      return fail(`entries ${newest!.treeSize + 1} to ${result.lastSeq} are not covered by a signed tree head`, newest!.treeSize + 1);
+    }
+    for (const k of known) {
+      const current = newest ?? { treeSize: 0, rootHash: tree.root() };
+      const reason = checkAgainstKnownHead(k, current, tree.rootAt(k.treeSize));
+      if (reason) return fail(reason, current.treeSize < k.treeSize ? current.treeSize + 1 : undefined);
+    }
+    return answer;
   } catch (error) {
     return broken((error as Error).message);
   }

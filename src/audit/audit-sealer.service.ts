@@ -9,7 +9,8 @@ import { Env } from '@/config/env.schema';
 import { KeyringService } from '@/crypto/keyring.service';
 import { redactDigits } from '@/common/logging/redact';
 import {
-  entryHash,
+  canonicalEntry,
+  entryHashes,
   formatAuditTime,
   publicKeyOfCertificate,
   signCheckpoint,
@@ -17,6 +18,10 @@ import {
 } from './audit-chain';
 import { certificateSha256 } from './audit-export';
 import { entriesAfter, EntryRow, MAX_SEQ, sealedHead } from './audit-sql';
+import { signTreeHead, TreeHead, treeHeadJson, TreeHeadJson, verifyTreeHeadSignature } from './audit-tree-head';
+import { fetchNodes, insertNodes, insertTreeHead, storedTreeSize } from './audit-tree.repository';
+import { AuditWitnessService } from './audit-witness.service';
+import { CompactRange, frontierNodes, leafHash, nodeKey } from './merkle';
 
 interface SigningKey {
   pem: string;
@@ -29,6 +34,8 @@ interface SigningKey {
 /** pg_try_advisory_xact_lock key of the sealer ("MNVASEAL"); other jobs use other keys. */
 export const SEALER_LOCK_KEY = '5570457453591626060';
 export const SEAL_BATCH_SIZE = 5000;
+/** At most this many already-sealed entries are added to a tree that lags the chain in one round (a trail older than the tree). */
+export const TREE_BACKFILL_PER_ROUND = 50_000;
 
 export interface SealRoundResult {
   /** False when another sealer held the lock; nothing was done. */
@@ -40,8 +47,32 @@ export interface SealRoundResult {
   /** The last sealed sequence number after the round. */
   headSeq: string | null;
   checkpointId: string | null;
+  /** The signed tree head written this round (null when the tree did not grow). */
+  treeHead: TreeHeadJson | null;
+  /** Entries sealed before the tree existed, added to the tree this round. */
+  treeBackfilled: number;
   /** A missing sequence number still inside its grace period: sealing stops before it. */
   waitingForSeq: string | null;
+}
+
+const NOTHING: SealRoundResult = {
+  locked: false,
+  sealed: 0,
+  gapsFilled: 0,
+  headSeq: null,
+  checkpointId: null,
+  treeHead: null,
+  treeBackfilled: 0,
+  waitingForSeq: null,
+};
+
+interface PendingTree {
+  range: CompactRange;
+  startSize: number;
+  levels: number[];
+  indexes: number[];
+  hashes: Buffer[];
+  store: (level: number, index: number, hash: Buffer) => void;
 }
 
 /**
@@ -82,6 +113,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     private readonly keyring: KeyringService,
     config: ConfigService<Env, true>,
     metrics: MetricsService,
+    private readonly witnesses: AuditWitnessService,
   ) {
     metrics.gauge('mnv_audit_unsealed_entries', 'Audit entries not yet linked into the hash chain (sealing lag)', async () => {
       const [{ n }] = await this.dataSource.query('SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL');
@@ -121,7 +153,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
    */
   async sealNow(timeoutMs = 10_000): Promise<SealRoundResult> {
     const deadline = Date.now() + timeoutMs;
-    const total: SealRoundResult = { locked: true, sealed: 0, gapsFilled: 0, headSeq: null, checkpointId: null, waitingForSeq: null };
+    const total: SealRoundResult = { ...NOTHING, locked: true };
     for (;;) {
       const round = await this.exclusive(() => this.sealRound());
       if (!round.locked) {
@@ -133,7 +165,10 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       total.gapsFilled += round.gapsFilled;
       total.headSeq = round.headSeq;
       total.checkpointId = round.checkpointId ?? total.checkpointId;
+      total.treeHead = round.treeHead ?? total.treeHead;
+      total.treeBackfilled += round.treeBackfilled;
       total.waitingForSeq = round.waitingForSeq;
+      if (round.treeBackfilled > 0) continue;
       if (round.sealed < SEAL_BATCH_SIZE || round.waitingForSeq) return total;
     }
   }
@@ -148,7 +183,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     let backlog = false;
     try {
       const round = await this.exclusive(() => this.sealRound());
-      backlog = round.locked && round.sealed >= SEAL_BATCH_SIZE;
+      backlog = round.locked && (round.sealed >= SEAL_BATCH_SIZE || round.treeBackfilled > 0);
     } catch (error) {
       const e = error as { code?: string; message?: string };
       const message = `Sealing round failed: ${redactDigits(String(e?.message ?? error))}`;
@@ -165,13 +200,30 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     return run;
   }
 
-  /** One transaction: lock, link a contiguous run of up to SEAL_BATCH_SIZE entries, sign a checkpoint. */
+  /**
+   * One transaction: lock, link a contiguous run of up to SEAL_BATCH_SIZE entries, append them to
+   * the Merkle tree, sign a checkpoint and a tree head. After the commit the tree head goes to
+   * the witnesses.
+   */
   async sealRound(): Promise<SealRoundResult> {
-    return this.dataSource.transaction(async (m) => {
+    const result = await this.dataSource.transaction((m) => this.sealInTransaction(m));
+    if (result.treeHead) this.witnesses.offer(result.treeHead);
+    return result;
+  }
+
+  private async sealInTransaction(m: EntityManager): Promise<SealRoundResult> {
+    {
       const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [SEALER_LOCK_KEY]);
-      if (!locked) return { locked: false, sealed: 0, gapsFilled: 0, headSeq: null, checkpointId: null, waitingForSeq: null };
+      if (!locked) return { ...NOTHING };
       await m.query(`SET LOCAL lock_timeout = '2s'`);
       const head = await sealedHead(m);
+      const tree = await this.loadTree(m, Number(head.seq));
+      if (tree.range.size < Number(head.seq)) {
+        // The trail is older than the tree: add sealed entries first, a slice per round.
+        const backfilled = await this.backfillTree(m, tree, Number(head.seq));
+        const treeHead = await this.writeTreeHead(m, tree);
+        return { ...NOTHING, locked: true, headSeq: head.seq, treeHead, treeBackfilled: backfilled };
+      }
       let prevSeq = BigInt(head.seq);
       let prev = head.hash;
       const seqs: string[] = [];
@@ -191,7 +243,9 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
             break;
           }
           if (row.hash !== null) throw new Error(`audit entry ${row.seq} has a hash but no checkpoint covers it`);
-          prev = entryHash(prev, row);
+          const hashes2 = entryHashes(prev, row);
+          prev = hashes2.chain;
+          tree.range.append(hashes2.leaf, tree.store);
           seqs.push(row.seq);
           hashes.push(prev);
           prevSeq = seq;
@@ -207,7 +261,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
         }
         gapsFilled += filled;
       }
-      if (seqs.length === 0) return { locked: true, sealed: 0, gapsFilled, headSeq: head.seq, checkpointId: null, waitingForSeq };
+      if (seqs.length === 0) return { ...NOTHING, locked: true, gapsFilled, headSeq: head.seq, waitingForSeq };
 
       const [{ n }] = await m.query(
         `WITH sealed AS (
@@ -220,8 +274,61 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       );
       if (n !== seqs.length) throw new Error(`sealed ${n} of ${seqs.length} audit entries: another sealer interfered`);
       const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1]!, prev);
-      return { locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1] ?? null, checkpointId, waitingForSeq };
-    });
+      const treeHead = await this.writeTreeHead(m, tree);
+      return { ...NOTHING, locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1] ?? null, checkpointId, treeHead, waitingForSeq };
+    }
+  }
+
+  /** The right edge of the stored tree (at most 63 rows), and a buffer for the nodes this round makes. */
+  private async loadTree(m: EntityManager, sealedSeq: number): Promise<PendingTree> {
+    const size = await storedTreeSize(m);
+    if (size > sealedSeq) throw new Error(`the audit tree holds ${size} leaves but only ${sealedSeq} entries are sealed`);
+    const refs = frontierNodes(size);
+    const found = await fetchNodes(m, refs);
+    const edge = new Map<number, Buffer>();
+    for (const ref of refs) {
+      const hash = found.get(nodeKey(ref.level, ref.index));
+      if (hash) edge.set(ref.level, hash);
+    }
+    const pending: PendingTree = {
+      range: new CompactRange(size, edge),
+      startSize: size,
+      levels: [],
+      indexes: [],
+      hashes: [],
+      store: (level, index, hash) => {
+        pending.levels.push(level);
+        pending.indexes.push(index);
+        pending.hashes.push(hash);
+      },
+    };
+    return pending;
+  }
+
+  private async backfillTree(m: EntityManager, tree: PendingTree, sealedSeq: number): Promise<number> {
+    const until = Math.min(sealedSeq, tree.range.size + TREE_BACKFILL_PER_ROUND);
+    while (tree.range.size < until) {
+      const rows = await entriesAfter(m, String(tree.range.size), String(until), SEAL_BATCH_SIZE);
+      if (rows.length === 0) break;
+      for (const row of rows) {
+        if (Number(row.seq) !== tree.range.size + 1) throw new Error(`audit entry ${tree.range.size + 1} is missing from the sealed chain`);
+        tree.range.append(leafHash(canonicalEntry(row)), tree.store);
+      }
+    }
+    return tree.range.size - tree.startSize;
+  }
+
+  /** Stores the round's new nodes and signs a tree head of the new size (null when the tree did not grow). */
+  private async writeTreeHead(m: EntityManager, tree: PendingTree): Promise<TreeHeadJson | null> {
+    if (tree.range.size === tree.startSize) return null;
+    await insertNodes(m, tree.levels, tree.indexes, tree.hashes);
+    const key = this.signingKey();
+    const signedAt = this.clock.now();
+    const head: TreeHead = { treeSize: tree.range.size, rootHash: tree.range.root(), at: formatAuditTime(signedAt), signature: Buffer.alloc(0) };
+    head.signature = signTreeHead(head, key.privateKey);
+    if (!verifyTreeHeadSignature(head, key.publicKey)) throw new Error('the audit signing key does not match its certificate');
+    await insertTreeHead(m, head, signedAt, key.certSha256);
+    return treeHeadJson(head, key.certSha256);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { streamReply } from '@/common/http/streamed-reply';
@@ -8,6 +8,11 @@ import { AuditAlertsService } from './audit-alerts.service';
 import { AuditReviewService } from './audit-review.service';
 import { AuditSearchService } from './audit-search.service';
 import { AuditVerifyService } from './audit-verify.service';
+import { AuditProofsService } from './audit-proofs.service';
+import { AuditTreeStatusService } from './audit-tree-status.service';
+import { parseTreeHead, TreeHead, verifyTreeHeadSignature } from './audit-tree-head';
+import { publicKeyOfCertificate } from './audit-chain';
+import { ConsistencyProofQuery, InclusionProofQuery, VerifyAuditDto } from './dto/audit-tree.dto';
 import { AlertsQuery, CreateReviewDto, ExportAuditQuery, ListAuditEntriesQuery, ListReviewsQuery } from './dto/audit.dto';
 
 const date = (value?: string): Date | undefined => (value ? new Date(value) : undefined);
@@ -22,6 +27,8 @@ export class AuditController {
     private readonly verifier: AuditVerifyService,
     private readonly reviews: AuditReviewService,
     private readonly alertsService: AuditAlertsService,
+    private readonly proofs: AuditProofsService,
+    private readonly treeStatus: AuditTreeStatusService,
   ) {}
 
   @Get('entries')
@@ -65,9 +72,46 @@ export class AuditController {
   @Post('verify')
   @HttpCode(200)
   @ApiOperation({ summary: 'Recompute the whole chain and check every checkpoint signature (audited)' })
-  @ApiOkResponse({ description: '{ ok, entriesChecked, checkpointsChecked, lastSeq, firstBadSeq?, reason? }' })
-  verify(@CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
-    return this.verifier.verifyAndRecord(staff, request);
+  @ApiOkResponse({
+    description:
+      '{ ok, entriesChecked, checkpointsChecked, lastSeq, treeSize, rootHash, treeHeadsChecked, witnessedHead, firstBadSeq?, reason? }',
+  })
+  verify(@Body() body: VerifyAuditDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    let given: TreeHead | undefined;
+    if (body?.head) {
+      given = parseTreeHead(body.head);
+      if (!verifyTreeHeadSignature(given, publicKeyOfCertificate(this.verifier.certificatePem))) {
+        throw new BadRequestException({
+          code: 'audit.head-signature-invalid',
+          message: 'the tree head you gave does not verify with the audit certificate (GET /audit/certificate); give it exactly as the witness holds it',
+        });
+      }
+    }
+    return this.verifier.verifyAndRecord(staff, request, given);
+  }
+
+  @Get('tree-heads/latest')
+  @ApiOperation({ summary: 'The newest signed tree head (RFC 9162 Merkle tree over the trail)' })
+  latestTreeHead() {
+    return this.treeStatus.latestHead();
+  }
+
+  @Get('witnesses')
+  @ApiOperation({ summary: 'Witness status: the newest witnessed head, its age, and each witness’s last acceptance' })
+  witnesses() {
+    return this.treeStatus.status();
+  }
+
+  @Get('proofs/inclusion')
+  @ApiOperation({ summary: 'RFC 9162 inclusion proof of one entry in a signed tree head' })
+  inclusion(@Query() query: InclusionProofQuery) {
+    return this.proofs.inclusion(query.seq, query.treeSize);
+  }
+
+  @Get('proofs/consistency')
+  @ApiOperation({ summary: 'RFC 9162 consistency proof between a tree size you hold and a signed tree head' })
+  consistency(@Query() query: ConsistencyProofQuery) {
+    return this.proofs.consistency(query.from, query.to);
   }
 
   @Post('reviews')

@@ -6,12 +6,25 @@ import { AuditSearchService } from './audit-search.service';
 import { AuditReviewService } from './audit-review.service';
 import { AuditAlertsService } from './audit-alerts.service';
 import { AuditController } from './audit.controller';
+import { AuditProofsService } from './audit-proofs.service';
+import { AuditWitnessService } from './audit-witness.service';
+import { AuditTreeStatusService } from './audit-tree-status.service';
 
 /** Global: every module records through AuditService. The sealer starts with the app (AUDIT_SEALER_ENABLED). */
 @Global()
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditSealerService, AuditVerifyService, AuditSearchService, AuditReviewService, AuditAlertsService],
-  exports: [AuditService, AuditSealerService, AuditVerifyService],
+  providers: [
+    AuditService,
+    AuditSealerService,
+    AuditVerifyService,
+    AuditSearchService,
+    AuditReviewService,
+    AuditAlertsService,
+    AuditProofsService,
+    AuditWitnessService,
+    AuditTreeStatusService,
+  ],
+  exports: [AuditService, AuditSealerService, AuditVerifyService, AuditWitnessService],
 })
 export class AuditModule {}

@@ -4,6 +4,7 @@ import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@/audit/audit.module';
 import { AuditVerifyCommand } from '@/audit/audit-verify.command';
+import { AuditProofCommand } from '@/audit/audit-proof.command';
 import { AppConfigModule } from '@/config/app-config.module';
 import { Env } from '@/config/env.schema';
 import { CryptoModule } from '@/crypto/crypto.module';
@@ -26,7 +27,7 @@ import { MetricsModule } from '@/metrics/metrics.module';
  * without one (offline verification). Import the modules its services come from in CliModule.
  */
 export const DATABASE_COMMANDS: Type[] = [AdminCreateCommand, KeysRotateCommand, KeysRetireCommand];
-export const OFFLINE_COMMANDS: Type[] = [MigrateCommand, AuditVerifyCommand, KeysInitCommand];
+export const OFFLINE_COMMANDS: Type[] = [MigrateCommand, AuditVerifyCommand, AuditProofCommand, KeysInitCommand];
 
 /** nest-commander's metadata key for @Command (its constants.CommandMeta, not exported; cli.module.spec pins it). */
 const COMMAND_META = 'CommandBuilder:Command:Meta';

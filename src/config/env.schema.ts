@@ -52,6 +52,19 @@ export const envSchema = z.object({
   AUDIT_SEALER_ENABLED: bool(true),
   /** How long a missing audit sequence number must stay missing before the sealer records it as rolled back. */
   AUDIT_GAP_GRACE_MS: int(5000, 0),
+  /** Witnesses of the audit tree heads (issue #17; docs/audit.md): an append-only directory on another volume, */
+  AUDIT_WITNESS_DIR: z.string().min(1).optional(),
+  /** a webhook (JSON POST, retried), */
+  AUDIT_WITNESS_WEBHOOK_URL: z.string().url().optional(),
+  /** and a daily e-mail digest to the auditors through SMTP_URL (comma-separated addresses). */
+  AUDIT_WITNESS_MAIL_TO: z
+    .string()
+    .regex(/^[^\s,@]+@[^\s,@]+(,[^\s,@]+@[^\s,@]+)*$/, 'must be e-mail addresses separated by commas')
+    .optional(),
+  /** The newest tree head goes to the witnesses at most this often. */
+  AUDIT_WITNESS_INTERVAL_MS: int(10_000, 0),
+  /** The auditor console warns when a witness has not accepted a head for longer than this (the e-mail digest: a day longer). */
+  AUDIT_WITNESS_STALE_MINUTES: int(60, 1),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
   /**

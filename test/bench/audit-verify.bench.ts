@@ -15,7 +15,10 @@ import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { entryHash, ChainCheckpoint, ChainEntry, formatAuditTime, signCheckpoint, ZERO_HASH } from '../../src/audit/audit-chain';
+import { canonicalEntry, entryHash, ChainCheckpoint, ChainEntry, formatAuditTime, signCheckpoint, ZERO_HASH } from '../../src/audit/audit-chain';
+import { signTreeHead, TreeHead } from '../../src/audit/audit-tree-head';
+import { checkTreeHeads, TreeRecomputer } from '../../src/audit/audit-tree-verify';
+import { CompactRange, leafHash } from '../../src/audit/merkle';
 import { pagesOf, verifyChainParallel } from '../../src/audit/audit-chain-parallel';
 import { AuditVerifyService } from '../../src/audit/audit-verify.service';
 import { makeSigningCertificate } from '../../src/crypto/keystore';
@@ -35,6 +38,8 @@ export interface AuditVerifyBench {
 export interface SyntheticChain {
   entries: ChainEntry[];
   checkpoints: ChainCheckpoint[];
+  /** A signed tree head at every checkpoint (as the sealer writes them). */
+  treeHeads: TreeHead[];
   publicKey: ReturnType<typeof generateKeyPairSync>['publicKey'];
   certPem: string;
 }
@@ -48,6 +53,8 @@ export function syntheticChain(count: number, checkpointEvery = 5000): Synthetic
   const subjects = Array.from({ length: 10_000 }, () => randomUUID());
   const entries: ChainEntry[] = new Array(count);
   const checkpoints: ChainCheckpoint[] = [];
+  const treeHeads: TreeHead[] = [];
+  const tree = new CompactRange();
   const start = Date.parse('2025-01-06T00:00:00Z');
   let prev = ZERO_HASH;
   for (let i = 0; i < count; i++) {
@@ -70,14 +77,18 @@ export function syntheticChain(count: number, checkpointEvery = 5000): Synthetic
     };
     prev = entryHash(prev, entry);
     entry.hash = prev;
+    tree.append(leafHash(canonicalEntry(entry)));
     entries[i] = entry;
     if (seq % checkpointEvery === 0 || seq === count) {
       const cp = { id: checkpoints.length + 1, seq: String(seq), head: prev, at: formatAuditTime(new Date(start + i * 37 + 500)), signature: ZERO_HASH };
       cp.signature = signCheckpoint(cp, keys.privateKey);
       checkpoints.push(cp);
+      const th = { treeSize: seq, rootHash: tree.root(), at: cp.at, signature: ZERO_HASH };
+      th.signature = signTreeHead(th, keys.privateKey);
+      treeHeads.push(th);
     }
   }
-  return { entries, checkpoints, publicKey: keys.publicKey, certPem };
+  return { entries, checkpoints, treeHeads, publicKey: keys.publicKey, certPem };
 }
 
 /** In-memory verification of `count` entries (the figure in docs/performance.md). */
@@ -88,6 +99,24 @@ export async function benchAuditVerify(count = 1_000_000, chain = syntheticChain
   const result = await verifyChainParallel(pagesOf(entries), { publicKey, checkpoints });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (!result.ok || result.entriesChecked !== count) throw new Error(`benchmark chain did not verify: ${result.reason}`);
+  return { entries: count, checkpoints: checkpoints.length, seconds, entriesPerSecond: Math.round(count / seconds) };
+}
+
+/** The same with the Merkle tree recomputed from the entries and every signed tree head checked (what verify does since issue #17). */
+export async function benchAuditVerifyWithTree(count = 1_000_000, chain = syntheticChain(count)): Promise<AuditVerifyBench> {
+  const { entries, checkpoints, treeHeads, publicKey } = chain;
+  const started = process.hrtime.bigint();
+  const tree = new TreeRecomputer(treeHeads.map((h) => h.treeSize));
+  async function* tapped() {
+    for (const page of pagesOf(entries)) {
+      tree.pushAll(page);
+      yield page;
+    }
+  }
+  const result = await verifyChainParallel(tapped(), { publicKey, checkpoints });
+  const heads = checkTreeHeads(treeHeads, tree, publicKey);
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (!result.ok || !heads.ok) throw new Error(`benchmark tree did not verify: ${result.reason ?? heads.reason}`);
   return { entries: count, checkpoints: checkpoints.length, seconds, entriesPerSecond: Math.round(count / seconds) };
 }
 
@@ -131,10 +160,36 @@ export async function benchAuditVerifyDatabase(chain: SyntheticChain): Promise<A
         [cp.seq, cp.head, cp.at, cp.signature],
       );
     }
+    // the tree as the sealer stores it: every complete subtree, and a signed head per round
+    const levels: number[] = [];
+    const indexes: string[] = [];
+    const hashes: Buffer[] = [];
+    const flush = async () => {
+      await owner.query(`INSERT INTO audit_tree_node (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [levels, indexes, hashes]);
+      levels.length = indexes.length = hashes.length = 0;
+    };
+    const tree = new CompactRange();
+    for (const entry of chain.entries) {
+      tree.append(leafHash(canonicalEntry(entry)), (level, index, hash) => {
+        levels.push(level);
+        indexes.push(String(index));
+        hashes.push(hash);
+      });
+      if (levels.length >= 20_000) await flush();
+    }
+    await flush();
+    for (const th of chain.treeHeads) {
+      await owner.query(`INSERT INTO audit_tree_head (tree_size, root_hash, signed_at, signature, cert_sha256) VALUES ($1, $2, $3, $4, 'bench')`, [
+        th.treeSize,
+        th.rootHash,
+        th.at,
+        th.signature,
+      ]);
+    }
     await owner.query('VACUUM ANALYZE audit_entry');
     app = new DataSource(dataSourceOptions(env, 'app'));
     await app.initialize();
-    const verify = new AuditVerifyService(app, null as never, null as never);
+    const verify = new AuditVerifyService(app, null as never, null as never, { latestWitnessedHead: () => null } as never, null as never);
     const started = process.hrtime.bigint();
     const result = await verify.verifyDatabase(app, chain.certPem);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -164,7 +219,8 @@ if (require.main === module) {
   (async () => {
     const chain = syntheticChain(count);
     const memory = await benchAuditVerify(count, chain);
-    process.stdout.write(line('audit verify (in memory, target 300,000/s)', memory));
+    process.stdout.write(line('audit verify, chain only (in memory, target 300,000/s)', memory));
+    process.stdout.write(line('audit verify, chain + Merkle tree (in memory, issue #17 target 600,000/s)', await benchAuditVerifyWithTree(count, chain)));
     if (args.includes('--db')) process.stdout.write(line('audit verify (database, app role)', await benchAuditVerifyDatabase(chain)));
     process.exitCode = memory.entriesPerSecond >= 300_000 ? 0 : 1;
   })().catch((error: Error) => {

@@ -273,6 +273,12 @@ describe('web console (browser)', () => {
 
     await byTest(page, 'verify').click();
     await page.locator('[data-test="verify-result"][data-ok="true"]').waitFor({ timeout: 30_000 });
+    // issue #17: the result names the witnessed tree head; the witness box shows its age and no warning
+    expect(await byTest(page, 'verify-result').innerText()).toContain('証人が保管するツリーヘッド');
+    await byTest(page, 'witness-latest').waitFor();
+    expect(await byTest(page, 'witness-latest').innerText()).toMatch(/証人が保管する最新のツリーヘッド：\d+ 件/);
+    expect(await byTest(page, 'witness-status').innerText()).toContain('保管ディレクトリ');
+    expect(await byTest(page, 'witness-warning').count()).toBe(0);
     await screenshot(page, '11-audit-verified');
 
     const [cert] = await Promise.all([page.waitForEvent('download'), byTest(page, 'certificate').click()]);

@@ -17,6 +17,9 @@ export default async function globalSetup(): Promise<void> {
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'silent';
   process.env.DATA_DIR = mkdtempSync(join(tmpdir(), 'mnv-test-'));
   process.env.KEYSTORE_PASSPHRASE = randomBytes(18).toString('base64');
+  // Signed audit tree heads go to a witness directory, as in production (docs/audit.md).
+  process.env.AUDIT_WITNESS_DIR = join(process.env.DATA_DIR, 'witness');
+  process.env.AUDIT_WITNESS_INTERVAL_MS = process.env.AUDIT_WITNESS_INTERVAL_MS ?? '200';
   // Redis: each run uses its own key prefix (see REDIS_PREFIX) on the shared server.
   process.env.REDIS_PREFIX = `mnv-test-${randomBytes(4).toString('hex')}`;
   await prepareDatabase({

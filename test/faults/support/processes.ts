@@ -132,6 +132,18 @@ export class PrivatePostgres {
     }
   }
 
+  /** pg_dump -Fc of a database into a file (as the superuser): an owner's backup. */
+  async dump(file: string, database = 'vault_faults'): Promise<void> {
+    await this.asPostgresAsync('pg_dump', ['-h', this.dir, '-p', String(this.port), '-U', 'postgres', '-Fc', '-f', file, database]);
+  }
+
+  /** Drops the database and restores a pg_dump of it (no session may be connected). */
+  async restore(file: string, database = 'vault_faults'): Promise<void> {
+    await this.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`, [], 'postgres');
+    await this.query(`CREATE DATABASE "${database}"`, [], 'postgres');
+    await this.asPostgresAsync('pg_restore', ['-h', this.dir, '-p', String(this.port), '-U', 'postgres', '-d', database, file]);
+  }
+
   /** Runs one query directly against the private server (as the superuser, outside the vault). */
   async query<T = Record<string, unknown>>(sql: string, params: unknown[] = [], database = 'vault_faults'): Promise<T[]> {
     const client = new Client({ connectionString: this.url(database) });

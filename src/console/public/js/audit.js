@@ -16,6 +16,7 @@ export async function auditScreen(main, ctx) {
   const to = h('input', { type: 'date', 'data-test': 'audit-to' });
   const list = h('div', { class: 'list' });
   const verifyResult = h('p', { class: 'status', role: 'status', 'data-test': 'verify-result' });
+  const witnessBox = h('div', { 'data-test': 'witness-status' });
   const reviewStatus = statusLine('review-status');
   const upTo = h('input', { type: 'number', min: 1, required: true, 'data-test': 'review-upto' });
   const note = h('input', { required: true, maxlength: 500, 'data-test': 'review-note' });
@@ -38,7 +39,8 @@ export async function auditScreen(main, ctx) {
         h('button', { type: 'button', class: 'primary', 'data-test': 'verify', onclick: verify }, t('audit.verify')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'export', onclick: exportTrail }, t('audit.export')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'certificate', onclick: certificate }, t('audit.certificate'))),
-      verifyResult),
+      verifyResult,
+      witnessBox),
     h('form', { class: 'card', 'data-test': 'review-form', onsubmit: review },
       h('h2', {}, t('audit.review')),
       h('div', { class: 'row' }, field(t('audit.upTo'), upTo), field(t('audit.note'), note)),
@@ -46,7 +48,38 @@ export async function auditScreen(main, ctx) {
       reviewStatus),
     h('section', { class: 'card' }, h('h2', {}, t('audit.alerts')), alertsBox),
   );
-  await Promise.all([load(), loadAlerts()]);
+  await Promise.all([load(), loadAlerts(), loadWitnesses()]);
+
+  /** The newest witnessed tree head, its age, and a warning for a witness that stopped accepting heads (issue #17). */
+  async function loadWitnesses() {
+    try {
+      const w = await api('GET', '/audit/witnesses');
+      const lines = [];
+      lines.push(h('p', { 'data-test': 'witness-latest' }, w.latestWitnessed
+        ? t('audit.witnessLatest', { size: w.latestWitnessed.treeSize, age: ageText(w.latestWitnessed.ageSeconds), root: w.latestWitnessed.rootHash.slice(0, 16) })
+        : t('audit.witnessNone')));
+      if (w.treeHead) lines.push(h('p', {}, t('audit.treeHead', { size: w.treeHead.treeSize, root: w.treeHead.rootHash.slice(0, 16) })));
+      if (w.witnesses.length === 0) lines.push(h('p', { class: 'status', 'data-kind': 'error', role: 'alert', 'data-test': 'witness-warning' }, t('audit.witnessNotConfigured')));
+      for (const one of w.witnesses) {
+        const name = t(`audit.witness.${one.witness}`);
+        lines.push(h('p', { class: 'status', 'data-kind': one.stale ? 'error' : 'ok', ...(one.stale ? { role: 'alert', 'data-test': 'witness-warning' } : {}) },
+          one.stale
+            ? (one.lastAcceptedAt ? t('audit.witnessStale', { name, age: ageText(one.ageSeconds), minutes: w.staleAfterMinutes }) : t('audit.witnessNever', { name }))
+            : t('audit.witnessOk', { name, age: ageText(one.ageSeconds) })));
+      }
+      mount(witnessBox, h('h3', {}, t('audit.witnesses')), ...lines);
+    } catch (error) {
+      mount(witnessBox, h('p', { class: 'status', 'data-kind': 'error' }, error.message));
+    }
+  }
+
+  function ageText(seconds) {
+    if (seconds === null || seconds === undefined) return '—';
+    if (seconds < 60) return t('audit.ageSeconds', { n: seconds });
+    if (seconds < 3600) return t('audit.ageMinutes', { n: Math.floor(seconds / 60) });
+    if (seconds < 86400) return t('audit.ageHours', { n: Math.floor(seconds / 3600) });
+    return t('audit.ageDays', { n: Math.floor(seconds / 86400) });
+  }
 
   async function load(more = false) {
     try {
@@ -81,8 +114,10 @@ export async function auditScreen(main, ctx) {
       const r = await api('POST', '/audit/verify');
       verifyResult.dataset.ok = String(r.ok);
       say(verifyResult, r.ok
-        ? t('audit.intact', { entries: r.entriesChecked, checkpoints: r.checkpointsChecked })
+        ? t('audit.intact', { entries: r.entriesChecked, checkpoints: r.checkpointsChecked }) +
+          (r.witnessedHead ? ' ' + t('audit.intactWitnessed', { size: r.witnessedHead.treeSize }) : ' ' + t('audit.noWitnessedHead'))
         : t('audit.broken', { seq: r.firstBadSeq ?? '?', reason: r.reason ?? '' }), r.ok ? 'ok' : 'error');
+      void loadWitnesses();
     } catch (error) {
       say(verifyResult, error.message, 'error');
     }
