@@ -163,7 +163,7 @@ describe('verifyChain', () => {
     let prev = entries[3]!.hash as Buffer;
     for (let i = 4; i < entries.length; i++) {
       const e = i === 4 ? { ...entries[i]!, outcome: 'refused' } : entries[i]!;
-      prev = chainHash(prev, canonicalEntry(e!!!!));
+      prev = chainHash(prev, canonicalEntry(e));
       entries[i] = { ...e, hash: prev };
     }
     const result = verifyChain(entries, { publicKey, checkpoints });

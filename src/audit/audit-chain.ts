@@ -91,9 +91,13 @@ export function canonicalJson(value: unknown): string {
       }
       return out + '}';
     }
-    default:
-      throw new Error(`canonical JSON cannot hold a ${typeof value}`);
+    case 'bigint':
+    case 'function':
+    case 'symbol':
+    case 'undefined':
+      break;
   }
+  throw new Error(`canonical JSON cannot hold a ${typeof value}`);
 }
 
 /**
@@ -103,6 +107,7 @@ export function canonicalJson(value: unknown): string {
 let asciiOnly = true;
 /** Anything JSON.stringify would escape (", \, controls, lone surrogates) or that is not plain ASCII. */
 const NOT_PLAIN = /[^\x20\x21\x23-\x5b\x5d-\x7e]/;
+// eslint-disable-next-line no-control-regex -- NUL is the lower bound of the ASCII range here
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /** The body of the JSON string for v, without its quotes: v itself unless something needs escaping. */

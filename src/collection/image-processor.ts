@@ -2,7 +2,7 @@ import { HttpException, PayloadTooLargeException, UnprocessableEntityException, 
 import sharp, { Sharp } from 'sharp';
 
 // heic-decode (libheif compiled to WebAssembly, maintained) has no type declarations.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const heicDecode: HeicDecode = require('heic-decode');
 
 interface HeicImage {

@@ -126,7 +126,7 @@ function readJson(dir: string, file: string): unknown {
   try {
     return JSON.parse(readFileSync(join(dir, file), 'utf8'));
   } catch (error) {
-    throw new Error(`Cannot read legal data ${join(dir, file)}: ${(error as Error).message}`);
+    throw new Error(`Cannot read legal data ${join(dir, file)}: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -1,16 +1,17 @@
 import { NumberHistoryRepository } from './number-history.repository';
-import { Module, forwardRef } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { FirmsModule } from '@/firms/firms.module';
 import { SubjectsModule } from '@/subjects/subjects.module';
 import { BulkRevealService } from './bulk-reveal.service';
 import { NumbersController } from './numbers.controller';
+import { SubjectViewsController } from './subject-views.controller';
 import { NumbersService } from './numbers.service';
 import { RevealPolicyService } from './reveal-policy.service';
 import { RevealService } from './reveal.service';
 
 @Module({
-  imports: [forwardRef(() => SubjectsModule), FirmsModule],
-  controllers: [NumbersController],
+  imports: [SubjectsModule, FirmsModule],
+  controllers: [NumbersController, SubjectViewsController],
   providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService, NumberHistoryRepository],
   exports: [NumbersService, RevealPolicyService],
 })

@@ -39,7 +39,10 @@ export function refusalError(reason: RefusalReason): HttpException {
     case 'no-number':
     case 'no-subject':
       return new NotFoundException(body);
-    default:
+    case 'purpose-not-notified':
+    case 'step-up-required':
+    case 'training-required':
+    case 'purpose-outside-contract':
       return new ForbiddenException(body);
   }
 }

@@ -1,44 +1,21 @@
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Patch, Post, Put, Query, forwardRef } from '@nestjs/common';
+import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { NumbersService } from '@/numbers/numbers.service';
-import { CreateNumberRequestDto, CreateRelationshipDto, CreateSubjectDto, ListSubjectsQuery, NotifyPurposesDto, UpdateRelationshipDto, UpdateSubjectDto } from './dto/subject.dto';
+import { CreateNumberRequestDto, CreateRelationshipDto, CreateSubjectDto, NotifyPurposesDto, UpdateRelationshipDto, UpdateSubjectDto } from './dto/subject.dto';
 import { Subject } from './subject.entity';
 import { SubjectsService } from './subjects.service';
 
 @ApiTags('subjects')
 @Controller('subjects')
 export class SubjectsController {
-  constructor(
-    private readonly subjects: SubjectsService,
-    // the masked number status is the numbers module's to tell
-    @Inject(forwardRef(() => NumbersService)) private readonly numbers: NumbersService,
-  ) {}
+  constructor(private readonly subjects: SubjectsService) {}
 
   @Post()
   @Auth('clerk')
   @ApiOperation({ summary: 'Register an employee, dependent or payee' })
   create(@Body() dto: CreateSubjectDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<Subject> {
     return this.subjects.create(dto, staff, request);
-  }
-
-  @Get()
-  @Auth('clerk')
-  @ApiOperation({ summary: 'Page of people with their masked number status' })
-  async list(@Query() query: ListSubjectsQuery) {
-    const page = await this.subjects.list(query);
-    const statuses = await this.numbers.statuses(page.items.map((s) => s.id));
-    return { items: page.items.map((s) => ({ ...s, number: statuses.get(s.id) })), nextCursor: page.nextCursor };
-  }
-
-  @Get(':id')
-  @Auth('clerk')
-  async get(@Param('id', ParseUUIDPipe) id: string) {
-    const subject = await this.subjects.get(id);
-    const purposes = await this.subjects.notifiedPurposes(id);
-    const relationships = await this.subjects.relationshipsOf(id);
-    return { ...subject, purposes, relationships, number: await this.numbers.status(id) };
   }
 
   @Patch(':id')

@@ -1,6 +1,5 @@
-import { Module, forwardRef } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { NumbersModule } from '@/numbers/numbers.module';
 import { Subject } from './subject.entity';
 import { SubjectPurpose } from './subject-purpose.entity';
 import { SubjectRelationship } from './subject-relationship.entity';
@@ -9,7 +8,7 @@ import { SubjectsController } from './subjects.controller';
 import { SubjectsService } from './subjects.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Subject, SubjectPurpose, SubjectRelationship, NumberRequest]), forwardRef(() => NumbersModule)],
+  imports: [TypeOrmModule.forFeature([Subject, SubjectPurpose, SubjectRelationship, NumberRequest])],
   controllers: [SubjectsController],
   providers: [SubjectsService],
   exports: [SubjectsService],

@@ -185,7 +185,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     try {
       await pg.initialise();
     } catch (error) {
-      throw new Error(`embedded PostgreSQL: initdb failed in ${clusterDir}: ${(error as Error).message}`);
+      throw new Error(`embedded PostgreSQL: initdb failed in ${clusterDir}: ${(error as Error).message}`, { cause: error });
     }
   }
 
@@ -208,7 +208,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   } catch (error) {
     pg.process?.kill('SIGINT');
     const tail = recent.slice(-8).join('\n  ');
-    throw new Error(`embedded PostgreSQL did not start (${(error as Error).message}); its last messages (full log: ${logFile}):\n  ${tail}`);
+    throw new Error(`embedded PostgreSQL did not start (${(error as Error).message}); its last messages (full log: ${logFile}):\n  ${tail}`, {
+      cause: error,
+    });
   }
   writeOwner(ownerFile, port);
   const child = pg.process!;

@@ -75,7 +75,7 @@ describe('collection links (browser, phone)', () => {
     });
     page.on('pageerror', (error) => found.push(`pageerror: ${error.message}`));
     await page.addInitScript(() => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       const w = globalThis as any;
       w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string }) => console.error(`CSP violation: ${e.violatedDirective}`));
     });

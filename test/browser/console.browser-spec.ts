@@ -190,7 +190,7 @@ describe('web console (browser)', () => {
     expect((await shown.innerText()).replace(/\s/g, '')).toBe(person.number);
     // never in storage or the URL
     const kept = await page.evaluate(async () => {
-      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+       
       const w = globalThis as any; // the page's window (this file is compiled without DOM types)
       return {
         local: JSON.stringify({ ...w.localStorage }),

@@ -15,7 +15,7 @@ const KANA = z
   .string()
   .trim()
   .max(100)
-  .regex(/^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s　]*$/u, 'must be written in kana');
+  .regex(/^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s\u3000]*$/u, 'must be written in kana');
 
 /** A number or a "will not provide" reason code, never both. */
 const numberOrReason = {

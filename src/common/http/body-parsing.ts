@@ -19,7 +19,8 @@ export function useBodyParsing(app: NestFastifyApplication): void {
   );
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (req, body, done) => {
     if (body.length === 0) return done(null, {}); // an empty JSON body reads as {} (as it always has), not an error
-    parse(req, String(body), (error: Error | null, value?: unknown) =>
+    // Fastify's parser answers through the callback; its returned promise carries nothing more.
+    void parse(req, String(body), (error: Error | null, value?: unknown) =>
       error ? done(new BadRequestException('Request body is not valid JSON'), undefined) : done(null, value),
     );
   });

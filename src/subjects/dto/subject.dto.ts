@@ -46,7 +46,7 @@ export class CreateSubjectDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
-  @Matches(/^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s　]*$/u, { message: 'nameKana must be written in kana' })
+  @Matches(/^[\p{Script=Katakana}\p{Script=Hiragana}ー・\s\u3000]*$/u, { message: 'nameKana must be written in kana' })
   @NoNumberLike()
   nameKana?: string;
 

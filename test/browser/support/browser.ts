@@ -41,7 +41,7 @@ export async function newPage(browser: Browser, lang: 'ja' | 'en' = 'ja'): Promi
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   // runs in the page (this file is compiled without DOM types, hence the loose typing)
   await page.addInitScript(() => {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+     
     const w = globalThis as any;
     w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
       console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
