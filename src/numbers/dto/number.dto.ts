@@ -43,7 +43,7 @@ export class IdentityCheckDto {
 }
 
 export class StoreNumberDto {
-  @ApiProperty({ description: '12 digits; spaces, hyphens and full-width digits are accepted', example: '1234 5678 9018' })
+  @ApiProperty({ description: '12 digits; spaces, hyphens and full-width digits are accepted', example: '1234 5678 9010' }) // the check digit fails on purpose (issue #16)
   @IsString({ message: 'number must be a string of 12 digits' })
   @IsNotEmpty()
   @MaxLength(64)
