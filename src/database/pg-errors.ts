@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
-import { redactDigits } from '../common/logging/redact';
+import { redactDigits } from '@/common/logging/redact';
 
 const logger = new Logger('Database');
 
