@@ -78,6 +78,8 @@ export const AUDIT_ACTIONS = [
   'firm.updated',
   'firm.checklist-updated',
   'firm.access-refused',
+  /** The firm's OpenPGP public key (recipient of encrypted exports) was registered. */
+  'firm.key-registered',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

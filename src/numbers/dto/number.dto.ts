@@ -105,4 +105,9 @@ export class BulkRevealDto {
   @Min(2015)
   @Max(2100)
   activeInYear?: number;
+
+  @ApiPropertyOptional({ description: "Issue #19: hand the export to this outside firm (提供), encrypted for its registered OpenPGP key; a firm's own account always gets its firm's" })
+  @IsOptional()
+  @IsUUID('all', { message: 'recipientFirmId must be an outside firm id' })
+  recipientFirmId?: string;
 }
