@@ -1,3 +1,4 @@
+import { AvailableWhenSealed } from '@/custody/sealed.guard';
 import { Controller, ForbiddenException, Get, Header, NotFoundException, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ConfigService } from '@nestjs/config';
@@ -22,6 +23,7 @@ export class MetricsController {
 
   @Get()
   @Public()
+  @AvailableWhenSealed()
   @Header('Cache-Control', 'no-store')
   async scrape(@Req() req: StaffRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
     if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException('Metrics are switched off');

@@ -128,6 +128,21 @@ const ja = {
   'err.roles.admin-and-clerk': '管理者と事務取扱担当者を同じアカウントに付与できるのは一人会社の設定のときだけです。',
   'err.input.number-like': '個人番号と思われる数字（12桁）は入力できません。',
   'err.auth.second-factor-backoff': '確認コードの誤りが続いたため、しばらく待ってからもう一度ログインしてください。',
+  // --- unseal page (issue #18: key custody) ---
+  'unseal.title': '保管庫の解錠', 'unseal.lang': 'English', 'unseal.loading': '状態を確認しています…',
+  'unseal.explain': '鍵保管者（シェア保有者）がそれぞれ自分のシェアを入力します。必要な人数がそろうと解錠され、個人番号を扱えるようになります。入力したシェアはこの画面にもブラウザにも残りません。',
+  'unseal.progress': '封印中です。受け付けたシェア：{received} / 必要数 {threshold}（保有者 {shares} 名）',
+  'unseal.unsealed': '解錠済みです。', 'unseal.autoMode': 'この保管庫はパスフレーズで自動解錠されます。シェアの入力は不要です。',
+  'unseal.share': 'シェア（MNV- で始まる文字列）', 'unseal.shareHint': '印刷したシェアの文字列、またはQRコードを読み取った文字列を入力してください。',
+  'unseal.submit': 'シェアを入力する', 'unseal.accepted': 'シェアを受け付けました。次の保有者が入力してください。', 'unseal.done': '解錠しました。',
+  'unseal.toConsole': 'コンソールへ',
+  'unseal.err.custody.share-malformed': 'シェアの形式ではありません。入力の誤りがないか確認してください。',
+  'unseal.err.custody.share-unknown': '現在のシェアのどれとも一致しません。印刷したとおりに入力したか確認してください。',
+  'unseal.err.custody.share-stale': 'このシェアは再発行（リキー）前のもので、もう使えません。',
+  'unseal.err.custody.share-duplicate': 'このシェアはすでに入力されています。別の保有者が入力してください。',
+  'unseal.err.custody.not-sealed': '保管庫は封印されていません。シェアの入力は不要です。',
+  'unseal.err.custody.unseal-failed': 'シェアを組み合わせても鍵ストアを開けませんでした。もう一度入力してください。',
+  'unseal.err.other': '受け付けられませんでした。時間をおいてもう一度お試しください。',
 };
 
 const en = {
@@ -257,6 +272,21 @@ const en = {
   'err.roles.admin-and-clerk': 'Admin and clerk together are allowed only in a one-person company.',
   'err.input.number-like': 'A number that looks like a My Number (12 digits) is not allowed here.',
   'err.auth.second-factor-backoff': 'Too many wrong codes: wait a moment, then sign in again.',
+  // --- unseal page (issue #18: key custody) ---
+  'unseal.title': 'Unseal the vault', 'unseal.lang': '日本語', 'unseal.loading': 'Checking the state…',
+  'unseal.explain': 'Each key holder enters their own share. Once enough holders have, the vault unseals and numbers can be handled again. Shares entered are kept neither on this page nor in the browser.',
+  'unseal.progress': 'Sealed. Shares received: {received} of {threshold} needed ({shares} holders)',
+  'unseal.unsealed': 'Unsealed.', 'unseal.autoMode': 'This vault unseals with its passphrase: no share is needed.',
+  'unseal.share': 'Share (text starting with MNV-)', 'unseal.shareHint': 'Type the printed share, or the text its QR code reads as.',
+  'unseal.submit': 'Enter share', 'unseal.accepted': 'Share accepted. The next holder, please.', 'unseal.done': 'Unsealed.',
+  'unseal.toConsole': 'To the console',
+  'unseal.err.custody.share-malformed': 'This is not a share: check for a typing error.',
+  'unseal.err.custody.share-unknown': 'This matches none of the current shares: check it was entered exactly as printed.',
+  'unseal.err.custody.share-stale': 'This share is from before the shares were re-issued (rekey) and no longer works.',
+  'unseal.err.custody.share-duplicate': 'This share was already entered: another holder must enter theirs.',
+  'unseal.err.custody.not-sealed': 'The vault is not sealed: no share is needed.',
+  'unseal.err.custody.unseal-failed': 'The shares together did not open the keystore: enter them again.',
+  'unseal.err.other': 'Not accepted. Please try again in a moment.',
 };
 
 export const DICTIONARIES = { ja, en };
