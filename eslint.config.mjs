@@ -29,5 +29,7 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: [{ group: ['../'.repeat(depth) + '*'], message: "Import another module through '@/<module>/…', not a relative path." }] }],
     },
   })),
+  // Unit specs may use the shared test helpers in test/support.
+  { files: ['src/**/*.spec.ts'], rules: { 'no-restricted-imports': 'off' } },
   prettier,
 );

@@ -5,6 +5,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { KeysModule } from './keys/keys.module';
+import { CustodyModule } from './custody/custody.module';
 import { AppConfigModule } from './config/app-config.module';
 import { Env } from './config/env.schema';
 import { dataSourceOptions } from './database/data-source-options';
@@ -64,6 +65,7 @@ import { CollectionModule } from './collection/collection.module';
     ConsoleModule,
     CollectionModule,
     KeysModule,
+    CustodyModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -2,6 +2,11 @@ import './support/relaxed-login-rate-limit';
 import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as openpgp from 'openpgp';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
@@ -24,8 +29,26 @@ describe('outside firms (委託先)', () => {
   let auditor: SignedIn;
   let firmId: string;
   let firmUser: { id: string; username: string; password: string; secret: string; token: string };
+  let firmKeys: { publicKey: string; privateKey: string };
   const http = () => request(app.getHttpServer());
   const as = (who: { token: string }) => ({ Authorization: `Bearer ${who.token}` });
+  /** Decrypts with OpenPGP.js and with Debian's gpg (an independent implementation); both must agree. */
+  async function decryptBoth(armored: string): Promise<string> {
+    const message = await openpgp.readMessage({ armoredMessage: armored });
+    const decrypted = await openpgp.decrypt({ message, format: 'binary', decryptionKeys: await openpgp.readPrivateKey({ armoredKey: firmKeys.privateKey }) });
+    const data = Buffer.from(decrypted.data as Uint8Array).toString('utf8');
+    const home = mkdtempSync(join(tmpdir(), 'mnv-gpg-'));
+    try {
+      writeFileSync(join(home, 'key.asc'), firmKeys.privateKey);
+      writeFileSync(join(home, 'export.asc'), armored);
+      execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--import', join(home, 'key.asc')], { stdio: 'pipe' });
+      const viaGpg = execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--decrypt', join(home, 'export.asc')], { stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+      expect(viaGpg).toBe(data);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    return data;
+  }
 
   beforeAll(async () => {
     await prepareOwnDatabase();
@@ -38,6 +61,7 @@ describe('outside firms (委託先)', () => {
     responsible = await signIn(app, ['responsible']);
     auditor = await signIn(app, ['auditor']);
     await http().put('/approvals/policy').set(as(responsible)).send({ fourEyes: 'required' }).expect(200);
+    firmKeys = await openpgp.generateKey({ userIDs: [{ name: 'Mihon SR office', email: 'sr@example.invalid' }], format: 'armored' });
   });
 
   afterAll(async () => {
@@ -75,6 +99,10 @@ describe('outside firms (委託先)', () => {
     expect(checked.body.checklist.filter((c: { done: boolean }) => c.done).map((c: { code: string }) => c.code)).toEqual(['selection', 'confidentiality']);
     await http().put(`/firms/${firmId}/checklist`).set(as(responsible)).send({ items: [{ code: 'made-up', done: true }] }).expect(400);
     await http().get(`/firms/${firmId}`).set(as(auditor)).expect(200);
+    const privateRefused = await http().put(`/firms/${firmId}/recipient-key`).set(as(admin)).send({ publicKey: firmKeys.privateKey }).expect(400);
+    expect(privateRefused.body.code).toBe('firm.key-private');
+    const keyed = await http().put(`/firms/${firmId}/recipient-key`).set(as(admin)).send({ publicKey: firmKeys.publicKey }).expect(200);
+    expect(keyed.body.recipientKeyFingerprint).toMatch(/^[0-9a-f]{40}$/);
     await http().post('/firms').set(as(clerk)).send({}).expect(403);
   });
 
@@ -98,16 +126,26 @@ describe('outside firms (委託先)', () => {
     const [refusal] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.reveal-refused' AND actor_id = $1`, [created.id]);
     expect(refusal.details).toMatchObject({ reason: 'purpose-outside-contract', firm: { id: firmId } });
 
-    // a bulk export by the firm is a provision (提供) to the firm
+    // a bulk export by the firm is a provision (提供) to the firm, encrypted for its key
     const bulk = await http().post('/reveals').set(as(firmUser)).send({ purpose: 'health-pension', subjectIds: [person.id] }).expect(200);
-    expect(bulk.text).toContain(person.number!);
+    expect(bulk.headers['content-type']).toMatch(/application\/pgp-encrypted/);
+    expect(bulk.text).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    expect(bulk.text).not.toContain(person.number!);
+    const plain = await decryptBoth(bulk.text);
+    expect(plain.startsWith('\uFEFFcode,name,kind,my_number\r\n')).toBe(true);
+    expect(plain).toContain(`,${person.number}\r\n`);
+    expect(plain).toMatch(/#summary,rows=1,/);
     await http().post('/reveals').set(as(firmUser)).send({ purpose: 'withholding-slip', subjectIds: [person.id] }).expect(403);
     const [exported] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.exported' AND actor_id = $1`, [created.id]);
-    expect(exported.details.transfer).toEqual({ kind: 'provision', label: '提供', firmId, firmName: '見本社会保険労務士事務所' });
-    // an internal clerk's export stays a take-out (持出し)
+    expect(exported.details.transfer).toMatchObject({ kind: 'provision', label: '提供', firmId, firmName: '見本社会保険労務士事務所', encryption: 'openpgp' });
+    // an internal clerk's plain export stays a take-out (持出し)
     await http().post('/reveals').set(as(clerk)).send({ purpose: 'health-pension', subjectIds: [person.id] }).expect(200);
     const [internal] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.exported' AND actor_id = $1`, [clerk.userId]);
-    expect(internal.details.transfer).toEqual({ kind: 'take-out', label: '持出し' });
+    expect(internal.details.transfer).toEqual({ kind: 'take-out', label: '持出し', encryption: 'none' });
+    // a clerk handing the export to the firm: encrypted, and only for the contract's purposes
+    await http().post('/reveals').set(as(clerk)).send({ purpose: 'withholding-slip', subjectIds: [person.id], recipientFirmId: firmId }).expect(403);
+    const handed = await http().post('/reveals').set(as(clerk)).send({ purpose: 'health-pension', subjectIds: [person.id], recipientFirmId: firmId }).expect(200);
+    expect(await decryptBoth(handed.text)).toContain(person.number!);
   });
 
   it("refuses the firm's account on every route outside its access window, audited", async () => {

@@ -1,3 +1,4 @@
+process.env.METRICS_TOKEN = 'metrics-token-for-the-e2e-spec';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp } from './support/app';
@@ -17,7 +18,11 @@ describe('GET /metrics', () => {
     const s = await createSubject(app, clerk.token);
     await request(app.getHttpServer()).post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(200);
     await request(app.getHttpServer()).post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'health-pension' }).expect(403);
-    const res = await request(app.getHttpServer()).get('/metrics').expect(200);
+    // the token is required always, also on the loopback address (issue #16: a same-host proxy looks like loopback)
+    const without = await request(app.getHttpServer()).get('/metrics').expect(403);
+    expect(without.body.code).toBe('metrics.token-wrong');
+    await request(app.getHttpServer()).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token-at-all').expect(403);
+    const res = await request(app.getHttpServer()).get('/metrics').set('Authorization', `Bearer ${process.env.METRICS_TOKEN}`).expect(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/mnv_reveals_total\{purpose="withholding-slip",kind="single"\} [1-9]/);
     expect(res.text).toMatch(/mnv_reveal_refusals_total\{reason="purpose-not-notified"\} [1-9]/);

@@ -34,6 +34,15 @@ export const AUDIT_ACTIONS = [
   'keys.retired',
   /** A retired KEK version destroyed in the keystore: backups that need it are crypto-erased. */
   'keys.destroyed',
+  /** Key custody (issue #18): switched to k-of-n shares, shares re-issued, a share collected/entered/refused, unsealed. */
+  'custody.enabled',
+  'custody.rekeyed',
+  'custody.share-collected',
+  'custody.share-entered',
+  'custody.share-refused',
+  'custody.unsealed',
+  /** A share holder left (account deactivated): admins must re-issue the shares. */
+  'custody.rekey-required',
   'audit.review-signed',
   'audit.exported',
   'audit.verified',
@@ -78,6 +87,8 @@ export const AUDIT_ACTIONS = [
   'firm.updated',
   'firm.checklist-updated',
   'firm.access-refused',
+  /** The firm's OpenPGP public key (recipient of encrypted exports) was registered. */
+  'firm.key-registered',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

@@ -181,6 +181,11 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
 
   private async tick(): Promise<void> {
     let backlog = false;
+    if (this.keyring.sealed) {
+      // custody mode before unseal: no signing key in memory; entries wait and are sealed afterwards
+      this.schedule(this.intervalMs);
+      return;
+    }
     try {
       const round = await this.exclusive(() => this.sealRound());
       backlog = round.locked && (round.sealed >= SEAL_BATCH_SIZE || round.treeBackfilled > 0);

@@ -158,8 +158,7 @@ export function validateEnv(raw: Record<string, unknown>): Env {
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const env = parsed.data;
-  if (env.NODE_ENV === 'production' && !env.KEYSTORE_PASSPHRASE) {
-    throw new Error('Invalid configuration:\n  KEYSTORE_PASSPHRASE: required when NODE_ENV=production');
-  }
+  // KEYSTORE_PASSPHRASE is required in production unless the keystore is in custody mode (sealed
+  // start, k-of-n shares): the keyring checks it when it opens the keystore (src/crypto/keyring.service.ts).
   return env;
 }

@@ -38,8 +38,11 @@ export class ConsoleModule implements OnModuleInit {
     const qrcode = readFileSync(qrcodeModulePath());
     // Its own Fastify scope: the console's headers replace helmet's API defaults on every console file.
     void server.register(async (scope) => {
-      scope.addHook('onRequest', async (_req, reply) => {
+      scope.addHook('onRequest', async (req, reply) => {
         reply.headers(CONSOLE_HEADERS);
+        // issue #16: traversal attempts and NUL bytes are a quiet 404 (they reached the static
+        // plugin's error path as a 500 with a stack in the log)
+        if (oddConsolePath(req.url)) return reply.code(404).type('text/plain; charset=utf-8').send('Not Found');
       });
       scope.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
       scope.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
@@ -52,4 +55,17 @@ export class ConsoleModule implements OnModuleInit {
       });
     });
   }
+}
+
+/** A path no console file has: undecodable, a NUL byte, a backslash or a `..` segment (after decoding, twice). */
+export function oddConsolePath(url: string): boolean {
+  let path = url.split('?')[0] ?? '';
+  for (let i = 0; i < 2; i++) {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      return true;
+    }
+  }
+  return /\0|\\/.test(path) || path.split('/').some((segment) => segment === '..' || segment === '.');
 }

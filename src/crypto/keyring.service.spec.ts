@@ -14,6 +14,18 @@ describe('KeyringService', () => {
   const config = (extra: Record<string, unknown> = {}) =>
     new ConfigService({ DATA_DIR: dir, KEYSTORE_PATH: join(dir, 'keystore.p12'), KEYSTORE_PASSPHRASE: 'correct horse battery', NODE_ENV: 'test', ...extra }) as unknown as ConfigService<Env, true>;
 
+  it('requires KEYSTORE_PASSPHRASE in production (auto-unseal mode)', () => {
+    copyFileSync(join(__dirname, 'fixtures', 'keystore-forge-10k.p12'), join(dir, 'keystore.p12'));
+    // ConfigService falls back to process.env (the e2e global set-up sets a passphrase there)
+    const saved = process.env.KEYSTORE_PASSPHRASE;
+    delete process.env.KEYSTORE_PASSPHRASE;
+    try {
+      expect(() => new KeyringService(config({ NODE_ENV: 'production', KEYSTORE_PASSPHRASE: undefined }))).toThrow(/KEYSTORE_PASSPHRASE: required/);
+    } finally {
+      if (saved !== undefined) process.env.KEYSTORE_PASSPHRASE = saved;
+    }
+  });
+
   it('upgrades a keystore written with the old parameters in place when a key version is added', () => {
     copyFileSync(join(__dirname, 'fixtures', 'keystore-forge-10k.p12'), join(dir, 'keystore.p12'));
     const keyring = new KeyringService(config());

@@ -12,18 +12,44 @@ export interface KekVersion {
 }
 
 /**
+ * Thrown by every key access while the keystore is sealed (custody mode, before k key holders
+ * have entered their shares). The HTTP layer answers 503 `vault.sealed` before it gets here.
+ */
+export class VaultSealedError extends Error {
+  readonly code = 'vault.sealed';
+  constructor() {
+    super('The vault is sealed: key holders must enter their shares before keys can be used');
+  }
+}
+
+/** Custody mode (issue #18): the keystore passphrase is a random master secret split k-of-n (Shamir). */
+export interface CustodyDescriptor {
+  version: 1;
+  /** Changes at every rekey: a share of an earlier set names an older id. */
+  setId: string;
+  threshold: number;
+  createdAt: string;
+  holders: { userId: string; username: string; index: number; shareSha256: string }[];
+}
+
+/**
  * Holds the vault's keys in memory, loaded from the PKCS#12 keystore (created on first
- * start in development). The file is the source of truth: when another process rotates
- * keys, this service notices the new file and reloads, so a running service picks up the
- * new key version without a restart.
+ * start outside production; `keys:init` in production). The file is the source of truth: when
+ * another process rotates keys, this service notices the new file and reloads, so a running
+ * service picks up the new key version without a restart.
+ *
+ * Two ways to open it: auto-unseal (KEYSTORE_PASSPHRASE, or the development passphrase file) or
+ * custody mode, when `<keystore>.custody.json` exists beside the file: the service starts sealed
+ * and holds no key until `unseal()` receives the master secret combined from k shares.
  */
 @Injectable()
 export class KeyringService {
   private readonly logger = new Logger(KeyringService.name);
   private readonly path: string;
-  private readonly passphrase: string;
+  private passphrase: string | undefined;
   private readonly fromEnvironment: boolean;
-  private contents: KeystoreContents;
+  private contents: KeystoreContents | undefined;
+  private custodyDescriptor: CustodyDescriptor | undefined;
   private loadedMtimeMs = 0;
   private lastCheckMs = 0;
 
@@ -33,6 +59,11 @@ export class KeyringService {
     this.path = keystorePath(config);
     const production = config.get('NODE_ENV', { infer: true }) === 'production';
     if (!base64 && !existsSync(this.path) && production) throw new Error(missingKeystoreMessage(this.path));
+    if (!base64 && existsSync(this.custodyPath)) {
+      this.custodyDescriptor = JSON.parse(readFileSync(this.custodyPath, 'utf8')) as CustodyDescriptor;
+      this.logger.warn(`Custody mode: the vault is sealed until ${this.custodyDescriptor.threshold} key holders enter their shares`);
+      return;
+    }
     this.passphrase = keystorePassphrase(config, this.logger);
     if (base64) {
       this.contents = readKeystore(Buffer.from(base64, 'base64'), this.passphrase);
@@ -46,9 +77,14 @@ export class KeyringService {
     }
   }
 
-  /** True until custody holders have unsealed the keystore (issue #18); false in auto-unseal mode. */
+  /** True in custody mode until k key holders have unsealed the keystore; never in auto-unseal mode. */
   get sealed(): boolean {
-    return false;
+    return !this.contents;
+  }
+
+  /** Custody mode's descriptor (threshold, holders, share fingerprints), or undefined in auto-unseal mode. */
+  get custody(): CustodyDescriptor | undefined {
+    return this.custodyDescriptor;
   }
 
   /** Where the keys live, for start-up messages and operators. */
@@ -56,33 +92,59 @@ export class KeyringService {
     return this.fromEnvironment ? 'KEYSTORE_BASE64 (environment)' : this.path;
   }
 
+  /** Opens the sealed keystore with the master secret combined from the holders' shares; throws if it does not open it. */
+  unseal(passphrase: string): void {
+    if (!this.sealed) return;
+    const { contents } = openKeystore(readFileSync(this.path), passphrase);
+    this.passphrase = passphrase;
+    this.contents = contents;
+    this.loadedMtimeMs = statSync(this.path).mtimeMs;
+  }
+
+  /**
+   * Custody set-up and rekey: rewrites the keystore under a new passphrase (the Shamir master
+   * secret) and writes the descriptor beside it. Nothing written lets the service open it alone.
+   */
+  enterCustody(passphrase: string, descriptor: CustodyDescriptor): void {
+    if (this.fromEnvironment) throw new Error('custody mode needs a keystore file, not KEYSTORE_BASE64');
+    const contents = this.keys;
+    const tmp = `${this.custodyPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(descriptor, null, 2) + '\n', { mode: 0o600 });
+    writeKeystoreFile(this.path, contents, passphrase);
+    renameSync(tmp, this.custodyPath);
+    this.passphrase = passphrase;
+    this.custodyDescriptor = descriptor;
+    this.loadedMtimeMs = statSync(this.path).mtimeMs;
+  }
+
   /** The newest key-encryption key: new data keys are wrapped under it. */
   currentKek(): KekVersion {
     this.reloadIfChanged();
-    const version = Math.max(...this.contents.keks.keys());
-    return { version, key: this.contents.keks.get(version)! };
+    const keks = this.keys.keks;
+    const version = Math.max(...keks.keys());
+    return { version, key: keks.get(version)! };
   }
 
   kek(version: number): Buffer {
-    let key = this.contents.keks.get(version);
+    let key = this.keys.keks.get(version);
     if (!key) {
       this.reloadIfChanged(true);
-      key = this.contents.keks.get(version);
+      key = this.keys.keks.get(version);
     }
     if (!key) throw new Error(`key-encryption key version ${version} is not in the keystore`);
     return key;
   }
 
   get blindIndexKey(): Buffer {
-    return this.contents.blindIndexKey;
+    return this.keys.blindIndexKey;
   }
 
   get signingKeyPem(): string {
-    return this.contents.signingKeyPem;
+    return this.keys.signingKeyPem;
   }
 
   get signingCertPem(): string {
-    return this.contents.signingCertPem;
+    return this.keys.signingCertPem;
   }
 
   /** Adds a new KEK version to the keystore file and returns it. Old versions stay readable. */
@@ -91,16 +153,17 @@ export class KeyringService {
       throw new Error('keys:rotate needs a keystore file: the keystore came from KEYSTORE_BASE64; rotate on the file and redeploy it');
     }
     this.load();
-    const version = Math.max(...this.contents.keks.keys()) + 1;
-    this.contents.keks.set(version, randomBytes(32));
+    const keks = this.keys.keks;
+    const version = Math.max(...keks.keys()) + 1;
+    keks.set(version, randomBytes(32));
     this.save();
-    return { version, key: this.contents.keks.get(version)! };
+    return { version, key: keks.get(version)! };
   }
 
   /** The KEK versions the keystore holds now, oldest first. */
   kekVersions(): number[] {
     this.reloadIfChanged(true);
-    return [...this.contents.keks.keys()].sort((a, b) => a - b);
+    return [...this.keys.keks.keys()].sort((a, b) => a - b);
   }
 
   /**
@@ -112,15 +175,26 @@ export class KeyringService {
       throw new Error('key retirement needs a keystore file: the keystore came from KEYSTORE_BASE64; retire on the file and redeploy it');
     }
     this.load();
-    if (version === Math.max(...this.contents.keks.keys())) throw new Error(`key version ${version} is the current one and cannot be destroyed`);
-    const key = this.contents.keks.get(version);
+    const keks = this.keys.keks;
+    if (version === Math.max(...keks.keys())) throw new Error(`key version ${version} is the current one and cannot be destroyed`);
+    const key = keks.get(version);
     if (!key) return; // already gone (another instance, or a second run)
-    this.contents.keks.delete(version);
+    keks.delete(version);
     this.save();
     key.fill(0);
   }
 
+  private get custodyPath(): string {
+    return `${this.path}.custody.json`;
+  }
+
+  private get keys(): KeystoreContents {
+    if (!this.contents) throw new VaultSealedError();
+    return this.contents;
+  }
+
   private load(): void {
+    if (this.passphrase === undefined) throw new VaultSealedError();
     const { contents, parameters } = openKeystore(readFileSync(this.path), this.passphrase);
     this.contents = contents;
     this.loadedMtimeMs = statSync(this.path).mtimeMs;
@@ -132,13 +206,14 @@ export class KeyringService {
   }
 
   private save(): void {
-    writeKeystoreFile(this.path, this.contents, this.passphrase);
+    if (this.passphrase === undefined) throw new VaultSealedError();
+    writeKeystoreFile(this.path, this.keys, this.passphrase);
     this.loadedMtimeMs = statSync(this.path).mtimeMs;
   }
 
   /** Checks the file at most once a second (or now, when forced) and reloads it if it changed. */
   private reloadIfChanged(force = false): void {
-    if (this.fromEnvironment) return;
+    if (this.fromEnvironment || this.sealed) return;
     const now = Date.now();
     if (!force && now - this.lastCheckMs < 1000) return;
     this.lastCheckMs = now;
@@ -148,7 +223,6 @@ export class KeyringService {
       this.logger.error(`Keystore reload failed: ${(error as Error).message}`);
     }
   }
-
 }
 
 /** Where the keystore file is: KEYSTORE_PATH, else $DATA_DIR/keystore.p12. */

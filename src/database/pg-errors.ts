@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { Client, ClientConfig } from 'pg';
-import { redactDigits } from '../common/logging/redact';
 
 const logger = new Logger('Database');
 
-/** Logs a connection-level PostgreSQL error (a terminated backend: 57P01, a reset socket) instead of crashing. */
+/**
+ * Logs a connection-level PostgreSQL error (a terminated backend: 57P01, a reset socket) instead
+ * of crashing. Only its code and class: a server message is never quoted (it could hold data).
+ */
 export function logConnectionError(error: Error & { code?: string }): void {
-  logger.warn(`PostgreSQL connection error${error?.code ? ` ${error.code}` : ''}: ${redactDigits(String(error?.message ?? error))}`);
+  logger.warn(`PostgreSQL connection error ${error?.code ?? error?.name ?? 'unknown'}: the connection is dropped and replaced`);
 }
 
 /**

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Put }
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
+import { RecipientKeyDto, ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
 import { FirmsService } from './firms.service';
 
 /** 委託先: outside firms, their contracts, supervision checklists and accounts. */
@@ -43,6 +43,13 @@ export class FirmsController {
   @ApiOperation({ summary: 'Record the supervision checklist (委託先の監督; items of config/compliance.json)' })
   checklist(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ChecklistDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.firms.setChecklist(id, dto.items, staff, request);
+  }
+
+  @Put(':id/recipient-key')
+  @Auth('admin')
+  @ApiOperation({ summary: "Register the firm's OpenPGP public key: exports to the firm leave encrypted for it" })
+  recipientKey(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecipientKeyDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.firms.setRecipientKey(id, dto.publicKey, staff, request);
   }
 
   @Post(':id/accounts')

@@ -1,9 +1,10 @@
-import { BadRequestException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, NotFoundException } from '@nestjs/common';
 import { AuditService } from '@/audit/audit.service';
 import { FirmAccess, RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
 import { LegalDataService } from '@/config/legal-data.service';
 import { UsersService } from '@/users/users.service';
+import { encryptForRecipient, readRecipientKey } from './recipient-key';
 import { ChecklistItemDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
 import { FirmsRepository } from './firms.repository';
 import { ChecklistEntry, OutsideFirm } from './outside-firm.entity';
@@ -45,6 +46,9 @@ export class FirmsService {
           contractEndsOn: dto.contractEndsOn,
           ...window,
           checklist: this.checklist([], dto.checklist ?? [], actor, now),
+          recipientKey: null,
+          recipientKeyFingerprint: null,
+          recipientKeySetAt: null,
           createdBy: actor.userId,
           createdAt: now,
           updatedAt: now,
@@ -95,6 +99,29 @@ export class FirmsService {
       return { ...f, checklist };
     });
     return this.view(firm);
+  }
+
+  /** Registers the firm's OpenPGP public key: its exports are encrypted for it. */
+  async setRecipientKey(id: string, armored: string, actor: Actor, request: RequestMeta) {
+    const key = await readRecipientKey(armored);
+    const firm = await this.repo.transaction(async (m) => {
+      const f = await this.load(id, m, true);
+      const changes = { recipientKey: key.armored, recipientKeyFingerprint: key.fingerprint, recipientKeySetAt: this.clock.now(), updatedAt: this.clock.now() };
+      await this.repo.update(id, changes, m);
+      await this.audit.record({ action: 'firm.key-registered', outcome: 'success', actor, request, details: { firmId: id, fingerprint: key.fingerprint } }, m);
+      return { ...f, ...changes };
+    });
+    return this.view(firm);
+  }
+
+  /** The recipient of an export to this firm: 409 without a registered key. */
+  async recipient(firmId: string): Promise<{ firmId: string; firmName: string; fingerprint: string; purposes: string[]; encrypt: (text: string, filename: string) => Promise<string> }> {
+    const firm = await this.load(firmId);
+    if (!firm.recipientKey || !firm.recipientKeyFingerprint) {
+      throw new ConflictException({ code: 'export.no-recipient-key', message: "Register the firm's OpenPGP public key first (PUT /firms/:id/recipient-key)" });
+    }
+    const key = firm.recipientKey;
+    return { firmId: firm.id, firmName: firm.name, fingerprint: firm.recipientKeyFingerprint, purposes: firm.purposes, encrypt: (text, filename) => encryptForRecipient(key, text, filename) };
   }
 
   async list() {
@@ -187,6 +214,8 @@ export class FirmsService {
         const c = f.checklist.find((x) => x.code === k.code);
         return { code: k.code, label: k.label, basis: k.basis, done: c?.done ?? false, note: c?.note ?? null, checkedBy: c?.checkedBy ?? null, checkedAt: c?.checkedAt ?? null };
       }),
+      recipientKeyFingerprint: f.recipientKeyFingerprint ?? null,
+      recipientKeySetAt: f.recipientKeySetAt?.toISOString() ?? null,
       createdAt: f.createdAt.toISOString(),
       updatedAt: f.updatedAt.toISOString(),
     };

@@ -48,6 +48,16 @@ export class OutsideFirm {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   checklist: ChecklistEntry[];
 
+  /** The firm's OpenPGP public key (ASCII armor): encrypted exports are made for it. */
+  @Column({ name: 'recipient_key', type: 'text', nullable: true })
+  recipientKey: string | null;
+
+  @Column({ name: 'recipient_key_fingerprint', type: 'text', nullable: true })
+  recipientKeyFingerprint: string | null;
+
+  @Column({ name: 'recipient_key_set_at', type: 'timestamptz', nullable: true })
+  recipientKeySetAt: Date | null;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

@@ -1,3 +1,4 @@
+import { AvailableWhenSealed } from '@/custody/sealed.guard';
 import { Controller, ForbiddenException, Get, Header, NotFoundException, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ConfigService } from '@nestjs/config';
@@ -7,11 +8,10 @@ import { Public, StaffRequest } from '@/common/auth/auth.decorators';
 import { Env } from '@/config/env.schema';
 import { MetricsService } from './metrics.service';
 
-const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
-
 /**
- * GET /metrics: network-restricted. Answers scrapers on the loopback address, or anywhere
- * with `Authorization: Bearer $METRICS_TOKEN` when that setting is given.
+ * GET /metrics: only with `Authorization: Bearer $METRICS_TOKEN`, from anywhere, loopback
+ * included (issue #16: a same-host reverse proxy made every outside caller look like loopback).
+ * Without METRICS_TOKEN set, metrics are not served.
  */
 @ApiExcludeController()
 @Controller('metrics')
@@ -23,15 +23,15 @@ export class MetricsController {
 
   @Get()
   @Public()
+  @AvailableWhenSealed()
   @Header('Cache-Control', 'no-store')
   async scrape(@Req() req: StaffRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
     if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException({ code: 'metrics.off', message: 'Metrics are switched off' });
     const token = this.config.get('METRICS_TOKEN', { infer: true });
+    if (!token) throw new ForbiddenException({ code: 'metrics.token-required', message: 'Set METRICS_TOKEN and send it as a bearer token to read the metrics' });
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
-    const tokenOk = !!token && !!given && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
-    if (!tokenOk && !LOOPBACK.has(req.socket.remoteAddress ?? '')) {
-      throw new ForbiddenException({ code: 'metrics.forbidden', message: 'Metrics are served on the loopback address or with the metrics token only' });
-    }
+    const tokenOk = !!given && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
+    if (!tokenOk) throw new ForbiddenException({ code: 'metrics.token-wrong', message: 'Metrics need the metrics token (Authorization: Bearer $METRICS_TOKEN)' });
     res.header('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }

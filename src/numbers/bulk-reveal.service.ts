@@ -59,6 +59,8 @@ export interface BulkPlan {
   subjects: Subject[];
   missingIds: string[];
   format: string;
+  /** Issue #19: the outside firm the export is handed to (提供), encrypted for its key. */
+  recipient?: { firmId: string; firmName: string; fingerprint: string } | null;
 }
 
 /**
@@ -138,9 +140,11 @@ export class BulkRevealService {
         format: plan.format,
         skippedByReason: countBy(skipped.map((s) => s.reason)),
         // issue #19: handed to an outside firm = 提供 (provision); kept inside the company = 持出し (take-out)
-        transfer: plan.staff.firm
-          ? { kind: 'provision', label: '提供', firmId: plan.staff.firm.id, firmName: plan.staff.firm.name }
-          : { kind: 'take-out', label: '持出し' },
+        transfer: plan.recipient
+          ? { kind: 'provision', label: '提供', firmId: plan.recipient.firmId, firmName: plan.recipient.firmName, encryption: 'openpgp', recipientFingerprint: plan.recipient.fingerprint }
+          : plan.staff.firm
+            ? { kind: 'provision', label: '提供', firmId: plan.staff.firm.id, firmName: plan.staff.firm.name }
+            : { kind: 'take-out', label: '持出し', encryption: 'none' },
       },
     });
     await sink.finish(summary);

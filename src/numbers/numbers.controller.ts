@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
+import { ForbiddenException, Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { streamReply } from '@/common/http/streamed-reply';
@@ -8,6 +8,7 @@ import { BulkRevealDto, NumberStatusDto, RevealDto, StoreNumberDto } from './dto
 import { BulkRevealService } from './bulk-reveal.service';
 import { bulkFormatFor, httpBulkSink } from './bulk-export.format';
 import { NumbersService } from './numbers.service';
+import { FirmsService } from '@/firms/firms.service';
 import { RevealService } from './reveal.service';
 
 @ApiTags('numbers')
@@ -17,6 +18,7 @@ export class NumbersController {
     private readonly numbers: NumbersService,
     private readonly reveals: RevealService,
     private readonly bulk: BulkRevealService,
+    private readonly firms: FirmsService,
   ) {}
 
   @Put('subjects/:id/number')
@@ -69,7 +71,40 @@ export class NumbersController {
     @Res() res: FastifyReply,
   ): Promise<void> {
     const format = bulkFormatFor(req.headers.accept);
+    const recipient = await this.recipientOf(dto, staff);
     const plan = await this.bulk.plan(dto, format, staff, request);
-    await this.bulk.stream(plan, httpBulkSink((headers) => streamReply(res, headers), format));
+    if (!recipient) {
+      // plain CSV / NDJSON: only for the company's own clerks (持出し)
+      await this.bulk.stream(plan, httpBulkSink((headers) => streamReply(res, headers), format));
+      return;
+    }
+    plan.recipient = { firmId: recipient.firmId, firmName: recipient.firmName, fingerprint: recipient.fingerprint };
+    const chunks: string[] = [];
+    await this.bulk.stream(plan, httpBulkSink(() => ({ write: async (chunk: string) => (chunks.push(chunk), true), end: () => undefined }), format));
+    const armored = await recipient.encrypt(chunks.join(''), `my-numbers.${format === 'csv' ? 'csv' : 'ndjson'}`);
+    chunks.length = 0;
+    await res
+      .status(200)
+      .header('Content-Type', 'application/pgp-encrypted')
+      .header('Cache-Control', 'no-store')
+      .header('Content-Disposition', `attachment; filename="my-numbers.${format === 'csv' ? 'csv' : 'ndjson'}.asc"`)
+      .send(armored);
+  }
+
+  /**
+   * Issue #19: an outside firm's account, or a clerk handing the export to a firm, gets it
+   * encrypted for the firm's key, and only for a purpose of the firm's contract.
+   */
+  private async recipientOf(dto: BulkRevealDto, staff: Staff) {
+    if (staff.firm && dto.recipientFirmId && dto.recipientFirmId !== staff.firm.id) {
+      throw new ForbiddenException({ code: 'export.other-firm', message: "An outside firm's account can export only to its own firm" });
+    }
+    const firmId = staff.firm?.id ?? dto.recipientFirmId;
+    if (!firmId) return null;
+    const recipient = await this.firms.recipient(firmId);
+    if (dto.purpose && !recipient.purposes.includes(dto.purpose)) {
+      throw new ForbiddenException({ code: 'export.purpose-outside-contract', message: "This purpose is not among the firm's contract purposes (委託契約の範囲外)" });
+    }
+    return recipient;
   }
 }

@@ -1,5 +1,6 @@
 import { NumberHistoryRepository } from './number-history.repository';
 import { Module } from '@nestjs/common';
+import { FirmsModule } from '@/firms/firms.module';
 import { SubjectsModule } from '@/subjects/subjects.module';
 import { BulkRevealService } from './bulk-reveal.service';
 import { NumbersController } from './numbers.controller';
@@ -9,7 +10,7 @@ import { RevealPolicyService } from './reveal-policy.service';
 import { RevealService } from './reveal.service';
 
 @Module({
-  imports: [SubjectsModule],
+  imports: [SubjectsModule, FirmsModule],
   controllers: [NumbersController, SubjectViewsController],
   providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService, NumberHistoryRepository],
   exports: [NumbersService, RevealPolicyService],

@@ -209,9 +209,29 @@ export const ERROR_CODES = {
   'roles.responsible-and-auditor': 'responsible and auditor may not be held together',
   'reveal.purpose-outside-contract': "The purpose is outside the outside firm's contract",
 
+  // Custody, exports, firm keys (other features)
+  'custody.threshold-too-high': 'Threshold above the number of holders',
+  'custody.holder-inactive': 'A key holder is not active',
+  'custody.no-share-waiting': 'No share is waiting for this holder',
+  'custody.not-sealed': 'The vault is not sealed',
+  'custody.share-malformed': 'The share could not be read',
+  'custody.share-stale': 'The share belongs to an earlier split',
+  'custody.share-unknown': 'The share is not known',
+  'custody.share-duplicate': 'The share was already given',
+  'custody.unseal-failed': 'Unsealing failed',
+  'vault.sealed': 'The vault is sealed',
+  'export.no-recipient-key': 'The firm has no recipient key',
+  'export.other-firm': "Another firm's export",
+  'export.purpose-outside-contract': 'The purpose is outside the contract',
+  'firm.key-unreadable': 'The key could not be read',
+  'firm.key-private': 'A private key was given',
+  'firm.key-cannot-encrypt': 'The key cannot encrypt',
+  'metrics.token-required': 'Metrics need a token',
+
   // Audit, metrics
   'audit.review-beyond-end': 'upToSeq is beyond the last entry',
   'metrics.off': 'Metrics are switched off',
+  'metrics.token-wrong': 'Metrics need the metrics token',
   'metrics.forbidden': 'Metrics are served on loopback or with the metrics token only',
 } as const;
 

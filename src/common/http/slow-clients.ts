@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { envSchema } from '../../config/env.schema';
+import { envSchema } from '@/config/env.schema';
 
 export interface HttpLimits {
   requestTimeoutMs: number;

@@ -111,3 +111,11 @@ export class CreateFirmAccountDto {
   @NoNumberLike()
   displayName: string;
 }
+
+export class RecipientKeyDto {
+  @ApiProperty({ description: "The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>)" })
+  @IsString()
+  @MinLength(100)
+  @MaxLength(20000)
+  publicKey: string;
+}

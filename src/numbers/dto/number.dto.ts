@@ -43,7 +43,7 @@ export class IdentityCheckDto {
 }
 
 export class StoreNumberDto {
-  @ApiProperty({ description: '12 digits; spaces, hyphens and full-width digits are accepted', example: '1234 5678 9018' })
+  @ApiProperty({ description: '12 digits; spaces, hyphens and full-width digits are accepted', example: '1234 5678 9010' }) // the check digit fails on purpose (issue #16)
   @IsString({ message: 'number must be a string of 12 digits' })
   @IsNotEmpty()
   @MaxLength(64)
@@ -105,4 +105,9 @@ export class BulkRevealDto {
   @Min(2015)
   @Max(2100)
   activeInYear?: number;
+
+  @ApiPropertyOptional({ description: "Issue #19: hand the export to this outside firm (提供), encrypted for its registered OpenPGP key; a firm's own account always gets its firm's" })
+  @IsOptional()
+  @IsUUID('all', { message: 'recipientFirmId must be an outside firm id' })
+  recipientFirmId?: string;
 }

@@ -1,3 +1,5 @@
+// Global set-up runs outside jest's module mapper: resolve the '@/…' paths src/ uses (tsconfig.json).
+import 'tsconfig-paths/register';
 import globalSetup from '../../support/global-setup';
 
 /**

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Auth, CurrentRequest, CurrentStaff, Public } from '@/common/auth/auth.decorators';
+import { RequestMeta, Staff } from '@/common/auth/staff';
+import { CustodySetupDto, UnsealDto } from './dto/custody.dto';
+import { CustodyService, CustodyStatus, CustodyView } from './custody.service';
+import { AvailableWhenSealed } from './sealed.guard';
+
+/** Key custody: sealed start and k-of-n unseal (issue #18). */
+@ApiTags('custody')
+@Controller('custody')
+export class CustodyController {
+  constructor(private readonly custody: CustodyService) {}
+
+  @Get('status')
+  @Public()
+  @AvailableWhenSealed()
+  @ApiOperation({ summary: 'Mode (auto-unseal or custody), sealed or not, k, n and shares entered so far' })
+  status(): CustodyStatus {
+    return this.custody.status();
+  }
+
+  @Post('unseal')
+  @Public()
+  @AvailableWhenSealed()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'A key holder enters their share while the vault is sealed; the k-th valid share unseals' })
+  @ApiOkResponse({ description: 'Status after the share' })
+  unseal(@Body() dto: UnsealDto, @CurrentRequest() request: RequestMeta): Promise<CustodyStatus> {
+    return this.custody.enterShare(dto.share, request);
+  }
+
+  @Get()
+  @Auth('admin')
+  @ApiOperation({ summary: 'Custody details for admins: holders, whether each collected the share, open tasks (rekey)' })
+  view(): Promise<CustodyView> {
+    return this.custody.view();
+  }
+
+  @Post('shares')
+  @Auth('admin')
+  @ApiOperation({ summary: 'Switch to custody mode, or rekey: a new master secret split into one share per holder, k to unseal' })
+  issue(@Body() dto: CustodySetupDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<CustodyView> {
+    return this.custody.issueShares(dto.threshold, dto.holders, staff, request);
+  }
+
+  @Post('my-share')
+  @Auth()
+  @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'A holder collects their share: shown once, never stored; print it (QR) and keep it offline' })
+  collect(@CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.custody.collectShare(staff, request);
+  }
+}
