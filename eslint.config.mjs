@@ -26,7 +26,10 @@ export default tseslint.config(
   ...[1, 2, 3].map((depth) => ({
     files: [`src/*/${'*/'.repeat(depth - 1)}*.ts`],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../'.repeat(depth) + '*'], message: "Import another module through '@/<module>/…', not a relative path." }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../'.repeat(depth) + '*'], message: "Import another module through '@/<module>/…', not a relative path." }] },
+      ],
     },
   })),
   // Unit specs may use the shared test helpers in test/support.

@@ -5,7 +5,9 @@ export class FirmRecipientKey1765000600200 implements MigrationInterface {
   name = 'FirmRecipientKey1765000600200';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE outside_firm ADD COLUMN recipient_key text, ADD COLUMN recipient_key_fingerprint text, ADD COLUMN recipient_key_set_at timestamptz`);
+    await q.query(
+      `ALTER TABLE outside_firm ADD COLUMN recipient_key text, ADD COLUMN recipient_key_fingerprint text, ADD COLUMN recipient_key_set_at timestamptz`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -40,7 +40,12 @@ export async function createApp(): Promise<INestApplication> {
     frameworkErrors: (error: FastifyError, _req: FastifyRequest, reply: FastifyReply) => {
       const status = error.statusCode ?? 400;
       const code = ({ FST_ERR_BAD_URL: 'url.invalid', FST_ERR_MAX_PARAM_LENGTH: 'url.too-long' } as Record<string, ErrorCode>)[error.code] ?? `http.${status}`;
-      void reply.code(status).send({ statusCode: status, code, error: STATUS_CODES[status] ?? 'Error', message: code === 'url.too-long' ? 'A path parameter is too long' : 'The URL could not be read' });
+      void reply.code(status).send({
+        statusCode: status,
+        code,
+        error: STATUS_CODES[status] ?? 'Error',
+        message: code === 'url.too-long' ? 'A path parameter is too long' : 'The URL could not be read',
+      });
     },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
@@ -56,19 +61,22 @@ export async function createApp(): Promise<INestApplication> {
   // Every answer names its request id, so a caller can quote it and an admin find the log line.
   // A caller's X-Request-Id that could carry a personal number is refused before anything is
   // stored (it would go into the append-only trail); the answer names our own id instead.
-  app.getHttpAdapter().getInstance().addHook('onRequest', (req, reply, done) => {
-    reply.header('X-Request-Id', req.id);
-    if (numberLikeRequestId(req.raw)) {
-      reply.status(400).send({
-        statusCode: 400,
-        code: NUMBER_LIKE_CODE,
-        error: 'Bad Request',
-        message: 'X-Request-Id must not contain a number-like value (12 digits, with or without separators); send another id or none',
-      });
-      return;
-    }
-    done();
-  });
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', (req, reply, done) => {
+      reply.header('X-Request-Id', req.id);
+      if (numberLikeRequestId(req.raw)) {
+        reply.status(400).send({
+          statusCode: 400,
+          code: NUMBER_LIKE_CODE,
+          error: 'Bad Request',
+          message: 'X-Request-Id must not contain a number-like value (12 digits, with or without separators); send another id or none',
+        });
+        return;
+      }
+      done();
+    });
   useBodyParsing(app);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();

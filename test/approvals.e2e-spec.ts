@@ -87,7 +87,10 @@ describe('responsible person: four-eyes approvals', () => {
     const self = await http().post(`/approvals/${asked.body.approvalId}/approve`).set(as(adminResponsible)).send({}).expect(403);
     expect(self.body.code).toBe('approval.same-person');
     expect(await numberOnFile(subjectId)).toBe(true);
-    const [refusal] = await owner.query(`SELECT actor_id, outcome, details FROM audit_entry WHERE action = 'approval.refused' AND details->>'approvalId' = $1`, [asked.body.approvalId]);
+    const [refusal] = await owner.query(
+      `SELECT actor_id, outcome, details FROM audit_entry WHERE action = 'approval.refused' AND details->>'approvalId' = $1`,
+      [asked.body.approvalId],
+    );
     expect(refusal).toMatchObject({ actor_id: adminResponsible.userId, outcome: 'refused', details: { reason: 'same-person' } });
     // an admin without the responsible role cannot approve at all
     await http().post(`/approvals/${asked.body.approvalId}/approve`).set(as(admin)).send({}).expect(403);

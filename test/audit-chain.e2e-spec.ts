@@ -257,7 +257,10 @@ describe('audit chain against a scratch database', () => {
         expect(result.reason).toMatch(/rewritten/);
         expect(result.firstBadSeq).toBeLessThanOrEqual(k);
       } finally {
-        await sabotage(owner, ...before.map((r): [string, unknown[]] => ['UPDATE audit_entry SET outcome = $2, hash = $3 WHERE seq = $1', [r.seq, r.outcome, r.hash]]));
+        await sabotage(
+          owner,
+          ...before.map((r): [string, unknown[]] => ['UPDATE audit_entry SET outcome = $2, hash = $3 WHERE seq = $1', [r.seq, r.outcome, r.hash]]),
+        );
       }
     });
   });

@@ -37,7 +37,14 @@ async function tool(cmd: string, args: string[], cwd = dir): Promise<{ code: num
 const cli = (...args: string[]) =>
   tool(
     process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', 'src/cli.ts', ...args.map((a) => (a.endsWith('.json') || a.endsWith('.pem') ? join(dir, a) : a))],
+    [
+      '-r',
+      'ts-node/register/transpile-only',
+      '-r',
+      'tsconfig-paths/register',
+      'src/cli.ts',
+      ...args.map((a) => (a.endsWith('.json') || a.endsWith('.pem') ? join(dir, a) : a)),
+    ],
     ROOT,
   );
 
@@ -69,7 +76,14 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     const audit = app.get(AuditService);
     const actor = { userId: randomUUID(), username: 'tree-e2e', roles: ['clerk' as const] };
     for (let round = 0; round < 3; round++) {
-      await audit.record({ action: 'number.revealed', outcome: 'success', actor, subjectId: randomUUID(), purpose: 'withholding-slip', details: { note: '木 "tree"' } });
+      await audit.record({
+        action: 'number.revealed',
+        outcome: 'success',
+        actor,
+        subjectId: randomUUID(),
+        purpose: 'withholding-slip',
+        details: { note: '木 "tree"' },
+      });
       await new Promise((r) => setTimeout(r, 700)); // separate sealing rounds: several signed heads
     }
     const exported = await waitForExport();
@@ -122,7 +136,13 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     const tree = leaves.slice(0, n);
     for (const seq of new Set([1, 2, Math.ceil(n / 2), n - 1, n].filter((s) => s >= 1))) {
       const res = await http().get(`/audit/proofs/inclusion?seq=${seq}&treeSize=${n}`).set(auth(auditor)).expect(200);
-      expect(res.body).toMatchObject({ format: 'mynumber-vault-inclusion-v1', seq, leafIndex: seq - 1, treeSize: n, treeHead: { treeSize: n, rootHash: latest.rootHash } });
+      expect(res.body).toMatchObject({
+        format: 'mynumber-vault-inclusion-v1',
+        seq,
+        leafIndex: seq - 1,
+        treeSize: n,
+        treeHead: { treeSize: n, rootHash: latest.rootHash },
+      });
       expect(res.body.entry).toBe(tree[seq - 1]!.toString('utf8'));
       expect(res.body.leafHash).toBe(rfcLeaf(tree[seq - 1]!).toString('hex'));
       expect(res.body.path).toEqual(hex(rfcPath(seq - 1, tree)));
@@ -150,11 +170,26 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     await http().get('/audit/proofs/consistency?from=1').set(auth(clerk)).expect(403);
     await http().get('/audit/proofs/inclusion?seq=1').expect(401);
     const n = latest.treeSize;
-    const unknownSize = (await http().get(`/audit/proofs/inclusion?seq=1&treeSize=${n * 1000 + 7}`).set(auth(auditor)).expect(404)).body;
+    const unknownSize = (
+      await http()
+        .get(`/audit/proofs/inclusion?seq=1&treeSize=${n * 1000 + 7}`)
+        .set(auth(auditor))
+        .expect(404)
+    ).body;
     expect(unknownSize.code).toBe('audit.tree-head-unknown');
-    const beyond = (await http().get(`/audit/proofs/inclusion?seq=${n + 1}&treeSize=${n}`).set(auth(auditor)).expect(400)).body;
+    const beyond = (
+      await http()
+        .get(`/audit/proofs/inclusion?seq=${n + 1}&treeSize=${n}`)
+        .set(auth(auditor))
+        .expect(400)
+    ).body;
     expect(beyond.code).toBe('audit.proof-out-of-range');
-    const tooLarge = (await http().get(`/audit/proofs/consistency?from=${n + 1}&to=${n}`).set(auth(auditor)).expect(400)).body;
+    const tooLarge = (
+      await http()
+        .get(`/audit/proofs/consistency?from=${n + 1}&to=${n}`)
+        .set(auth(auditor))
+        .expect(400)
+    ).body;
     expect(tooLarge.code).toBe('audit.proof-out-of-range');
     await http().get('/audit/proofs/inclusion?seq=zero').set(auth(auditor)).expect(400);
     await http().get('/audit/proofs/consistency?from=0').set(auth(auditor)).expect(400);
@@ -169,14 +204,22 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     const forged = { ...given, treeSize: latest.treeSize + 1 };
     const bad = await http().post('/audit/verify').set(auth(auditor)).send({ head: forged }).expect(400);
     expect(bad.body.code).toBe('audit.head-signature-invalid');
-    const malformed = await http().post('/audit/verify').set(auth(auditor)).send({ head: { treeSize: 'x' } });
+    const malformed = await http()
+      .post('/audit/verify')
+      .set(auth(auditor))
+      .send({ head: { treeSize: 'x' } });
     expect(malformed.status).toBe(400);
   });
 
   it('the offline CLI (audit:proof) accepts the proofs and rejects altered ones', async () => {
     const n = latest.treeSize;
     const older = heads[heads.length - 2]!;
-    const inclusion = (await http().get(`/audit/proofs/inclusion?seq=${Math.ceil(n / 2)}&treeSize=${n}`).set(auth(auditor)).expect(200)).body;
+    const inclusion = (
+      await http()
+        .get(`/audit/proofs/inclusion?seq=${Math.ceil(n / 2)}&treeSize=${n}`)
+        .set(auth(auditor))
+        .expect(200)
+    ).body;
     const consistency = (await http().get(`/audit/proofs/consistency?from=${older.treeSize}&to=${n}`).set(auth(auditor)).expect(200)).body;
     writeFileSync(join(dir, 'inclusion.json'), JSON.stringify(inclusion));
     writeFileSync(join(dir, 'consistency.json'), JSON.stringify(consistency));

@@ -209,7 +209,10 @@ describe('audit trail (shared database, app running)', () => {
     await verifier.recordExport(plan, {}, auditorStaff, { requestId: 'export-e2e', clientAddress: '::1' });
     let text = '';
     for await (const chunk of verifier.exportChunks(plan)) text += chunk;
-    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toMatchObject({ type: 'anchor', format: 1, seq: 0 });
     expect(lines.filter((l) => l.type === 'entry')).toHaveLength(plan.entryCount);
     expect(lines[lines.length - 1]).toMatchObject({ type: 'checkpoint', seq: Number(plan.toSeq) });
@@ -271,7 +274,11 @@ describe('audit trail (shared database, app running)', () => {
   it('records review sign-offs as audit entries and refuses a note with a number in it', async () => {
     const reviews = app.get(AuditReviewService);
     const [{ last }] = await owner.query(`SELECT max(seq)::int AS last FROM audit_entry`);
-    const review = await reviews.sign(auditorStaff, { upToSeq: last, note: 'Monthly review: nothing unusual.' }, { requestId: 'review-e2e', clientAddress: '::1' });
+    const review = await reviews.sign(
+      auditorStaff,
+      { upToSeq: last, note: 'Monthly review: nothing unusual.' },
+      { requestId: 'review-e2e', clientAddress: '::1' },
+    );
     expect(review).toMatchObject({ upToSeq: String(last), reviewerUsername: 'auditor-e2e' });
     const [entry] = await owner.query(`SELECT action, details FROM audit_entry WHERE request_id = 'review-e2e'`);
     expect(entry).toMatchObject({ action: 'audit.review-signed', details: { reviewId: Number(review.id), upToSeq: last } });
@@ -354,11 +361,15 @@ describe('audit trail (shared database, app running)', () => {
         const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL`);
         return n === 0;
       });
-      const exported = await http().get('/audit/export').set(auth(auditor)).buffer(true).parse((res, done) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString('utf8')));
-        res.on('end', () => done(null, body));
-      });
+      const exported = await http()
+        .get('/audit/export')
+        .set(auth(auditor))
+        .buffer(true)
+        .parse((res, done) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString('utf8')));
+          res.on('end', () => done(null, body));
+        });
       expect(exported.status).toBe(200);
       expect(exported.headers['content-type']).toMatch(/application\/x-ndjson/);
       const text = exported.body as string;

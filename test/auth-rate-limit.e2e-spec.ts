@@ -18,12 +18,24 @@ describe('login routes are rate-limited per address (LOGIN_RATE_LIMIT_PER_MINUTE
     const res = await http().post('/auth/login').send({ username: uniqueUsername(), password: 'whatever it is' }).expect(429);
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
-    expect(res.body).toEqual({ statusCode: 429, code: 'login.rate-limited', error: 'Too Many Requests', message: expect.stringMatching(/Too many login attempts/) });
+    expect(res.body).toEqual({
+      statusCode: 429,
+      code: 'login.rate-limited',
+      error: 'Too Many Requests',
+      message: expect.stringMatching(/Too many login attempts/),
+    });
   });
 
   it('the other login steps are limited too; signed-in routes are not', async () => {
-    for (let i = 0; i < 3; i++) await http().post('/auth/totp').send({ challenge: 'x'.repeat(43), code: '123456' }).expect(401);
-    await http().post('/auth/totp').send({ challenge: 'x'.repeat(43), code: '123456' }).expect(429);
+    for (let i = 0; i < 3; i++)
+      await http()
+        .post('/auth/totp')
+        .send({ challenge: 'x'.repeat(43), code: '123456' })
+        .expect(401);
+    await http()
+      .post('/auth/totp')
+      .send({ challenge: 'x'.repeat(43), code: '123456' })
+      .expect(429);
     const someone = await signIn(app, []);
     for (let i = 0; i < 10; i++) await http().get('/me').set('Authorization', `Bearer ${someone.token}`).expect(200);
   });

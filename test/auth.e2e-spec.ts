@@ -46,7 +46,10 @@ describe('staff access: login, second factor, sessions', () => {
     // the policy: length, and never the username
     const short = await http().post('/auth/password').send({ challenge: login.body.challenge, newPassword: 'too-short' }).expect(400);
     expect(short.body.message).toMatch(/at least 12/);
-    const withName = await http().post('/auth/password').send({ challenge: login.body.challenge, newPassword: `my ${account.username} pass` }).expect(400);
+    const withName = await http()
+      .post('/auth/password')
+      .send({ challenge: login.body.challenge, newPassword: `my ${account.username} pass` })
+      .expect(400);
     expect(withName.body.message).toMatch(/username/);
     const same = await http().post('/auth/password').send({ challenge: login.body.challenge, newPassword: account.initialPassword }).expect(400);
     expect(same.body.message).toMatch(/differ/);
@@ -57,10 +60,16 @@ describe('staff access: login, second factor, sessions', () => {
     const enrol = await http().post('/auth/totp/enrol').send({ challenge: changed.body.challenge }).expect(200);
     expect(enrol.body.secret).toMatch(/^[A-Z2-7]{32}$/);
     expect(enrol.body.otpauthUrl).toMatch(/^otpauth:\/\/totp\//);
-    const wrongCode = await http().post('/auth/totp/activate').send({ challenge: changed.body.challenge, code: '000000' === codeNow(app, enrol.body.secret) ? '000001' : '000000' }).expect(401);
+    const wrongCode = await http()
+      .post('/auth/totp/activate')
+      .send({ challenge: changed.body.challenge, code: '000000' === codeNow(app, enrol.body.secret) ? '000001' : '000000' })
+      .expect(401);
     // a wrong code while enrolling is its own error, never "wrong username or password" (issue #22)
     expect(wrongCode.body.code).toBe('enrol.wrong-code');
-    const activated = await http().post('/auth/totp/activate').send({ challenge: changed.body.challenge, code: codeNow(app, enrol.body.secret) }).expect(200);
+    const activated = await http()
+      .post('/auth/totp/activate')
+      .send({ challenge: changed.body.challenge, code: codeNow(app, enrol.body.secret) })
+      .expect(200);
     expect(activated.body.recoveryCodes).toHaveLength(10);
     expect(new Set(activated.body.recoveryCodes).size).toBe(10);
     const me = await http().get('/me').set(bearer(activated.body.token)).expect(200);
@@ -87,13 +96,25 @@ describe('staff access: login, second factor, sessions', () => {
     expect(n).toBe(0);
     // a challenge for one step cannot be used for another, and enrolling again is refused
     await http().post('/auth/totp/enrol').send({ challenge: login.body.challenge }).expect(401);
-    await http().post('/auth/totp/activate').send({ challenge: login.body.challenge, code: codeNow(app, first.secret, 1) }).expect(401);
+    await http()
+      .post('/auth/totp/activate')
+      .send({ challenge: login.body.challenge, code: codeNow(app, first.secret, 1) })
+      .expect(401);
     // an invented challenge
-    await http().post('/auth/totp').send({ challenge: 'x'.repeat(43), code: codeNow(app, first.secret, 1) }).expect(401);
-    const ok = await http().post('/auth/totp').send({ challenge: login.body.challenge, code: codeNow(app, first.secret, 1) }).expect(200);
+    await http()
+      .post('/auth/totp')
+      .send({ challenge: 'x'.repeat(43), code: codeNow(app, first.secret, 1) })
+      .expect(401);
+    const ok = await http()
+      .post('/auth/totp')
+      .send({ challenge: login.body.challenge, code: codeNow(app, first.secret, 1) })
+      .expect(200);
     await http().get('/me').set(bearer(ok.body.token)).expect(200);
     // the challenge is spent
-    await http().post('/auth/totp').send({ challenge: login.body.challenge, code: codeNow(app, first.secret, 1) }).expect(401);
+    await http()
+      .post('/auth/totp')
+      .send({ challenge: login.body.challenge, code: codeNow(app, first.secret, 1) })
+      .expect(401);
   });
 
   it('a login challenge expires (LOGIN_CHALLENGE_MINUTES)', async () => {
@@ -101,7 +122,10 @@ describe('staff access: login, second factor, sessions', () => {
     const first = await firstLogin(app, account);
     const login = await passwordStep(account.username, first.password).expect(200);
     clock.advance(5 * 60_000 + 1000);
-    const res = await http().post('/auth/totp').send({ challenge: login.body.challenge, code: codeNow(app, first.secret) }).expect(401);
+    const res = await http()
+      .post('/auth/totp')
+      .send({ challenge: login.body.challenge, code: codeNow(app, first.secret) })
+      .expect(401);
     expect(res.body.message).toMatch(/expired/);
   });
 
@@ -109,9 +133,15 @@ describe('staff access: login, second factor, sessions', () => {
     const account = await createAccount(app, admin.token, ['clerk']);
     const first = await firstLogin(app, account); // activation used the current step
     const again = await passwordStep(account.username, first.password).expect(200);
-    const replay = await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret) }).expect(401);
+    const replay = await http()
+      .post('/auth/totp')
+      .send({ challenge: again.body.challenge, code: codeNow(app, first.secret) })
+      .expect(401);
     expect(replay.body).toEqual({ statusCode: 401, code: 'login.wrong-code', error: 'Unauthorized', message: 'The code is wrong or was already used' });
-    await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret, -1) }).expect(401);
+    await http()
+      .post('/auth/totp')
+      .send({ challenge: again.body.challenge, code: codeNow(app, first.secret, -1) })
+      .expect(401);
     const next = codeNow(app, first.secret, 1);
     await http().post('/auth/totp').send({ challenge: again.body.challenge, code: next }).expect(200);
     // the same code once more, in a new login, inside its window
@@ -126,7 +156,10 @@ describe('staff access: login, second factor, sessions', () => {
     const first = await firstLogin(app, account);
     const [a, b] = first.recoveryCodes;
     const l1 = await passwordStep(account.username, first.password).expect(200);
-    const ok = await http().post('/auth/recovery').send({ challenge: l1.body.challenge, recoveryCode: a!.toUpperCase().replace(/-/g, ' ') }).expect(200);
+    const ok = await http()
+      .post('/auth/recovery')
+      .send({ challenge: l1.body.challenge, recoveryCode: a!.toUpperCase().replace(/-/g, ' ') })
+      .expect(200);
     await http().get('/me').set(bearer(ok.body.token)).expect(200);
     const l2 = await passwordStep(account.username, first.password).expect(200);
     await http().post('/auth/recovery').send({ challenge: l2.body.challenge, recoveryCode: a }).expect(401);
@@ -154,14 +187,20 @@ describe('staff access: login, second factor, sessions', () => {
     for (let i = 0; i < 3; i++) await http().post('/auth/totp').send({ challenge: login.body.challenge, code: wrongCode }).expect(401);
     // the challenge is void, and a new one is refused at once while the second factor waits
     const again = await passwordStep(account.username, first.password).expect(200);
-    const refused = await http().post('/auth/totp').send({ challenge: again.body.challenge, code: codeNow(app, first.secret, 1) }).expect(429);
+    const refused = await http()
+      .post('/auth/totp')
+      .send({ challenge: again.body.challenge, code: codeNow(app, first.secret, 1) })
+      .expect(429);
     expect(refused.headers['retry-after']).toBe('60');
     expect(refused.body.code).toBe('auth.second-factor-backoff');
     const lockouts = (await auditOf(account.username)).filter((e) => e.action === 'auth.lockout');
     expect(lockouts.map((l) => l.details.budget)).toEqual(['known-password', 'factor']);
     clock.advance(60_000);
     const open = await passwordStep(account.username, first.password).expect(200);
-    await http().post('/auth/totp').send({ challenge: open.body.challenge, code: codeNow(app, first.secret, 1) }).expect(200);
+    await http()
+      .post('/auth/totp')
+      .send({ challenge: open.body.challenge, code: codeNow(app, first.secret, 1) })
+      .expect(200);
     // a complete login makes the known-address and second-factor budgets whole
     const [row] = await owner.query(`SELECT known_failed_attempts, factor_failed_attempts FROM staff_user WHERE id = $1`, [account.id]);
     expect(row).toEqual({ known_failed_attempts: 0, factor_failed_attempts: 0 });
@@ -308,8 +347,15 @@ describe('staff access: login, second factor, sessions', () => {
     const account = await createAccount(app, admin.token, ['clerk']);
     const first = await firstLogin(app, account);
     const l2 = await passwordStep(account.username, first.password).expect(200);
-    const second = await http().post('/auth/totp').send({ challenge: l2.body.challenge, code: codeNow(app, first.secret, 1) }).expect(200);
-    await http().post('/me/password').set(bearer(first.token)).send({ currentPassword: 'wrong wrong wrong', newPassword: 'another long passphrase' }).expect(403);
+    const second = await http()
+      .post('/auth/totp')
+      .send({ challenge: l2.body.challenge, code: codeNow(app, first.secret, 1) })
+      .expect(200);
+    await http()
+      .post('/me/password')
+      .set(bearer(first.token))
+      .send({ currentPassword: 'wrong wrong wrong', newPassword: 'another long passphrase' })
+      .expect(403);
     await http().post('/me/password').set(bearer(first.token)).send({ currentPassword: first.password, newPassword: 'short' }).expect(400);
     await http().post('/me/password').set(bearer(first.token)).send({ currentPassword: first.password, newPassword: 'another long passphrase' }).expect(204);
     await http().get('/me').set(bearer(first.token)).expect(200);

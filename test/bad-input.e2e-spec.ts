@@ -257,7 +257,7 @@ function digitRuns(...inputs: unknown[]): string[] {
   const out = new Set<string>();
   for (const input of inputs) {
     if (input === undefined) continue;
-    const text = (Buffer.isBuffer(input) ? input.toString('utf8') : typeof input === 'string' ? input : JSON.stringify(input) ?? '')
+    const text = (Buffer.isBuffer(input) ? input.toString('utf8') : typeof input === 'string' ? input : (JSON.stringify(input) ?? ''))
       .normalize('NFKC')
       // Ids are not numbers: a UUID's last group is all digits about once in 500 (and answers echo ids).
       .replace(/[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}/gi, ' ');
@@ -293,7 +293,10 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
   /** Skip routes whose valid-token call ends the very session the corpus uses. */
   const endsSession = (op: Operation) => op.path === '/auth/logout';
 
-  async function send(op: Operation, options: { path?: string; query?: string; token?: string; json?: unknown; raw?: { body: string | Buffer; type?: string }; expect401?: boolean }): Promise<number> {
+  async function send(
+    op: Operation,
+    options: { path?: string; query?: string; token?: string; json?: unknown; raw?: { body: string | Buffer; type?: string }; expect401?: boolean },
+  ): Promise<number> {
     const url = (options.path ?? concrete(op.path)) + (options.query ? `?${options.query}` : '');
     let req = (request(app.getHttpServer()) as unknown as Record<string, (p: string) => request.Test>)[op.method]!(url);
     if (options.token !== undefined) req = req.set('Authorization', `Bearer ${options.token}`);
@@ -308,13 +311,15 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
     }
     sent++;
     const text = res.text ?? '';
-    const what = `${op.method.toUpperCase()} ${url.slice(0, 120)} ${options.raw ? `raw ${String(options.raw.body).slice(0, 60)}` : JSON.stringify(options.json)?.slice(0, 80) ?? ''}`;
+    const what = `${op.method.toUpperCase()} ${url.slice(0, 120)} ${options.raw ? `raw ${String(options.raw.body).slice(0, 60)}` : (JSON.stringify(options.json)?.slice(0, 80) ?? '')}`;
     if (res.status >= 500) problems.push(`${res.status} for ${what}: ${text.slice(0, 200)}`);
-    else if (res.status < 400 && op.protected && !(options.token && isValidToken(options.token))) problems.push(`${res.status} without a valid token for ${what}`);
+    else if (res.status < 400 && op.protected && !(options.token && isValidToken(options.token)))
+      problems.push(`${res.status} without a valid token for ${what}`);
     else if (options.expect401 && res.status !== 401) problems.push(`${res.status} instead of 401 for ${what}`);
     // every error answer carries a registered code, which the console has a Japanese text for (issue #22)
     const code = (res.body as { code?: unknown } | undefined)?.code;
-    if (res.status >= 400 && res.status < 500 && !(typeof code === 'string' && code in ERROR_CODES)) problems.push(`${res.status} with unregistered code ${String(code)} for ${what}`);
+    if (res.status >= 400 && res.status < 500 && !(typeof code === 'string' && code in ERROR_CODES))
+      problems.push(`${res.status} with unregistered code ${String(code)} for ${what}`);
     for (const run of digitRuns(url, options.json, options.raw?.body, options.token)) {
       if (text.includes(run)) problems.push(`echoed digits from the input: ${what}`);
     }
@@ -322,14 +327,21 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
   }
 
   const isValidToken = (token: string) => [...tokens.values()].some((t) => t.token === token);
-  const concrete = (path: string) => path.replace(/\{([^}]+)\}/g, (_, name: string) => (name === 'id' && path.startsWith('/subjects') ? subjectId : randomUUID()));
+  const concrete = (path: string) =>
+    path.replace(/\{([^}]+)\}/g, (_, name: string) => (name === 'id' && path.startsWith('/subjects') ? subjectId : randomUUID()));
 
   beforeAll(async () => {
     app = await createTestApp();
     for (const role of ['admin', 'clerk', 'auditor'] as const) tokens.set(role, await signIn(app, [role]));
     subjectId = (await createSubject(app, tokens.get('clerk')!.token)).id;
     const doc = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as {
-      paths: Record<string, Record<string, { security?: unknown[]; parameters?: { in: string; name: string }[]; requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }>>;
+      paths: Record<
+        string,
+        Record<
+          string,
+          { security?: unknown[]; parameters?: { in: string; name: string }[]; requestBody?: { content?: Record<string, { schema?: { $ref?: string } }> } }
+        >
+      >;
       components?: { schemas?: Record<string, { properties?: Record<string, unknown> }> };
     };
     operations = [];
@@ -373,7 +385,9 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
   it('finds the routes from the OpenAPI document', () => {
     expect(operations.length).toBeGreaterThan(30);
     expect(operations.filter((o) => o.protected).length).toBeGreaterThan(25);
-    expect(operations.map(key)).toEqual(expect.arrayContaining(['post /subjects/{id}/number/reveal', 'post /reveals', 'put /subjects/{id}/number', 'post /auth/login']));
+    expect(operations.map(key)).toEqual(
+      expect.arrayContaining(['post /subjects/{id}/number/reveal', 'post /reveals', 'put /subjects/{id}/number', 'post /auth/login']),
+    );
   });
 
   it('has a corpus of at least 200 bad inputs', () => {

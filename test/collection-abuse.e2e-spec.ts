@@ -108,7 +108,9 @@ describe('collection links: bad input and abuse (issue #15)', () => {
     const claimed = await submit(app, token, submissionData({ number: fakeMyNumber() }), await cardPhotos(pngClaiming(100_000, 100_000), 'a.png'));
     expect(claimed.status).toBe(422);
     expect(claimed.body.code).toBe('collection.image-too-many-pixels');
-    const real = await sharp({ create: { width: 4000, height: 4000, channels: 3, background: '#000' } }).png({ compressionLevel: 9 }).toBuffer();
+    const real = await sharp({ create: { width: 4000, height: 4000, channels: 3, background: '#000' } })
+      .png({ compressionLevel: 9 })
+      .toBuffer();
     expect(real.length).toBeLessThan(1024 * 1024); // small on the wire, 48 MB once decoded
     const res = await submit(app, token, submissionData({ number: fakeMyNumber() }), await cardPhotos(real, 'b.png'));
     expect(res.status).toBe(422);
@@ -126,7 +128,10 @@ describe('collection links: bad input and abuse (issue #15)', () => {
     expect(JSON.stringify(res.body)).not.toContain(wrong);
     const missing = await submit(app, token, submissionData({ number: good }), { 'my-number-card:front': { bytes: await jpegWithGps(), filename: 'a.jpg' } });
     expect(missing.body.code).toBe('collection.photo-missing');
-    const extra = await submit(app, token, submissionData({ number: good }), { ...(await cardPhotos()), 'passport:front': { bytes: await jpegWithGps(), filename: 'p.jpg' } });
+    const extra = await submit(app, token, submissionData({ number: good }), {
+      ...(await cardPhotos()),
+      'passport:front': { bytes: await jpegWithGps(), filename: 'p.jpg' },
+    });
     expect(extra.body.code).toBe('collection.photo-unexpected');
     expect((await submit(app, token, '{not json', {})).body.code).toBe('collection.form-invalid');
     const badDoc = await submit(app, token, submissionData({ number: good, numberDocument: 'drivers-licence', identityDocuments: ['drivers-licence'] }), {});
@@ -169,7 +174,9 @@ describe('collection links: bad input and abuse (issue #15)', () => {
     const { person, token } = await freshLink();
     await http().post('/collect/link').set('X-Collection-Token', token).expect(200);
     await expectNothingStored(person.id);
-    const actions = (await owner.query('SELECT action FROM audit_entry WHERE subject_id = $1 ORDER BY seq', [person.id])).map((r: { action: string }) => r.action);
+    const actions = (await owner.query('SELECT action FROM audit_entry WHERE subject_id = $1 ORDER BY seq', [person.id])).map(
+      (r: { action: string }) => r.action,
+    );
     expect(actions).toEqual(['subject.created', 'collection.requested', 'collection.started']);
   });
 
@@ -200,7 +207,9 @@ describe('collection links: bad input and abuse (issue #15)', () => {
     await expectNothingStored(person.id);
     // still responsive: health and a clerk's list answer at once
     const t0 = Date.now();
-    await http().get('/health').expect((r) => expect([200, 503]).toContain(r.status));
+    await http()
+      .get('/health')
+      .expect((r) => expect([200, 503]).toContain(r.status));
     await http().get('/collection/requests').set('Authorization', `Bearer ${clerk.token}`).expect(200);
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(Date.now() - started).toBeLessThan(120_000);

@@ -35,7 +35,10 @@ describe('collection photos kept until disposal (issue #15)', () => {
     }).expect(201);
     const list = await request(app.getHttpServer()).get('/collection/submissions').set('Authorization', `Bearer ${clerk.token}`).expect(200);
     const submission = list.body.items.find((s: { subject: { id: string } }) => s.subject.id === employee.id);
-    const approved = await request(app.getHttpServer()).post(`/collection/submissions/${submission.id}/approve`).set('Authorization', `Bearer ${clerk.token}`).expect(200);
+    const approved = await request(app.getHttpServer())
+      .post(`/collection/submissions/${submission.id}/approve`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .expect(200);
     expect(approved.body.imagesDeleted).toBe(0);
     const count = async () => (await owner.query('SELECT count(*)::int AS n FROM collection_image WHERE submission_id = $1', [submission.id]))[0].n;
     expect(await count()).toBe(2);

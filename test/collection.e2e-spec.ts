@@ -68,7 +68,16 @@ describe('collection links (issue #15)', () => {
       token,
       submissionData({
         number: `${number.slice(0, 4)} ${number.slice(4, 8)} ${number.slice(8)}`,
-        dependents: [{ name: '試験 花子', nameKana: 'シケン ハナコ', relationship: 'spouse', number: dependentNumber, numberDocument: 'my-number-card', identityDocuments: ['my-number-card'] }],
+        dependents: [
+          {
+            name: '試験 花子',
+            nameKana: 'シケン ハナコ',
+            relationship: 'spouse',
+            number: dependentNumber,
+            numberDocument: 'my-number-card',
+            identityDocuments: ['my-number-card'],
+          },
+        ],
       }),
       { 'my-number-card:front': { bytes: front, filename: 'IMG_0001.JPG' }, 'my-number-card:back': { bytes: heicWithGps(), filename: 'IMG_0002.HEIC' } },
     );
@@ -86,16 +95,20 @@ describe('collection links (issue #15)', () => {
     expect(again.body.code).toBe('collection.link-used');
 
     // stored photos: encrypted, re-encoded, no EXIF block
-    const images: { id: string; submission_id: string; ciphertext: Buffer; wrapped_key: Buffer; key_version: number; content_type: string }[] = await owner.query(
-      `SELECT i.id, i.submission_id, i.ciphertext, i.wrapped_key, i.key_version, i.content_type FROM collection_image i JOIN collection_submission s ON s.id = i.submission_id WHERE s.subject_id = $1`,
-      [employee.id],
-    );
+    const images: { id: string; submission_id: string; ciphertext: Buffer; wrapped_key: Buffer; key_version: number; content_type: string }[] =
+      await owner.query(
+        `SELECT i.id, i.submission_id, i.ciphertext, i.wrapped_key, i.key_version, i.content_type FROM collection_image i JOIN collection_submission s ON s.id = i.submission_id WHERE s.subject_id = $1`,
+        [employee.id],
+      );
     expect(images).toHaveLength(2);
     const envelope = app.get(EnvelopeService);
     for (const image of images) {
       expect(image.content_type).toBe('image/jpeg');
       expect(image.ciphertext.includes(Buffer.from('Exif'))).toBe(false);
-      const plain = envelope.decrypt({ ciphertext: image.ciphertext, wrappedKey: image.wrapped_key, keyVersion: image.key_version }, imageAad(image.id, image.submission_id));
+      const plain = envelope.decrypt(
+        { ciphertext: image.ciphertext, wrappedKey: image.wrapped_key, keyVersion: image.key_version },
+        imageAad(image.id, image.submission_id),
+      );
       expect(plain.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
       expect(jpegHasMetadataSegment(plain)).toBe(false);
       expect(await hasExif(plain)).toBe(false);
@@ -129,7 +142,11 @@ describe('collection links (issue #15)', () => {
 
     // the number is on file with the identity check from the submission, and revealable for a notified purpose
     const status = await http().get(`/subjects/${employee.id}/number`).set(auth(clerk.token)).expect(200);
-    expect(status.body).toMatchObject({ onFile: true, identityChecked: true, identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedBy: clerk.userId } });
+    expect(status.body).toMatchObject({
+      onFile: true,
+      identityChecked: true,
+      identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedBy: clerk.userId },
+    });
     const shown = await http().post(`/subjects/${employee.id}/number/reveal`).set(auth(clerk.token)).send({ purpose: 'withholding-slip' }).expect(200);
     expect(shown.body.number).toBe(number);
     const dependent = await http().get(`/subjects/${dependentId}`).set(auth(clerk.token)).expect(200);
@@ -144,7 +161,17 @@ describe('collection links (issue #15)', () => {
     expect(c).toBe(0);
     await http().get(`/collection/submissions/${waiting.id}/images/${waiting.images[0].id}`).set(auth(clerk.token)).expect(404);
     const actions = (await auditOf(employee.id)).map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['collection.requested', 'collection.started', 'collection.submitted', 'subject.purposes-notified', 'collection.approved', 'collection.images-deleted', 'number.stored']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'collection.requested',
+        'collection.started',
+        'collection.submitted',
+        'subject.purposes-notified',
+        'collection.approved',
+        'collection.images-deleted',
+        'number.stored',
+      ]),
+    );
     // no audit entry holds a number or the token
     const trail = JSON.stringify(await auditOf(employee.id));
     expect(trail).not.toContain(number);
@@ -158,7 +185,10 @@ describe('collection links (issue #15)', () => {
     await createSubject(app, clerk.token, { number });
     const employee = await createSubject(app, clerk.token, { number: null, purposes: [] });
     const { token, id: requestId } = await createLink(app, clerk.token, employee.id);
-    const photos = { 'my-number-card:front': { bytes: await jpegWithGps(), filename: 'a.jpg' }, 'my-number-card:back': { bytes: await jpegWithGps(), filename: 'b.jpg' } };
+    const photos = {
+      'my-number-card:front': { bytes: await jpegWithGps(), filename: 'a.jpg' },
+      'my-number-card:back': { bytes: await jpegWithGps(), filename: 'b.jpg' },
+    };
     await submit(app, token, submissionData({ number }), photos).expect(201);
     const waiting = await waitingFor(employee.id);
     expect(waiting.flagged).toBe(true);
@@ -205,7 +235,11 @@ describe('collection links (issue #15)', () => {
     const ids = all.body.items.map((i: { subjectId: string }) => i.subjectId);
     expect(ids).toContain(without.id);
     expect(ids).not.toContain(withNumber.id);
-    const twice = await http().post('/collection/requests').set(auth(clerk.token)).send({ subjectIds: [without.id] }).expect(201);
+    const twice = await http()
+      .post('/collection/requests')
+      .set(auth(clerk.token))
+      .send({ subjectIds: [without.id] })
+      .expect(201);
     expect(twice.body).toMatchObject({ items: [], skipped: [{ subjectId: without.id, reason: 'link-open' }] });
     const mine = all.body.items.find((i: { subjectId: string }) => i.subjectId === without.id);
     const oldToken = mine.link.split('#')[1];
@@ -222,9 +256,21 @@ describe('collection links (issue #15)', () => {
     await http().post(`/collection/requests/${mine.id}/cancel`).set(auth(clerk.token)).expect(409);
 
     const dependent = await createSubject(app, clerk.token, { kind: 'dependent', employeeId: withNumber.id, number: null });
-    expect((await http().post('/collection/requests').set(auth(clerk.token)).send({ subjectIds: [dependent.id] }).expect(400)).body.code).toBe('collection.not-an-employee');
+    expect(
+      (
+        await http()
+          .post('/collection/requests')
+          .set(auth(clerk.token))
+          .send({ subjectIds: [dependent.id] })
+          .expect(400)
+      ).body.code,
+    ).toBe('collection.not-an-employee');
     // mail asked for without SMTP configured: refused before anything is created
-    const noMail = await http().post('/collection/requests').set(auth(clerk.token)).send({ subjectIds: [dependent.id], recipients: [{ subjectId: dependent.id, email: 'x@example.com' }] }).expect(409);
+    const noMail = await http()
+      .post('/collection/requests')
+      .set(auth(clerk.token))
+      .send({ subjectIds: [dependent.id], recipients: [{ subjectId: dependent.id, email: 'x@example.com' }] })
+      .expect(409);
     expect(noMail.body.code).toBe('collection.mail-not-configured');
     const actions = (await auditOf(without.id)).map((e) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['collection.requested', 'collection.reissued', 'collection.started', 'collection.cancelled']));

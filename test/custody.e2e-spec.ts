@@ -57,7 +57,11 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
 
   it('starts in auto-unseal mode: not sealed, no share needed', async () => {
     expect((await http().get('/custody/status').expect(200)).body).toMatchObject({ mode: 'auto-unseal', sealed: false });
-    await http().post('/custody/unseal').send({ share: 'MNV-00000000-x' }).expect(409).expect((r) => expect(r.body.code).toBe('custody.not-sealed'));
+    await http()
+      .post('/custody/unseal')
+      .send({ share: 'MNV-00000000-x' })
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('custody.not-sealed'));
     // the unseal page: the console's strict CSP
     const page = await http().get('/console/unseal.html').expect(200);
     expect(page.headers['content-security-policy']).toContain("default-src 'none'");
@@ -66,18 +70,30 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
 
   let shares: string[];
   it('an admin switches to custody (n=3, k=2); each holder collects their share once; nothing on disk opens it', async () => {
-    await http().post('/custody/shares').set(as(clerk)).send({ threshold: 2, holders: holders.map((h) => h.userId) }).expect(403);
+    await http()
+      .post('/custody/shares')
+      .set(as(clerk))
+      .send({ threshold: 2, holders: holders.map((h) => h.userId) })
+      .expect(403);
     await http()
       .post('/custody/shares')
       .set(as(admin))
       .send({ threshold: 4, holders: holders.map((h) => h.userId) })
       .expect(400)
       .expect((r) => expect(r.body.code).toBe('custody.threshold-too-high'));
-    const res = await http().post('/custody/shares').set(as(admin)).send({ threshold: 2, holders: holders.map((h) => h.userId) }).expect(201);
+    const res = await http()
+      .post('/custody/shares')
+      .set(as(admin))
+      .send({ threshold: 2, holders: holders.map((h) => h.userId) })
+      .expect(201);
     expect(res.body).toMatchObject({ mode: 'custody', sealed: false, threshold: 2, shares: 3 });
     expect(JSON.stringify(res.body)).not.toContain('MNV-');
     // the admin is not a holder: no share for them
-    await http().post('/custody/my-share').set(as(admin)).expect(404).expect((r) => expect(r.body.code).toBe('custody.no-share-waiting'));
+    await http()
+      .post('/custody/my-share')
+      .set(as(admin))
+      .expect(404)
+      .expect((r) => expect(r.body.code).toBe('custody.no-share-waiting'));
     shares = [];
     for (const h of holders) shares.push(await collect(h));
     expect(new Set(shares).size).toBe(3);
@@ -107,8 +123,16 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
     const first = await http().post('/custody/unseal').send({ share: shares[0] }).expect(200);
     expect(first.body).toMatchObject({ sealed: true, received: 1 });
     await reveal().expect(503);
-    await http().post('/custody/unseal').send({ share: shares[0] }).expect(409).expect((r) => expect(r.body.code).toBe('custody.share-duplicate'));
-    await http().post('/custody/unseal').send({ share: 'not a share' }).expect(400).expect((r) => expect(r.body.code).toBe('custody.share-malformed'));
+    await http()
+      .post('/custody/unseal')
+      .send({ share: shares[0] })
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('custody.share-duplicate'));
+    await http()
+      .post('/custody/unseal')
+      .send({ share: 'not a share' })
+      .expect(400)
+      .expect((r) => expect(r.body.code).toBe('custody.share-malformed'));
     // a well-formed share of this set with one character changed
     // (base64url has '-' in its alphabet: the body is everything after the 8-hex-digit set id)
     const [, setId, body] = /^MNV-([0-9a-f]{8})-(.+)$/.exec(shares[1]!) as unknown as [string, string, string];
@@ -137,7 +161,11 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
       .expect(400)
       .expect((r) => expect(r.body.code).toBe('custody.holder-inactive'));
     const staying = [holders[0], holders[1], admin];
-    const rekeyed = await http().post('/custody/shares').set(as(admin)).send({ threshold: 2, holders: staying.map((h) => h.userId) }).expect(201);
+    const rekeyed = await http()
+      .post('/custody/shares')
+      .set(as(admin))
+      .send({ threshold: 2, holders: staying.map((h) => h.userId) })
+      .expect(201);
     expect(rekeyed.body.tasks).toEqual([]);
     const fresh: string[] = [];
     for (const h of staying) fresh.push(await collect(h));
@@ -148,7 +176,11 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
     expect(stale.body.code).toBe('custody.share-stale');
     await http().post('/custody/unseal').send({ share: shares[0] }).expect(400);
     await http().post('/custody/unseal').send({ share: fresh[0] }).expect(200);
-    await http().post('/custody/unseal').send({ share: fresh[2] }).expect(200).expect((r) => expect(r.body.sealed).toBe(false));
+    await http()
+      .post('/custody/unseal')
+      .send({ share: fresh[2] })
+      .expect(200)
+      .expect((r) => expect(r.body.sealed).toBe(false));
     expect((await reveal().expect(200)).body.number).toBe(person.number);
   });
 });

@@ -42,7 +42,9 @@ describe('outside firms (委託先)', () => {
       writeFileSync(join(home, 'key.asc'), firmKeys.privateKey);
       writeFileSync(join(home, 'export.asc'), armored);
       execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--import', join(home, 'key.asc')], { stdio: 'pipe' });
-      const viaGpg = execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--decrypt', join(home, 'export.asc')], { stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+      const viaGpg = execFileSync('gpg', ['--homedir', home, '--batch', '--quiet', '--decrypt', join(home, 'export.asc')], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }).toString('utf8');
       expect(viaGpg).toBe(data);
     } finally {
       rmSync(home, { recursive: true, force: true });
@@ -74,7 +76,14 @@ describe('outside firms (委託先)', () => {
     const bad = await http()
       .post('/firms')
       .set(as(admin))
-      .send({ name: '見本社会保険労務士事務所', kind: 'labor-consultant', scope: '社会保険の届出', purposes: ['no-such-purpose'], contractStartsOn: '2026-04-01', contractEndsOn: '2027-03-31' })
+      .send({
+        name: '見本社会保険労務士事務所',
+        kind: 'labor-consultant',
+        scope: '社会保険の届出',
+        purposes: ['no-such-purpose'],
+        contractStartsOn: '2026-04-01',
+        contractEndsOn: '2027-03-31',
+      })
       .expect(400);
     expect(bad.body.code).toBe('firm.unknown-purpose');
     const res = await http()
@@ -95,9 +104,17 @@ describe('outside firms (委託先)', () => {
     firmId = res.body.id;
     expect(res.body).toMatchObject({ accessOpenNow: true, purposes: ['health-pension'] });
     expect(res.body.checklist.find((c: { code: string }) => c.code === 'selection')).toMatchObject({ done: true, checkedBy: admin.username });
-    const checked = await http().put(`/firms/${firmId}/checklist`).set(as(responsible)).send({ items: [{ code: 'confidentiality', done: true }] }).expect(200);
+    const checked = await http()
+      .put(`/firms/${firmId}/checklist`)
+      .set(as(responsible))
+      .send({ items: [{ code: 'confidentiality', done: true }] })
+      .expect(200);
     expect(checked.body.checklist.filter((c: { done: boolean }) => c.done).map((c: { code: string }) => c.code)).toEqual(['selection', 'confidentiality']);
-    await http().put(`/firms/${firmId}/checklist`).set(as(responsible)).send({ items: [{ code: 'made-up', done: true }] }).expect(400);
+    await http()
+      .put(`/firms/${firmId}/checklist`)
+      .set(as(responsible))
+      .send({ items: [{ code: 'made-up', done: true }] })
+      .expect(400);
     await http().get(`/firms/${firmId}`).set(as(auditor)).expect(200);
     const privateRefused = await http().put(`/firms/${firmId}/recipient-key`).set(as(admin)).send({ publicKey: firmKeys.privateKey }).expect(400);
     expect(privateRefused.body.code).toBe('firm.key-private');
@@ -107,10 +124,20 @@ describe('outside firms (委託先)', () => {
   });
 
   it("a firm's account waits for the responsible person, then works for its contract's purposes only, marked as the firm's", async () => {
-    const created = (await http().post(`/firms/${firmId}/accounts`).set(as(admin)).send({ username: uniqueUsername('sr'), displayName: '見本 花子（見本社労士事務所）' }).expect(201)).body;
+    const created = (
+      await http()
+        .post(`/firms/${firmId}/accounts`)
+        .set(as(admin))
+        .send({ username: uniqueUsername('sr'), displayName: '見本 花子（見本社労士事務所）' })
+        .expect(201)
+    ).body;
     const session = await firstLogin(app, created);
     firmUser = { id: created.id, username: created.username, password: session.password, secret: session.secret, token: session.token };
-    await http().post('/me/training').set(as(firmUser)).send({ version: (await http().get('/me/training').set(as(firmUser))).body.version }).expect(204);
+    await http()
+      .post('/me/training')
+      .set(as(firmUser))
+      .send({ version: (await http().get('/me/training').set(as(firmUser))).body.version })
+      .expect(204);
     const person = await createSubject(app, clerk.token, { purposes: ['withholding-slip', 'health-pension'] });
     // not approved yet: no clerk role
     await http().post(`/subjects/${person.id}/number/reveal`).set(as(firmUser)).send({ purpose: 'health-pension' }).expect(403);
@@ -127,7 +154,11 @@ describe('outside firms (委託先)', () => {
     expect(refusal.details).toMatchObject({ reason: 'purpose-outside-contract', firm: { id: firmId } });
 
     // a bulk export by the firm is a provision (提供) to the firm, encrypted for its key
-    const bulk = await http().post('/reveals').set(as(firmUser)).send({ purpose: 'health-pension', subjectIds: [person.id] }).expect(200);
+    const bulk = await http()
+      .post('/reveals')
+      .set(as(firmUser))
+      .send({ purpose: 'health-pension', subjectIds: [person.id] })
+      .expect(200);
     expect(bulk.headers['content-type']).toMatch(/application\/pgp-encrypted/);
     expect(bulk.text).toMatch(/^-----BEGIN PGP MESSAGE-----/);
     expect(bulk.text).not.toContain(person.number!);
@@ -135,23 +166,42 @@ describe('outside firms (委託先)', () => {
     expect(plain.startsWith('\uFEFFcode,name,kind,my_number\r\n')).toBe(true);
     expect(plain).toContain(`,${person.number}\r\n`);
     expect(plain).toMatch(/#summary,rows=1,/);
-    await http().post('/reveals').set(as(firmUser)).send({ purpose: 'withholding-slip', subjectIds: [person.id] }).expect(403);
+    await http()
+      .post('/reveals')
+      .set(as(firmUser))
+      .send({ purpose: 'withholding-slip', subjectIds: [person.id] })
+      .expect(403);
     const [exported] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.exported' AND actor_id = $1`, [created.id]);
     expect(exported.details.transfer).toMatchObject({ kind: 'provision', label: '提供', firmId, firmName: '見本社会保険労務士事務所', encryption: 'openpgp' });
     // an internal clerk's plain export stays a take-out (持出し)
-    await http().post('/reveals').set(as(clerk)).send({ purpose: 'health-pension', subjectIds: [person.id] }).expect(200);
+    await http()
+      .post('/reveals')
+      .set(as(clerk))
+      .send({ purpose: 'health-pension', subjectIds: [person.id] })
+      .expect(200);
     const [internal] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.exported' AND actor_id = $1`, [clerk.userId]);
     expect(internal.details.transfer).toEqual({ kind: 'take-out', label: '持出し', encryption: 'none' });
     // a clerk handing the export to the firm: encrypted, and only for the contract's purposes
-    await http().post('/reveals').set(as(clerk)).send({ purpose: 'withholding-slip', subjectIds: [person.id], recipientFirmId: firmId }).expect(403);
-    const handed = await http().post('/reveals').set(as(clerk)).send({ purpose: 'health-pension', subjectIds: [person.id], recipientFirmId: firmId }).expect(200);
+    await http()
+      .post('/reveals')
+      .set(as(clerk))
+      .send({ purpose: 'withholding-slip', subjectIds: [person.id], recipientFirmId: firmId })
+      .expect(403);
+    const handed = await http()
+      .post('/reveals')
+      .set(as(clerk))
+      .send({ purpose: 'health-pension', subjectIds: [person.id], recipientFirmId: firmId })
+      .expect(200);
     expect(await decryptBoth(handed.text)).toContain(person.number!);
   });
 
   it("refuses the firm's account on every route outside its access window, audited", async () => {
     clock.set(new Date('2027-02-01T10:00:00+09:00'));
     const login = await http().post('/auth/login').send({ username: firmUser.username, password: firmUser.password }).expect(200);
-    const done = await http().post('/auth/totp').send({ challenge: login.body.challenge, code: codeNow(app, firmUser.secret) }).expect(200);
+    const done = await http()
+      .post('/auth/totp')
+      .send({ challenge: login.body.challenge, code: codeNow(app, firmUser.secret) })
+      .expect(200);
     const late = { token: done.body.token as string };
     const me = await http().get('/me').set(as(late)).expect(403);
     expect(me.body.code).toBe('firm.outside-window');

@@ -103,8 +103,16 @@ describe('KEK retirement: crypto-erase of old backups', () => {
     const old = (listed.body as { version: number; current: boolean; present: boolean; dataKeys: number }[]).filter((v) => !v.current && v.present);
     expect(old.map((v) => v.version)).toContain(oldVersion);
     expect(old.every((v) => v.dataKeys === 0)).toBe(true);
-    await http().post(`/keys/versions/${newVersion}/retire`).set(as(admin)).expect(409).expect((r) => expect(r.body.code).toBe('keys.version-current'));
-    await http().post('/keys/versions/9999/retire').set(as(admin)).expect(404).expect((r) => expect(r.body.code).toBe('keys.version-unknown'));
+    await http()
+      .post(`/keys/versions/${newVersion}/retire`)
+      .set(as(admin))
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('keys.version-current'));
+    await http()
+      .post('/keys/versions/9999/retire')
+      .set(as(admin))
+      .expect(404)
+      .expect((r) => expect(r.body.code).toBe('keys.version-unknown'));
     await http().post(`/keys/versions/${oldVersion}/retire`).set(as(clerk)).expect(403);
     const now = app.get(ClockService).now();
     for (const v of old) {
@@ -113,7 +121,11 @@ describe('KEK retirement: crypto-erase of old backups', () => {
       // KEY_RETIREMENT_DELAY_DAYS (default 30, the backup retention)
       expect(new Date(res.body.destroyAfter).getTime() - now.getTime()).toBeGreaterThanOrEqual(30 * 86_400_000 - 60_000);
     }
-    await http().post(`/keys/versions/${oldVersion}/retire`).set(as(admin)).expect(409).expect((r) => expect(r.body.code).toBe('keys.version-retired'));
+    await http()
+      .post(`/keys/versions/${oldVersion}/retire`)
+      .set(as(admin))
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('keys.version-retired'));
 
     // 5. within the backup window the old dump still restores: the disposed number is readable from it
     let fromBackup = await restore(dump);

@@ -90,7 +90,12 @@ describe('login under parallel attack (issue #16, findings 1 and 2)', () => {
     const right = 17;
     const answers = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        send('POST', '/auth/login', { username: who.username, password: i === right ? who.password : `wrong password ${i}` }, { from: `127.0.0.${2 + (i % 3)}` }),
+        send(
+          'POST',
+          '/auth/login',
+          { username: who.username, password: i === right ? who.password : `wrong password ${i}` },
+          { from: `127.0.0.${2 + (i % 3)}` },
+        ),
       ),
     );
     const entries = await trail(who.userId);
@@ -101,7 +106,10 @@ describe('login under parallel attack (issue #16, findings 1 and 2)', () => {
     // every refusal looks the same, checked or not
     for (const [i, a] of answers.entries()) {
       if (i === right && a.status === 200) continue;
-      expect({ status: a.status, body: a.body }).toEqual({ status: 401, body: { statusCode: 401, code: 'login.wrong-credentials', error: 'Unauthorized', message: 'Wrong username or password' } });
+      expect({ status: a.status, body: a.body }).toEqual({
+        status: 401,
+        body: { statusCode: 401, code: 'login.wrong-credentials', error: 'Unauthorized', message: 'Wrong username or password' },
+      });
     }
     const [row] = await owner.query(`SELECT failed_attempts, known_failed_attempts, factor_failed_attempts FROM staff_user WHERE id = $1`, [who.userId]);
     expect(row).toEqual({ failed_attempts: 5, known_failed_attempts: 0, factor_failed_attempts: 0 });

@@ -31,7 +31,9 @@ describe('a login storm (admission control for password hashing)', () => {
     clerk = await signIn(app, ['clerk']);
     for (let i = 0; i < 30; i++) {
       const username = uniqueUsername('s');
-      const created = await app.get(UsersService).create({ username, displayName: 'Storm', roles: ['clerk'] }, null, { requestId: 'storm', clientAddress: '127.0.0.1' }, 'test-support');
+      const created = await app
+        .get(UsersService)
+        .create({ username, displayName: 'Storm', roles: ['clerk'] }, null, { requestId: 'storm', clientAddress: '127.0.0.1' }, 'test-support');
       users.push({ username, password: created.initialPassword });
     }
     people = [];
@@ -94,10 +96,9 @@ describe('a login storm (admission control for password hashing)', () => {
     );
     expect(retried).toEqual(Array(30).fill(200));
     // A login refused as busy was never checked: it used up no attempt of the person's budget.
-    const rows: { failed: number }[] = await owner.query(
-      `SELECT failed_attempts + known_failed_attempts AS failed FROM staff_user WHERE username = ANY ($1)`,
-      [users.map((u) => u.username)],
-    );
+    const rows: { failed: number }[] = await owner.query(`SELECT failed_attempts + known_failed_attempts AS failed FROM staff_user WHERE username = ANY ($1)`, [
+      users.map((u) => u.username),
+    ]);
     expect(rows.map((r) => r.failed)).toEqual(Array(30).fill(0));
 
     stop = true;

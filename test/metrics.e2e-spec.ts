@@ -16,8 +16,16 @@ describe('GET /metrics', () => {
   it('counts reveals by purpose, refusals and logins, shows alarms and sealing lag, and holds no number', async () => {
     const clerk = await signIn(app, ['clerk']);
     const s = await createSubject(app, clerk.token);
-    await request(app.getHttpServer()).post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(200);
-    await request(app.getHttpServer()).post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'health-pension' }).expect(403);
+    await request(app.getHttpServer())
+      .post(`/subjects/${s.id}/number/reveal`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ purpose: 'withholding-slip' })
+      .expect(200);
+    await request(app.getHttpServer())
+      .post(`/subjects/${s.id}/number/reveal`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ purpose: 'health-pension' })
+      .expect(403);
     // the token is required always, also on the loopback address (issue #16: a same-host proxy looks like loopback)
     const without = await request(app.getHttpServer()).get('/metrics').expect(403);
     expect(without.body.code).toBe('metrics.token-wrong');

@@ -52,7 +52,11 @@ describe('numbers (vault core)', () => {
     const other = await createSubject(app, clerk.token, { number: null });
     const second = fakeMyNumber();
     const fullWidth = [...second].map((d) => String.fromCharCode(0xff10 + Number(d))).join('');
-    await http().put(`/subjects/${other.id}/number`).set('Authorization', `Bearer ${clerk.token}`).send({ number: fullWidth, identityCheck: CARD_CHECK }).expect(201);
+    await http()
+      .put(`/subjects/${other.id}/number`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ number: fullWidth, identityCheck: CARD_CHECK })
+      .expect(201);
     expect(spaced).toBeTruthy();
     const dump = pgDump();
     expect(dump).toContain(subject.id); // the dump really holds this run's rows
@@ -92,8 +96,16 @@ describe('numbers (vault core)', () => {
     const first = fakeMyNumber();
     const subject = await createSubject(app, clerk.token, { number: first });
     const second = fakeMyNumber();
-    await http().put(`/subjects/${subject.id}/number`).set('Authorization', `Bearer ${clerk.token}`).send({ number: second, identityCheck: CARD_CHECK }).expect(200);
-    const revealed = await http().post(`/subjects/${subject.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(200);
+    await http()
+      .put(`/subjects/${subject.id}/number`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ number: second, identityCheck: CARD_CHECK })
+      .expect(200);
+    const revealed = await http()
+      .post(`/subjects/${subject.id}/number/reveal`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ purpose: 'withholding-slip' })
+      .expect(200);
     expect(revealed.body.number).toBe(second);
     const actions = await owner.query('SELECT action FROM audit_entry WHERE subject_id = $1 ORDER BY seq', [subject.id]);
     expect(actions.map((a: { action: string }) => a.action)).toEqual(
@@ -127,7 +139,11 @@ describe('numbers (vault core)', () => {
     const versions = await owner.query('SELECT DISTINCT key_version FROM subject_number');
     expect(versions).toEqual([{ key_version: version }]);
     for (const p of people) {
-      const res = await http().post(`/subjects/${p.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(200);
+      const res = await http()
+        .post(`/subjects/${p.id}/number/reveal`)
+        .set('Authorization', `Bearer ${clerk.token}`)
+        .send({ purpose: 'withholding-slip' })
+        .expect(200);
       expect(res.body.number).toBe(p.number);
     }
   });
@@ -143,13 +159,20 @@ describe('numbers (vault core)', () => {
       ['wrong check digit', { number: '123456789010', identityCheck: CARD_CHECK }, 400],
       ['unknown field', { number: '123456789018', identityCheck: CARD_CHECK, extra: 1 }, 400],
       ['identity check with the notification letter', { number: '123456789018', identityCheck: { ...CARD_CHECK, numberDocument: 'notification-letter' } }, 400],
-      ['resident record alone (no identity proof)', { number: '123456789018', identityCheck: { numberDocument: 'resident-record-with-number', identityDocuments: [], checkedAt: CARD_CHECK.checkedAt } }, 400],
+      [
+        'resident record alone (no identity proof)',
+        { number: '123456789018', identityCheck: { numberDocument: 'resident-record-with-number', identityDocuments: [], checkedAt: CARD_CHECK.checkedAt } },
+        400,
+      ],
       ['identity documents of the wrong type', { number: '123456789018', identityCheck: { ...CARD_CHECK, identityDocuments: 'passport' } }, 400],
     ];
 
     it.each(cases)('%s', async (_name, body, status) => {
       const subject = await createSubject(app, clerk.token, { number: null });
-      const res = await http().put(`/subjects/${subject.id}/number`).set('Authorization', `Bearer ${clerk.token}`).send(body as object);
+      const res = await http()
+        .put(`/subjects/${subject.id}/number`)
+        .set('Authorization', `Bearer ${clerk.token}`)
+        .send(body as object);
       expect(res.status).toBe(status);
       expect(res.body).toMatchObject({ statusCode: status, error: expect.any(String), message: expect.anything() });
       expect(JSON.stringify(res.body)).not.toMatch(/\d{11,}/);
@@ -178,7 +201,10 @@ describe('numbers (vault core)', () => {
 
     it('unknown purpose codes are refused', async () => {
       const subject = await createSubject(app, clerk.token, { number: null, purposes: [] });
-      const res = await http().put(`/subjects/${subject.id}/purposes`).set('Authorization', `Bearer ${clerk.token}`).send({ purposes: ['marketing'], notifiedAt: '2026-04-01T09:00:00Z' });
+      const res = await http()
+        .put(`/subjects/${subject.id}/purposes`)
+        .set('Authorization', `Bearer ${clerk.token}`)
+        .send({ purposes: ['marketing'], notifiedAt: '2026-04-01T09:00:00Z' });
       expect(res.status).toBe(400);
       expect(res.body.message).toMatch(/purposes\[0\]/);
       const rows = await owner.query('SELECT count(*)::int AS n FROM subject_purpose WHERE subject_id = $1', [subject.id]);
@@ -187,7 +213,11 @@ describe('numbers (vault core)', () => {
 
     it('a purpose that does not apply to the kind of person is refused', async () => {
       const subject = await createSubject(app, clerk.token, { number: null, purposes: [] });
-      await http().put(`/subjects/${subject.id}/purposes`).set('Authorization', `Bearer ${clerk.token}`).send({ purposes: ['payment-record'], notifiedAt: '2026-04-01T09:00:00Z' }).expect(400);
+      await http()
+        .put(`/subjects/${subject.id}/purposes`)
+        .set('Authorization', `Bearer ${clerk.token}`)
+        .send({ purposes: ['payment-record'], notifiedAt: '2026-04-01T09:00:00Z' })
+        .expect(400);
     });
 
     it('a dependent needs an existing employee', async () => {
@@ -212,7 +242,11 @@ describe('numbers (vault core)', () => {
     await http().get(`/subjects/${subject.id}/number`).set(auth).expect(403);
     await http().put(`/subjects/${subject.id}/number`).set(auth).send({ number: fakeMyNumber(), identityCheck: CARD_CHECK }).expect(403);
     await http().post(`/subjects/${subject.id}/number/reveal`).set(auth).send({ purpose: 'withholding-slip' }).expect(403);
-    await http().post('/reveals').set(auth).send({ purpose: 'withholding-slip', subjectIds: [subject.id] }).expect(403);
+    await http()
+      .post('/reveals')
+      .set(auth)
+      .send({ purpose: 'withholding-slip', subjectIds: [subject.id] })
+      .expect(403);
     await http().get(`/subjects`).set(auth).expect(403);
   });
 });

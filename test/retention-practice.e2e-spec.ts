@@ -34,7 +34,9 @@ describe('retention in practice (issue #14)', () => {
   }
 
   /** Registers a person told of `purposes` now, with a number unless `number: null`. */
-  async function person(options: { kind?: 'employee' | 'dependent' | 'payee'; employeeId?: string; purposes?: string[]; number?: string | null; leftAt?: string } = {}) {
+  async function person(
+    options: { kind?: 'employee' | 'dependent' | 'payee'; employeeId?: string; purposes?: string[]; number?: string | null; leftAt?: string } = {},
+  ) {
     const kind = options.kind ?? 'employee';
     const created = await http()
       .post('/subjects')
@@ -75,7 +77,10 @@ describe('retention in practice (issue #14)', () => {
         r.on('end', () => cb(null, text));
       })
       .expect(200);
-    return (res.body as string).trim().split('\n').map((l) => JSON.parse(l));
+    return (res.body as string)
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
   }
 
   beforeAll(async () => {
@@ -93,7 +98,7 @@ describe('retention in practice (issue #14)', () => {
     await dropOwnDatabase();
   });
 
-  it('an employee who leaves on 2025-06-30 is still retrievable in January 2026; on the floor\'s due date the alarm opens (real Redis queue)', async () => {
+  it("an employee who leaves on 2025-06-30 is still retrievable in January 2026; on the floor's due date the alarm opens (real Redis queue)", async () => {
     await at('2025-06-01T10:00:00+09:00');
     const leaver = await person({ leftAt: '2025-06-30' });
 
@@ -130,7 +135,11 @@ describe('retention in practice (issue #14)', () => {
     const leaver = await person({ leftAt: '2025-06-30' });
     const future = await http().post(`/subjects/${leaver.id}/early-disposal`).set(as(clerk)).send({ filingsDoneOn: '2025-07-21' }).expect(400);
     expect(future.body.code).toBe('early-disposal.done-in-future');
-    const asked = await http().post(`/subjects/${leaver.id}/early-disposal`).set(as(clerk)).send({ filingsDoneOn: '2025-07-15', note: '源泉徴収票・資格喪失届 提出済' }).expect(201);
+    const asked = await http()
+      .post(`/subjects/${leaver.id}/early-disposal`)
+      .set(as(clerk))
+      .send({ filingsDoneOn: '2025-07-15', note: '源泉徴収票・資格喪失届 提出済' })
+      .expect(201);
     expect(asked.body).toMatchObject({ status: 'pending', relationshipKind: 'employee', leftOn: '2025-06-30' });
     await http().post(`/retention/early-disposals/${asked.body.id}/approve`).set(as(clerk)).send({}).expect(403);
     expect((await explain(leaver.id)).dueOn).toBe('2026-02-01');
@@ -146,7 +155,7 @@ describe('retention in practice (issue #14)', () => {
     expect(entry.actor_id).toBe(admin.userId);
   });
 
-  it('a dependent named on the employee\'s 扶養控除等申告書 (年分 2026, handed in December 2025) is kept as long as the declaration', async () => {
+  it("a dependent named on the employee's 扶養控除等申告書 (年分 2026, handed in December 2025) is kept as long as the declaration", async () => {
     await at('2025-12-10T10:00:00+09:00');
     const employee = await person();
     const dependent = await person({ kind: 'dependent', employeeId: employee.id });
@@ -155,14 +164,33 @@ describe('retention in practice (issue #14)', () => {
       .set(as(clerk))
       .send({ documentType: 'dependents-declaration', taxYear: 2026, submittedAt: '2025-12-10', people: [dependent.id] })
       .expect(201);
-    expect(filed.body.filing).toMatchObject({ taxYear: 2026, fiscalYear: 2026, retentionStart: '2027-01-11', dueOn: '2034-01-11', people: [dependent.id], period: 'law' });
+    expect(filed.body.filing).toMatchObject({
+      taxYear: 2026,
+      fiscalYear: 2026,
+      retentionStart: '2027-01-11',
+      dueOn: '2034-01-11',
+      people: [dependent.id],
+      period: 'law',
+    });
     expect(filed.body.filing.startFromTaxYear).toMatch(/年分/);
     // the old field name still works (the same number)
-    const old = await http().post(`/subjects/${employee.id}/filings`).set(as(clerk)).send({ documentType: 'insurance-deduction-declaration', fiscalYear: 2025 }).expect(201);
+    const old = await http()
+      .post(`/subjects/${employee.id}/filings`)
+      .set(as(clerk))
+      .send({ documentType: 'insurance-deduction-declaration', fiscalYear: 2025 })
+      .expect(201);
     expect(old.body.filing).toMatchObject({ taxYear: 2025, dueOn: '2033-01-11' });
-    const conflict = await http().post(`/subjects/${employee.id}/filings`).set(as(clerk)).send({ documentType: 'dependents-declaration', taxYear: 2026, fiscalYear: 2025 }).expect(400);
+    const conflict = await http()
+      .post(`/subjects/${employee.id}/filings`)
+      .set(as(clerk))
+      .send({ documentType: 'dependents-declaration', taxYear: 2026, fiscalYear: 2025 })
+      .expect(400);
     expect(conflict.body.code).toBe('filing.tax-year-conflict');
-    const self = await http().post(`/subjects/${employee.id}/filings`).set(as(clerk)).send({ documentType: 'dependents-declaration', taxYear: 2026, people: [employee.id] }).expect(400);
+    const self = await http()
+      .post(`/subjects/${employee.id}/filings`)
+      .set(as(clerk))
+      .send({ documentType: 'dependents-declaration', taxYear: 2026, people: [employee.id] })
+      .expect(400);
     expect(self.body.code).toBe('filing.person-is-filer');
 
     await http().patch(`/subjects/${employee.id}`).set(as(clerk)).send({ leftAt: '2025-12-31' }).expect(200);
@@ -182,9 +210,17 @@ describe('retention in practice (issue #14)', () => {
     expect(payee.body).toMatchObject({ kind: 'payee', isPrimary: false });
     const dup = await http().post(`/subjects/${director.id}/relationships`).set(as(clerk)).send({ kind: 'payee' }).expect(409);
     expect(dup.body.code).toBe('relationship.duplicate');
-    const wrong = await http().put(`/subjects/${director.id}/purposes`).set(as(clerk)).send({ purposes: ['withholding-slip'], notifiedAt: clock.now().toISOString(), relationshipId: payee.body.id }).expect(400);
+    const wrong = await http()
+      .put(`/subjects/${director.id}/purposes`)
+      .set(as(clerk))
+      .send({ purposes: ['withholding-slip'], notifiedAt: clock.now().toISOString(), relationshipId: payee.body.id })
+      .expect(400);
     expect(wrong.body.message).toMatch(/does not apply to a payee/);
-    await http().put(`/subjects/${director.id}/purposes`).set(as(clerk)).send({ purposes: ['payment-record'], notifiedAt: clock.now().toISOString(), relationshipId: payee.body.id }).expect(200);
+    await http()
+      .put(`/subjects/${director.id}/purposes`)
+      .set(as(clerk))
+      .send({ purposes: ['payment-record'], notifiedAt: clock.now().toISOString(), relationshipId: payee.body.id })
+      .expect(200);
     const purposes = await http().get(`/subjects/${director.id}/purposes`).set(as(clerk)).expect(200);
     expect(purposes.body.purposes.map((p: { purpose: string }) => p.purpose).sort()).toEqual(['payment-record', 'withholding-slip']);
     const payeeList = await bulk({ purpose: 'payment-record', kind: 'payee' });
@@ -194,11 +230,22 @@ describe('retention in practice (issue #14)', () => {
     const again = await http()
       .put(`/subjects/${(await person({ kind: 'dependent', employeeId: director.id, number: null })).id}/number`)
       .set(as(clerk))
-      .send({ number: spouseOnStaff.number, identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: clock.now().toISOString() } })
+      .send({
+        number: spouseOnStaff.number,
+        identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: clock.now().toISOString() },
+      })
       .expect(409);
     expect(again.body.code).toBe('number.on-file-for-another-person');
-    const asSpouse = await http().post(`/subjects/${spouseOnStaff.id}/relationships`).set(as(clerk)).send({ kind: 'dependent', employeeId: director.id }).expect(201);
-    await http().put(`/subjects/${spouseOnStaff.id}/purposes`).set(as(clerk)).send({ purposes: ['dependents-declaration', 'national-pension-category3'], notifiedAt: clock.now().toISOString(), relationshipId: asSpouse.body.id }).expect(200);
+    const asSpouse = await http()
+      .post(`/subjects/${spouseOnStaff.id}/relationships`)
+      .set(as(clerk))
+      .send({ kind: 'dependent', employeeId: director.id })
+      .expect(201);
+    await http()
+      .put(`/subjects/${spouseOnStaff.id}/purposes`)
+      .set(as(clerk))
+      .send({ purposes: ['dependents-declaration', 'national-pension-category3'], notifiedAt: clock.now().toISOString(), relationshipId: asSpouse.body.id })
+      .expect(200);
     const own = await http().post(`/subjects/${director.id}/relationships`).set(as(clerk)).send({ kind: 'dependent', employeeId: director.id }).expect(400);
     expect(own.body.code).toBe('relationship.own-dependent');
 
@@ -224,16 +271,26 @@ describe('retention in practice (issue #14)', () => {
     await http().patch(`/subjects/${leaver.id}`).set(as(clerk)).send({ leftAt: '2025-06-30' }).expect(200);
     const report = await http().get('/retention/open-matters').set(as(admin)).expect(200);
     const mine = report.body.items.find((i: { subject: { id: string } }) => i.subject.id === leaver.id);
-    expect(mine).toMatchObject({ leftOn: '2025-06-30', since: '2025-05-20', reviewOn: '2026-06-30', review: null, matters: [{ documentType: 'health-pension', openSince: '2025-05-20' }] });
+    expect(mine).toMatchObject({
+      leftOn: '2025-06-30',
+      since: '2025-05-20',
+      reviewOn: '2026-06-30',
+      review: null,
+      matters: [{ documentType: 'health-pension', openSince: '2025-05-20' }],
+    });
     await http().get('/retention/open-matters').set(as(clerk)).expect(403);
 
     await at('2026-06-29T10:00:00+09:00');
     await sweep();
-    expect((await http().get('/retention/reviews').set(as(admin)).expect(200)).body.items.filter((r: { subjectId: string }) => r.subjectId === leaver.id)).toHaveLength(0);
+    expect(
+      (await http().get('/retention/reviews').set(as(admin)).expect(200)).body.items.filter((r: { subjectId: string }) => r.subjectId === leaver.id),
+    ).toHaveLength(0);
     await at('2026-06-30T10:00:00+09:00');
     const swept = await sweep();
     expect(swept.body.reviews).toBeGreaterThanOrEqual(1);
-    const [review] = (await http().get('/retention/reviews').set(as(admin)).expect(200)).body.items.filter((r: { subjectId: string }) => r.subjectId === leaver.id);
+    const [review] = (await http().get('/retention/reviews').set(as(admin)).expect(200)).body.items.filter(
+      (r: { subjectId: string }) => r.subjectId === leaver.id,
+    );
     expect(review).toMatchObject({ status: 'open', dueOn: '2026-06-30' });
     const noReason = await http().post(`/retention/reviews/${review.id}/confirm`).set(as(admin)).send({ reason: '' }).expect(400);
     expect(noReason.body.message.join(' ')).toMatch(/reason is required/);
@@ -243,7 +300,9 @@ describe('retention in practice (issue #14)', () => {
 
     await at('2027-06-30T10:00:00+09:00');
     await sweep();
-    const [second] = (await http().get('/retention/reviews').set(as(admin)).expect(200)).body.items.filter((r: { subjectId: string }) => r.subjectId === leaver.id);
+    const [second] = (await http().get('/retention/reviews').set(as(admin)).expect(200)).body.items.filter(
+      (r: { subjectId: string }) => r.subjectId === leaver.id,
+    );
     const tomorrow = await http().post(`/retention/reviews/${second.id}/close`).set(as(admin)).send({ closedAt: '2027-07-01' }).expect(400);
     expect(tomorrow.body.code).toBe('review.closed-in-future');
     await http().post(`/retention/reviews/${second.id}/close`).set(as(admin)).send({ closedAt: '2027-06-15' }).expect(200);
@@ -255,10 +314,22 @@ describe('retention in practice (issue #14)', () => {
   it('未提供: requests are recorded with date and means; the year-end list tells not-provided from disposed', async () => {
     await at('2025-05-01T10:00:00+09:00');
     const refuses = await person({ number: null });
-    const future = await http().post(`/subjects/${refuses.id}/number-requests`).set(as(clerk)).send({ requestedOn: '2025-05-02', means: 'mail', answer: 'refused' }).expect(400);
+    const future = await http()
+      .post(`/subjects/${refuses.id}/number-requests`)
+      .set(as(clerk))
+      .send({ requestedOn: '2025-05-02', means: 'mail', answer: 'refused' })
+      .expect(400);
     expect(future.body.code).toBe('number-request.in-future');
-    await http().post(`/subjects/${refuses.id}/number-requests`).set(as(clerk)).send({ requestedOn: '2025-04-10', means: 'in-person', answer: 'no-answer' }).expect(201);
-    await http().post(`/subjects/${refuses.id}/number-requests`).set(as(clerk)).send({ requestedOn: '2025-04-30', means: 'mail', answer: 'refused', note: '書面で再依頼' }).expect(201);
+    await http()
+      .post(`/subjects/${refuses.id}/number-requests`)
+      .set(as(clerk))
+      .send({ requestedOn: '2025-04-10', means: 'in-person', answer: 'no-answer' })
+      .expect(201);
+    await http()
+      .post(`/subjects/${refuses.id}/number-requests`)
+      .set(as(clerk))
+      .send({ requestedOn: '2025-04-30', means: 'mail', answer: 'refused', note: '書面で再依頼' })
+      .expect(201);
     const requests = await http().get(`/subjects/${refuses.id}/number-requests`).set(as(clerk)).expect(200);
     expect(requests.body.items.map((r: { requestedOn: string; means: string }) => [r.requestedOn, r.means])).toEqual([
       ['2025-04-10', 'in-person'],
@@ -301,7 +372,14 @@ describe('retention in practice (issue #14)', () => {
         ['post', `/subjects/${p.id}/relationships`, { kind: 'payee', endedAt: '9999-12-31' }],
         ['post', `/subjects/${p.id}/number-requests`, { requestedOn: '1000-01-01', means: 'mail', answer: 'refused' }],
         ['post', `/subjects/${p.id}/early-disposal`, { filingsDoneOn: '2300-01-01' }],
-        ['put', `/subjects/${p.id}/number`, { number: fakeMyNumber(), identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: '2300-01-01T00:00:00Z' } }],
+        [
+          'put',
+          `/subjects/${p.id}/number`,
+          {
+            number: fakeMyNumber(),
+            identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: '2300-01-01T00:00:00Z' },
+          },
+        ],
       ];
       for (const [method, path, body] of cases) {
         const res = await (http() as unknown as Record<string, (p: string) => request.Test>)[method]!(path).set(as(clerk)).send(body);
@@ -310,13 +388,20 @@ describe('retention in practice (issue #14)', () => {
       const audit = await signIn(app, ['auditor']);
       const res = await http().get('/audit/entries?from=0001-01-01T00:00:00Z').set(as(audit));
       expect([res.status, res.body.code]).toEqual([400, 'date.out-of-range']);
-      const postpone = await http().post(`/retention/alarms/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/postpone`).set(as(admin)).send({ until: '2201-01-01', reason: 'x' });
+      const postpone = await http()
+        .post(`/retention/alarms/${'0'.repeat(8)}-0000-4000-8000-${'0'.repeat(12)}/postpone`)
+        .set(as(admin))
+        .send({ until: '2201-01-01', reason: 'x' });
       expect([postpone.status, postpone.body.code]).toEqual([400, 'date.out-of-range']);
     });
 
     it('a purpose notified tomorrow is not notified (400 purposes.notified-in-future); nothing is stored', async () => {
       const p = await person({ purposes: [] });
-      const res = await http().put(`/subjects/${p.id}/purposes`).set(as(clerk)).send({ purposes: ['withholding-slip'], notifiedAt: '2025-05-02T09:00:00+09:00' }).expect(400);
+      const res = await http()
+        .put(`/subjects/${p.id}/purposes`)
+        .set(as(clerk))
+        .send({ purposes: ['withholding-slip'], notifiedAt: '2025-05-02T09:00:00+09:00' })
+        .expect(400);
       expect(res.body.code).toBe('purposes.notified-in-future');
       expect(await owner.query('SELECT 1 FROM subject_purpose WHERE subject_id = $1', [p.id])).toHaveLength(0);
       const closed = await http().post(`/subjects/${p.id}/filings`).set(as(clerk)).send({ documentType: 'health-pension', closedAt: '2025-05-02' }).expect(400);
@@ -324,7 +409,10 @@ describe('retention in practice (issue #14)', () => {
       const checked = await http()
         .put(`/subjects/${p.id}/number`)
         .set(as(clerk))
-        .send({ number: fakeMyNumber(), identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: '2025-05-03T00:00:00+09:00' } })
+        .send({
+          number: fakeMyNumber(),
+          identityCheck: { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: '2025-05-03T00:00:00+09:00' },
+        })
         .expect(400);
       expect(checked.body.code).toBe('identity-check.in-future');
     });

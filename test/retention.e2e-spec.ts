@@ -36,8 +36,15 @@ describe('retention: filings, due dates, alarms, disposal', () => {
   }
 
   /** A person with a number, the given filings, then (optionally) a leave date set through PATCH. */
-  async function person(options: { filings?: object[]; leftAt?: string; number?: string | null; kind?: 'employee' | 'dependent' | 'payee'; employeeId?: string } = {}) {
-    const s = await createSubject(app, clerk.token, { number: options.number, kind: options.kind, employeeId: options.employeeId, purposes: options.kind === 'dependent' ? [] : undefined });
+  async function person(
+    options: { filings?: object[]; leftAt?: string; number?: string | null; kind?: 'employee' | 'dependent' | 'payee'; employeeId?: string } = {},
+  ) {
+    const s = await createSubject(app, clerk.token, {
+      number: options.number,
+      kind: options.kind,
+      employeeId: options.employeeId,
+      purposes: options.kind === 'dependent' ? [] : undefined,
+    });
     for (const f of options.filings ?? []) {
       await http().post(`/subjects/${s.id}/filings`).set(as(clerk)).send(f).expect(201);
     }
@@ -46,7 +53,9 @@ describe('retention: filings, due dates, alarms, disposal', () => {
   }
 
   async function alarmsOf(subjectId: string): Promise<{ id: string; status: string; due_on: string; raised_by: string }[]> {
-    return owner.query(`SELECT id, status, to_char(due_on, 'YYYY-MM-DD') AS due_on, raised_by FROM disposal_alarm WHERE subject_id = $1 ORDER BY raised_at`, [subjectId]);
+    return owner.query(`SELECT id, status, to_char(due_on, 'YYYY-MM-DD') AS due_on, raised_by FROM disposal_alarm WHERE subject_id = $1 ORDER BY raised_at`, [
+      subjectId,
+    ]);
   }
 
   async function openAlarm(subjectId: string): Promise<string> {
@@ -82,7 +91,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       await http().post(`/subjects/${s.id}/filings`).set(as(admin)).send({ documentType: 'dependents-declaration', taxYear: 2040 }).expect(403);
     });
 
-    it('record the filing, its own due date and the person\'s, and are audited', async () => {
+    it("record the filing, its own due date and the person's, and are audited", async () => {
       const s = await person();
       const res = await http()
         .post(`/subjects/${s.id}/filings`)
@@ -127,7 +136,13 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(rows[0]).toMatchObject({ status: 'open', due_on: '2041-01-11' });
       const page = await http().get('/retention/alarms?status=open').set(as(admin)).expect(200);
       const mine = page.body.items.find((a: { subject: { id: string } }) => a.subject.id === s.id);
-      expect(mine).toMatchObject({ dueOn: '2041-01-11', rule: 'dependents-declaration', basis: '所得税法施行規則76条の3', numberOnFile: true, subject: { code: s.code } });
+      expect(mine).toMatchObject({
+        dueOn: '2041-01-11',
+        rule: 'dependents-declaration',
+        basis: '所得税法施行規則76条の3',
+        numberOnFile: true,
+        subject: { code: s.code },
+      });
       await http().get('/retention/alarms').set(as(clerk)).expect(403);
     });
 
@@ -139,7 +154,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(list.body.schedule).toMatchObject({ dueOn: null, reason: 'not-left' });
     });
 
-    it('a dependent is due when its employee leaves, after the floor for that year\'s slips', async () => {
+    it("a dependent is due when its employee leaves, after the floor for that year's slips", async () => {
       const employee = await person();
       const dependent = await person({ kind: 'dependent', employeeId: employee.id, number: null });
       await http().patch(`/subjects/${employee.id}`).set(as(clerk)).send({ leftAt: '2040-12-31' }).expect(200);
@@ -169,7 +184,7 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(await alarmsOf(s.id)).toHaveLength(0);
     });
 
-    it('after this run\'s queue keys are deleted (FLUSHALL for this run), the next sweep raises every due alarm once', async () => {
+    it("after this run's queue keys are deleted (FLUSHALL for this run), the next sweep raises every due alarm once", async () => {
       const people = [];
       for (let i = 0; i < 4; i++) people.push(await person({ leftAt: '2041-04-30' })); // floor: due 2042-02-01
       const queue = app.get(DisposalQueueService);
@@ -315,7 +330,10 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(res.body.disposed).toBeGreaterThanOrEqual(2);
       const mine = res.body.records.filter((r: { subjectId: string }) => [a.id, b.id].includes(r.subjectId));
       expect(mine).toHaveLength(2);
-      expect(mine.find((r: { subjectId: string }) => r.subjectId === b.id)).toMatchObject({ numberWasOnFile: false, method: 'none needed: no number was on file' });
+      expect(mine.find((r: { subjectId: string }) => r.subjectId === b.id)).toMatchObject({
+        numberWasOnFile: false,
+        method: 'none needed: no number was on file',
+      });
       expect(mine.every((r: { batchId: string }) => r.batchId === res.body.batchId)).toBe(true);
       expect(await owner.query('SELECT 1 FROM subject_number WHERE subject_id = $1', [a.id])).toHaveLength(0);
     });
@@ -342,7 +360,10 @@ async function startRedis(port: number): Promise<ChildProcess> {
   probe.on('error', () => undefined);
   try {
     for (let i = 0; i < 100; i++) {
-      const up = await probe.connect().then(() => probe.ping(), () => null);
+      const up = await probe.connect().then(
+        () => probe.ping(),
+        () => null,
+      );
       if (up === 'PONG') return child;
       probe.disconnect();
       await new Promise((r) => setTimeout(r, 100));
@@ -551,6 +572,5 @@ describe('retention when Redis stops, restarts or is missing', () => {
     });
     // src/health/redis.health.ts races each ping against a 1 s timer it never clears; let it run out
     await new Promise((r) => setTimeout(r, 1100));
-
   });
 });

@@ -17,8 +17,23 @@ describe('purpose-bound reveal and bulk retrieval', () => {
   const http = () => request(app.getHttpServer());
   const auditRows = (subjectId: string, action?: string) =>
     owner
-      .query(`SELECT action, outcome, purpose, details, actor_id, request_id, client_address FROM audit_entry WHERE subject_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY seq`, action ? [subjectId, action] : [subjectId])
-      .then((rows: { action: string; outcome: string; purpose: string | null; details: Record<string, unknown>; actor_id: string; request_id: string; client_address: string }[]) => rows);
+      .query(
+        `SELECT action, outcome, purpose, details, actor_id, request_id, client_address FROM audit_entry WHERE subject_id = $1 ${action ? 'AND action = $2' : ''} ORDER BY seq`,
+        action ? [subjectId, action] : [subjectId],
+      )
+      .then(
+        (
+          rows: {
+            action: string;
+            outcome: string;
+            purpose: string | null;
+            details: Record<string, unknown>;
+            actor_id: string;
+            request_id: string;
+            client_address: string;
+          }[],
+        ) => rows,
+      );
 
   /** POST /reveals as NDJSON for these people: the raw text and its parsed lines. */
   async function bulkNdjson(subjectIds: string[]): Promise<{ text: string; lines: Record<string, any>[] }> {
@@ -36,7 +51,13 @@ describe('purpose-bound reveal and bulk retrieval', () => {
       })
       .expect(200);
     const text = res.body as string;
-    return { text, lines: text.trim().split('\n').map((l) => JSON.parse(l)) };
+    return {
+      text,
+      lines: text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    };
   }
 
   beforeAll(async () => {
@@ -52,7 +73,12 @@ describe('purpose-bound reveal and bulk retrieval', () => {
 
   it('reveals for a notified purpose with exactly one audit entry, committed, and no-store', async () => {
     const s = await createSubject(app, clerk.token);
-    const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).set('X-Request-Id', 'req-reveal-1').send({ purpose: 'withholding-slip' }).expect(200);
+    const res = await http()
+      .post(`/subjects/${s.id}/number/reveal`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .set('X-Request-Id', 'req-reveal-1')
+      .send({ purpose: 'withholding-slip' })
+      .expect(200);
     expect(res.body).toEqual({ number: s.number });
     expect(res.headers['cache-control']).toBe('no-store');
     expect(res.headers['x-request-id']).toBe('req-reveal-1');
@@ -71,8 +97,18 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     const malformed = await http().post(url).set(auth).set('Content-Type', 'application/json').send(`{"purpose": ${s.number}`).expect(400);
     expect(malformed.body).toEqual({ statusCode: 400, code: expect.any(String), error: 'Bad Request', message: 'Request body is not valid JSON' });
     const text = await http().post(url).set(auth).set('Content-Type', 'text/plain').send(`purpose=withholding-slip ${s.number}`).expect(415);
-    expect(text.body).toEqual({ statusCode: 415, code: expect.any(String), error: 'Unsupported Media Type', message: 'Send the request body as JSON (Content-Type: application/json)' });
-    const huge = await http().post(url).set(auth).set('Content-Type', 'application/json').send(JSON.stringify({ purpose: 'x'.repeat(300_000) })).expect(413);
+    expect(text.body).toEqual({
+      statusCode: 415,
+      code: expect.any(String),
+      error: 'Unsupported Media Type',
+      message: 'Send the request body as JSON (Content-Type: application/json)',
+    });
+    const huge = await http()
+      .post(url)
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ purpose: 'x'.repeat(300_000) }))
+      .expect(413);
     expect(huge.body).toMatchObject({ statusCode: 413, error: 'Payload Too Large' });
     expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);
   });
@@ -93,7 +129,11 @@ describe('purpose-bound reveal and bulk retrieval', () => {
 
   it('answers 404 for a person with no number on file', async () => {
     const s = await createSubject(app, clerk.token, { number: null });
-    const res = await http().post(`/subjects/${s.id}/number/reveal`).set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(404);
+    const res = await http()
+      .post(`/subjects/${s.id}/number/reveal`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ purpose: 'withholding-slip' })
+      .expect(404);
     expect(res.body.message).toMatch(/No number/);
   });
 
@@ -157,7 +197,10 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     expect(res.headers['content-type']).toMatch(/text\/csv/);
     expect(res.headers['cache-control']).toBe('no-store');
     expect(body.charCodeAt(0)).toBe(0xfeff);
-    const lines = body.replace(/^\uFEFF/, '').trim().split('\r\n');
+    const lines = body
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
     expect(lines[0]).toBe('code,name,kind,my_number');
     const rows = lines.filter((l) => !l.startsWith('#')).slice(1);
     expect(rows).toHaveLength(5);
@@ -199,7 +242,12 @@ describe('purpose-bound reveal and bulk retrieval', () => {
   it('bulk retrieval streams NDJSON when asked', async () => {
     const people = await Promise.all(Array.from({ length: 3 }, () => createSubject(app, clerk.token)));
     const { lines } = await bulkNdjson(people.map((p) => p.id));
-    expect(lines.filter((l) => l.type === 'row').map((l) => l.number).sort()).toEqual(people.map((p) => p.number).sort());
+    expect(
+      lines
+        .filter((l) => l.type === 'row')
+        .map((l) => l.number)
+        .sort(),
+    ).toEqual(people.map((p) => p.number).sort());
     expect(lines[lines.length - 1]).toMatchObject({ type: 'summary', rows: 3, skipped: 0 });
   });
 
@@ -208,29 +256,33 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     await http().post('/reveals').set('Authorization', `Bearer ${clerk.token}`).send({ purpose: 'withholding-slip' }).expect(400);
   });
 
-  it(`${SOAK_SECONDS} s of concurrent reveals at 50 clients: zero errors, audit count equals successes`, async () => {
-    const people = await Promise.all(Array.from({ length: 20 }, () => createSubject(app, clerk.token)));
-    const ids = people.map((p) => p.id);
-    const before = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND subject_id = ANY($1::uuid[])`, [ids]);
-    await app.listen(0, '127.0.0.1');
-    const port = (app.getHttpServer().address() as AddressInfo).port;
-    // A closed loop that waits for every request it started, so the count of successes is exact.
-    let ok = 0;
-    let failed = 0;
-    const result = await closedLoop(50, SOAK_SECONDS, async (i) => {
-      const res = await fetch(`http://127.0.0.1:${port}/subjects/${ids[i % ids.length]}/number/reveal`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ purpose: 'withholding-slip' }),
+  it(
+    `${SOAK_SECONDS} s of concurrent reveals at 50 clients: zero errors, audit count equals successes`,
+    async () => {
+      const people = await Promise.all(Array.from({ length: 20 }, () => createSubject(app, clerk.token)));
+      const ids = people.map((p) => p.id);
+      const before = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND subject_id = ANY($1::uuid[])`, [ids]);
+      await app.listen(0, '127.0.0.1');
+      const port = (app.getHttpServer().address() as AddressInfo).port;
+      // A closed loop that waits for every request it started, so the count of successes is exact.
+      let ok = 0;
+      let failed = 0;
+      const result = await closedLoop(50, SOAK_SECONDS, async (i) => {
+        const res = await fetch(`http://127.0.0.1:${port}/subjects/${ids[i % ids.length]}/number/reveal`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${clerk.token}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ purpose: 'withholding-slip' }),
+        });
+        await res.arrayBuffer();
+        if (res.status === 200) ok++;
+        else failed++;
       });
-      await res.arrayBuffer();
-      if (res.status === 200) ok++;
-      else failed++;
-    });
-    expect(result.errors).toBe(0);
-    expect(failed).toBe(0);
-    expect(ok).toBeGreaterThan(0);
-    const after = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND subject_id = ANY($1::uuid[])`, [ids]);
-    expect(after[0].n - before[0].n).toBe(ok);
-  }, (SOAK_SECONDS + 60) * 1000);
+      expect(result.errors).toBe(0);
+      expect(failed).toBe(0);
+      expect(ok).toBeGreaterThan(0);
+      const after = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action = 'number.revealed' AND subject_id = ANY($1::uuid[])`, [ids]);
+      expect(after[0].n - before[0].n).toBe(ok);
+    },
+    (SOAK_SECONDS + 60) * 1000,
+  );
 });

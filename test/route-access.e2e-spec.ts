@@ -18,7 +18,14 @@ interface Route {
   operationId: string;
 }
 
-const join = (...parts: string[]) => ('/' + parts.map((p) => p.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')).replace(/\/+/g, '/');
+const join = (...parts: string[]) =>
+  (
+    '/' +
+    parts
+      .map((p) => p.replace(/^\/+|\/+$/g, ''))
+      .filter(Boolean)
+      .join('/')
+  ).replace(/\/+/g, '/');
 
 /** Every route the application registers, with the access rule its @Auth()/@Public() declares. */
 function discoverRoutes(app: INestApplication): Route[] {
@@ -88,7 +95,10 @@ describe('every route declares who may call it, and the guard enforces it', () =
 
   it('only login, health, metrics, the collection link (its token is the credential) and the like are public', () => {
     const open = routes.filter((r) => r.access.kind === 'public').map((r) => r.path);
-    for (const path of open) expect(path).toMatch(/^\/(auth\/(login|password|totp|totp\/enrol|totp\/activate|recovery)|health.*|metrics|collect\/(link|submission)|custody\/(status|unseal))$/);
+    for (const path of open)
+      expect(path).toMatch(
+        /^\/(auth\/(login|password|totp|totp\/enrol|totp\/activate|recovery)|health.*|metrics|collect\/(link|submission)|custody\/(status|unseal))$/,
+      );
   });
 
   it('without a session every non-public route answers 401', async () => {

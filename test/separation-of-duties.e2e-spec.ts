@@ -29,7 +29,11 @@ describe('separation of duties (issue #16, finding 4)', () => {
   });
 
   it('an admin cannot give itself clerk or auditor (nor change its own roles at all)', async () => {
-    for (const roles of [['admin', 'clerk'], ['admin', 'auditor'], ['admin', 'clerk', 'auditor']]) {
+    for (const roles of [
+      ['admin', 'clerk'],
+      ['admin', 'auditor'],
+      ['admin', 'clerk', 'auditor'],
+    ]) {
       const res = await http().patch(`/users/${admin.userId}`).set(bearer(admin.token)).send({ roles }).expect(403);
       expect(res.body.code).toBe('roles.own-change');
     }
@@ -39,24 +43,43 @@ describe('separation of duties (issue #16, finding 4)', () => {
   });
 
   it('clerk and auditor are never held by one account: not at creation, not by a change, not by a handover', async () => {
-    const created = await http().post('/users').set(bearer(admin.token)).send({ username: uniqueUsername(), displayName: 'x', roles: ['clerk', 'auditor'] }).expect(400);
+    const created = await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username: uniqueUsername(), displayName: 'x', roles: ['clerk', 'auditor'] })
+      .expect(400);
     expect(created.body.code).toBe('roles.clerk-and-auditor');
     const clerk = await signIn(app, ['clerk']);
-    const changed = await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['clerk', 'auditor'] }).expect(400);
+    const changed = await http()
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin.token))
+      .send({ roles: ['clerk', 'auditor'] })
+      .expect(400);
     expect(changed.body.code).toBe('roles.clerk-and-auditor');
     expect(await rolesOf(clerk.userId)).toEqual(['clerk']);
   });
 
   it('admin and clerk together are refused outside a one-person company, also through an admin handover', async () => {
-    const created = await http().post('/users').set(bearer(admin.token)).send({ username: uniqueUsername(), displayName: 'x', roles: ['admin', 'clerk'] }).expect(400);
+    const created = await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username: uniqueUsername(), displayName: 'x', roles: ['admin', 'clerk'] })
+      .expect(400);
     expect(created.body.code).toBe('roles.admin-and-clerk');
     const clerk = await signIn(app, ['clerk']);
-    await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['clerk', 'admin'] }).expect(400);
+    await http()
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin.token))
+      .send({ roles: ['clerk', 'admin'] })
+      .expect(400);
     const handover = await http().post(`/users/${clerk.userId}/handover-admin`).set(bearer(admin.token)).expect(400);
     expect(handover.body.code).toBe('roles.admin-and-clerk');
     expect(await rolesOf(clerk.userId)).toEqual(['clerk']);
     expect(await rolesOf(admin.userId)).toContain('admin');
-    const trail = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE action IN ('user.roles-changed', 'user.admin-handover', 'user.sod-exception') AND details->>'userId' = $1`, [clerk.userId]);
+    const trail = await owner.query(
+      `SELECT count(*)::int AS n FROM audit_entry WHERE action IN ('user.roles-changed', 'user.admin-handover', 'user.sod-exception') AND details->>'userId' = $1`,
+      [clerk.userId],
+    );
     expect(trail[0].n).toBe(0);
   });
 });

@@ -68,7 +68,11 @@ describe('the verified-session cache across two instances', () => {
     const person = await createSubject(a, clerk.token);
     await warm(b, clerk);
     await request(b.getHttpServer()).get(`/subjects/${person.id}/number`).set(bearer(clerk)).expect(200);
-    await request(a.getHttpServer()).patch(`/users/${clerk.userId}`).set(bearer(admin)).send({ roles: ['auditor'] }).expect(200);
+    await request(a.getHttpServer())
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin))
+      .send({ roles: ['auditor'] })
+      .expect(200);
     const me = await request(b.getHttpServer()).get('/me').set(bearer(clerk)).expect(200);
     expect(me.body.roles).toEqual(['auditor']);
     await request(b.getHttpServer()).get(`/subjects/${person.id}/number`).set(bearer(clerk)).expect(403);

@@ -89,7 +89,10 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
     const until = Date.now() + 120_000;
     while (Date.now() < until) {
       if (child.exitCode !== null) throw new Error(`the vault exited (${child.exitCode}):\n${output.slice(-3000)}`);
-      const up = await fetch(`${base()}/health`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+      const up = await fetch(`${base()}/health`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (up) return;
       await sleep(300);
     }
@@ -135,7 +138,10 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
   async function firstLogin(username: string, oneTimePassword: string): Promise<{ token: string; secret: string }> {
     const login = await http('POST', '/auth/login', { username, password: oneTimePassword });
     expect(login).toMatchObject({ status: 200, body: { next: 'change-password' } });
-    const changed = await http('POST', '/auth/password', { challenge: login.body.challenge, newPassword: `trial ${randomBytes(9).toString('base64url')} passphrase` });
+    const changed = await http('POST', '/auth/password', {
+      challenge: login.body.challenge,
+      newPassword: `trial ${randomBytes(9).toString('base64url')} passphrase`,
+    });
     expect(changed).toMatchObject({ status: 200, body: { next: 'enrol' } });
     const enrol = await http('POST', '/auth/totp/enrol', { challenge: changed.body.challenge });
     expect(enrol.status).toBe(200);
@@ -238,7 +244,9 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
     const created = await http('POST', '/subjects', { kind: 'employee', code: 'TRIAL-ONE', name: '試験 一郎', nameKana: 'シケン イチロウ' }, clerk.token);
     expect(created.status).toBe(201);
     const id = created.body.id as string;
-    expect((await http('PUT', `/subjects/${id}/purposes`, { purposes: ['withholding-slip'], notifiedAt: new Date().toISOString() }, clerk.token)).status).toBe(200);
+    expect((await http('PUT', `/subjects/${id}/purposes`, { purposes: ['withholding-slip'], notifiedAt: new Date().toISOString() }, clerk.token)).status).toBe(
+      200,
+    );
     const number = fakeMyNumber();
     const identityCheck = { numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], checkedAt: new Date().toISOString() };
     expect((await http('PUT', `/subjects/${id}/number`, { number, identityCheck }, clerk.token)).status).toBe(201);

@@ -35,10 +35,18 @@ describe('staff accounts (admin)', () => {
 
   it('creates an account with a one-time password (audited, no-store), lower-cases the username, refuses duplicates', async () => {
     const username = uniqueUsername('New');
-    const res = await http().post('/users').set(bearer(admin.token)).send({ username: `  ${username}  `, displayName: '佐藤 花子', roles: ['auditor', 'admin'] }).expect(201);
+    const res = await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username: `  ${username}  `, displayName: '佐藤 花子', roles: ['auditor', 'admin'] })
+      .expect(201);
     expect(res.body).toEqual({ id: expect.any(String), username: username.toLowerCase(), initialPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
     expect(res.headers['cache-control']).toBe('no-store');
-    await http().post('/users').set(bearer(admin.token)).send({ username: username.toUpperCase(), displayName: 'x', roles: ['clerk'] }).expect(409);
+    await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username: username.toUpperCase(), displayName: 'x', roles: ['clerk'] })
+      .expect(409);
     const [entry] = await owner.query(`SELECT actor_id, details FROM audit_entry WHERE action = 'user.created' AND details->>'userId' = $1`, [res.body.id]);
     expect(entry).toMatchObject({ actor_id: admin.userId, details: { username: username.toLowerCase(), roles: ['auditor', 'admin'], via: 'api' } });
     expect(JSON.stringify(entry)).not.toContain(res.body.initialPassword);
@@ -53,12 +61,20 @@ describe('staff accounts (admin)', () => {
     ['too long', 'a'.repeat(33)],
     ['at sign', 'sato@example'],
   ])('refuses a username that is %s', async (_why, username) => {
-    const res = await http().post('/users').set(bearer(admin.token)).send({ username, displayName: 'x', roles: ['clerk'] }).expect(400);
+    const res = await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username, displayName: 'x', roles: ['clerk'] })
+      .expect(400);
     expect(res.body.message.join(' ')).toMatch(/username/);
   });
 
   it('refuses unknown roles and an empty role list', async () => {
-    await http().post('/users').set(bearer(admin.token)).send({ username: uniqueUsername(), displayName: 'x', roles: ['root'] }).expect(400);
+    await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username: uniqueUsername(), displayName: 'x', roles: ['root'] })
+      .expect(400);
     await http().post('/users').set(bearer(admin.token)).send({ username: uniqueUsername(), displayName: 'x', roles: [] }).expect(400);
   });
 
@@ -70,14 +86,26 @@ describe('staff accounts (admin)', () => {
       const items: Record<string, unknown>[] = [];
       let cursor: string | undefined;
       do {
-        const page = await http().get('/users').query({ limit: 3, ...(cursor ? { cursor } : {}) }).set(bearer(token)).expect(200);
+        const page = await http()
+          .get('/users')
+          .query({ limit: 3, ...(cursor ? { cursor } : {}) })
+          .set(bearer(token))
+          .expect(200);
         items.push(...page.body.items);
         cursor = page.body.nextCursor ?? undefined;
       } while (cursor);
       return new Map(items.map((i) => [i.id as string, i]));
     };
     let inventory = await list();
-    expect(inventory.get(fresh.id)).toMatchObject({ roles: ['clerk'], status: 'active', lastLoginAt: null, totpEnrolled: false, trainingCurrent: false, dormant: false, mustChangePassword: true });
+    expect(inventory.get(fresh.id)).toMatchObject({
+      roles: ['clerk'],
+      status: 'active',
+      lastLoginAt: null,
+      totpEnrolled: false,
+      trainingCurrent: false,
+      dormant: false,
+      mustChangePassword: true,
+    });
     expect(inventory.get(clerk.userId)).toMatchObject({ totpEnrolled: true, trainingCurrent: true, lastLoginAt: expect.any(String), dormant: false });
     expect(inventory.get(untrained.userId)).toMatchObject({ trainingCurrent: false, trainingAcknowledgedAt: null });
     for (const item of inventory.values()) {
@@ -107,16 +135,33 @@ describe('staff accounts (admin)', () => {
   it('changes roles (audited, effective on the next request) and display name', async () => {
     const clerk = await signIn(app, ['clerk']);
     await http().get('/users').set(bearer(clerk.token)).expect(403);
-    const res = await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['clerk', 'responsible'], displayName: '新しい名前' }).expect(200);
+    const res = await http()
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin.token))
+      .send({ roles: ['clerk', 'responsible'], displayName: '新しい名前' })
+      .expect(200);
     expect(res.body).toMatchObject({ roles: ['clerk', 'responsible'], displayName: '新しい名前' });
-    await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['auditor', 'admin'] }).expect(200);
+    await http()
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin.token))
+      .send({ roles: ['auditor', 'admin'] })
+      .expect(200);
     await http().get('/users').set(bearer(clerk.token)).expect(200);
-    await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['auditor'] }).expect(200);
+    await http()
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin.token))
+      .send({ roles: ['auditor'] })
+      .expect(200);
     await http().get('/users').set(bearer(clerk.token)).expect(403);
-    const changes = await owner.query(`SELECT details FROM audit_entry WHERE action = 'user.roles-changed' AND details->>'userId' = $1 ORDER BY seq`, [clerk.userId]);
+    const changes = await owner.query(`SELECT details FROM audit_entry WHERE action = 'user.roles-changed' AND details->>'userId' = $1 ORDER BY seq`, [
+      clerk.userId,
+    ]);
     expect(changes.map((c: { details: { from: string[]; to: string[] } }) => [c.details.from, c.details.to])).toEqual([
       [['clerk'], ['clerk', 'responsible']],
-      [['clerk', 'responsible'], ['auditor', 'admin']],
+      [
+        ['clerk', 'responsible'],
+        ['auditor', 'admin'],
+      ],
       [['auditor', 'admin'], ['auditor']],
     ]);
     await http().patch(`/users/00000000-0000-4000-8000-000000000000`).set(bearer(admin.token)).send({ displayName: 'x' }).expect(404);
@@ -129,13 +174,28 @@ describe('staff accounts (admin)', () => {
     await http().post(`/users/${clerk.userId}/deactivate`).set(bearer(admin.token)).send({ reason: 'Moved to sales on 2026-04-01' }).expect(204);
     await http().get('/me').set(bearer(clerk.token)).expect(401);
     await http().post(`/users/${clerk.userId}/deactivate`).set(bearer(admin.token)).send({ reason: 'again' }).expect(409);
-    await http().patch(`/users/${clerk.userId}`).set(bearer(admin.token)).send({ roles: ['clerk'] }).expect(409);
+    await http()
+      .patch(`/users/${clerk.userId}`)
+      .set(bearer(admin.token))
+      .send({ roles: ['clerk'] })
+      .expect(409);
     const account = (await http().get(`/users/${clerk.userId}`).set(bearer(admin.token)).expect(200)).body;
-    expect(account).toMatchObject({ status: 'deactivated', deactivationReason: 'Moved to sales on 2026-04-01', deactivatedAt: expect.any(String), dormant: false });
-    const [entry] = await owner.query(`SELECT actor_id, details FROM audit_entry WHERE action = 'user.deactivated' AND details->>'userId' = $1`, [clerk.userId]);
+    expect(account).toMatchObject({
+      status: 'deactivated',
+      deactivationReason: 'Moved to sales on 2026-04-01',
+      deactivatedAt: expect.any(String),
+      dormant: false,
+    });
+    const [entry] = await owner.query(`SELECT actor_id, details FROM audit_entry WHERE action = 'user.deactivated' AND details->>'userId' = $1`, [
+      clerk.userId,
+    ]);
     expect(entry).toMatchObject({ actor_id: admin.userId, details: { reason: 'Moved to sales on 2026-04-01' } });
     // the username is never reused
-    await http().post('/users').set(bearer(admin.token)).send({ username: clerk.username, displayName: 'x', roles: ['clerk'] }).expect(409);
+    await http()
+      .post('/users')
+      .set(bearer(admin.token))
+      .send({ username: clerk.username, displayName: 'x', roles: ['clerk'] })
+      .expect(409);
   });
 
   it('the last active admin cannot be deactivated or demoted; handover moves the role in one audited step', async () => {
@@ -144,7 +204,11 @@ describe('staff accounts (admin)', () => {
     try {
       expect(await activeAdmins()).toEqual([boss.userId]);
       // nobody changes their own roles (issue #16), not even to step down: hand over instead
-      const demote = await http().patch(`/users/${boss.userId}`).set(bearer(boss.token)).send({ roles: ['clerk'] }).expect(403);
+      const demote = await http()
+        .patch(`/users/${boss.userId}`)
+        .set(bearer(boss.token))
+        .send({ roles: ['clerk'] })
+        .expect(403);
       expect(demote.body.code).toBe('roles.own-change');
       await http().post(`/users/${boss.userId}/deactivate`).set(bearer(boss.token)).send({ reason: 'leaving' }).expect(409);
       const successor = await signIn(app, ['auditor']);
@@ -162,7 +226,11 @@ describe('staff accounts (admin)', () => {
       await http().post(`/users/${boss.userId}/handover-admin`).set(bearer(successor.token)).expect(409);
       // with two admins, one can be demoted
       const second = await signIn(app, ['admin']);
-      await http().patch(`/users/${second.userId}`).set(bearer(successor.token)).send({ roles: ['auditor'] }).expect(200);
+      await http()
+        .patch(`/users/${second.userId}`)
+        .set(bearer(successor.token))
+        .send({ roles: ['auditor'] })
+        .expect(200);
     } finally {
       await owner.query(`UPDATE staff_user SET roles = array_append(roles, 'admin') WHERE id = $1 AND NOT ('admin' = ANY (roles))`, [admin.userId]);
     }

@@ -58,7 +58,12 @@ export class ApprovalsController {
   @HttpCode(200)
   @Auth('responsible')
   @ApiOperation({ summary: 'Grant the roles an account waits for (a new clerk); not by whoever asked for them' })
-  approveAccount(@Param('userId', ParseUUIDPipe) userId: string, @Body() dto: DecisionDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  approveAccount(
+    @Param('userId', ParseUUIDPipe) userId: string,
+    @Body() dto: DecisionDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.approvals.decideAccount(userId, 'approve', staff, dto.note, request);
   }
 
@@ -66,7 +71,12 @@ export class ApprovalsController {
   @HttpCode(200)
   @Auth('responsible')
   @ApiOperation({ summary: 'Decline the roles an account waits for' })
-  declineAccount(@Param('userId', ParseUUIDPipe) userId: string, @Body() dto: DecisionDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  declineAccount(
+    @Param('userId', ParseUUIDPipe) userId: string,
+    @Body() dto: DecisionDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.approvals.decideAccount(userId, 'decline', staff, dto.note, request);
   }
 }

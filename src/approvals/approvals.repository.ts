@@ -25,8 +25,18 @@ export class ApprovalsRepository {
     await manager.upsert(ApprovalPolicy, { id: true, ...policy }, ['id']);
   }
 
-  async insert(row: Omit<ApprovalRequest, 'id' | 'decidedBy' | 'decidedByUsername' | 'decidedAt' | 'decisionNote' | 'selfApproved'>, manager?: EntityManager): Promise<ApprovalRequest> {
-    return this.m(manager).save(ApprovalRequest, { ...row, decidedBy: null, decidedByUsername: null, decidedAt: null, decisionNote: null, selfApproved: false });
+  async insert(
+    row: Omit<ApprovalRequest, 'id' | 'decidedBy' | 'decidedByUsername' | 'decidedAt' | 'decisionNote' | 'selfApproved'>,
+    manager?: EntityManager,
+  ): Promise<ApprovalRequest> {
+    return this.m(manager).save(ApprovalRequest, {
+      ...row,
+      decidedBy: null,
+      decidedByUsername: null,
+      decidedAt: null,
+      decisionNote: null,
+      selfApproved: false,
+    });
   }
 
   pendingFor(kind: string, targetId: string, manager?: EntityManager): Promise<ApprovalRequest | null> {
@@ -43,7 +53,14 @@ export class ApprovalsRepository {
 
   async decide(
     id: string,
-    decision: { status: Exclude<ApprovalStatus, 'pending'>; decidedBy: string; decidedByUsername: string; decidedAt: Date; decisionNote: string | null; selfApproved: boolean },
+    decision: {
+      status: Exclude<ApprovalStatus, 'pending'>;
+      decidedBy: string;
+      decidedByUsername: string;
+      decidedAt: Date;
+      decisionNote: string | null;
+      selfApproved: boolean;
+    },
     manager: EntityManager,
   ): Promise<void> {
     await manager.update(ApprovalRequest, { id }, decision);

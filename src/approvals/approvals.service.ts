@@ -96,10 +96,21 @@ export class ApprovalsService implements OnModuleInit {
         if (existing) return existing;
       }
       const row = await this.repo.insert(
-        { kind, targetId, payload: { ...payload, requesterRoles: requester.roles }, status: 'pending', requestedBy: requester.userId, requestedByUsername: requester.username, requestedAt: this.clock.now() },
+        {
+          kind,
+          targetId,
+          payload: { ...payload, requesterRoles: requester.roles },
+          status: 'pending',
+          requestedBy: requester.userId,
+          requestedByUsername: requester.username,
+          requestedAt: this.clock.now(),
+        },
         m,
       );
-      await this.audit.record({ action: 'approval.requested', outcome: 'success', actor: requester, request, details: { approvalId: row.id, kind, targetId } }, m);
+      await this.audit.record(
+        { action: 'approval.requested', outcome: 'success', actor: requester, request, details: { approvalId: row.id, kind, targetId } },
+        m,
+      );
       return row;
     });
   }
@@ -131,12 +142,33 @@ export class ApprovalsService implements OnModuleInit {
       const requester: Actor = { userId: row.requestedBy, username: row.requestedByUsername, roles: (row.payload.requesterRoles as Actor['roles']) ?? [] };
       const result = await executor(row, { requester, approver, request });
       const decidedAt = this.clock.now();
-      await this.repo.decide(id, { status: 'approved', decidedBy: approver.userId, decidedByUsername: approver.username, decidedAt, decisionNote: note ?? null, selfApproved: self }, m);
-      await this.audit.record(
-        { action: 'approval.granted', outcome: 'success', actor: approver, request, details: { approvalId: id, kind: row.kind, targetId: row.targetId, requestedBy: row.requestedBy, fourEyes: self ? 'waived' : 'approved' } },
+      await this.repo.decide(
+        id,
+        { status: 'approved', decidedBy: approver.userId, decidedByUsername: approver.username, decidedAt, decisionNote: note ?? null, selfApproved: self },
         m,
       );
-      return { approval: view({ ...row, status: 'approved', decidedBy: approver.userId, decidedByUsername: approver.username, decidedAt, decisionNote: note ?? null, selfApproved: self }), result };
+      await this.audit.record(
+        {
+          action: 'approval.granted',
+          outcome: 'success',
+          actor: approver,
+          request,
+          details: { approvalId: id, kind: row.kind, targetId: row.targetId, requestedBy: row.requestedBy, fourEyes: self ? 'waived' : 'approved' },
+        },
+        m,
+      );
+      return {
+        approval: view({
+          ...row,
+          status: 'approved',
+          decidedBy: approver.userId,
+          decidedByUsername: approver.username,
+          decidedAt,
+          decisionNote: note ?? null,
+          selfApproved: self,
+        }),
+        result,
+      };
     });
     if (outcome.refused) throw await this.refuseSamePerson(outcome.refused, approver, request);
     return { approval: outcome.approval, result: outcome.result };
@@ -146,9 +178,19 @@ export class ApprovalsService implements OnModuleInit {
     return this.repo.transaction(async (m) => {
       const row = await this.lockPending(id, m);
       const decidedAt = this.clock.now();
-      await this.repo.decide(id, { status: 'declined', decidedBy: approver.userId, decidedByUsername: approver.username, decidedAt, decisionNote: note ?? null, selfApproved: false }, m);
+      await this.repo.decide(
+        id,
+        { status: 'declined', decidedBy: approver.userId, decidedByUsername: approver.username, decidedAt, decisionNote: note ?? null, selfApproved: false },
+        m,
+      );
       await this.audit.record(
-        { action: 'approval.declined', outcome: 'success', actor: approver, request, details: { approvalId: id, kind: row.kind, targetId: row.targetId, requestedBy: row.requestedBy } },
+        {
+          action: 'approval.declined',
+          outcome: 'success',
+          actor: approver,
+          request,
+          details: { approvalId: id, kind: row.kind, targetId: row.targetId, requestedBy: row.requestedBy },
+        },
         m,
       );
       return view({ ...row, status: 'declined', decidedBy: approver.userId, decidedByUsername: approver.username, decidedAt, decisionNote: note ?? null });

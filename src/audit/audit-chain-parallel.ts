@@ -25,9 +25,8 @@ const MAIN_SHARE = 0;
 /** Below this many entries in a page a worker is not worth starting. */
 const MIN_PARALLEL = 2048;
 
-const sha256 = typeof oneShotHash === 'function'
-  ? (data: Buffer) => oneShotHash('sha256', data, 'buffer')
-  : (data: Buffer) => createHash('sha256').update(data).digest();
+const sha256 =
+  typeof oneShotHash === 'function' ? (data: Buffer) => oneShotHash('sha256', data, 'buffer') : (data: Buffer) => createHash('sha256').update(data).digest();
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');

@@ -87,7 +87,9 @@ describe('canonical form', () => {
 describe('chain hash', () => {
   it('is SHA-256 over the previous hash and the UTF-8 canonical text', () => {
     for (const text of ['{"ascii":1}', '{"name":"山田"}']) {
-      const expected = createHash('sha256').update(Buffer.concat([Buffer.alloc(32, 7), Buffer.from(text, 'utf8')])).digest();
+      const expected = createHash('sha256')
+        .update(Buffer.concat([Buffer.alloc(32, 7), Buffer.from(text, 'utf8')]))
+        .digest();
       expect(chainHash(Buffer.alloc(32, 7), text).equals(expected)).toBe(true);
     }
   });
@@ -96,9 +98,7 @@ describe('chain hash', () => {
 describe('checkpoint bytes and signature', () => {
   it('are the documented text and an RSA-SHA256 signature over it', () => {
     const cp = { id: 1, seq: 12, head: Buffer.alloc(32, 0xab), at: '2025-04-01T01:02:03.456000Z', signature: Buffer.alloc(0) };
-    expect(checkpointBytes(cp).toString('ascii')).toBe(
-      `mynumber-vault audit checkpoint v1\nseq=12\nhead=${'ab'.repeat(32)}\nat=2025-04-01T01:02:03.456000Z\n`,
-    );
+    expect(checkpointBytes(cp).toString('ascii')).toBe(`mynumber-vault audit checkpoint v1\nseq=12\nhead=${'ab'.repeat(32)}\nat=2025-04-01T01:02:03.456000Z\n`);
     cp.signature = signCheckpoint(cp, privateKey);
     expect(verifyCheckpointSignature(cp, publicKey)).toBe(true);
     expect(verifyCheckpointSignature({ ...cp, seq: 13 }, publicKey)).toBe(false);

@@ -164,18 +164,30 @@ export function canonicalEntry(e: ChainEntry): string {
   asciiOnly = true;
   // Quotes of the never-null text fields are merged into the constant parts: fewer string joins.
   return (
-    '{"seq":' + seqText(e.seq) +
-    ',"at":"' + inner(e.at) +
-    '","actorId":' + str(e.actorId) +
-    ',"actorUsername":' + str(e.actorUsername) +
-    ',"actorRoles":' + roles(e.actorRoles ?? []) +
-    ',"action":"' + inner(e.action) +
-    '","subjectId":' + str(e.subjectId) +
-    ',"purpose":' + str(e.purpose) +
-    ',"outcome":"' + inner(e.outcome) +
-    '","requestId":' + str(e.requestId) +
-    ',"clientAddress":' + str(e.clientAddress) +
-    ',"details":' + details(e.details) +
+    '{"seq":' +
+    seqText(e.seq) +
+    ',"at":"' +
+    inner(e.at) +
+    '","actorId":' +
+    str(e.actorId) +
+    ',"actorUsername":' +
+    str(e.actorUsername) +
+    ',"actorRoles":' +
+    roles(e.actorRoles ?? []) +
+    ',"action":"' +
+    inner(e.action) +
+    '","subjectId":' +
+    str(e.subjectId) +
+    ',"purpose":' +
+    str(e.purpose) +
+    ',"outcome":"' +
+    inner(e.outcome) +
+    '","requestId":' +
+    str(e.requestId) +
+    ',"clientAddress":' +
+    str(e.clientAddress) +
+    ',"details":' +
+    details(e.details) +
     '}'
   );
 }

@@ -40,11 +40,7 @@ export function checkProofFile(proofPath: string, certPem: string, headPath?: st
   }
   if (proof.format === 'mynumber-vault-consistency-v1') {
     const to = signedHead(proof.toHead, 'toHead', certPem);
-    const from = headPath
-      ? readHeadFile(headPath, certPem)
-      : proof.fromHead
-        ? signedHead(proof.fromHead, 'fromHead', certPem)
-        : null;
+    const from = headPath ? readHeadFile(headPath, certPem) : proof.fromHead ? signedHead(proof.fromHead, 'fromHead', certPem) : null;
     if (!from) throw new Error('the proof carries no signed head of the older size: give the one you hold with --head');
     if (from.treeSize !== Number(proof.from)) throw new Error(`the proof starts at size ${String(proof.from)}, your head has size ${from.treeSize}`);
     if (!verifyConsistency(from.treeSize, to.treeSize, from.rootHash, to.rootHash, hashes(proof.proof, 'proof'))) {

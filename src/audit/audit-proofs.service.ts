@@ -109,7 +109,8 @@ export class AuditProofsService {
     const nodes = await fetchNodes(q, refs);
     return fn((level, index) => {
       const hash = nodes.get(nodeKey(level, index));
-      if (!hash) throw new ConflictException({ code: 'audit.tree-incomplete', message: `the stored tree lacks node ${level}/${index}: run POST /audit/verify` });
+      if (!hash)
+        throw new ConflictException({ code: 'audit.tree-incomplete', message: `the stored tree lacks node ${level}/${index}: run POST /audit/verify` });
       return hash;
     });
   }

@@ -8,14 +8,7 @@ import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
 import { KeyringService } from '@/crypto/keyring.service';
 import { redactDigits } from '@/common/logging/redact';
-import {
-  canonicalEntry,
-  entryHashes,
-  formatAuditTime,
-  publicKeyOfCertificate,
-  signCheckpoint,
-  verifyCheckpointSignature,
-} from './audit-chain';
+import { canonicalEntry, entryHashes, formatAuditTime, publicKeyOfCertificate, signCheckpoint, verifyCheckpointSignature } from './audit-chain';
 import { certificateSha256 } from './audit-export';
 import { entriesAfter, EntryRow, MAX_SEQ, sealedHead } from './audit-sql';
 import { signTreeHead, TreeHead, treeHeadJson, TreeHeadJson, verifyTreeHeadSignature } from './audit-tree-head';
@@ -192,7 +185,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     } catch (error) {
       const e = error as { code?: string; message?: string };
       const message = `Sealing round failed: ${redactDigits(String(e?.message ?? error))}`;
-      if (e?.code === '55P03') this.logger.warn(message); // lock_timeout waiting for a slow writer: try again
+      if (e?.code === '55P03')
+        this.logger.warn(message); // lock_timeout waiting for a slow writer: try again
       else this.logger.error(message);
     }
     this.schedule(backlog ? 0 : this.intervalMs);

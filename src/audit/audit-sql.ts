@@ -2,7 +2,7 @@ import { ChainCheckpoint, ChainEntry, SQL_AUDIT_TIME, ZERO_HASH } from './audit-
 
 /** Anything that runs SQL: a DataSource, an EntityManager or a QueryRunner. */
 export interface Queryable {
-  query(sql: string, parameters?: unknown[]): Promise<any>;  
+  query(sql: string, parameters?: unknown[]): Promise<any>;
 }
 
 /** An entry row exactly as the chain sees it (time already in canonical form). */

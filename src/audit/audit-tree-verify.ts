@@ -63,7 +63,11 @@ export function checkTreeHeads(heads: readonly TreeHead[], tree: TreeRecomputer,
     const root = tree.rootAt(head.treeSize);
     if (!root) return { ok: false, checked, reason: `the tree head of size ${head.treeSize} lies beyond the ${tree.size} entries checked` };
     if (!root.equals(head.rootHash)) {
-      return { ok: false, checked, reason: `the signed tree head of size ${head.treeSize} does not match the entries: entries up to ${head.treeSize} were rewritten` };
+      return {
+        ok: false,
+        checked,
+        reason: `the signed tree head of size ${head.treeSize} does not match the entries: entries up to ${head.treeSize} were rewritten`,
+      };
     }
     checked++;
   }

@@ -35,10 +35,7 @@ export async function treeHeadOfSize(q: Queryable, treeSize: number): Promise<Tr
 
 /** Signed tree heads with from <= size <= to, in size order. */
 export async function treeHeadsBetween(q: Queryable, from: number, to: number): Promise<TreeHeadRow[]> {
-  const rows: RawHead[] = await q.query(`SELECT ${HEAD_COLUMNS} FROM audit_tree_head h WHERE h.tree_size BETWEEN $1 AND $2 ORDER BY h.tree_size`, [
-    from,
-    to,
-  ]);
+  const rows: RawHead[] = await q.query(`SELECT ${HEAD_COLUMNS} FROM audit_tree_head h WHERE h.tree_size BETWEEN $1 AND $2 ORDER BY h.tree_size`, [from, to]);
   return rows.map(toHead);
 }
 

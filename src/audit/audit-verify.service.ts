@@ -112,13 +112,19 @@ export class AuditVerifyService {
     const heldHeads = heads.filter((h) => h.treeSize <= Number(head.seq));
     if (heldHeads.length < heads.length) {
       const beyond = heads[heldHeads.length]!;
-      return fail(`a signed tree head of size ${beyond.treeSize} lies beyond the ${head.seq} sealed entries (entries or checkpoints were removed)`, Number(head.seq) + 1);
+      return fail(
+        `a signed tree head of size ${beyond.treeSize} lies beyond the ${head.seq} sealed entries (entries or checkpoints were removed)`,
+        Number(head.seq) + 1,
+      );
     }
     const treeCheck = checkTreeHeads(heads, tree, publicKey);
     result.treeHeadsChecked = treeCheck.checked;
     if (!treeCheck.ok) return fail(treeCheck.reason!);
     if ((newest?.treeSize ?? 0) !== Number(head.seq)) {
-      return fail(`entries ${(newest?.treeSize ?? 0) + 1} to ${head.seq} are not covered by a signed tree head (a tree head was removed, or the sealer is still adding an older trail to the tree)`, (newest?.treeSize ?? 0) + 1);
+      return fail(
+        `entries ${(newest?.treeSize ?? 0) + 1} to ${head.seq} are not covered by a signed tree head (a tree head was removed, or the sealer is still adding an older trail to the tree)`,
+        (newest?.treeSize ?? 0) + 1,
+      );
     }
     if (known) {
       const current = newest ?? { treeSize: 0, rootHash: tree.root(), at: undefined };
@@ -177,17 +183,14 @@ export class AuditVerifyService {
     const [{ first }] = from
       ? await q.query(`SELECT min(seq)::text AS first FROM audit_entry WHERE at >= $1 AND seq <= $2`, [from, head.seq])
       : [{ first: '1' }];
-    const [{ last }] = to
-      ? await q.query(`SELECT max(seq)::text AS last FROM audit_entry WHERE at < $1 AND seq <= $2`, [to, head.seq])
-      : [{ last: head.seq }];
+    const [{ last }] = to ? await q.query(`SELECT max(seq)::text AS last FROM audit_entry WHERE at < $1 AND seq <= $2`, [to, head.seq]) : [{ last: head.seq }];
     if (first === null || last === null || BigInt(first) > BigInt(last)) {
       // nothing in the range: an export of no entries, anchored at the signed head
       return { anchorSeq: head.seq, anchorHash: head.hash, toSeq: head.seq, entryCount: 0 };
     }
-    const before = await q.query(
-      `SELECT last_seq::text AS seq, head_hash AS hash FROM audit_checkpoint WHERE last_seq < $1 ORDER BY last_seq DESC LIMIT 1`,
-      [first],
-    );
+    const before = await q.query(`SELECT last_seq::text AS seq, head_hash AS hash FROM audit_checkpoint WHERE last_seq < $1 ORDER BY last_seq DESC LIMIT 1`, [
+      first,
+    ]);
     const after = await q.query(`SELECT last_seq::text AS seq FROM audit_checkpoint WHERE last_seq >= $1 ORDER BY last_seq LIMIT 1`, [last]);
     const anchorSeq: string = before.length ? before[0].seq : '0';
     const toSeq: string = after.length ? after[0].seq : head.seq;

@@ -75,7 +75,12 @@ export class AuditWitnessService implements OnModuleDestroy {
     this.mailFrom = config.get('ALARM_MAIL_FROM', { infer: true }) ?? 'mynumber-vault@example.invalid';
     const smtp = config.get('SMTP_URL', { infer: true });
     if (smtp && this.mailTo) {
-      this.mailer = createTransport({ url: smtp, connectionTimeout: WEBHOOK_TIMEOUT_MS, greetingTimeout: WEBHOOK_TIMEOUT_MS, socketTimeout: WEBHOOK_TIMEOUT_MS });
+      this.mailer = createTransport({
+        url: smtp,
+        connectionTimeout: WEBHOOK_TIMEOUT_MS,
+        greetingTimeout: WEBHOOK_TIMEOUT_MS,
+        socketTimeout: WEBHOOK_TIMEOUT_MS,
+      });
     }
     this.intervalMs = config.get('AUDIT_WITNESS_INTERVAL_MS', { infer: true }) ?? 10_000;
     this.staleMinutes = config.get('AUDIT_WITNESS_STALE_MINUTES', { infer: true }) ?? 60;

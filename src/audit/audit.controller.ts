@@ -73,8 +73,7 @@ export class AuditController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Recompute the whole chain and check every checkpoint signature (audited)' })
   @ApiOkResponse({
-    description:
-      '{ ok, entriesChecked, checkpointsChecked, lastSeq, treeSize, rootHash, treeHeadsChecked, witnessedHead, firstBadSeq?, reason? }',
+    description: '{ ok, entriesChecked, checkpointsChecked, lastSeq, treeSize, rootHash, treeHeadsChecked, witnessedHead, firstBadSeq?, reason? }',
   })
   verify(@Body() body: VerifyAuditDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     let given: TreeHead | undefined;

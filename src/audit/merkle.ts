@@ -23,13 +23,14 @@ const LEAF_PREFIX = Buffer.from([0]);
 const NODE_PREFIX = Buffer.from([1]);
 
 const sha256 =
-  typeof oneShotHash === 'function'
-    ? (data: Buffer) => oneShotHash('sha256', data, 'buffer')
-    : (data: Buffer) => createHash('sha256').update(data).digest();
+  typeof oneShotHash === 'function' ? (data: Buffer) => oneShotHash('sha256', data, 'buffer') : (data: Buffer) => createHash('sha256').update(data).digest();
 
 /** SHA-256(0x00 || canonical), the canonical text as UTF-8. */
 export function leafHash(canonical: string | Buffer): Buffer {
-  return createHash('sha256').update(LEAF_PREFIX).update(canonical as string, 'utf8').digest();
+  return createHash('sha256')
+    .update(LEAF_PREFIX)
+    .update(canonical as string, 'utf8')
+    .digest();
 }
 
 /** SHA-256(0x01 || left || right). */

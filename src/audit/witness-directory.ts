@@ -83,7 +83,10 @@ export interface WitnessScan {
 export function scanWitnessDirectory(dir: string, publicKey: KeyObject): WitnessScan {
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => FILE.test(f)).sort().reverse();
+    files = readdirSync(dir)
+      .filter((f) => FILE.test(f))
+      .sort()
+      .reverse();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { latest: null, rejected: [] };
     throw error;
@@ -159,7 +162,9 @@ function countLines(path: string): number {
 
 /** Every head in the directory, in file and line order, with the lines that do not verify. */
 export function readAllWitnessHeads(dir: string, publicKey: KeyObject): { heads: WitnessedHead[]; rejected: string[] } {
-  const files = readdirSync(dir).filter((f) => FILE.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => FILE.test(f))
+    .sort();
   const heads: WitnessedHead[] = [];
   const rejected: string[] = [];
   for (const file of files) {

@@ -69,7 +69,13 @@ export class LoginService {
     if (!reserved.ok) {
       // Not checked: no guessing during backoff; the same work and answer as a wrong password.
       await this.credentials.checkPassword(null, password);
-      await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'password', reason: 'backoff', budget } });
+      await this.audit.record({
+        action: 'auth.login-failed',
+        outcome: 'refused',
+        actor: actorOf(user),
+        request,
+        details: { stage: 'password', reason: 'backoff', budget },
+      });
       throw new UnauthorizedException({ code: 'login.wrong-credentials', message: WRONG_CREDENTIALS });
     }
     let passwordOk: boolean;
@@ -112,16 +118,29 @@ export class LoginService {
   async activate(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer & { recoveryCodes: string[] }> {
     const { user, found } = await this.open(challenge, 'enrol');
     const secret = this.credentials.totpSecret(user);
-    if (!secret) throw new BadRequestException({ code: 'enrol.not-started', message: 'Call POST /auth/totp/enrol first, then activate with a code from the authenticator' });
+    if (!secret)
+      throw new BadRequestException({
+        code: 'enrol.not-started',
+        message: 'Call POST /auth/totp/enrol first, then activate with a code from the authenticator',
+      });
     const reserved = await this.reserveCode(user, found, request);
     const step = this.totp.verify(code, secret);
     const recoveryCodes = step === null ? null : await this.credentials.activateTotp(user.id, step, this.clock.now());
     if (!recoveryCodes) {
       await this.failed(user, 'enrol', 'factor', reserved.failures, reserved.backoffUntil, request);
       // its own code: a wrong code while enrolling is not a wrong password (issue #22)
-      throw new UnauthorizedException({ code: 'enrol.wrong-code', message: 'The code does not match the new secret: scan the QR code again or wait for the next code' });
+      throw new UnauthorizedException({
+        code: 'enrol.wrong-code',
+        message: 'The code does not match the new secret: scan the QR code again or wait for the next code',
+      });
     }
-    await this.audit.record({ action: 'auth.totp-enrolled', outcome: 'success', actor: actorOf(user), request, details: { recoveryCodes: recoveryCodes.length } });
+    await this.audit.record({
+      action: 'auth.totp-enrolled',
+      outcome: 'success',
+      actor: actorOf(user),
+      request,
+      details: { recoveryCodes: recoveryCodes.length },
+    });
     return { ...(await this.complete(user, found, 'totp-enrol', request)), recoveryCodes };
   }
 
@@ -210,7 +229,13 @@ export class LoginService {
     if (!(await this.challenges.reserveAttempt(found.id))) throw new UnauthorizedException({ code: 'login.challenge-invalid', message: BAD_CHALLENGE });
     const reserved = await this.credentials.reserveAttempt(user.id, 'factor', this.clock.now());
     if (!reserved.ok) {
-      await this.audit.record({ action: 'auth.login-failed', outcome: 'refused', actor: actorOf(user), request, details: { stage: 'second-factor', reason: 'backoff' } });
+      await this.audit.record({
+        action: 'auth.login-failed',
+        outcome: 'refused',
+        actor: actorOf(user),
+        request,
+        details: { stage: 'second-factor', reason: 'backoff' },
+      });
       throw secondFactorBackoff(reserved.retryAfterSeconds);
     }
     return reserved;

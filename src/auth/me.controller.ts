@@ -25,7 +25,7 @@ export class MeController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'Who am I: account, roles, training status, this session\'s step-up time' })
+  @ApiOperation({ summary: "Who am I: account, roles, training status, this session's step-up time" })
   async me(@CurrentStaff() staff: Staff) {
     const account = await this.users.get(staff.userId);
     return {

@@ -124,7 +124,9 @@ export class SessionCache implements OnModuleDestroy {
       const key = this.prefix + userId;
       await this.redis.multi().incr(key).expire(key, 86_400).exec();
     } catch (error) {
-      this.logger.warn(`Session generation not raised in Redis (${(error as Error).message}): other instances may use cached sessions of this person for up to ${this.ttlMs} ms`);
+      this.logger.warn(
+        `Session generation not raised in Redis (${(error as Error).message}): other instances may use cached sessions of this person for up to ${this.ttlMs} ms`,
+      );
     }
     this.forget(userId); // a read that finished meanwhile must not survive either
   }

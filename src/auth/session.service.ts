@@ -67,11 +67,7 @@ export class SessionService {
   }
 
   /** A new session; the second factor was just entered, so it starts stepped-up. */
-  async create(
-    userId: string,
-    clientAddress: string | null,
-    manager?: EntityManager,
-  ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  async create(userId: string, clientAddress: string | null, manager?: EntityManager): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
     const now = this.clock.now();
     const token = newToken();
     const expiresAt = new Date(now.getTime() + this.maxMs);
@@ -151,9 +147,7 @@ export class SessionService {
   /** Every session of a person (deactivation, second-factor reset, password change) ends. */
   @OnEvent(STAFF_SESSIONS_END, { promisify: true, suppressErrors: false })
   async endAll(event: StaffSessionsEndEvent): Promise<void> {
-    await this.dataSource
-      .getRepository(AuthSession)
-      .delete({ userId: event.userId, ...(event.exceptSessionId ? { id: Not(event.exceptSessionId) } : {}) });
+    await this.dataSource.getRepository(AuthSession).delete({ userId: event.userId, ...(event.exceptSessionId ? { id: Not(event.exceptSessionId) } : {}) });
     await this.cache.invalidate(event.userId);
   }
 

@@ -37,7 +37,9 @@ export class KeysRotateCommand extends CommandRunner {
       actorUsername: 'cli',
       details: { version, numbersRewrapped: numbers, totpSecretsRewrapped: totp, collectionDataKeysRewrapped: collected, dataKeysByVersion: counts },
     });
-    process.stdout.write(`\nRe-wrapped ${numbers} number data keys, ${totp} TOTP secrets and ${collected} collection data keys. Data keys by version: ${JSON.stringify(counts)}\n`);
+    process.stdout.write(
+      `\nRe-wrapped ${numbers} number data keys, ${totp} TOTP secrets and ${collected} collection data keys. Data keys by version: ${JSON.stringify(counts)}\n`,
+    );
     const stale = [...Object.entries(counts), ...Object.entries(collectionCounts)].filter(([v]) => Number(v) < version);
     if (stale.length) {
       process.stderr.write('Some data keys were locked by running requests and are still under older versions: run keys:rotate again.\n');

@@ -1,4 +1,15 @@
-import { BadRequestException, Controller, Header, HttpCode, HttpException, Inject, PayloadTooLargeException, Post, Req, UnsupportedMediaTypeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Controller,
+  Header,
+  HttpCode,
+  HttpException,
+  Inject,
+  PayloadTooLargeException,
+  Post,
+  Req,
+  UnsupportedMediaTypeException,
+} from '@nestjs/common';
 import { ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentRequest, Public } from '@/common/auth/auth.decorators';
@@ -49,7 +60,7 @@ export class CollectController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiHeader({ name: TOKEN_HEADER, required: true, description: 'The token from the link (after #)' })
-  @ApiOperation({ summary: 'What the submitter\'s page shows for a link; 404/410 with a code when it is unknown, used, cancelled or expired' })
+  @ApiOperation({ summary: "What the submitter's page shows for a link; 404/410 with a code when it is unknown, used, cancelled or expired" })
   async open(@Req() req: FastifyRequest, @CurrentRequest() request: RequestMeta) {
     const link = await this.checkedLink(req, request);
     await this.requests.markStarted(link, request);
@@ -70,7 +81,12 @@ export class CollectController {
         handlingSummary: this.notice.handlingSummary,
         handlingSummaryEn: this.notice.handlingSummaryEn,
       },
-      identityDocuments: this.legal.identityDocuments.map((d) => ({ code: d.code, label: d.label, numberProof: d.numberProof, identityProof: d.identityProof })),
+      identityDocuments: this.legal.identityDocuments.map((d) => ({
+        code: d.code,
+        label: d.label,
+        numberProof: d.numberProof,
+        identityProof: d.identityProof,
+      })),
       notProvidedReasons: this.notice.notProvidedReasons,
       relationships: this.notice.relationships,
       dependentPhotos: this.notice.dependentPhotos,

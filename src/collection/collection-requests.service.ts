@@ -72,16 +72,17 @@ export class CollectionRequestsService {
     }
     if (dto.recipients?.length) this.requireMail();
     const skipped: { subjectId: string; reason: string }[] = [];
-    let people = dto.subjectIds
-      ? await this.subjects.findMany(dto.subjectIds)
-      : (await this.subjects.select({ kind: 'employee' })).filter((s) => !s.leftAt);
+    let people = dto.subjectIds ? await this.subjects.findMany(dto.subjectIds) : (await this.subjects.select({ kind: 'employee' })).filter((s) => !s.leftAt);
     if (dto.subjectIds) {
       const found = new Set(people.map((p) => p.id));
       const missing = dto.subjectIds.filter((id) => !found.has(id));
       if (missing.length) throw new NotFoundException({ code: 'collection.person-not-found', message: `No such person: ${missing.length} of the subjectIds` });
       const notEmployees = people.filter((p) => p.kind !== 'employee');
       if (notEmployees.length) {
-        throw new BadRequestException({ code: 'collection.not-an-employee', message: 'Links are for employees (they hand in their dependents\' numbers themselves)' });
+        throw new BadRequestException({
+          code: 'collection.not-an-employee',
+          message: "Links are for employees (they hand in their dependents' numbers themselves)",
+        });
       }
     }
     if (dto.allWithoutNumber) {
@@ -118,7 +119,14 @@ export class CollectionRequestsService {
             manager,
           );
           await this.audit.record(
-            { action: 'collection.requested', outcome: 'success', actor: staff, subjectId: person.id, request, details: { requestId: row.id, expiresAt: expiresAt.toISOString() } },
+            {
+              action: 'collection.requested',
+              outcome: 'success',
+              actor: staff,
+              subjectId: person.id,
+              request,
+              details: { requestId: row.id, expiresAt: expiresAt.toISOString() },
+            },
             manager,
           );
           return row;
@@ -176,7 +184,14 @@ export class CollectionRequestsService {
       }
       await this.repo.updateRequest(id, { tokenHash: hash, issuedAt: now, expiresAt, startedAt: null }, manager);
       await this.audit.record(
-        { action: 'collection.reissued', outcome: 'success', actor: staff, subjectId: existing.subjectId, request, details: { requestId: id, expiresAt: expiresAt.toISOString() } },
+        {
+          action: 'collection.reissued',
+          outcome: 'success',
+          actor: staff,
+          subjectId: existing.subjectId,
+          request,
+          details: { requestId: id, expiresAt: expiresAt.toISOString() },
+        },
         manager,
       );
       return { ...existing, expiresAt };
@@ -192,10 +207,16 @@ export class CollectionRequestsService {
       const existing = await this.repo.requestById(id, manager, true);
       if (!existing) throw new NotFoundException({ code: 'collection.request-not-found', message: 'No such collection request' });
       if (existing.status !== 'open') {
-        throw new ConflictException({ code: 'collection.request-not-open', message: `Only an open link can be cancelled (this one is ${existing.status}); send a submission back or approve it instead` });
+        throw new ConflictException({
+          code: 'collection.request-not-open',
+          message: `Only an open link can be cancelled (this one is ${existing.status}); send a submission back or approve it instead`,
+        });
       }
       await this.repo.updateRequest(id, { status: 'cancelled', closedAt: this.clock.now() }, manager);
-      await this.audit.record({ action: 'collection.cancelled', outcome: 'success', actor: staff, subjectId: existing.subjectId, request, details: { requestId: id } }, manager);
+      await this.audit.record(
+        { action: 'collection.cancelled', outcome: 'success', actor: staff, subjectId: existing.subjectId, request, details: { requestId: id } },
+        manager,
+      );
     });
     const row = (await this.repo.requestById(id))!;
     const person = await this.subjects.get(row.subjectId);
@@ -224,9 +245,12 @@ export class CollectionRequestsService {
     if (!isWellFormedToken(token)) throw unknownLink();
     const row = await this.repo.requestByTokenHash(hashLinkToken(token));
     if (!row) throw unknownLink();
-    if (row.status === 'cancelled') throw new GoneException({ code: 'collection.link-cancelled', message: 'This link was cancelled; ask the payroll office for a new one' });
-    if (row.status !== 'open') throw new GoneException({ code: 'collection.link-used', message: 'This link was already used; ask the payroll office if something is wrong' });
-    if (row.expiresAt <= this.clock.now()) throw new GoneException({ code: 'collection.link-expired', message: 'This link has expired; ask the payroll office for a new one' });
+    if (row.status === 'cancelled')
+      throw new GoneException({ code: 'collection.link-cancelled', message: 'This link was cancelled; ask the payroll office for a new one' });
+    if (row.status !== 'open')
+      throw new GoneException({ code: 'collection.link-used', message: 'This link was already used; ask the payroll office if something is wrong' });
+    if (row.expiresAt <= this.clock.now())
+      throw new GoneException({ code: 'collection.link-expired', message: 'This link has expired; ask the payroll office for a new one' });
     return row;
   }
 
@@ -235,14 +259,20 @@ export class CollectionRequestsService {
     if (row.startedAt) return;
     await this.repo.transaction(async (manager) => {
       if (await this.repo.markStarted(row.id, this.clock.now(), manager)) {
-        await this.audit.record({ action: 'collection.started', outcome: 'success', subjectId: row.subjectId, request, details: { requestId: row.id } }, manager);
+        await this.audit.record(
+          { action: 'collection.started', outcome: 'success', subjectId: row.subjectId, request, details: { requestId: row.id } },
+          manager,
+        );
       }
     });
   }
 
   private requireMail(): void {
     if (!this.mailer.enabled) {
-      throw new ConflictException({ code: 'collection.mail-not-configured', message: 'No SMTP server is configured (SMTP_URL); show the QR code or print the sheet instead' });
+      throw new ConflictException({
+        code: 'collection.mail-not-configured',
+        message: 'No SMTP server is configured (SMTP_URL); show the QR code or print the sheet instead',
+      });
     }
   }
 

@@ -101,7 +101,15 @@ export class CollectionReviewService implements OnModuleInit {
     const entries = await this.repo.transaction(async (manager) => {
       const rows = await this.repo.entriesOf([id], manager);
       await this.audit.record(
-        { action: 'collection.revealed', outcome: 'success', actor: staff, subjectId: submission.subjectId, purpose: IDENTITY_CHECK_PURPOSE, request, details: { submissionId: id, what: 'numbers', count: rows.filter((r) => r.ciphertext).length } },
+        {
+          action: 'collection.revealed',
+          outcome: 'success',
+          actor: staff,
+          subjectId: submission.subjectId,
+          purpose: IDENTITY_CHECK_PURPOSE,
+          request,
+          details: { submissionId: id, what: 'numbers', count: rows.filter((r) => r.ciphertext).length },
+        },
         manager,
       );
       return rows;
@@ -117,7 +125,15 @@ export class CollectionReviewService implements OnModuleInit {
       const row = await this.repo.imageWithBytes(id, imageId, manager);
       if (!row) throw new NotFoundException({ code: 'collection.image-not-found', message: 'No such photo (deleted after review, or never sent)' });
       await this.audit.record(
-        { action: 'collection.revealed', outcome: 'success', actor: staff, subjectId: submission.subjectId, purpose: IDENTITY_CHECK_PURPOSE, request, details: { submissionId: id, what: 'image', imageId, document: row.document, side: row.side } },
+        {
+          action: 'collection.revealed',
+          outcome: 'success',
+          actor: staff,
+          subjectId: submission.subjectId,
+          purpose: IDENTITY_CHECK_PURPOSE,
+          request,
+          details: { submissionId: id, what: 'image', imageId, document: row.document, side: row.side },
+        },
         manager,
       );
       return row;
@@ -238,12 +254,26 @@ export class CollectionReviewService implements OnModuleInit {
         manager,
       );
       await this.audit.record(
-        { action: status === 'approved' ? 'collection.approved' : 'collection.returned', outcome: 'success', actor: staff, subjectId: submission.subjectId, request, details: { submissionId: submission.id, requestId: submission.requestId, ...(reason ? { reason } : {}) } },
+        {
+          action: status === 'approved' ? 'collection.approved' : 'collection.returned',
+          outcome: 'success',
+          actor: staff,
+          subjectId: submission.subjectId,
+          request,
+          details: { submissionId: submission.id, requestId: submission.requestId, ...(reason ? { reason } : {}) },
+        },
         manager,
       );
       if (deleted) {
         await this.audit.record(
-          { action: 'collection.images-deleted', outcome: 'success', actor: staff, subjectId: submission.subjectId, request, details: { submissionId: submission.id, count: deleted, when: status } },
+          {
+            action: 'collection.images-deleted',
+            outcome: 'success',
+            actor: staff,
+            subjectId: submission.subjectId,
+            request,
+            details: { submissionId: submission.id, count: deleted, when: status },
+          },
           manager,
         );
       }
@@ -256,9 +286,18 @@ export class CollectionReviewService implements OnModuleInit {
     const submission = await this.repo.submissionById(id);
     if (!submission) throw notFound();
     const now = this.clock.now().getTime();
-    const refusal = !staff.stepUpAt || now - staff.stepUpAt.getTime() > this.stepUpMs ? 'step-up-required' : !this.policy.trainingCurrent(staff) ? 'training-required' : null;
+    const refusal =
+      !staff.stepUpAt || now - staff.stepUpAt.getTime() > this.stepUpMs ? 'step-up-required' : !this.policy.trainingCurrent(staff) ? 'training-required' : null;
     if (refusal) {
-      await this.audit.record({ action: 'collection.revealed', outcome: 'refused', actor: staff, subjectId: submission.subjectId, purpose: IDENTITY_CHECK_PURPOSE, request, details: { submissionId: id, reason: refusal } });
+      await this.audit.record({
+        action: 'collection.revealed',
+        outcome: 'refused',
+        actor: staff,
+        subjectId: submission.subjectId,
+        purpose: IDENTITY_CHECK_PURPOSE,
+        request,
+        details: { submissionId: id, reason: refusal },
+      });
       throw refusalError(refusal);
     }
     return submission;

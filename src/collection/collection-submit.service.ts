@@ -195,15 +195,13 @@ export class CollectionSubmitService {
         },
         ...entries
           .filter((e) => e.notProvidedReason)
-          .map(
-            (e): AuditEvent => ({
-              action: 'collection.not-provided',
-              outcome: 'success',
-              subjectId: link.subjectId,
-              request,
-              details: { submissionId, relation: e.relation, reason: e.notProvidedReason },
-            }),
-          ),
+          .map((e): AuditEvent => ({
+            action: 'collection.not-provided',
+            outcome: 'success',
+            subjectId: link.subjectId,
+            request,
+            details: { submissionId, relation: e.relation, reason: e.notProvidedReason },
+          })),
       ];
       await this.audit.recordMany(events, manager);
     });
@@ -238,7 +236,10 @@ export class CollectionSubmitService {
       try {
         this.numbers.checkIdentityDocuments(check);
       } catch (error) {
-        const message = error instanceof HttpException ? String((error.getResponse() as { message?: unknown }).message ?? error.message) : 'identity documents are not enough';
+        const message =
+          error instanceof HttpException
+            ? String((error.getResponse() as { message?: unknown }).message ?? error.message)
+            : 'identity documents are not enough';
         throw bad('collection.identity-documents', `${field}: ${message.replace(/^identityCheck\./, '')}`);
       }
       return {

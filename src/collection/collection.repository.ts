@@ -188,7 +188,13 @@ export class CollectionRepository {
     );
   }
 
-  async setWrappedKey(table: 'collection_entry' | 'collection_image', id: string, wrappedKey: Buffer, keyVersion: number, manager: EntityManager): Promise<void> {
+  async setWrappedKey(
+    table: 'collection_entry' | 'collection_image',
+    id: string,
+    wrappedKey: Buffer,
+    keyVersion: number,
+    manager: EntityManager,
+  ): Promise<void> {
     await manager.query(`UPDATE ${table} SET wrapped_key = $2, key_version = $3 WHERE id = $1`, [id, wrappedKey, keyVersion]);
   }
 }

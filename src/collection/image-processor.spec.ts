@@ -30,9 +30,15 @@ describe('image processor (collection photos)', () => {
   it('refuses what is not a photo, too large, or too many pixels, with stable codes', async () => {
     await expect(cleanImage(Buffer.from('%PDF-1.7 not an image'), LIMITS)).rejects.toMatchObject({ response: { code: 'collection.image-type' } });
     await expect(cleanImage(Buffer.alloc(11 * 1024 * 1024, 0xff), LIMITS)).rejects.toMatchObject({ response: { code: 'collection.image-too-large' } });
-    const png = await sharp({ create: { width: 1000, height: 1000, channels: 3, background: '#000' } }).png().toBuffer();
+    const png = await sharp({ create: { width: 1000, height: 1000, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     await expect(cleanImage(png, { ...LIMITS, maxPixels: 999_999 })).rejects.toMatchObject({ response: { code: 'collection.image-too-many-pixels' } });
-    const truncated = (await sharp({ create: { width: 100, height: 100, channels: 3, background: '#000' } }).jpeg().toBuffer()).subarray(0, 200);
+    const truncated = (
+      await sharp({ create: { width: 100, height: 100, channels: 3, background: '#000' } })
+        .jpeg()
+        .toBuffer()
+    ).subarray(0, 200);
     await expect(cleanImage(truncated, LIMITS)).rejects.toMatchObject({ response: { code: 'collection.image-unreadable' } });
   });
 });

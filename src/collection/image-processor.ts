@@ -2,7 +2,7 @@ import { HttpException, PayloadTooLargeException, UnprocessableEntityException, 
 import sharp, { Sharp } from 'sharp';
 
 // heic-decode (libheif compiled to WebAssembly, maintained) has no type declarations.
- 
+
 const heicDecode: HeicDecode = require('heic-decode');
 
 interface HeicImage {
@@ -42,10 +42,8 @@ export function sniffImage(bytes: Buffer): ImageKind | null {
   return null;
 }
 
-const unsupported = () =>
-  new UnsupportedMediaTypeException({ code: 'collection.image-type', message: 'Send a photo as JPEG, PNG or HEIC/HEIF' });
-const unreadable = () =>
-  new UnprocessableEntityException({ code: 'collection.image-unreadable', message: 'The photo could not be read; take it again' });
+const unsupported = () => new UnsupportedMediaTypeException({ code: 'collection.image-type', message: 'Send a photo as JPEG, PNG or HEIC/HEIF' });
+const unreadable = () => new UnprocessableEntityException({ code: 'collection.image-unreadable', message: 'The photo could not be read; take it again' });
 const tooManyPixels = (limit: number) =>
   new UnprocessableEntityException({
     code: 'collection.image-too-many-pixels',
@@ -113,4 +111,3 @@ export function jpegHasMetadataSegment(bytes: Buffer): boolean {
   }
   return false;
 }
-

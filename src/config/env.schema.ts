@@ -11,10 +11,7 @@ const bool = (def: boolean) =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0),
-  DATABASE_URL: z
-    .string()
-    .url()
-    .default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
   /** PostgreSQL role the application acts as (SET ROLE); the migration grants it only what it needs. */
   DATABASE_APP_ROLE: z
     .string()
@@ -26,7 +23,10 @@ export const envSchema = z.object({
   KEYSTORE_PATH: z.string().min(1).optional(),
   /** The keystore file itself, base64, for containers that take secrets from the environment. */
   KEYSTORE_BASE64: z.string().min(16).optional(),
-  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]{1,64}$/).default('mnv'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9:_-]{1,64}$/)
+    .default('mnv'),
   KEYSTORE_PASSPHRASE: z.string().min(12, 'must be at least 12 characters').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Directory holding purposes, retention rules and handling rules. */
@@ -152,9 +152,7 @@ export type Env = z.infer<typeof envSchema>;
 export function validateEnv(raw: Record<string, unknown>): Env {
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((issue) => `  ${issue.path.join('.')}: ${issue.message}`)
-      .join('\n');
+    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${problems}`);
   }
   const env = parsed.data;

@@ -2,7 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ComplianceData } from './compliance-data';
 import { Env } from './env.schema';
-import { AlertRules, HandlingRules, IdentityDocument, LegalData, loadLegalData, OpenMatterReview, Purpose, RetentionFloor, RetentionRule, SubjectKind } from './legal-data';
+import {
+  AlertRules,
+  HandlingRules,
+  IdentityDocument,
+  LegalData,
+  loadLegalData,
+  OpenMatterReview,
+  Purpose,
+  RetentionFloor,
+  RetentionRule,
+  SubjectKind,
+} from './legal-data';
 
 /** Read-only access to the legal data in config/, loaded and validated once at start-up. */
 @Injectable()

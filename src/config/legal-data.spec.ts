@@ -74,7 +74,7 @@ describe('legal data in config/', () => {
     expect(data.openMatterReview.reviewAfterLeavingMonths).toBe(12);
   });
 
-  it('labels the dependents\' purpose 配偶者・扶養親族 (a spouse is not a 扶養親族 under the income tax law)', () => {
+  it("labels the dependents' purpose 配偶者・扶養親族 (a spouse is not a 扶養親族 under the income tax law)", () => {
     expect(data.purposes.find((p) => p.code === 'dependents-declaration')!.label).toContain('配偶者・扶養親族');
   });
 

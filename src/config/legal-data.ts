@@ -40,7 +40,8 @@ const retentionRuleSchema = z
     basis: z.string().min(1),
   })
   .superRefine((r, ctx) => {
-    if (r.start !== 'matter-closed' && !r.deadline) ctx.addIssue({ code: 'custom', path: ['deadline'], message: `${r.start} needs deadline.yearsAfterTaxYear` });
+    if (r.start !== 'matter-closed' && !r.deadline)
+      ctx.addIssue({ code: 'custom', path: ['deadline'], message: `${r.start} needs deadline.yearsAfterTaxYear` });
     if (r.start === 'after-filing-deadline' && (!r.deadline?.month || !r.deadline?.day)) {
       ctx.addIssue({ code: 'custom', path: ['deadline'], message: 'after-filing-deadline needs deadline.month and deadline.day' });
     }
@@ -142,11 +143,7 @@ function parse<T>(schema: z.ZodType<T>, value: unknown, file: string): T {
 /** Loads and validates config/*.json; throws with the file and field on any problem. */
 export function loadLegalData(dir: string): LegalData {
   const purposes = parse(z.object({ purposes: z.array(purposeSchema).min(1) }), readJson(dir, 'purposes.json'), 'purposes.json').purposes;
-  const retentionRules = parse(
-    z.object({ rules: z.array(retentionRuleSchema).min(1) }),
-    readJson(dir, 'retention-rules.json'),
-    'retention-rules.json',
-  ).rules;
+  const retentionRules = parse(z.object({ rules: z.array(retentionRuleSchema).min(1) }), readJson(dir, 'retention-rules.json'), 'retention-rules.json').rules;
   const floorsFile = parse(floorsFileSchema, readJson(dir, 'retention-floors.json'), 'retention-floors.json');
   unique(floorsFile.floors, (f) => f.relationship, 'retention floor for relationship');
   const handlingRules = parse(handlingRulesSchema, readJson(dir, 'handling-rules.json'), 'handling-rules.json');
@@ -164,5 +161,14 @@ export function loadLegalData(dir: string): LegalData {
   unique(compliance.breachReport.triggers, (t) => t.code, 'breach-report trigger');
   const codes = new Set(retentionRules.map((r) => r.documentType));
   for (const f of floorsFile.floors) if (codes.has(f.code)) throw new Error(`retention floor "${f.code}" has the code of a retention rule`);
-  return { purposes, retentionRules, retentionFloors: floorsFile.floors, openMatterReview: floorsFile.openMatterReview, handlingRules, alertRules, identityDocuments, compliance };
+  return {
+    purposes,
+    retentionRules,
+    retentionFloors: floorsFile.floors,
+    openMatterReview: floorsFile.openMatterReview,
+    handlingRules,
+    alertRules,
+    identityDocuments,
+    compliance,
+  };
 }

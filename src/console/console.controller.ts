@@ -11,7 +11,7 @@ export class ConsoleController {
 
   @Get('reference')
   @Auth()
-  @ApiOperation({ summary: 'Purposes, identity documents and retention rules (codes and labels) for the web console\'s forms' })
+  @ApiOperation({ summary: "Purposes, identity documents and retention rules (codes and labels) for the web console's forms" })
   reference() {
     return {
       purposes: this.legal.purposes.map((p) => ({ code: p.code, label: p.label, labelEn: p.labelEn, kinds: p.kinds })),

@@ -16,7 +16,7 @@ function loadBrowserModule(): { checkDigit: (base: string) => number; normaliseM
   return sandbox as ReturnType<typeof loadBrowserModule>;
 }
 
-describe('the console\'s check digit (browser module) agrees with the server', () => {
+describe("the console's check digit (browser module) agrees with the server", () => {
   const browser = loadBrowserModule();
 
   it.each([

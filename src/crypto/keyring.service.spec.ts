@@ -12,7 +12,13 @@ describe('KeyringService', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   const config = (extra: Record<string, unknown> = {}) =>
-    new ConfigService({ DATA_DIR: dir, KEYSTORE_PATH: join(dir, 'keystore.p12'), KEYSTORE_PASSPHRASE: 'correct horse battery', NODE_ENV: 'test', ...extra }) as unknown as ConfigService<Env, true>;
+    new ConfigService({
+      DATA_DIR: dir,
+      KEYSTORE_PATH: join(dir, 'keystore.p12'),
+      KEYSTORE_PASSPHRASE: 'correct horse battery',
+      NODE_ENV: 'test',
+      ...extra,
+    }) as unknown as ConfigService<Env, true>;
 
   it('requires KEYSTORE_PASSPHRASE in production (auto-unseal mode)', () => {
     copyFileSync(join(__dirname, 'fixtures', 'keystore-forge-10k.p12'), join(dir, 'keystore.p12'));

@@ -58,17 +58,13 @@ describe('PKCS#12 keystore', () => {
     expect(certs).toContain('friendlyName: audit-signing');
     expect(certs).toContain('BEGIN CERTIFICATE');
     // and a wrong passphrase is refused by openssl too
-    expect(() =>
-      execFileSync('openssl', ['pkcs12', '-info', '-noout', '-in', file, '-passin', 'pass:wrong password!!'], { stdio: 'pipe' }),
-    ).toThrow();
+    expect(() => execFileSync('openssl', ['pkcs12', '-info', '-noout', '-in', file, '-passin', 'pass:wrong password!!'], { stdio: 'pipe' })).toThrow();
   });
 
   it('reads a keystore written by the earlier node-forge code (10,000 iterations, SHA-1 MAC) and says it needs an upgrade', () => {
     // Written by the code before issue #18; openssl rejected it (a MAC iteration count in non-minimal DER).
     const old = readFileSync(join(__dirname, 'fixtures', 'keystore-forge-10k.p12'));
-    expect(() =>
-      execFileSync('openssl', ['pkcs12', '-info', '-noout', '-passin', 'pass:correct horse battery'], { input: old, stdio: 'pipe' }),
-    ).toThrow();
+    expect(() => execFileSync('openssl', ['pkcs12', '-info', '-noout', '-passin', 'pass:correct horse battery'], { input: old, stdio: 'pipe' })).toThrow();
     const { contents: back, parameters } = openKeystore(old, 'correct horse battery');
     expect([...back.keks.keys()].sort()).toEqual([1, 2]);
     expect(parameters).toEqual({ minIterations: 10_000, macIterations: 10_000, macDigest: 'sha1' });

@@ -1,4 +1,16 @@
-import { createCipheriv, createDecipheriv, createHash, createHmac, createPrivateKey, generateKeyPairSync, hash, pbkdf2Sync, randomBytes, timingSafeEqual, X509Certificate } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createPrivateKey,
+  generateKeyPairSync,
+  hash,
+  pbkdf2Sync,
+  randomBytes,
+  timingSafeEqual,
+  X509Certificate,
+} from 'node:crypto';
 import forge from 'node-forge';
 
 /**
@@ -169,9 +181,7 @@ export function writeKeystore(contents: KeystoreContents, password: string): Buf
     const localKeyId = createHash('sha1').update(certDer).digest();
     const signingKeyDer = createPrivateKey(contents.signingKeyPem).export({ type: 'pkcs8', format: 'der' });
     bags.push(seq(oid(OID.shroudedKeyBag), explicit0(encryptKeyInfo(signingKeyDer, keys, salt)), attributes('audit-signing', localKeyId)));
-    bags.push(
-      seq(oid(OID.certBag), explicit0(seq(oid(OID.x509Certificate), explicit0(octets(certDer)))), attributes('audit-signing', localKeyId)),
-    );
+    bags.push(seq(oid(OID.certBag), explicit0(seq(oid(OID.x509Certificate), explicit0(octets(certDer)))), attributes('audit-signing', localKeyId)));
   } finally {
     keys.wipe();
   }
@@ -301,7 +311,13 @@ export function openKeystore(file: Buffer, password: string): { contents: Keysto
   return { contents: { keks, blindIndexKey, signingKeyPem, signingCertPem }, parameters: params };
 }
 
-function readBags(authSafe: Buffer, keys: Derivations, params: KeystoreParameters, keep: (name: string, keyInfoDer: Buffer) => void, onCert: (pem: string) => void): void {
+function readBags(
+  authSafe: Buffer,
+  keys: Derivations,
+  params: KeystoreParameters,
+  keep: (name: string, keyInfoDer: Buffer) => void,
+  onCert: (pem: string) => void,
+): void {
   for (const contentInfo of children(parse(authSafe), 'AuthenticatedSafe')) {
     const [type, content] = children(contentInfo, 'ContentInfo');
     if (oidOf(type!) !== OID.data) throw new Error('keystore holds an encrypted SafeContents, which this vault does not write');

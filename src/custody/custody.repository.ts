@@ -33,7 +33,10 @@ export class CustodyRepository {
   }
 
   async closeRekeyTasks(by: string, at: Date): Promise<number> {
-    const rows = await this.dataSource.query(`UPDATE custody_task SET closed_at = $2, closed_by = $1 WHERE kind = 'rekey' AND closed_at IS NULL RETURNING id`, [by, at]);
+    const rows = await this.dataSource.query(`UPDATE custody_task SET closed_at = $2, closed_by = $1 WHERE kind = 'rekey' AND closed_at IS NULL RETURNING id`, [
+      by,
+      at,
+    ]);
     return rows.length;
   }
 }

@@ -81,7 +81,10 @@ export class CustodyService {
   async issueShares(threshold: number, holderIds: string[], actor: Actor, request: RequestMeta): Promise<CustodyView> {
     if (this.keyring.sealed) throw this.sealedError();
     if (threshold > holderIds.length) {
-      throw new BadRequestException({ code: 'custody.threshold-too-high', message: `threshold (${threshold}) cannot exceed the number of holders (${holderIds.length})` });
+      throw new BadRequestException({
+        code: 'custody.threshold-too-high',
+        message: `threshold (${threshold}) cannot exceed the number of holders (${holderIds.length})`,
+      });
     }
     const holders = [];
     for (const id of holderIds) {
@@ -144,22 +147,46 @@ export class CustodyService {
     }
     const parsed = parseShare(text);
     if (!parsed) {
-      throw new BadRequestException({ code: 'custody.share-malformed', message: 'This is not a share: it starts with MNV- and has two more parts; check for a typing error' });
+      throw new BadRequestException({
+        code: 'custody.share-malformed',
+        message: 'This is not a share: it starts with MNV- and has two more parts; check for a typing error',
+      });
     }
     const holder = custody.holders.find((h) => h.shareSha256 === shareFingerprint(parsed.share));
     if (parsed.setId !== custody.setId || !holder) {
-      await this.audit.record({ action: 'custody.share-refused', outcome: 'refused', actorUsername: 'unseal', request, details: { setId: parsed.setId, reason: parsed.setId !== custody.setId ? 'stale' : 'unknown' } });
+      await this.audit.record({
+        action: 'custody.share-refused',
+        outcome: 'refused',
+        actorUsername: 'unseal',
+        request,
+        details: { setId: parsed.setId, reason: parsed.setId !== custody.setId ? 'stale' : 'unknown' },
+      });
       if (parsed.setId !== custody.setId) {
-        throw new BadRequestException({ code: 'custody.share-stale', message: 'This share belongs to an earlier set: shares were re-issued (rekey) and it no longer works' });
+        throw new BadRequestException({
+          code: 'custody.share-stale',
+          message: 'This share belongs to an earlier set: shares were re-issued (rekey) and it no longer works',
+        });
       }
-      throw new BadRequestException({ code: 'custody.share-unknown', message: 'This share is not one of the current set: check it was entered exactly as issued' });
+      throw new BadRequestException({
+        code: 'custody.share-unknown',
+        message: 'This share is not one of the current set: check it was entered exactly as issued',
+      });
     }
     const fingerprint = holder.shareSha256;
     if (this.entered.has(fingerprint)) {
-      throw new ConflictException({ code: 'custody.share-duplicate', message: `The share of ${holder.username} was already entered: another holder must enter theirs` });
+      throw new ConflictException({
+        code: 'custody.share-duplicate',
+        message: `The share of ${holder.username} was already entered: another holder must enter theirs`,
+      });
     }
     this.entered.set(fingerprint, parsed.share);
-    await this.audit.record({ action: 'custody.share-entered', outcome: 'success', actorUsername: holder.username, request, details: { setId: custody.setId, received: this.entered.size, threshold: custody.threshold } });
+    await this.audit.record({
+      action: 'custody.share-entered',
+      outcome: 'success',
+      actorUsername: holder.username,
+      request,
+      details: { setId: custody.setId, received: this.entered.size, threshold: custody.threshold },
+    });
     if (this.entered.size >= custody.threshold) await this.unseal(custody, request);
     return this.status();
   }
@@ -175,7 +202,10 @@ export class CustodyService {
     } catch (error) {
       this.logger.error(`Unseal failed: ${(error as Error).message}`);
       await this.audit.record({ action: 'custody.unsealed', outcome: 'failure', actorUsername: 'unseal', request, details: { setId: custody.setId, holders } });
-      throw new BadRequestException({ code: 'custody.unseal-failed', message: 'The shares combined do not open the keystore (does it match this descriptor?): enter them again' });
+      throw new BadRequestException({
+        code: 'custody.unseal-failed',
+        message: 'The shares combined do not open the keystore (does it match this descriptor?): enter them again',
+      });
     } finally {
       master.fill(0);
     }

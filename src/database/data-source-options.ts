@@ -11,10 +11,7 @@ const MIGRATIONS = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
  * Options for the owner connection (runs migrations) or the application connection,
  * which acts as the restricted role the migrations grant (see migrations/1763900000000-AppRole.ts).
  */
-export function dataSourceOptions(
-  env: Pick<Env, 'DATABASE_URL' | 'DATABASE_APP_ROLE' | 'DATABASE_POOL_SIZE'>,
-  as: 'owner' | 'app',
-): DataSourceOptions {
+export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_APP_ROLE' | 'DATABASE_POOL_SIZE'>, as: 'owner' | 'app'): DataSourceOptions {
   return {
     type: 'postgres',
     url: env.DATABASE_URL,

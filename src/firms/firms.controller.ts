@@ -55,8 +55,15 @@ export class FirmsController {
   @Post(':id/accounts')
   @Auth('admin')
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: "A firm's account (role clerk, limited to the contract); waits for the responsible person under four eyes; one-time password shown once" })
-  createAccount(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateFirmAccountDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  @ApiOperation({
+    summary: "A firm's account (role clerk, limited to the contract); waits for the responsible person under four eyes; one-time password shown once",
+  })
+  createAccount(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateFirmAccountDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.firms.createAccount(id, dto, staff, request);
   }
 }

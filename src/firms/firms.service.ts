@@ -56,7 +56,20 @@ export class FirmsService {
         m,
       );
       await this.audit.record(
-        { action: 'firm.registered', outcome: 'success', actor, request, details: { firmId: saved.id, name: saved.name, kind: saved.kind, purposes: saved.purposes, contractStartsOn: saved.contractStartsOn, contractEndsOn: saved.contractEndsOn } },
+        {
+          action: 'firm.registered',
+          outcome: 'success',
+          actor,
+          request,
+          details: {
+            firmId: saved.id,
+            name: saved.name,
+            kind: saved.kind,
+            purposes: saved.purposes,
+            contractStartsOn: saved.contractStartsOn,
+            contractEndsOn: saved.contractEndsOn,
+          },
+        },
         m,
       );
       return saved;
@@ -93,7 +106,13 @@ export class FirmsService {
       const checklist = this.checklist(f.checklist, items, actor, this.clock.now());
       await this.repo.update(id, { checklist, updatedAt: this.clock.now() }, m);
       await this.audit.record(
-        { action: 'firm.checklist-updated', outcome: 'success', actor, request, details: { firmId: id, done: checklist.filter((c) => c.done).map((c) => c.code) } },
+        {
+          action: 'firm.checklist-updated',
+          outcome: 'success',
+          actor,
+          request,
+          details: { firmId: id, done: checklist.filter((c) => c.done).map((c) => c.code) },
+        },
         m,
       );
       return { ...f, checklist };
@@ -115,13 +134,21 @@ export class FirmsService {
   }
 
   /** The recipient of an export to this firm: 409 without a registered key. */
-  async recipient(firmId: string): Promise<{ firmId: string; firmName: string; fingerprint: string; purposes: string[]; encrypt: (text: string, filename: string) => Promise<string> }> {
+  async recipient(
+    firmId: string,
+  ): Promise<{ firmId: string; firmName: string; fingerprint: string; purposes: string[]; encrypt: (text: string, filename: string) => Promise<string> }> {
     const firm = await this.load(firmId);
     if (!firm.recipientKey || !firm.recipientKeyFingerprint) {
       throw new ConflictException({ code: 'export.no-recipient-key', message: "Register the firm's OpenPGP public key first (PUT /firms/:id/recipient-key)" });
     }
     const key = firm.recipientKey;
-    return { firmId: firm.id, firmName: firm.name, fingerprint: firm.recipientKeyFingerprint, purposes: firm.purposes, encrypt: (text, filename) => encryptForRecipient(key, text, filename) };
+    return {
+      firmId: firm.id,
+      firmName: firm.name,
+      fingerprint: firm.recipientKeyFingerprint,
+      purposes: firm.purposes,
+      encrypt: (text, filename) => encryptForRecipient(key, text, filename),
+    };
   }
 
   async list() {
@@ -173,14 +200,21 @@ export class FirmsService {
   private checkPurposes(purposes: string[]): void {
     const unknown = purposes.filter((p) => !this.legal.purpose(p));
     if (unknown.length) {
-      throw new BadRequestException({ code: 'firm.unknown-purpose', message: `purposes must be configured purpose codes (GET /console/reference); unknown: ${unknown.length}` });
+      throw new BadRequestException({
+        code: 'firm.unknown-purpose',
+        message: `purposes must be configured purpose codes (GET /console/reference); unknown: ${unknown.length}`,
+      });
     }
   }
 
   private checklist(current: ChecklistEntry[], items: ChecklistItemDto[], actor: Actor, now: Date): ChecklistEntry[] {
     const known = this.legal.compliance.outsideFirmChecklist.items;
     const bad = items.filter((i) => !known.some((k) => k.code === i.code));
-    if (bad.length) throw new BadRequestException({ code: 'firm.unknown-checklist-item', message: `checklist codes must be items of config/compliance.json: ${bad.map((b) => b.code).join(', ')}` });
+    if (bad.length)
+      throw new BadRequestException({
+        code: 'firm.unknown-checklist-item',
+        message: `checklist codes must be items of config/compliance.json: ${bad.map((b) => b.code).join(', ')}`,
+      });
     return known.map((k) => {
       const given = items.find((i) => i.code === k.code);
       const before = current.find((c) => c.code === k.code);
@@ -212,7 +246,15 @@ export class FirmsService {
       checklistBasis: this.legal.compliance.outsideFirmChecklist.basis,
       checklist: items.map((k) => {
         const c = f.checklist.find((x) => x.code === k.code);
-        return { code: k.code, label: k.label, basis: k.basis, done: c?.done ?? false, note: c?.note ?? null, checkedBy: c?.checkedBy ?? null, checkedAt: c?.checkedAt ?? null };
+        return {
+          code: k.code,
+          label: k.label,
+          basis: k.basis,
+          done: c?.done ?? false,
+          note: c?.note ?? null,
+          checkedBy: c?.checkedBy ?? null,
+          checkedAt: c?.checkedAt ?? null,
+        };
       }),
       recipientKeyFingerprint: f.recipientKeyFingerprint ?? null,
       recipientKeySetAt: f.recipientKeySetAt?.toISOString() ?? null,

@@ -36,11 +36,17 @@ export class KeyRetirementRepository {
     return rows[0];
   }
 
-  async insert(m: EntityManager, row: { version: number; retiredAt: Date; retiredBy: string | null; retiredByUsername: string; destroyAfter: Date }): Promise<void> {
-    await m.query(
-      `INSERT INTO key_version_retirement (version, retired_at, retired_by, retired_by_username, destroy_after) VALUES ($1, $2, $3, $4, $5)`,
-      [row.version, row.retiredAt, row.retiredBy, row.retiredByUsername, row.destroyAfter],
-    );
+  async insert(
+    m: EntityManager,
+    row: { version: number; retiredAt: Date; retiredBy: string | null; retiredByUsername: string; destroyAfter: Date },
+  ): Promise<void> {
+    await m.query(`INSERT INTO key_version_retirement (version, retired_at, retired_by, retired_by_username, destroy_after) VALUES ($1, $2, $3, $4, $5)`, [
+      row.version,
+      row.retiredAt,
+      row.retiredBy,
+      row.retiredByUsername,
+      row.destroyAfter,
+    ]);
   }
 
   async due(m: EntityManager, now: Date): Promise<RetirementRow[]> {

@@ -65,7 +65,10 @@ export class KeyRetirementService {
       throw new NotFoundException({ code: 'keys.version-unknown', message: `Key version ${version} is not in the keystore` });
     }
     if (version === current) {
-      throw new ConflictException({ code: 'keys.version-current', message: `Key version ${version} is the current one: run keys:rotate first, then retire it` });
+      throw new ConflictException({
+        code: 'keys.version-current',
+        message: `Key version ${version} is the current one: run keys:rotate first, then retire it`,
+      });
     }
     const now = this.clock.now();
     const destroyAfter = new Date(now.getTime() + this.delayMs);

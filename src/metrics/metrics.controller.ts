@@ -28,10 +28,12 @@ export class MetricsController {
   async scrape(@Req() req: StaffRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
     if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException({ code: 'metrics.off', message: 'Metrics are switched off' });
     const token = this.config.get('METRICS_TOKEN', { infer: true });
-    if (!token) throw new ForbiddenException({ code: 'metrics.token-required', message: 'Set METRICS_TOKEN and send it as a bearer token to read the metrics' });
+    if (!token)
+      throw new ForbiddenException({ code: 'metrics.token-required', message: 'Set METRICS_TOKEN and send it as a bearer token to read the metrics' });
     const given = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     const tokenOk = !!given && given.length === token.length && timingSafeEqual(Buffer.from(given), Buffer.from(token));
-    if (!tokenOk) throw new ForbiddenException({ code: 'metrics.token-wrong', message: 'Metrics need the metrics token (Authorization: Bearer $METRICS_TOKEN)' });
+    if (!tokenOk)
+      throw new ForbiddenException({ code: 'metrics.token-wrong', message: 'Metrics need the metrics token (Authorization: Bearer $METRICS_TOKEN)' });
     res.header('Content-Type', this.metrics.registry.contentType);
     return this.metrics.registry.metrics();
   }

@@ -8,8 +8,18 @@ import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
-  private readonly reveals = new Counter({ name: 'mnv_reveals_total', help: 'Numbers revealed, by purpose and kind (single or bulk)', labelNames: ['purpose', 'kind'], registers: [this.registry] });
-  private readonly refusals = new Counter({ name: 'mnv_reveal_refusals_total', help: 'Refused reveal attempts, by reason', labelNames: ['reason'], registers: [this.registry] });
+  private readonly reveals = new Counter({
+    name: 'mnv_reveals_total',
+    help: 'Numbers revealed, by purpose and kind (single or bulk)',
+    labelNames: ['purpose', 'kind'],
+    registers: [this.registry],
+  });
+  private readonly refusals = new Counter({
+    name: 'mnv_reveal_refusals_total',
+    help: 'Refused reveal attempts, by reason',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
   private readonly logins = new Counter({ name: 'mnv_logins_total', help: 'Login steps, by outcome', labelNames: ['outcome'], registers: [this.registry] });
 
   constructor() {

@@ -43,7 +43,9 @@ export function httpBulkSink(open: (headers: Record<string, string>) => Streamed
       const text =
         format === 'csv'
           ? rows.map((r) => [r.code, r.name, r.kind, r.number].map(csvField).join(',') + '\r\n').join('')
-          : rows.map((r) => JSON.stringify({ type: 'row', subjectId: r.subjectId, code: r.code, name: r.name, kind: r.kind, number: r.number }) + '\n').join('');
+          : rows
+              .map((r) => JSON.stringify({ type: 'row', subjectId: r.subjectId, code: r.code, name: r.name, kind: r.kind, number: r.number }) + '\n')
+              .join('');
       await write(res, text);
     },
     async finish(summary: BulkSummary) {
@@ -53,12 +55,18 @@ export function httpBulkSink(open: (headers: Record<string, string>) => Streamed
         // 未提供 (not-provided) people carry their latest request; disposed numbers are 'disposed'.
         text = '#skipped,code,subject_id,reason,requested_on,means,answer\r\n';
         text += summary.skipped
-          .map((s) => ['#skipped', s.code ?? '', s.subjectId, s.reason, ...(s.request ? [s.request.requestedOn, s.request.means, s.request.answer] : [])].map(csvField).join(',') + '\r\n')
+          .map(
+            (s) =>
+              ['#skipped', s.code ?? '', s.subjectId, s.reason, ...(s.request ? [s.request.requestedOn, s.request.means, s.request.answer] : [])]
+                .map(csvField)
+                .join(',') + '\r\n',
+          )
           .join('');
         text += `#summary,rows=${summary.rows},skipped=${summary.skipped.length},purpose=${summary.purpose},bulk_id=${summary.bulkId}\r\n`;
       } else {
         text = summary.skipped.map((s) => JSON.stringify({ type: 'skipped', ...s }) + '\n').join('');
-        text += JSON.stringify({ type: 'summary', rows: summary.rows, skipped: summary.skipped.length, purpose: summary.purpose, bulkId: summary.bulkId }) + '\n';
+        text +=
+          JSON.stringify({ type: 'summary', rows: summary.rows, skipped: summary.skipped.length, purpose: summary.purpose, bulkId: summary.bulkId }) + '\n';
       }
       await write(res, text);
       res.end();

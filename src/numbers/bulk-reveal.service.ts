@@ -141,7 +141,14 @@ export class BulkRevealService {
         skippedByReason: countBy(skipped.map((s) => s.reason)),
         // issue #19: handed to an outside firm = 提供 (provision); kept inside the company = 持出し (take-out)
         transfer: plan.recipient
-          ? { kind: 'provision', label: '提供', firmId: plan.recipient.firmId, firmName: plan.recipient.firmName, encryption: 'openpgp', recipientFingerprint: plan.recipient.fingerprint }
+          ? {
+              kind: 'provision',
+              label: '提供',
+              firmId: plan.recipient.firmId,
+              firmName: plan.recipient.firmName,
+              encryption: 'openpgp',
+              recipientFingerprint: plan.recipient.fingerprint,
+            }
           : plan.staff.firm
             ? { kind: 'provision', label: '提供', firmId: plan.staff.firm.id, firmName: plan.staff.firm.name }
             : { kind: 'take-out', label: '持出し', encryption: 'none' },
@@ -170,7 +177,12 @@ export class BulkRevealService {
   /** Why a person told of the purpose has no number: disposed of, not provided (requested), or neither. */
   private missingSkip(subject: Subject, request: { requestedOn: string; means: string; answer: string } | undefined, disposed: boolean): BulkSkip {
     if (request && !disposed) {
-      return { subjectId: subject.id, code: subject.code, reason: 'not-provided', request: { requestedOn: request.requestedOn, means: request.means, answer: request.answer } };
+      return {
+        subjectId: subject.id,
+        code: subject.code,
+        reason: 'not-provided',
+        request: { requestedOn: request.requestedOn, means: request.means, answer: request.answer },
+      };
     }
     return { subjectId: subject.id, code: subject.code, reason: disposed ? 'disposed' : 'no-number' };
   }
@@ -181,17 +193,13 @@ export class BulkRevealService {
       const notified = await this.subjects.notifiedAmong(ids, plan.purpose, manager);
       const eligible = ids.filter((id) => notified.has(id));
       const found: { subject_id: string; record_id: string; ciphertext: Buffer; wrapped_key: Buffer; key_version: number }[] = eligible.length
-        ? await manager.query(
-            'SELECT subject_id, record_id, ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = ANY($1::uuid[])',
-            [eligible],
-          )
+        ? await manager.query('SELECT subject_id, record_id, ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = ANY($1::uuid[])', [
+            eligible,
+          ])
         : [];
       const bySubject = new Map(found.map((r) => [r.subject_id, r]));
       const missing = eligible.filter((id) => !bySubject.has(id));
-      const [requested, disposed] = await Promise.all([
-        this.subjects.numberRequestsAmong(missing, manager),
-        this.history.disposedAmong(missing, manager),
-      ]);
+      const [requested, disposed] = await Promise.all([this.subjects.numberRequestsAmong(missing, manager), this.history.disposedAmong(missing, manager)]);
       const batchSkips: BulkSkip[] = [];
       const encrypted: { subject: Subject; row: (typeof found)[number] }[] = [];
       for (const subject of batch) {

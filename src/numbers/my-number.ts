@@ -4,7 +4,11 @@
  */
 export type NormaliseResult =
   | { ok: true; digits: string }
-  | { ok: false; code: 'number.not-string' | 'number.too-long' | 'number.empty' | 'number.not-digits' | 'number.wrong-length' | 'number.check-digit'; reason: string };
+  | {
+      ok: false;
+      code: 'number.not-string' | 'number.too-long' | 'number.empty' | 'number.not-digits' | 'number.wrong-length' | 'number.check-digit';
+      reason: string;
+    };
 
 const SEPARATORS = /[\s\-‐‑‒–—―−ー－]/g;
 

@@ -75,12 +75,18 @@ export class NumbersController {
     const plan = await this.bulk.plan(dto, format, staff, request);
     if (!recipient) {
       // plain CSV / NDJSON: only for the company's own clerks (持出し)
-      await this.bulk.stream(plan, httpBulkSink((headers) => streamReply(res, headers), format));
+      await this.bulk.stream(
+        plan,
+        httpBulkSink((headers) => streamReply(res, headers), format),
+      );
       return;
     }
     plan.recipient = { firmId: recipient.firmId, firmName: recipient.firmName, fingerprint: recipient.fingerprint };
     const chunks: string[] = [];
-    await this.bulk.stream(plan, httpBulkSink(() => ({ write: async (chunk: string) => (chunks.push(chunk), true), end: () => undefined }), format));
+    await this.bulk.stream(
+      plan,
+      httpBulkSink(() => ({ write: async (chunk: string) => (chunks.push(chunk), true), end: () => undefined }), format),
+    );
     const armored = await recipient.encrypt(chunks.join(''), `my-numbers.${format === 'csv' ? 'csv' : 'ndjson'}`);
     chunks.length = 0;
     await res
@@ -103,7 +109,10 @@ export class NumbersController {
     if (!firmId) return null;
     const recipient = await this.firms.recipient(firmId);
     if (dto.purpose && !recipient.purposes.includes(dto.purpose)) {
-      throw new ForbiddenException({ code: 'export.purpose-outside-contract', message: "This purpose is not among the firm's contract purposes (委託契約の範囲外)" });
+      throw new ForbiddenException({
+        code: 'export.purpose-outside-contract',
+        message: "This purpose is not among the firm's contract purposes (委託契約の範囲外)",
+      });
     }
     return recipient;
   }

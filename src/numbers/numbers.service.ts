@@ -194,7 +194,8 @@ export class NumbersService {
     }
     const docs = check.identityDocuments.map((code, i) => {
       const doc = this.legal.identityDocument(code);
-      if (!doc) throw new BadRequestException({ code: 'identity.document-unknown', message: `identityCheck.identityDocuments[${i}] is not a known identity document` });
+      if (!doc)
+        throw new BadRequestException({ code: 'identity.document-unknown', message: `identityCheck.identityDocuments[${i}] is not a known identity document` });
       return doc;
     });
     const coveredByCard = numberDoc.identityProof === 'both' || docs.some((d) => d.identityProof === 'both');

@@ -59,14 +59,14 @@ export class RevealService {
     const outcome = !row.notified ? ('purpose-not-notified' as const) : !row.allowed ? ('no-number' as const) : (row as EncryptedRow);
 
     if (outcome === 'purpose-not-notified' || outcome === 'no-number') {
-      const exists = await this.subjects.get(subjectId).then(() => true, () => false);
+      const exists = await this.subjects.get(subjectId).then(
+        () => true,
+        () => false,
+      );
       throw await this.policy.refuse(exists ? outcome : 'no-subject', staff, request, { subjectId, purpose });
     }
     const number = this.envelope
-      .decrypt(
-        { ciphertext: outcome.ciphertext, wrappedKey: outcome.wrapped_key, keyVersion: outcome.key_version },
-        numberAad(outcome.record_id, subjectId),
-      )
+      .decrypt({ ciphertext: outcome.ciphertext, wrappedKey: outcome.wrapped_key, keyVersion: outcome.key_version }, numberAad(outcome.record_id, subjectId))
       .toString('ascii');
     this.metrics.revealed(purpose!, 'single');
     return number;

@@ -68,8 +68,7 @@ const RAISE_DUE_SQL = `
 
 export async function raiseDueAlarms(db: SqlRunner, params: RaiseDueParams): Promise<RaiseDueResult> {
   const rows = (await db.query(RAISE_DUE_SQL, [params.now, params.today, params.trigger, params.subjectId ?? null])) as
-    | { raised: number; reopened: number; reviews: number }[]
-    | { rows: { raised: number; reopened: number; reviews: number }[] };
+    { raised: number; reopened: number; reviews: number }[] | { rows: { raised: number; reopened: number; reviews: number }[] };
   const row = Array.isArray(rows) ? rows[0] : rows.rows[0];
   return { raised: Number(row!.raised), reopened: Number(row!.reopened), reviews: Number(row!.reviews) };
 }
@@ -89,8 +88,7 @@ export async function sweepWithLock(
       await db.query('SELECT pg_advisory_xact_lock($1::bigint)', [SWEEP_LOCK_KEY]);
     } else {
       const result = (await db.query('SELECT pg_try_advisory_xact_lock($1::bigint) AS locked', [SWEEP_LOCK_KEY])) as
-        | { locked: boolean }[]
-        | { rows: { locked: boolean }[] };
+        { locked: boolean }[] | { rows: { locked: boolean }[] };
       const row = Array.isArray(result) ? result[0] : result.rows[0];
       if (!row!.locked) return null;
     }

@@ -122,7 +122,10 @@ export class AlarmsService {
       const alarm = await m.findOne(DisposalAlarm, { where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
       if (alarm.status !== 'open' && alarm.status !== 'postponed') {
-        throw new ConflictException({ code: 'alarm.not-postponable', message: `This alarm is ${alarm.status}; only an open or postponed alarm can be postponed` });
+        throw new ConflictException({
+          code: 'alarm.not-postponable',
+          message: `This alarm is ${alarm.status}; only an open or postponed alarm can be postponed`,
+        });
       }
       await m.update(DisposalAlarm, { id }, { status: 'postponed', postponedUntil: until, postponeReason: dto.reason, postponedBy: staff.userId });
       await this.audit.record(

@@ -18,7 +18,12 @@ import { ScheduleService } from './schedule.service';
 
 export const DISPOSAL_PAGE_SIZE = 100;
 
-type Refusal = { refused: string; code: 'disposal.postponed' | 'disposal.not-open' | 'disposal.not-due'; params?: Record<string, string>; subjectId: string | null };
+type Refusal = {
+  refused: string;
+  code: 'disposal.postponed' | 'disposal.not-open' | 'disposal.not-due';
+  params?: Record<string, string>;
+  subjectId: string | null;
+};
 
 /** Who approved a disposal, and how (issue #19: four eyes). */
 export interface DisposalApproval {
@@ -88,7 +93,8 @@ export class DisposalService implements OnModuleInit {
     if (!mode.needsApproval) return this.dispose(alarmId, dto, staff, request, null, { approver: staff, approvalId: null, fourEyes: mode.outcome });
     const alarm = await this.dataSource.manager.findOneBy(DisposalAlarm, { id: alarmId });
     if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
-    if (alarm.status !== 'open') throw new ConflictException({ code: 'alarm.not-open', message: `This alarm is ${alarm.status}; only an open alarm can be disposed of` });
+    if (alarm.status !== 'open')
+      throw new ConflictException({ code: 'alarm.not-open', message: `This alarm is ${alarm.status}; only an open alarm can be disposed of` });
     const approval = await this.approvals.request('disposal', alarmId, dto.note ? { note: dto.note } : {}, staff, request);
     return { status: 'pending-approval', approvalId: approval.id, kind: 'disposal' };
   }
@@ -120,7 +126,8 @@ export class DisposalService implements OnModuleInit {
           subjectId: alarm.subjectId,
         };
       }
-      if (alarm.status !== 'open') return { refused: `This alarm is already ${alarm.status}`, code: 'disposal.not-open', params: { status: alarm.status }, subjectId: alarm.subjectId };
+      if (alarm.status !== 'open')
+        return { refused: `This alarm is already ${alarm.status}`, code: 'disposal.not-open', params: { status: alarm.status }, subjectId: alarm.subjectId };
       const subject = await this.subjects.get(alarm.subjectId);
       // Lock the person's schedule row: a filing or leave change recomputing it waits for us.
       await m.findOne(RetentionSchedule, { where: { subjectId: subject.id }, lock: { mode: 'pessimistic_write' } });
@@ -128,10 +135,21 @@ export class DisposalService implements OnModuleInit {
       const now = this.clock.now();
       const today = localDate(now);
       if (due.dueOn === null) {
-        const why = { 'not-left': 'the person has not left', 'matter-open': `a ${due.rule} matter is still open`, 'unknown-rule': `a filing uses an unconfigured rule (${due.rule})`, due: '' }[due.reason];
+        const why = {
+          'not-left': 'the person has not left',
+          'matter-open': `a ${due.rule} matter is still open`,
+          'unknown-rule': `a filing uses an unconfigured rule (${due.rule})`,
+          due: '',
+        }[due.reason];
         return { refused: `Not due for disposal: ${why}`, code: 'disposal.not-due', params: { reason: due.reason }, subjectId: subject.id };
       }
-      if (due.dueOn > today) return { refused: `Not due for disposal until ${due.dueOn} (${due.rule})`, code: 'disposal.not-due', params: { dueOn: due.dueOn }, subjectId: subject.id };
+      if (due.dueOn > today)
+        return {
+          refused: `Not due for disposal until ${due.dueOn} (${due.rule})`,
+          code: 'disposal.not-due',
+          params: { dueOn: due.dueOn },
+          subjectId: subject.id,
+        };
 
       const wasOnFile = await this.numbers.dispose(subject.id, m);
       const rule = due.rule && due.rule !== 'left' ? this.legal.ruleInfo(due.rule) : null;
@@ -220,7 +238,13 @@ export class DisposalService implements OnModuleInit {
       outcome: 'success',
       actor: staff,
       request,
-      details: { batchId, disposed: result.disposed, skipped: result.skipped.length, fourEyes: approval.fourEyes, ...(approval.approvalId ? { approvalId: approval.approvalId } : {}) },
+      details: {
+        batchId,
+        disposed: result.disposed,
+        skipped: result.skipped.length,
+        fourEyes: approval.fourEyes,
+        ...(approval.approvalId ? { approvalId: approval.approvalId } : {}),
+      },
     });
     return result;
   }

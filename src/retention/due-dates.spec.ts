@@ -1,16 +1,6 @@
 import { join } from 'node:path';
 import { loadLegalData } from '@/config/legal-data';
-import {
-  addDays,
-  addYears,
-  disposalDueDate,
-  effectiveLeftOn,
-  filingDueDate,
-  localDate,
-  retentionStart,
-  RuleFacts,
-  startOfLocalDay,
-} from './due-dates';
+import { addDays, addYears, disposalDueDate, effectiveLeftOn, filingDueDate, localDate, retentionStart, RuleFacts, startOfLocalDay } from './due-dates';
 
 const rules = new Map(loadLegalData(join(__dirname, '..', '..', 'config')).retentionRules.map((r) => [r.documentType, r as RuleFacts]));
 const rule = (documentType: string): RuleFacts => rules.get(documentType)!;
@@ -101,7 +91,7 @@ describe('matter-closed (the closing day is not counted)', () => {
   });
 });
 
-describe('a person\'s disposal due date', () => {
+describe("a person's disposal due date", () => {
   it('is never while the person has not left', () => {
     expect(disposalDueDate([], [])).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });
     expect(disposalDueDate(left(null), [])).toEqual({ dueOn: null, rule: null, reason: 'not-left', leftOn: null });

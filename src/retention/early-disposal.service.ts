@@ -38,14 +38,18 @@ export class EarlyDisposalService {
     const ends = await this.schedule.relationshipEnds(subject);
     const ended = ends.filter((e) => e.kind === kind && e.leftOn !== null).sort((a, b) => (a.leftOn! < b.leftOn! ? 1 : -1))[0];
     if (!ended) {
-      throw new ConflictException({ code: 'early-disposal.not-left', message: `This person holds no ${kind} relationship that has ended: record the leave date first` });
+      throw new ConflictException({
+        code: 'early-disposal.not-left',
+        message: `This person holds no ${kind} relationship that has ended: record the leave date first`,
+      });
     }
     if (dto.filingsDoneOn < ended.leftOn!) {
       throw new BadRequestException({ code: 'early-disposal.done-before-leaving', message: 'filingsDoneOn must not be before the day the relationship ended' });
     }
     return this.dataSource.transaction(async (m) => {
       const pending = await m.findOne(EarlyDisposal, { where: { subjectId, relationshipKind: kind, status: 'pending' } });
-      if (pending) throw new ConflictException({ code: 'early-disposal.pending', message: 'An early disposal for this person is already waiting for an admin' });
+      if (pending)
+        throw new ConflictException({ code: 'early-disposal.pending', message: 'An early disposal for this person is already waiting for an admin' });
       const row = m.create(EarlyDisposal, {
         subjectId,
         relationshipKind: kind,
@@ -73,7 +77,13 @@ export class EarlyDisposalService {
   }
 
   async list(query: ListEarlyDisposalsQuery): Promise<{ items: EarlyDisposal[] }> {
-    return { items: await this.dataSource.manager.find(EarlyDisposal, { where: { status: query.status ?? 'pending' }, order: { recordedAt: 'ASC', id: 'ASC' }, take: 500 }) };
+    return {
+      items: await this.dataSource.manager.find(EarlyDisposal, {
+        where: { status: query.status ?? 'pending' },
+        order: { recordedAt: 'ASC', id: 'ASC' },
+        take: 500,
+      }),
+    };
   }
 
   /** Admin approves: the floor no longer applies to that departure; the due date is recomputed. */
@@ -98,7 +108,10 @@ export class EarlyDisposalService {
   /** Who may decide: another person than the clerk who asked (separation of duties). Extend here. */
   protected checkDecider(row: EarlyDisposal, staff: Staff): void {
     if (row.recordedBy === staff.userId) {
-      throw new ForbiddenException({ code: 'early-disposal.own-request', message: 'The person who recorded the filings as done cannot decide on the early disposal' });
+      throw new ForbiddenException({
+        code: 'early-disposal.own-request',
+        message: 'The person who recorded the filings as done cannot decide on the early disposal',
+      });
     }
   }
 

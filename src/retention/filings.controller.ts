@@ -26,7 +26,7 @@ export class FilingsController {
 
   @Patch(':filingId')
   @Auth('clerk')
-  @ApiOperation({ summary: 'Set (or clear) the day a filing\'s matter closed (完結の日); recomputes the due date' })
+  @ApiOperation({ summary: "Set (or clear) the day a filing's matter closed (完結の日); recomputes the due date" })
   update(
     @Param('id', ParseUUIDPipe) id: string,
     @Param('filingId', ParseUUIDPipe) filingId: string,

@@ -118,7 +118,13 @@ export class FilingsService {
   }
 
   /** Closes (or reopens) a filing's matter, or adds people to it; the due dates follow. */
-  async update(subjectId: string, filingId: string, dto: UpdateFilingDto, staff: Staff, request: RequestMeta): Promise<{ filing: FilingView; schedule: ScheduleView | null }> {
+  async update(
+    subjectId: string,
+    filingId: string,
+    dto: UpdateFilingDto,
+    staff: Staff,
+    request: RequestMeta,
+  ): Promise<{ filing: FilingView; schedule: ScheduleView | null }> {
     if (dto.closedAt === undefined && !dto.addPeople?.length) {
       throw new BadRequestException({ code: 'filing.nothing-to-change', message: 'Nothing to change: send closedAt or addPeople' });
     }
@@ -131,7 +137,10 @@ export class FilingsService {
       if (dto.closedAt !== undefined) {
         const rule = this.legal.retentionRule(row.documentType);
         if (rule && rule.start !== 'matter-closed') {
-          throw new BadRequestException({ code: 'filing.no-closing-date', message: `${row.documentType} has no closing date: its retention starts from the 年分's filing deadline` });
+          throw new BadRequestException({
+            code: 'filing.no-closing-date',
+            message: `${row.documentType} has no closing date: its retention starts from the 年分's filing deadline`,
+          });
         }
         row.closedAt = dto.closedAt ?? null;
       }

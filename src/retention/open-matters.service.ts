@@ -37,7 +37,18 @@ export interface RetentionExplanation {
   leftOn: string | null;
   /** In words: which rule set the date and why. */
   why: string;
-  relationships: { id: string; kind: string; primary: boolean; employeeId: string | null; startedAt: string | null; endedAt: string | null; leftOn: string | null; floor: string | null; floorDueOn: string | null; floorReleased: boolean }[];
+  relationships: {
+    id: string;
+    kind: string;
+    primary: boolean;
+    employeeId: string | null;
+    startedAt: string | null;
+    endedAt: string | null;
+    leftOn: string | null;
+    floor: string | null;
+    floorDueOn: string | null;
+    floorReleased: boolean;
+  }[];
   reviewOn: string | null;
   notProvided: boolean;
 }
@@ -86,7 +97,9 @@ export class OpenMattersService {
   }
 
   async list(query: ListReviewsQuery): Promise<{ items: MatterReview[] }> {
-    return { items: await this.dataSource.manager.find(MatterReview, { where: { status: query.status ?? 'open' }, order: { dueOn: 'ASC', id: 'ASC' }, take: 500 }) };
+    return {
+      items: await this.dataSource.manager.find(MatterReview, { where: { status: query.status ?? 'open' }, order: { dueOn: 'ASC', id: 'ASC' }, take: 500 }),
+    };
   }
 
   /** Still needed: the next review is due repeatEveryMonths from today. */
@@ -103,7 +116,14 @@ export class OpenMattersService {
       await m.save(review);
       await this.repository.setReviewOn(review.subjectId, next, m);
       await this.audit.record(
-        { action: 'retention.review-confirmed', outcome: 'success', actor: staff, subjectId: review.subjectId, request, details: { reviewId: id, nextReviewOn: next } },
+        {
+          action: 'retention.review-confirmed',
+          outcome: 'success',
+          actor: staff,
+          subjectId: review.subjectId,
+          request,
+          details: { reviewId: id, nextReviewOn: next },
+        },
         m,
       );
       return review;

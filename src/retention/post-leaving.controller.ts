@@ -2,7 +2,14 @@ import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } fr
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { CloseReviewDto, ConfirmReviewDto, DecideEarlyDisposalDto, ListEarlyDisposalsQuery, ListReviewsQuery, RequestEarlyDisposalDto } from './dto/post-leaving.dto';
+import {
+  CloseReviewDto,
+  ConfirmReviewDto,
+  DecideEarlyDisposalDto,
+  ListEarlyDisposalsQuery,
+  ListReviewsQuery,
+  RequestEarlyDisposalDto,
+} from './dto/post-leaving.dto';
 import { EarlyDisposalService } from './early-disposal.service';
 import { OpenMattersService } from './open-matters.service';
 
@@ -17,7 +24,7 @@ export class PostLeavingController {
 
   @Get('subjects/:id/retention')
   @Auth('clerk', 'admin')
-  @ApiOperation({ summary: 'The person\'s computed disposal due date, the rule that set it and why, each relationship\'s end and floor' })
+  @ApiOperation({ summary: "The person's computed disposal due date, the rule that set it and why, each relationship's end and floor" })
   explain(@Param('id', ParseUUIDPipe) id: string) {
     return this.matters.explain(id);
   }
@@ -25,7 +32,12 @@ export class PostLeavingController {
   @Post('subjects/:id/early-disposal')
   @Auth('clerk')
   @ApiOperation({ summary: 'Record that the filings that follow the departure are done; an admin approves early disposal (before the post-leaving floor)' })
-  requestEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RequestEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  requestEarly(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: RequestEarlyDisposalDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.early.request(id, dto, staff, request);
   }
 
@@ -39,14 +51,24 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin', 'responsible')
   @ApiOperation({ summary: 'Approve early disposal: the post-leaving floor no longer applies to that departure (recorded filings still do)' })
-  approveEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  approveEarly(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: DecideEarlyDisposalDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.early.approve(id, dto, staff, request);
   }
 
   @Post('retention/early-disposals/:id/reject')
   @HttpCode(200)
   @Auth('admin', 'responsible')
-  rejectEarly(@Param('id', ParseUUIDPipe) id: string, @Body() dto: DecideEarlyDisposalDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  rejectEarly(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: DecideEarlyDisposalDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.early.reject(id, dto, staff, request);
   }
 

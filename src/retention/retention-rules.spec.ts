@@ -74,7 +74,7 @@ const rows: Row[] = [
     cites: 'dependents-declaration',
   },
   {
-    who: 'a dependent on no filing: kept for the employee\'s slip of that year (floor), not dropped the next day',
+    who: "a dependent on no filing: kept for the employee's slip of that year (floor), not dropped the next day",
     ends: [ended('dependent', effectiveLeftOn({ kind: 'dependent', leftAt: null }, { kind: 'employee', leftAt: '2025-06-30' }))],
     filings: [],
     dueOn: '2026-02-01',
@@ -118,7 +118,7 @@ const rows: Row[] = [
     reason: 'not-left',
   },
   {
-    who: 'an open matter (健康保険 matter not closed) keeps a leaver\'s number: no date, reviewed instead',
+    who: "an open matter (健康保険 matter not closed) keeps a leaver's number: no date, reviewed instead",
     ends: [ended('employee', '2025-06-30')],
     filings: [closing('health-pension', null)],
     dueOn: null,

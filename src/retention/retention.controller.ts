@@ -27,8 +27,15 @@ export class RetentionController {
 
   @Post('alarms/dispose-all')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Dispose of every open alarm (year-end practice); one transaction per person, refusals listed; 202 while it waits for four-eyes approval' })
-  async disposeAll(@Body() dto: DisposeDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta, @Res({ passthrough: true }) res: FastifyReply) {
+  @ApiOperation({
+    summary: 'Dispose of every open alarm (year-end practice); one transaction per person, refusals listed; 202 while it waits for four-eyes approval',
+  })
+  async disposeAll(
+    @Body() dto: DisposeDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+    @Res({ passthrough: true }) res: FastifyReply,
+  ) {
     const result = await this.disposals.requestDisposeAll(dto, staff, request);
     if ('status' in result) res.status(202);
     return result;
@@ -41,7 +48,10 @@ export class RetentionController {
 
   @Post('alarms/:id/dispose')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Dispose of the number (crypto-erase) and write the disposal record; 409 when not due; 202 while it waits for four-eyes approval (POST /approvals/:id/approve)' })
+  @ApiOperation({
+    summary:
+      'Dispose of the number (crypto-erase) and write the disposal record; 409 when not due; 202 while it waits for four-eyes approval (POST /approvals/:id/approve)',
+  })
   async dispose(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: DisposeDto,

@@ -33,8 +33,7 @@ import { PostLeavingController } from './post-leaving.controller';
     BullModule.registerQueueAsync({
       name: DISPOSAL_ALARMS_QUEUE,
       inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) =>
-        queueOptions(config.get('REDIS_URL', { infer: true }), config.get('REDIS_PREFIX', { infer: true })),
+      useFactory: (config: ConfigService<Env, true>) => queueOptions(config.get('REDIS_URL', { infer: true }), config.get('REDIS_PREFIX', { infer: true })),
     }),
     SubjectsModule,
     NumbersModule,

@@ -43,10 +43,7 @@ export class RetentionRepository {
 
   async addPeople(filingId: string, subjectIds: string[], manager: EntityManager): Promise<void> {
     if (!subjectIds.length) return;
-    await manager.query(
-      'INSERT INTO filing_person (filing_id, subject_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING',
-      [filingId, subjectIds],
-    );
+    await manager.query('INSERT INTO filing_person (filing_id, subject_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING', [filingId, subjectIds]);
   }
 
   /** Filing id → the people it names. */

@@ -44,7 +44,10 @@ export class ScheduleService {
     return links.map((link) => {
       const leftOn =
         link.kind === 'dependent'
-          ? effectiveLeftOn({ kind: 'dependent', leftAt: link.endedAt }, link.employeeId && employees.has(link.employeeId) ? { kind: 'employee', leftAt: employees.get(link.employeeId)!.leftAt } : null)
+          ? effectiveLeftOn(
+              { kind: 'dependent', leftAt: link.endedAt },
+              link.employeeId && employees.has(link.employeeId) ? { kind: 'employee', leftAt: employees.get(link.employeeId)!.leftAt } : null,
+            )
           : link.endedAt;
       const isReleased = leftOn !== null && released.some((r) => r.relationshipKind === link.kind && r.leftOn === leftOn);
       const floor = this.legal.retentionFloor(link.kind);

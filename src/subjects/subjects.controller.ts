@@ -52,7 +52,12 @@ export class SubjectsController {
   @Post(':id/relationships')
   @Auth('clerk')
   @ApiOperation({ summary: 'Add a relationship to this person (a spouse on the staff, a director who rents the office); the number stays one' })
-  addRelationship(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateRelationshipDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  addRelationship(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateRelationshipDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.subjects.addRelationship(id, dto, staff, request);
   }
 
@@ -72,7 +77,12 @@ export class SubjectsController {
   @Post(':id/number-requests')
   @Auth('clerk')
   @ApiOperation({ summary: '未提供: record a request for the number (date, means, answer); the year-end list shows the person as not provided' })
-  recordNumberRequest(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CreateNumberRequestDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+  recordNumberRequest(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateNumberRequestDto,
+    @CurrentStaff() staff: Staff,
+    @CurrentRequest() request: RequestMeta,
+  ) {
     return this.subjects.recordNumberRequest(id, dto, staff, request);
   }
 

@@ -9,7 +9,15 @@ import { LegalDataService } from '@/config/legal-data.service';
 import { SubjectKind } from '@/config/legal-data';
 import { assertNotFuture } from '@/common/http/dates';
 import { localDate } from '@/retention/due-dates';
-import { CreateNumberRequestDto, CreateRelationshipDto, CreateSubjectDto, ListSubjectsQuery, NotifyPurposesDto, UpdateRelationshipDto, UpdateSubjectDto } from './dto/subject.dto';
+import {
+  CreateNumberRequestDto,
+  CreateRelationshipDto,
+  CreateSubjectDto,
+  ListSubjectsQuery,
+  NotifyPurposesDto,
+  UpdateRelationshipDto,
+  UpdateSubjectDto,
+} from './dto/subject.dto';
 import { SubjectRelationship } from './subject-relationship.entity';
 import { NumberRequest } from './number-request.entity';
 import { Subject } from './subject.entity';
@@ -97,7 +105,10 @@ export class SubjectsService {
   }
 
   async list(query: ListSubjectsQuery): Promise<{ items: Subject[]; nextCursor: string | null }> {
-    const qb = this.subjects.createQueryBuilder('s').orderBy('s.code', 'ASC').limit(SUBJECT_PAGE_SIZE + 1);
+    const qb = this.subjects
+      .createQueryBuilder('s')
+      .orderBy('s.code', 'ASC')
+      .limit(SUBJECT_PAGE_SIZE + 1);
     if (query.kind) qb.andWhere('s.kind = :kind', { kind: query.kind });
     if (query.employeeId) {
       qb.andWhere(
@@ -110,9 +121,7 @@ export class SubjectsService {
     if (query.cursor) qb.andWhere('s.code > :cursor', { cursor: query.cursor });
     if (query.q) {
       const like = `%${query.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      qb.andWhere(
-        new Brackets((w) => w.where('s.code ILIKE :like', { like }).orWhere('s.name ILIKE :like').orWhere('s.name_kana ILIKE :like')),
-      );
+      qb.andWhere(new Brackets((w) => w.where('s.code ILIKE :like', { like }).orWhere('s.name ILIKE :like').orWhere('s.name_kana ILIKE :like')));
     }
     const rows = await qb.getMany();
     const items = rows.slice(0, SUBJECT_PAGE_SIZE);
@@ -266,7 +275,14 @@ export class SubjectsService {
       });
       await manager.save(row);
       await this.audit.record(
-        { action: 'subject.number-requested', outcome: 'success', actor: staff, subjectId, request, details: { requestId: row.id, requestedOn: row.requestedOn, means: row.means, answer: row.answer } },
+        {
+          action: 'subject.number-requested',
+          outcome: 'success',
+          actor: staff,
+          subjectId,
+          request,
+          details: { requestId: row.id, requestedOn: row.requestedOn, means: row.means, answer: row.answer },
+        },
         manager,
       );
       return row;
@@ -281,7 +297,10 @@ export class SubjectsService {
   /** Of these people, those with at least one recorded request for their number (id → the latest request). */
   async numberRequestsAmong(subjectIds: string[], manager?: EntityManager): Promise<Map<string, NumberRequest>> {
     if (!subjectIds.length) return new Map();
-    const rows = await (manager ?? this.dataSource.manager).find(NumberRequest, { where: { subjectId: In(subjectIds) }, order: { requestedOn: 'ASC', recordedAt: 'ASC' } });
+    const rows = await (manager ?? this.dataSource.manager).find(NumberRequest, {
+      where: { subjectId: In(subjectIds) },
+      order: { requestedOn: 'ASC', recordedAt: 'ASC' },
+    });
     return new Map(rows.map((r) => [r.subjectId, r]));
   }
 
@@ -323,7 +342,13 @@ export class SubjectsService {
   }
 
   /** Ends (or resumes) a relationship. The primary one is the subject row's hire and leave dates too. */
-  async updateRelationship(subjectId: string, relationshipId: string, dto: UpdateRelationshipDto, staff: Staff, request: RequestMeta): Promise<SubjectRelationship> {
+  async updateRelationship(
+    subjectId: string,
+    relationshipId: string,
+    dto: UpdateRelationshipDto,
+    staff: Staff,
+    request: RequestMeta,
+  ): Promise<SubjectRelationship> {
     if (dto.startedAt === undefined && dto.endedAt === undefined) {
       throw new BadRequestException({ code: 'relationship.nothing-to-change', message: 'Nothing to change: send startedAt or endedAt' });
     }
@@ -366,10 +391,10 @@ export class SubjectsService {
 
   /** True when the person was told of this purpose. One indexed lookup: this sits on the reveal path. */
   async isNotified(subjectId: string, purpose: string, manager?: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await (manager ?? this.dataSource.manager).query(
-      'SELECT 1 FROM subject_purpose WHERE subject_id = $1 AND purpose = $2',
-      [subjectId, purpose],
-    );
+    const rows: unknown[] = await (manager ?? this.dataSource.manager).query('SELECT 1 FROM subject_purpose WHERE subject_id = $1 AND purpose = $2', [
+      subjectId,
+      purpose,
+    ]);
     return rows.length > 0;
   }
 
@@ -456,7 +481,11 @@ export class SubjectsService {
   /** The subject row's hire and leave dates are its primary relationship's. */
   private async mirrorPrimary(subject: Subject, manager: EntityManager): Promise<void> {
     await this.ensurePrimaryRow(subject.id, manager);
-    await manager.update(SubjectRelationship, { subjectId: subject.id, isPrimary: true }, { startedAt: subject.hiredAt, endedAt: subject.leftAt, updatedAt: subject.updatedAt });
+    await manager.update(
+      SubjectRelationship,
+      { subjectId: subject.id, isPrimary: true },
+      { startedAt: subject.hiredAt, endedAt: subject.leftAt, updatedAt: subject.updatedAt },
+    );
   }
 
   /** employeeId must be another person who is (or was) an employee. */
@@ -466,11 +495,13 @@ export class SubjectsService {
     }
     const employee = await this.subjects.findOneBy({ id: employeeId });
     const isEmployee =
-      !!employee && (employee.kind === 'employee' || (await this.dataSource.manager.exists(SubjectRelationship, { where: { subjectId: employeeId, kind: 'employee' } })));
+      !!employee &&
+      (employee.kind === 'employee' || (await this.dataSource.manager.exists(SubjectRelationship, { where: { subjectId: employeeId, kind: 'employee' } })));
     if (!isEmployee) throw new BadRequestException({ code: 'relationship.employee-invalid', message: 'employeeId must be the id of an existing employee' });
   }
 
   private checkDates(hiredAt: string | null, leftAt: string | null): void {
-    if (hiredAt && leftAt && leftAt < hiredAt) throw new BadRequestException({ code: 'subject.left-before-hired', message: 'leftAt must not be before hiredAt' });
+    if (hiredAt && leftAt && leftAt < hiredAt)
+      throw new BadRequestException({ code: 'subject.left-before-hired', message: 'leftAt must not be before hiredAt' });
   }
 }

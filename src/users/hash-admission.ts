@@ -15,7 +15,10 @@ export interface HashAdmissionLimits {
 
 /** Thrown instead of queueing; `retryAfterSeconds` is when trying again is likely to be admitted. */
 export class HashingBusyError extends Error {
-  constructor(readonly retryAfterSeconds: number, readonly reason: 'queue-full' | 'wait-too-long' | 'waited-too-long') {
+  constructor(
+    readonly retryAfterSeconds: number,
+    readonly reason: 'queue-full' | 'wait-too-long' | 'waited-too-long',
+  ) {
     super(`password hashing is busy (${reason}); retry after ${retryAfterSeconds} s`);
   }
 }

@@ -2,8 +2,7 @@ import { Worker } from 'node:worker_threads';
 
 /** What a worker is asked to do: hash a password, or verify one against a PHC string. */
 export type HashJob =
-  | { op: 'hash'; password: string; memoryCost: number; timeCost: number; parallelism: number }
-  | { op: 'verify'; hash: string; password: string };
+  { op: 'hash'; password: string; memoryCost: number; timeCost: number; parallelism: number } | { op: 'verify'; hash: string; password: string };
 
 /**
  * The worker's code (plain CommonJS, run with `eval`, so the same text works compiled, under

@@ -6,9 +6,7 @@ function returned<T>(result: unknown): T[] {
   return Array.isArray(result) && Array.isArray(result[0]) ? (result[0] as T[]) : [];
 }
 
-export type Reservation =
-  | { ok: true; failures: number; backoffUntil: Date | null }
-  | { ok: false; retryAfterSeconds: number };
+export type Reservation = { ok: true; failures: number; backoffUntil: Date | null } | { ok: false; retryAfterSeconds: number };
 
 /**
  * SQL of the login budgets (see lockout.ts). `reserve` is the one statement that decides

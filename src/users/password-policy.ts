@@ -8,7 +8,8 @@ export const PASSWORD_MAX_LENGTH = 256;
 export function passwordProblem(password: string, username: string): { code: ErrorCode; message: string } | null {
   if (password.length < PASSWORD_MIN_LENGTH) return { code: 'password.too-short', message: `newPassword must be at least ${PASSWORD_MIN_LENGTH} characters` };
   if (password.length > PASSWORD_MAX_LENGTH) return { code: 'password.too-long', message: `newPassword must be at most ${PASSWORD_MAX_LENGTH} characters` };
-  if (password.toLowerCase().includes(username.toLowerCase())) return { code: 'password.contains-username', message: 'newPassword must not contain the username' };
+  if (password.toLowerCase().includes(username.toLowerCase()))
+    return { code: 'password.contains-username', message: 'newPassword must not contain the username' };
   if (/^(.)\1+$/.test(password)) return { code: 'password.repeated-character', message: 'newPassword must not be one character repeated' };
   return null;
 }

@@ -55,8 +55,7 @@ export function checkSeparationOfDuties(
   if (exception && !context.onePersonCompany) {
     throw new BadRequestException({
       code: 'roles.admin-and-clerk',
-      message:
-        'One account may hold admin and clerk only in a one-person company (setting SOD_ONE_PERSON_COMPANY): give the roles to two people',
+      message: 'One account may hold admin and clerk only in a one-person company (setting SOD_ONE_PERSON_COMPANY): give the roles to two people',
     }) as HttpException;
   }
   return { exception };

@@ -35,7 +35,9 @@ export function newRecoveryCode(): string {
 
 /** Spaces, hyphens and case do not matter when a person types a code. */
 export function recoveryCodeHash(code: string): Buffer {
-  return createHash('sha256').update(code.toLowerCase().replace(/[^a-z2-7]/g, '')).digest();
+  return createHash('sha256')
+    .update(code.toLowerCase().replace(/[^a-z2-7]/g, ''))
+    .digest();
 }
 
 /** TypeORM answers an UPDATE ... RETURNING on PostgreSQL with [rows, rowCount]. */
@@ -247,9 +249,7 @@ export class StaffCredentialsService {
   async replaceRecoveryCodes(userId: string, now: Date, manager: EntityManager): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
     await manager.getRepository(RecoveryCode).delete({ userId });
-    await manager
-      .getRepository(RecoveryCode)
-      .insert(codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code), createdAt: now, usedAt: null })));
+    await manager.getRepository(RecoveryCode).insert(codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code), createdAt: now, usedAt: null })));
     return codes;
   }
 
@@ -259,10 +259,9 @@ export class StaffCredentialsService {
       `UPDATE staff_recovery_code SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
       [userId, recoveryCodeHash(code), now],
     );
-    const unused: { n: number }[] = await this.dataSource.query(
-      `SELECT count(*)::int AS n FROM staff_recovery_code WHERE user_id = $1 AND used_at IS NULL`,
-      [userId],
-    );
+    const unused: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM staff_recovery_code WHERE user_id = $1 AND used_at IS NULL`, [
+      userId,
+    ]);
     return { ok: updatedRows(result) === 1, remaining: unused[0]!.n };
   }
 }

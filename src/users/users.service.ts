@@ -184,7 +184,11 @@ export class UsersService {
         const wanted = [...new Set(dto.roles)];
         sod = this.separationOfDuties([...new Set([...wanted, ...user.pendingRoles])], actor.userId, user.id, !sameRoles(before, wanted));
         if (before.includes('admin') && !wanted.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'demoted');
-        held = await this.heldBack(wanted.filter((r) => !before.includes(r)), 'api', user.firmId !== null);
+        held = await this.heldBack(
+          wanted.filter((r) => !before.includes(r)),
+          'api',
+          user.firmId !== null,
+        );
         user.roles = wanted.filter((r) => !held.includes(r));
         if (held.length) {
           user.pendingRoles = [...new Set([...user.pendingRoles, ...held])];
@@ -215,7 +219,10 @@ export class UsersService {
       }
       if (rolesChanged && sod.exception && !sodException(before)) await this.flagSodException(sod, user, user.roles, actor, request, m);
       if (dto.displayName !== undefined) {
-        await this.audit.record({ action: 'user.updated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, field: 'displayName' } }, m);
+        await this.audit.record(
+          { action: 'user.updated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, field: 'displayName' } },
+          m,
+        );
       }
       return { user, rolesChanged };
     });
@@ -380,7 +387,11 @@ export class UsersService {
   /** POST /me/training: the version must be the current one in config/handling-rules.json. */
   async acknowledgeTraining(actor: Actor, version: string, request: RequestMeta): Promise<void> {
     const current = this.legal.handlingRules.version;
-    if (version !== current) throw new BadRequestException({ code: 'training.wrong-version', message: `version must be the current handling rules version "${current}" (GET /me/training)` });
+    if (version !== current)
+      throw new BadRequestException({
+        code: 'training.wrong-version',
+        message: `version must be the current handling rules version "${current}" (GET /me/training)`,
+      });
     const now = this.clock.now();
     await this.dataSource.transaction(async (m) => {
       await m.getRepository(StaffUser).update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now });
@@ -409,10 +420,7 @@ export class UsersService {
   }
 
   private async assertAnotherAdmin(m: EntityManager, exceptId: string, what: 'demoted' | 'deactivated'): Promise<void> {
-    const [{ n }] = await m.query(
-      `SELECT count(*)::int AS n FROM staff_user WHERE status = 'active' AND 'admin' = ANY (roles) AND id <> $1`,
-      [exceptId],
-    );
+    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM staff_user WHERE status = 'active' AND 'admin' = ANY (roles) AND id <> $1`, [exceptId]);
     if (n === 0) {
       throw new ConflictException({
         code: 'user.last-admin',

@@ -155,17 +155,23 @@ export async function benchAuditVerifyDatabase(chain: SyntheticChain): Promise<A
       );
     }
     for (const cp of chain.checkpoints) {
-      await owner.query(
-        `INSERT INTO audit_checkpoint (last_seq, head_hash, signed_at, signature, cert_sha256) VALUES ($1, $2, $3, $4, 'bench')`,
-        [cp.seq, cp.head, cp.at, cp.signature],
-      );
+      await owner.query(`INSERT INTO audit_checkpoint (last_seq, head_hash, signed_at, signature, cert_sha256) VALUES ($1, $2, $3, $4, 'bench')`, [
+        cp.seq,
+        cp.head,
+        cp.at,
+        cp.signature,
+      ]);
     }
     // the tree as the sealer stores it: every complete subtree, and a signed head per round
     const levels: number[] = [];
     const indexes: string[] = [];
     const hashes: Buffer[] = [];
     const flush = async () => {
-      await owner.query(`INSERT INTO audit_tree_node (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [levels, indexes, hashes]);
+      await owner.query(`INSERT INTO audit_tree_node (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])`, [
+        levels,
+        indexes,
+        hashes,
+      ]);
       levels.length = indexes.length = hashes.length = 0;
     };
     const tree = new CompactRange();

@@ -3,7 +3,9 @@ import sharp from 'sharp';
 /** A phone-like photo of about `megabytes` MB (4032 × 3024, noisy enough not to compress away), with EXIF GPS. */
 export async function phonePhoto(megabytes: number, shade: number): Promise<Buffer> {
   for (let sigma = 9; sigma < 80; sigma += 1) {
-    const bytes = await sharp({ create: { width: 4032, height: 3024, channels: 3, background: { r: shade, g: 128, b: 255 - shade }, noise: { type: 'gaussian', mean: 128, sigma } } })
+    const bytes = await sharp({
+      create: { width: 4032, height: 3024, channels: 3, background: { r: shade, g: 128, b: 255 - shade }, noise: { type: 'gaussian', mean: 128, sigma } },
+    })
       .jpeg({ quality: 88 })
       .withExif({ IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '35/1 41/1 2/1', GPSLongitudeRef: 'E', GPSLongitude: '139/1 46/1 3/1' } })
       .toBuffer();
@@ -33,7 +35,9 @@ export async function benchCollection(port: number, clerkToken: string, submissi
     const res = await fetch(`${base}/subjects`, { method: 'POST', headers: auth, body: JSON.stringify({ kind: 'employee', code, name: '見本 太郎' }) });
     ids.push(((await res.json()) as { id: string }).id);
   }
-  const created = (await (await fetch(`${base}/collection/requests`, { method: 'POST', headers: auth, body: JSON.stringify({ subjectIds: ids }) })).json()) as { items: { link: string }[] };
+  const created = (await (await fetch(`${base}/collection/requests`, { method: 'POST', headers: auth, body: JSON.stringify({ subjectIds: ids }) })).json()) as {
+    items: { link: string }[];
+  };
   const tokens = created.items.map((i) => i.link.split('#')[1]);
   const [front, back] = [await phonePhoto(3, 60), await phonePhoto(3, 190)];
   const { fakeMyNumber } = await import('../support/subjects');
@@ -48,7 +52,15 @@ export async function benchCollection(port: number, clerkToken: string, submissi
         const form = new FormData();
         form.append(
           'data',
-          JSON.stringify({ acknowledged: true, noticeVersion: '2026-04', acknowledgedAt: new Date().toISOString(), number: fakeMyNumber(), numberDocument: 'my-number-card', identityDocuments: ['my-number-card'], dependents: [] }),
+          JSON.stringify({
+            acknowledged: true,
+            noticeVersion: '2026-04',
+            acknowledgedAt: new Date().toISOString(),
+            number: fakeMyNumber(),
+            numberDocument: 'my-number-card',
+            identityDocuments: ['my-number-card'],
+            dependents: [],
+          }),
         );
         form.append('my-number-card:front', new Blob([front], { type: 'image/jpeg' }), 'front.jpg');
         form.append('my-number-card:back', new Blob([back], { type: 'image/jpeg' }), 'back.jpg');

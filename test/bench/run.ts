@@ -84,7 +84,10 @@ async function startService(port: number): Promise<ChildProcess> {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false);
+    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (up) return child;
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 250));
@@ -150,7 +153,9 @@ async function main(): Promise<void> {
     const stormUsers: { username: string; password: string }[] = [];
     for (let i = 0; i < LOGIN_CLIENTS; i++) {
       const username = `bench-storm-${i}-${randomBytes(3).toString('hex')}`.replace(/\d/g, (d) => 'abcdefghij'.charAt(Number(d)));
-      const created = await app.get(UsersService).create({ username, displayName: 'Bench storm', roles: ['clerk'] }, null, { requestId: 'bench', clientAddress: '127.0.0.1' }, 'test-support');
+      const created = await app
+        .get(UsersService)
+        .create({ username, displayName: 'Bench storm', roles: ['clerk'] }, null, { requestId: 'bench', clientAddress: '127.0.0.1' }, 'test-support');
       stormUsers.push({ username, password: created.initialPassword });
     }
     process.stderr.write('seeding 10,000 employees…\n');
@@ -170,7 +175,12 @@ async function main(): Promise<void> {
     if (PARTS.has('reveal')) {
       // Alternating rounds (vault, then plain pg, at 50 and then at 10 clients): a slow spell of
       // this shared machine hits both sides of a round, and the ratios are the rounds' medians.
-      const rounds: { r50: Awaited<ReturnType<typeof autocannonReveal>>; b50: LoadResult; r10: Awaited<ReturnType<typeof autocannonReveal>>; b10: LoadResult }[] = [];
+      const rounds: {
+        r50: Awaited<ReturnType<typeof autocannonReveal>>;
+        b50: LoadResult;
+        r10: Awaited<ReturnType<typeof autocannonReveal>>;
+        b10: LoadResult;
+      }[] = [];
       const cpu = { vault: [] as [CpuSnapshot, CpuSnapshot, number][], plain: [] as [CpuSnapshot, CpuSnapshot, number][] };
       for (let round = 0; round < ROUNDS; round++) {
         const c0 = cpuSnapshot(service.pid);
@@ -207,11 +217,27 @@ async function main(): Promise<void> {
       const serviceCpu = cpu.vault.map(([a, b, n]) => (b.service - a.service) / Math.max(1, n));
       const revealP99Ratio10 = med((r) => r.r10.p99 / r.b10.p99);
       rows.push(
-        { measure: `reveals/s at 50 clients (median of ${ROUNDS} rounds)`, value: r50.perSecond.toFixed(0), baseline: b50.perSecond.toFixed(0), ratio: `${revealRatio.toFixed(2)} (rounds ${span((r) => r.r50.perSecond / r.b50.perSecond)})`, target: '≥ 0.75, no round < 0.6' },
+        {
+          measure: `reveals/s at 50 clients (median of ${ROUNDS} rounds)`,
+          value: r50.perSecond.toFixed(0),
+          baseline: b50.perSecond.toFixed(0),
+          ratio: `${revealRatio.toFixed(2)} (rounds ${span((r) => r.r50.perSecond / r.b50.perSecond)})`,
+          target: '≥ 0.75, no round < 0.6',
+        },
         { measure: 'reveal p50 / p99 at 50 clients (ms)', value: `${r50.p50} / ${r50.p99}`, baseline: `${b50.p50.toFixed(1)} / ${b50.p99.toFixed(1)}` },
-        { measure: 'reveal p50 / p99 at 10 clients (ms)', value: `${r10.p50} / ${r10.p99}`, baseline: `${b10.p50.toFixed(1)} / ${b10.p99.toFixed(1)}`, ratio: `${revealP99Ratio10.toFixed(2)} (rounds ${span((r) => r.r10.p99 / r.b10.p99)})`, target: 'p99 ratio ≤ 1.3, no round > 1.8' },
+        {
+          measure: 'reveal p50 / p99 at 10 clients (ms)',
+          value: `${r10.p50} / ${r10.p99}`,
+          baseline: `${b10.p50.toFixed(1)} / ${b10.p99.toFixed(1)}`,
+          ratio: `${revealP99Ratio10.toFixed(2)} (rounds ${span((r) => r.r10.p99 / r.b10.p99)})`,
+          target: 'p99 ratio ≤ 1.3, no round > 1.8',
+        },
         { measure: 'CPU per reveal at 50 clients', value: cpuPerRequest(cpu.vault), baseline: cpuPerRequest(cpu.plain) },
-        { measure: 'service CPU per reveal at 50 clients (ms, median of rounds)', value: `${median(serviceCpu).toFixed(2)} (rounds ${Math.min(...serviceCpu).toFixed(2)}–${Math.max(...serviceCpu).toFixed(2)})`, target: '≤ 0.6' },
+        {
+          measure: 'service CPU per reveal at 50 clients (ms, median of rounds)',
+          value: `${median(serviceCpu).toFixed(2)} (rounds ${Math.min(...serviceCpu).toFixed(2)}–${Math.max(...serviceCpu).toFixed(2)})`,
+          target: '≤ 0.6',
+        },
         { measure: 'reveal errors (all runs)', value: String(r50.errors + r10.errors + b50.errors + b10.errors) },
       );
       Object.assign(json, {
@@ -291,7 +317,10 @@ async function main(): Promise<void> {
         },
         {
           measure: 'logins per second in that run (password step, argon2id)',
-          value: `${loginsPerSecond.toFixed(1)} (rounds ${range(storm.map((r) => r.logins), 1)})`,
+          value: `${loginsPerSecond.toFixed(1)} (rounds ${range(
+            storm.map((r) => r.logins),
+            1,
+          )})`,
           ratio: `${busy} × 503 auth.busy, ${failed} other failures, ${storm.reduce((n, r) => n + r.revealErrors, 0)} reveal errors`,
           target: '≥ 10, no other failure',
         },
@@ -327,7 +356,12 @@ async function main(): Promise<void> {
         target: '< 60 s',
         ratio: `${result.failures} failed, ${COLLECTION_CONCURRENCY} at a time`,
       });
-      rows.push({ measure: 'reveal p99 at 10 clients while collection runs (ms, worst 5 s window)', value: String(p99), baseline: String(quiet), ratio: (p99 / quiet).toFixed(2) });
+      rows.push({
+        measure: 'reveal p99 at 10 clients while collection runs (ms, worst 5 s window)',
+        value: String(p99),
+        baseline: String(quiet),
+        ratio: (p99 / quiet).toFixed(2),
+      });
       json.collection200Seconds = result.seconds;
       json.revealP99DuringCollection = p99;
     }
@@ -343,7 +377,12 @@ async function main(): Promise<void> {
       const text = await res.text();
       const bulkSeconds = (performance.now() - t0) / 1000;
       const bulkRows = text.split('\r\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('\uFEFF')).length;
-      rows.push({ measure: `bulk retrieval of ${ids.length.toLocaleString('en')} people (s)`, value: bulkSeconds.toFixed(2), target: '≤ 2 s', ratio: `${bulkRows} rows` });
+      rows.push({
+        measure: `bulk retrieval of ${ids.length.toLocaleString('en')} people (s)`,
+        value: bulkSeconds.toFixed(2),
+        target: '≤ 2 s',
+        ratio: `${bulkRows} rows`,
+      });
       json.bulk10kSeconds = bulkSeconds;
     }
   } finally {
@@ -366,7 +405,12 @@ async function main(): Promise<void> {
       const mod = await import(file);
       const result = await mod[fn]();
       const value = key === 'auditVerifyPerSecond' ? result.entriesPerSecond : result.seconds;
-      rows.push({ measure: label, value: key === 'auditVerifyPerSecond' ? Math.round(value).toLocaleString('en') : value.toFixed(2), target, ratio: result.alarmsRaised !== undefined ? `${result.alarmsRaised} alarms` : undefined });
+      rows.push({
+        measure: label,
+        value: key === 'auditVerifyPerSecond' ? Math.round(value).toLocaleString('en') : value.toFixed(2),
+        target,
+        ratio: result.alarmsRaised !== undefined ? `${result.alarmsRaised} alarms` : undefined,
+      });
       json[key] = value;
     } catch (error) {
       rows.push({ measure: label, value: `not run: ${(error as Error).message.split('\n')[0]}` });

@@ -79,7 +79,12 @@ export function cpuSnapshot(servicePid: number | undefined): CpuSnapshot {
   return {
     postgresByPid,
     service: servicePid ? processCpuMs(servicePid) : 0,
-    serviceSystem: servicePid ? processCpuMs(servicePid, 'system') : 0, bench: processCpuMs(process.pid), postgres, machineBusy: (total - idle) * 10, machineTotal: total * 10 };
+    serviceSystem: servicePid ? processCpuMs(servicePid, 'system') : 0,
+    bench: processCpuMs(process.pid),
+    postgres,
+    machineBusy: (total - idle) * 10,
+    machineTotal: total * 10,
+  };
 }
 
 /**

@@ -115,7 +115,9 @@ export async function benchSweep(options: { subjects?: number; log?: (line: stri
       const [{ rels, named }] = (
         await owner.query(`SELECT (SELECT count(*) FROM subject_relationship)::int AS rels, (SELECT count(*) FROM filing_person)::int AS named`)
       ).rows;
-      log(`seeded ${subjects} people (${rels} relationships), ${subjects * 2} filings naming ${named} dependents in ${((Date.now() - seeded) / 1000).toFixed(1)} s`);
+      log(
+        `seeded ${subjects} people (${rels} relationships), ${subjects * 2} filings naming ${named} dependents in ${((Date.now() - seeded) / 1000).toFixed(1)} s`,
+      );
     } finally {
       await owner.end();
     }
@@ -135,7 +137,9 @@ export async function benchSweep(options: { subjects?: number; log?: (line: stri
     if (result.raised !== due) throw new Error(`sweep raised ${result.raised} alarms, ${due} people are due`);
     const [{ reviews }] = await app.query(`SELECT count(*)::int AS reviews FROM retention_schedule WHERE review_on <= $1`, [params.today]);
     if (result.reviews !== reviews || reviews === 0) throw new Error(`sweep raised ${result.reviews} reviews, ${reviews} are due`);
-    log(`sweep raised ${result.raised} alarms and ${result.reviews} reviews in ${seconds.toFixed(2)} s; a second sweep raised none in ${(againMs / 1000).toFixed(2)} s`);
+    log(
+      `sweep raised ${result.raised} alarms and ${result.reviews} reviews in ${seconds.toFixed(2)} s; a second sweep raised none in ${(againMs / 1000).toFixed(2)} s`,
+    );
     return { subjects, alarmsRaised: result.raised, reviewsRaised: result.reviews, seconds: Math.round(seconds * 1000) / 1000 };
   } finally {
     await app?.destroy();

@@ -75,7 +75,6 @@ describe('collection links (browser, phone)', () => {
     });
     page.on('pageerror', (error) => found.push(`pageerror: ${error.message}`));
     await page.addInitScript(() => {
-       
       const w = globalThis as any;
       w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string }) => console.error(`CSP violation: ${e.violatedDirective}`));
     });
@@ -95,7 +94,11 @@ describe('collection links (browser, phone)', () => {
     const account = await createAccount(app, admin.token, ['clerk']);
     const session = await firstLogin(app, account);
     const training = await request(app.getHttpServer()).get('/me/training').set('Authorization', `Bearer ${session.token}`).expect(200);
-    await request(app.getHttpServer()).post('/me/training').set('Authorization', `Bearer ${session.token}`).send({ version: training.body.version }).expect(204);
+    await request(app.getHttpServer())
+      .post('/me/training')
+      .set('Authorization', `Bearer ${session.token}`)
+      .send({ version: training.body.version })
+      .expect(204);
     const { page: desk, problems: deskProblems } = await newPage(browser);
     problems.push(deskProblems);
     await desk.goto(`${baseUrl}/`);
@@ -161,7 +164,9 @@ describe('collection links (browser, phone)', () => {
     );
     expect(rows).toHaveLength(2);
     for (const row of rows) {
-      const plain = app.get(EnvelopeService).decrypt({ ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyVersion: row.key_version }, imageAad(row.id, row.submission_id));
+      const plain = app
+        .get(EnvelopeService)
+        .decrypt({ ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyVersion: row.key_version }, imageAad(row.id, row.submission_id));
       expect(jpegHasMetadataSegment(plain)).toBe(false);
       expect(await hasExif(plain)).toBe(false);
     }
@@ -198,7 +203,10 @@ describe('collection links (browser, phone)', () => {
       [employee.id],
     );
     expect(looks.map((l) => l.details.what).sort()).toEqual(['image', 'numbers']);
-    const dependents = await request(app.getHttpServer()).get('/subjects?kind=dependent&q=%E8%A9%A6%E9%A8%93%20%E8%8A%B1%E5%AD%90').set('Authorization', `Bearer ${apiClerk.token}`).expect(200);
+    const dependents = await request(app.getHttpServer())
+      .get('/subjects?kind=dependent&q=%E8%A9%A6%E9%A8%93%20%E8%8A%B1%E5%AD%90')
+      .set('Authorization', `Bearer ${apiClerk.token}`)
+      .expect(200);
     expect(dependents.body.items.some((d: { employeeId: string; number: { onFile: boolean } }) => d.employeeId === employee.id && d.number.onFile)).toBe(true);
     expect(problems.flat()).toEqual([]);
   });

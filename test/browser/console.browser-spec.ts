@@ -66,8 +66,14 @@ describe('web console (browser)', () => {
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval/);
     expect(res.text).not.toMatch(/<script(?![^>]*\bsrc=)/); // no inline script
     expect(res.text).not.toMatch(/https?:\/\//); // no CDN
-    await http().get('/console/js/app.js').expect(200).expect('Content-Type', /javascript/);
-    await http().get('/console/vendor/qrcode.mjs').expect(200).expect('Content-Type', /javascript/);
+    await http()
+      .get('/console/js/app.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
+    await http()
+      .get('/console/vendor/qrcode.mjs')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
   });
 
   it('GET /console/reference gives any signed-in staff the codes and labels of config/, and nobody else', async () => {
@@ -82,7 +88,16 @@ describe('web console (browser)', () => {
     const { page, problems: p } = await newPage(browser);
     problems.push(p);
     await page.goto(`${baseUrl}/`);
-    const vectors = ['123456789018', '983205673214', '111111111118', '123456789010', '12345678901', '１２３４ ５６７８ ９０１８', '1234-5678-9018', '12345678901a'];
+    const vectors = [
+      '123456789018',
+      '983205673214',
+      '111111111118',
+      '123456789010',
+      '12345678901',
+      '１２３４ ５６７８ ９０１８',
+      '1234-5678-9018',
+      '12345678901a',
+    ];
     // a string, so that TypeScript leaves the dynamic import of the console's module alone
     const results = await page.evaluate(
       `(async () => { const m = await import('/console/js/my-number.js'); return ${JSON.stringify(vectors)}.map((i) => m.normaliseMyNumber(i).ok); })()`,
@@ -136,7 +151,13 @@ describe('web console (browser)', () => {
     await byTest(page, 'reg-kana').fill('ミホン ハナコ');
     await byTest(page, 'reg-submit').click();
     await byTest(page, 'person-card').waitFor();
-    person.id = (await http().get('/subjects').query({ q: person.code }).set('Authorization', `Bearer ${await clerkHttpToken()}`).expect(200)).body.items[0].id;
+    person.id = (
+      await http()
+        .get('/subjects')
+        .query({ q: person.code })
+        .set('Authorization', `Bearer ${await clerkHttpToken()}`)
+        .expect(200)
+    ).body.items[0].id;
 
     // purposes told
     await byTest(page, 'purpose-withholding-slip').check();
@@ -160,7 +181,10 @@ describe('web console (browser)', () => {
     await page.locator('[data-test="person-card"] [data-test="number-status"].ok').waitFor();
     expect(sent).toContain(`PUT /subjects/${person.id}/number`);
     expect(await byTest(page, 'number-input').inputValue()).toBe('');
-    const status = await http().get(`/subjects/${person.id}/number`).set('Authorization', `Bearer ${await clerkHttpToken()}`).expect(200);
+    const status = await http()
+      .get(`/subjects/${person.id}/number`)
+      .set('Authorization', `Bearer ${await clerkHttpToken()}`)
+      .expect(200);
     expect(status.body).toMatchObject({ onFile: true, identityChecked: true });
   });
 
@@ -190,7 +214,6 @@ describe('web console (browser)', () => {
     expect((await shown.innerText()).replace(/\s/g, '')).toBe(person.number);
     // never in storage or the URL
     const kept = await page.evaluate(async () => {
-       
       const w = globalThis as any; // the page's window (this file is compiled without DOM types)
       return {
         local: JSON.stringify({ ...w.localStorage }),
@@ -245,7 +268,11 @@ describe('web console (browser)', () => {
     await byTest(page, 'reg-name').fill('見本 一郎');
     await byTest(page, 'reg-submit').click();
     await page.locator('[data-test="person-card"] h2', { hasText: code }).waitFor();
-    const found = await http().get('/subjects').query({ q: code }).set('Authorization', `Bearer ${await clerkHttpToken()}`).expect(200);
+    const found = await http()
+      .get('/subjects')
+      .query({ q: code })
+      .set('Authorization', `Bearer ${await clerkHttpToken()}`)
+      .expect(200);
     expect(found.body.items[0]).toMatchObject({ kind: 'dependent', employeeId: person.id });
   });
 
@@ -336,8 +363,9 @@ describe('web console (browser)', () => {
     await page.locator('[data-test="staff-manage-status"][data-kind="ok"]', { hasText: '役割を変更しました' }).waitFor();
     await byTest(page, 'totp-reset').click();
     await page.locator('[data-test="staff-manage-status"][data-kind="ok"]', { hasText: '二要素認証をリセットしました' }).waitFor();
-    const created = (await http().get('/users').query({ limit: 500 }).set('Authorization', `Bearer ${admin.token}`).expect(200)).body.items
-      .find((u: { username: string }) => u.username === newName);
+    const created = (await http().get('/users').query({ limit: 500 }).set('Authorization', `Bearer ${admin.token}`).expect(200)).body.items.find(
+      (u: { username: string }) => u.username === newName,
+    );
     expect(created.roles.sort()).toEqual(['auditor']);
 
     await byTest(page, `manage-${clerk.username}`).click();

@@ -91,7 +91,11 @@ describe('web console: filings, due dates, open matters (browser)', () => {
 
   it('admin: sees leavers kept by an open matter (who, which matter, since when) and confirms one is still needed', async () => {
     const leaver = await createSubject(app, clerk.token);
-    await http().post(`/subjects/${leaver.id}/filings`).set('Authorization', `Bearer ${clerk.token}`).send({ documentType: 'employment-insurance-insured', submittedAt: '2025-03-01' }).expect(201);
+    await http()
+      .post(`/subjects/${leaver.id}/filings`)
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ documentType: 'employment-insurance-insured', submittedAt: '2025-03-01' })
+      .expect(201);
     await http().patch(`/subjects/${leaver.id}`).set('Authorization', `Bearer ${clerk.token}`).send({ leftAt: '2025-03-31' }).expect(200);
     await http().post('/retention/sweep').set('Authorization', `Bearer ${admin.token}`).expect(200); // a year after leaving: review due
 

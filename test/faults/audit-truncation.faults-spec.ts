@@ -33,7 +33,13 @@ function runCli(vault: VaultProcess, args: string[]): Promise<{ code: number; st
 }
 
 function toJson(head: { treeSize: number; rootHash: Buffer; at: string; signature: Buffer }) {
-  return { format: 'mynumber-vault-sth-v1', treeSize: head.treeSize, rootHash: head.rootHash.toString('hex'), at: head.at, signature: head.signature.toString('base64') };
+  return {
+    format: 'mynumber-vault-sth-v1',
+    treeSize: head.treeSize,
+    rootHash: head.rootHash.toString('hex'),
+    at: head.at,
+    signature: head.signature.toString('base64'),
+  };
 }
 
 /** One private stack (PostgreSQL, Redis, vault with a witness directory) per scenario. */
@@ -71,7 +77,9 @@ function scenario(label: string) {
       const [db] = await stack.pg.query<{ size: string; root: Buffer }>(
         `SELECT tree_size::text AS size, root_hash AS root FROM audit_tree_head ORDER BY tree_size DESC LIMIT 1`,
       );
-      const [{ unsealed }] = (await stack.pg.query<{ unsealed: number }>(`SELECT count(*)::int AS unsealed FROM audit_entry WHERE hash IS NULL`)) as [{ unsealed: number }];
+      const [{ unsealed }] = (await stack.pg.query<{ unsealed: number }>(`SELECT count(*)::int AS unsealed FROM audit_entry WHERE hash IS NULL`)) as [
+        { unsealed: number },
+      ];
       const witnessed = scanWitnessDirectory(ctx.witnessDir, publicKey()).latest;
       if (db && unsealed === 0 && witnessed && witnessed.treeSize === Number(db.size)) {
         expect(witnessed.rootHash.equals(db.root)).toBe(true);

@@ -64,7 +64,11 @@ describe('fault: database backends terminated under reveal load', () => {
     running = false;
     await Promise.all(loops);
 
-    expect({ aliveAfterKills, alive: vault.running, log: vault.running ? '' : vault.recentLog().slice(-3000) }).toEqual({ aliveAfterKills: true, alive: true, log: '' });
+    expect({ aliveAfterKills, alive: vault.running, log: vault.running ? '' : vault.recentLog().slice(-3000) }).toEqual({
+      aliveAfterKills: true,
+      alive: true,
+      log: '',
+    });
     expect(killed).toBeGreaterThan(ROUNDS);
     expect(bad.map((r) => `${r.status} ${r.text.slice(0, 200)}`)).toEqual([]);
     expect(successes).toBeGreaterThanOrEqual(atEnd + 50);

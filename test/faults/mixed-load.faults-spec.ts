@@ -5,7 +5,20 @@
  * audit trail holds exactly one entry per successful audited action: every reveal, store and login.
  */
 import { startStack, Stack, sleep } from './support/processes';
-import { call, createStaff, createSubjects, fakeMyNumber, HttpStaff, HttpSubject, login, reveal, setUpTeam, stepUp, storeNumber, Team } from './support/http-staff';
+import {
+  call,
+  createStaff,
+  createSubjects,
+  fakeMyNumber,
+  HttpStaff,
+  HttpSubject,
+  login,
+  reveal,
+  setUpTeam,
+  stepUp,
+  storeNumber,
+  Team,
+} from './support/http-staff';
 
 const SECONDS = Number(process.env.FAULT_LOAD_SECONDS ?? 60);
 const CLIENTS = Number(process.env.FAULT_LOAD_CLIENTS ?? 50);

@@ -16,10 +16,7 @@ function tokyoDate(days: number): string {
 }
 
 async function openAlarms(stack: Stack, subjectId: string): Promise<number> {
-  const rows = await stack.pg.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM disposal_alarm WHERE subject_id = $1 AND status = 'open'`,
-    [subjectId],
-  );
+  const rows = await stack.pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM disposal_alarm WHERE subject_id = $1 AND status = 'open'`, [subjectId]);
   return rows[0]!.n;
 }
 
@@ -114,10 +111,10 @@ describe('fault: Redis outage', () => {
     expect(alarm!.raised_by).toBe('redis-recovered-sweep');
 
     // Every successful reveal has its audit row.
-    const rows = await stack.pg.query<{ n: string }>(
-      `SELECT count(*) AS n FROM audit_entry WHERE action = 'number.revealed' AND outcome = 'success'`,
-    );
+    const rows = await stack.pg.query<{ n: string }>(`SELECT count(*) AS n FROM audit_entry WHERE action = 'number.revealed' AND outcome = 'success'`);
     expect(Number(rows[0]!.n)).toBe(1 + subjects.length + 1 + 1 + 1);
-    console.log(`redis outage: degraded after ${degradedAfter} ms, ok again ${okAfter} ms after restart, alarm raised ${raisedAfter} ms after ok, slowest reveal while down ${Math.max(...slowest)} ms`);
+    console.log(
+      `redis outage: degraded after ${degradedAfter} ms, ok again ${okAfter} ms after restart, alarm raised ${raisedAfter} ms after ok, slowest reveal while down ${Math.max(...slowest)} ms`,
+    );
   });
 });

@@ -85,7 +85,9 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
     const waitersOn = async (table: string, atLeast: number): Promise<number> => {
       const from = Date.now();
       for (;;) {
-        const [row] = await pg.query<{ n: number }>(`SELECT count(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, [table]);
+        const [row] = await pg.query<{ n: number }>(`SELECT count(DISTINCT pid)::int AS n FROM pg_locks WHERE NOT granted AND relation = $1::regclass`, [
+          table,
+        ]);
         if (row!.n >= atLeast || Date.now() - from > 30_000) return row!.n;
         await sleep(20);
       }
@@ -108,7 +110,13 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
     // 2. The bulk retrieval starts; once its first rows arrived (batch one committed and sent), the
     //    next batch is frozen at its audit insert.
     const bulk = startBulk(clerk);
-    await Promise.race([bulk.gotFirstRow, bulk.done.then(() => { throw new Error('bulk ended without rows'); }), sleep(60_000)]);
+    await Promise.race([
+      bulk.gotFirstRow,
+      bulk.done.then(() => {
+        throw new Error('bulk ended without rows');
+      }),
+      sleep(60_000),
+    ]);
     await lock.query('LOCK TABLE audit_entry IN EXCLUSIVE MODE');
     const frozenOnAudit = await waitersOn('audit_entry', 1);
     expect(bulk.received.length).toBeGreaterThan(0);
@@ -144,9 +152,9 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
 
     // Every row that left the vault has its audit entry; each number is the one stored.
     const audited = new Set(
-      (
-        await pg.query<{ subject_id: string }>(`SELECT subject_id FROM audit_entry WHERE action = 'number.bulk-retrieved' AND outcome = 'success'`)
-      ).map((r) => r.subject_id),
+      (await pg.query<{ subject_id: string }>(`SELECT subject_id FROM audit_entry WHERE action = 'number.bulk-retrieved' AND outcome = 'success'`)).map(
+        (r) => r.subject_id,
+      ),
     );
     const byId = new Map(employees.map((e) => [e.id, e.number]));
     const unaudited = bulk.received.filter((r) => !audited.has(r.subjectId));
@@ -167,7 +175,11 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
 
     // A second run finishes the job: exactly one record per person.
     await stepUp(admin).catch(() => undefined);
-    const rerun = await call(vault.url, 'POST', '/retention/alarms/dispose-all', { token: admin.token, body: { note: 'fault suite, after restart' }, timeoutMs: 120_000 });
+    const rerun = await call(vault.url, 'POST', '/retention/alarms/dispose-all', {
+      token: admin.token,
+      body: { note: 'fault suite, after restart' },
+      timeoutMs: 120_000,
+    });
     expect(rerun.status).toBe(200);
     expect(rerun.body.disposed).toBe(leavers.length - disposed);
     const final = await people();

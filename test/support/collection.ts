@@ -35,7 +35,10 @@ export const tokenOf = (link: string): string => link.slice(link.indexOf('#') + 
 
 /** Creates one collection link for a person (clerk session). */
 export async function createLink(app: INestApplication, clerkToken: string, subjectId: string): Promise<{ id: string; link: string; token: string }> {
-  const res = await request(app.getHttpServer()).post('/collection/requests').set('Authorization', `Bearer ${clerkToken}`).send({ subjectIds: [subjectId] });
+  const res = await request(app.getHttpServer())
+    .post('/collection/requests')
+    .set('Authorization', `Bearer ${clerkToken}`)
+    .send({ subjectIds: [subjectId] });
   if (res.status !== 201 || res.body.items.length !== 1) throw new Error(`create link: ${res.status} ${JSON.stringify(res.body)}`);
   return { id: res.body.items[0].id, link: res.body.items[0].link, token: tokenOf(res.body.items[0].link) };
 }
@@ -48,7 +51,15 @@ export interface SubmissionData {
   notProvidedReason?: string;
   numberDocument?: string;
   identityDocuments?: string[];
-  dependents?: { name: string; nameKana?: string; relationship: string; number?: string; notProvidedReason?: string; numberDocument?: string; identityDocuments?: string[] }[];
+  dependents?: {
+    name: string;
+    nameKana?: string;
+    relationship: string;
+    number?: string;
+    notProvidedReason?: string;
+    numberDocument?: string;
+    identityDocuments?: string[];
+  }[];
 }
 
 export function submissionData(overrides: Partial<SubmissionData> = {}): SubmissionData {

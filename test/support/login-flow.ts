@@ -29,7 +29,9 @@ export function codeNow(app: INestApplication, secret: string, offset = 0): stri
 /** The same, made by Debian's oathtool (an independent RFC 6238 implementation). */
 export function oathtoolCode(app: INestApplication, secret: string, offset = 0): string {
   const seconds = Math.floor(app.get(ClockService).now().getTime() / 1000) + offset * 30;
-  return execFileSync('oathtool', ['--totp', '-b', '-N', `@${seconds}`, secret]).toString('utf8').trim();
+  return execFileSync('oathtool', ['--totp', '-b', '-N', `@${seconds}`, secret])
+    .toString('utf8')
+    .trim();
 }
 
 /**

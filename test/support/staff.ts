@@ -40,11 +40,7 @@ export function totpCodeAtStep(secret: string, step: number): string {
  * touched. With `acknowledgeTraining` (default true) the current handling rules are acknowledged.
  * The session is fresh for reveals (the login's TOTP code counts as a step-up).
  */
-export async function signIn(
-  app: INestApplication,
-  roles: Role[],
-  options: { acknowledgeTraining?: boolean } = {},
-): Promise<SignedIn> {
+export async function signIn(app: INestApplication, roles: Role[], options: { acknowledgeTraining?: boolean } = {}): Promise<SignedIn> {
   const users = app.get(UsersService);
   const login = app.get(LoginService);
   const clock = app.get(ClockService);

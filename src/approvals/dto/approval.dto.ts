@@ -12,7 +12,10 @@ export class SetPolicyDto {
   @IsIn(FOUR_EYES_MODES, { message: `fourEyes must be one of: ${FOUR_EYES_MODES.join(', ')}` })
   fourEyes: FourEyesMode;
 
-  @ApiPropertyOptional({ description: 'Why four eyes are waived (required when waived); must not contain a number', example: 'Sole proprietor: one person keeps the books' })
+  @ApiPropertyOptional({
+    description: 'Why four eyes are waived (required when waived); must not contain a number',
+    example: 'Sole proprietor: one person keeps the books',
+  })
   @ValidateIf((o: SetPolicyDto) => o.fourEyes === 'waived' || o.reason !== undefined)
   @IsString()
   @IsNotEmpty({ message: 'reason is required when four eyes are waived' })

@@ -98,5 +98,4 @@ export class ReturnSubmissionDto {
   @IsString()
   @MaxLength(60)
   reason: string;
-
 }

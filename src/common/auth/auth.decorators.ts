@@ -37,6 +37,6 @@ export function requestMetaOf(req: StaffRequest): RequestMeta {
 }
 
 /** Request id and client address for the audit trail. */
-export const CurrentRequest = createParamDecorator(
-  (_: unknown, ctx: ExecutionContext): RequestMeta => requestMetaOf(ctx.switchToHttp().getRequest<StaffRequest>()),
+export const CurrentRequest = createParamDecorator((_: unknown, ctx: ExecutionContext): RequestMeta =>
+  requestMetaOf(ctx.switchToHttp().getRequest<StaffRequest>()),
 );

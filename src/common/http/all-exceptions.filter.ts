@@ -12,9 +12,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return (
     ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300'].includes(code) ||
     code.startsWith('08') ||
-    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
-      e?.message ?? '',
-    )
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e?.message ?? '')
   );
 }
 
@@ -35,9 +33,7 @@ function extras(body: unknown): { params?: Record<string, string | number>; fiel
   const out: ReturnType<typeof extras> = {};
   const { params, fields } = body as { params?: unknown; fields?: unknown };
   if (params && typeof params === 'object' && !Array.isArray(params)) {
-    out.params = Object.fromEntries(
-      Object.entries(params).map(([k, v]) => [k, typeof v === 'number' ? v : redactDigits(String(v))]),
-    );
+    out.params = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' ? v : redactDigits(String(v))]));
   }
   if (Array.isArray(fields)) {
     out.fields = fields.map((f: { field?: unknown; constraints?: unknown }) => ({

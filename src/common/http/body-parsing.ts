@@ -15,7 +15,10 @@ export function useBodyParsing(app: NestFastifyApplication): void {
   fastify.removeAllContentTypeParsers();
   // Only JSON is spoken: a body of any other type (or of none named) is refused, saying what to send.
   fastify.addContentTypeParser('*', (_req, _payload, done) =>
-    done(new UnsupportedMediaTypeException({ code: 'body.unsupported-type', message: 'Send the request body as JSON (Content-Type: application/json)' }), undefined),
+    done(
+      new UnsupportedMediaTypeException({ code: 'body.unsupported-type', message: 'Send the request body as JSON (Content-Type: application/json)' }),
+      undefined,
+    ),
   );
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (req, body, done) => {
     if (body.length === 0) return done(null, {}); // an empty JSON body reads as {} (as it always has), not an error

@@ -238,7 +238,11 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** The body of a coded exception: `new BadRequestException(coded('x.y', 'English reason'))`. */
-export function coded(code: ErrorCode, message: string, params?: Record<string, string | number>): { code: ErrorCode; message: string; params?: Record<string, string | number> } {
+export function coded(
+  code: ErrorCode,
+  message: string,
+  params?: Record<string, string | number>,
+): { code: ErrorCode; message: string; params?: Record<string, string | number> } {
   return params ? { code, message, params } : { code, message };
 }
 
@@ -251,11 +255,19 @@ export const ERROR_RESPONSE_SCHEMA = {
     code: {
       type: 'string',
       enum: Object.keys(ERROR_CODES),
-      description: 'Stable machine code (see src/common/http/error-codes.ts): ' + Object.entries(ERROR_CODES).map(([c, d]) => `${c}: ${d}`).join('; '),
+      description:
+        'Stable machine code (see src/common/http/error-codes.ts): ' +
+        Object.entries(ERROR_CODES)
+          .map(([c, d]) => `${c}: ${d}`)
+          .join('; '),
     },
     error: { type: 'string', example: 'Conflict' },
     message: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }], description: 'English reason for API users' },
-    params: { type: 'object', additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] }, description: 'Values the reason names (dates, counts), never personal data' },
+    params: {
+      type: 'object',
+      additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }] },
+      description: 'Values the reason names (dates, counts), never personal data',
+    },
     fields: {
       type: 'array',
       description: 'validation.failed: each invalid field and the constraints it failed',

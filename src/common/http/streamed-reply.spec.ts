@@ -24,7 +24,7 @@ describe('streamReply', () => {
 
   afterAll(() => fastify.close());
 
-  it('sends every chunk in order with its headers and the hooks\' headers', async () => {
+  it("sends every chunk in order with its headers and the hooks' headers", async () => {
     const res = await fastify.inject({ method: 'GET', url: '/rows' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toBe('text/csv; charset=utf-8');

@@ -20,7 +20,12 @@ export async function useRequestLog(app: NestFastifyApplication): Promise<void> 
       if (req.url !== '/health' && logger.isLevelEnabled('info')) {
         const path = req.url.split('?', 1)[0];
         logger.info(
-          { reqId: req.id, req: { method: req.method, url: redactDigits(path!) }, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+          {
+            reqId: req.id,
+            req: { method: req.method, url: redactDigits(path!) },
+            res: { statusCode: reply.statusCode },
+            responseTime: Math.round(reply.elapsedTime),
+          },
           'request completed',
         );
       }

@@ -84,11 +84,7 @@ export function redactNumberLike(text: string): string {
   if (!isNumberLike(text)) return text;
   return pieces(screeningForm(text))
     .map((p) =>
-      p.uuid
-        ? uuidIsNumberLike(p.text)
-          ? REDACTED
-          : p.text
-        : p.text.replace(RUN, (run) => (digitCount(run) >= NUMBER_LIKE_MIN_DIGITS ? REDACTED : run)),
+      p.uuid ? (uuidIsNumberLike(p.text) ? REDACTED : p.text) : p.text.replace(RUN, (run) => (digitCount(run) >= NUMBER_LIKE_MIN_DIGITS ? REDACTED : run)),
     )
     .join('');
 }

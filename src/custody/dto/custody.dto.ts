@@ -17,7 +17,7 @@ export class CustodySetupDto {
 }
 
 export class UnsealDto {
-  @ApiProperty({ description: 'One holder\'s share, as shown at collection (MNV-…)' })
+  @ApiProperty({ description: "One holder's share, as shown at collection (MNV-…)" })
   @IsString()
   @MaxLength(200)
   share: string;

@@ -106,7 +106,10 @@ export class BulkRevealDto {
   @Max(2100)
   activeInYear?: number;
 
-  @ApiPropertyOptional({ description: "Issue #19: hand the export to this outside firm (提供), encrypted for its registered OpenPGP key; a firm's own account always gets its firm's" })
+  @ApiPropertyOptional({
+    description:
+      "Issue #19: hand the export to this outside firm (提供), encrypted for its registered OpenPGP key; a firm's own account always gets its firm's",
+  })
   @IsOptional()
   @IsUUID('all', { message: 'recipientFirmId must be an outside firm id' })
   recipientFirmId?: string;

@@ -37,7 +37,10 @@ export class CreateFilingDto {
   @IsBoundedDate('submittedAt')
   submittedAt?: string;
 
-  @ApiPropertyOptional({ description: 'The day the matter closed (完結の日), for rules that start then; leave out while it is open. Not in the future', example: '2025-03-31' })
+  @ApiPropertyOptional({
+    description: 'The day the matter closed (完結の日), for rules that start then; leave out while it is open. Not in the future',
+    example: '2025-03-31',
+  })
   @IsOptional()
   @IsBoundedDate('closedAt')
   closedAt?: string;

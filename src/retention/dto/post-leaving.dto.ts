@@ -15,7 +15,11 @@ export class RequestEarlyDisposalDto {
   @IsIn(SUBJECT_KINDS, { message: `relationshipKind must be one of: ${SUBJECT_KINDS.join(', ')}` })
   relationshipKind?: SubjectKind;
 
-  @ApiProperty({ example: '2025-07-15', description: 'The day the last of the filings that follow the departure (源泉徴収票, 給与支払報告書, 資格喪失届; for a payee the 支払調書) was done; not in the future' })
+  @ApiProperty({
+    example: '2025-07-15',
+    description:
+      'The day the last of the filings that follow the departure (源泉徴収票, 給与支払報告書, 資格喪失届; for a payee the 支払調書) was done; not in the future',
+  })
   @IsBoundedDate('filingsDoneOn')
   filingsDoneOn: string;
 
@@ -46,7 +50,10 @@ export class ListEarlyDisposalsQuery {
 }
 
 export class ConfirmReviewDto {
-  @ApiProperty({ description: 'Why the number is still needed (the matter that is still open); must not contain a number', example: '傷病手当金の請求が継続中' })
+  @ApiProperty({
+    description: 'Why the number is still needed (the matter that is still open); must not contain a number',
+    example: '傷病手当金の請求が継続中',
+  })
   @IsString()
   @IsNotEmpty({ message: 'reason is required' })
   @MaxLength(500)

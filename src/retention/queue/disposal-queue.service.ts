@@ -83,7 +83,11 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
     await withTimeout(this.queue.close(false), 10_000, 'close').catch((error: Error) => this.logger.warn(error.message));
     // Bull's connection getters create a connection on first use: only touch the ones that exist.
     const q = this.queue as unknown as Record<string, { disconnect(): void } | boolean | undefined>;
-    for (const [flag, getter] of [['clientInitialized', 'client'], ['subscriberInitialized', 'eclient'], ['bclientInitialized', 'bclient']]) {
+    for (const [flag, getter] of [
+      ['clientInitialized', 'client'],
+      ['subscriberInitialized', 'eclient'],
+      ['bclientInitialized', 'bclient'],
+    ]) {
       if (q[flag!]) (q[getter!] as { disconnect(): void }).disconnect();
     }
   }

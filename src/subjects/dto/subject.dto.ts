@@ -1,17 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, PartialType, PickType } from '@nestjs/swagger';
-import {
-  ArrayMaxSize,
-  ArrayUnique,
-  IsArray,
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  MaxLength,
-  ValidateIf,
-} from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
 import { DATE_MAX, DATE_MIN, IsBoundedDate, IsBoundedDateTime } from '@/common/http/dates';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
 import { REQUEST_ANSWERS, REQUEST_MEANS } from '../number-request.entity';
@@ -25,7 +13,7 @@ export class CreateSubjectDto {
   @IsIn(SUBJECT_KINDS, { message: `kind must be one of: ${SUBJECT_KINDS.join(', ')}` })
   kind: SubjectKind;
 
-  @ApiProperty({ description: 'The company\'s own code for the person (staff code, payee code)', example: 'E-0001' })
+  @ApiProperty({ description: "The company's own code for the person (staff code, payee code)", example: 'E-0001' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(40)
@@ -126,9 +114,9 @@ export class NotifyPurposesDto {
   @IsBoundedDateTime('notifiedAt')
   notifiedAt: string;
 
-  @ApiPropertyOptional({ description: 'The relationship the notice is for (default: the primary one); replaces only that relationship\'s purposes' })
+  @ApiPropertyOptional({ description: "The relationship the notice is for (default: the primary one); replaces only that relationship's purposes" })
   @IsOptional()
-  @IsUUID('all', { message: 'relationshipId must be the id of one of this person\'s relationships' })
+  @IsUUID('all', { message: "relationshipId must be the id of one of this person's relationships" })
   relationshipId?: string;
 }
 

@@ -76,7 +76,6 @@ export class ListUsersQuery {
   limit?: number;
 }
 
-
 export class CreatedUserDto {
   @ApiProperty() id: string;
   @ApiProperty() username: string;
@@ -101,7 +100,11 @@ export class StaffAccountDto {
   @ApiPropertyOptional({ nullable: true }) trainingAcknowledgedAt: string | null;
   @ApiProperty({ description: 'Acknowledged the current handling rules within TRAINING_VALID_MONTHS' }) trainingCurrent: boolean;
   @ApiProperty({ description: 'Active, and no login (or never since creation) for DORMANT_DAYS: review it' }) dormant: boolean;
-  @ApiPropertyOptional({ nullable: true, enum: ['admin+clerk'], description: 'Roles held together only as an exception to separation of duties (a one-person company): auditors review it' })
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['admin+clerk'],
+    description: 'Roles held together only as an exception to separation of duties (a one-person company): auditors review it',
+  })
   sodException: 'admin+clerk' | null;
   @ApiProperty() createdAt: string;
 }

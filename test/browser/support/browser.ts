@@ -42,10 +42,10 @@ export async function newPage(browser: Browser, lang: 'ja' | 'en' = 'ja'): Promi
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   // runs in the page (this file is compiled without DOM types, hence the loose typing)
   await page.addInitScript(() => {
-     
     const w = globalThis as any;
     w.document.addEventListener('securitypolicyviolation', (e: { violatedDirective: string; blockedURI: string }) =>
-      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
   });
   return { page, problems };
 }

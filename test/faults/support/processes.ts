@@ -16,7 +16,9 @@ export const ROOT = resolve(__dirname, '../../..');
 function findPgBin(): string {
   if (process.env.FAULT_PG_BIN) return process.env.FAULT_PG_BIN;
   const versions = existsSync('/usr/lib/postgresql')
-    ? readdirSync('/usr/lib/postgresql').filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a))
+    ? readdirSync('/usr/lib/postgresql')
+        .filter((v) => existsSync(join('/usr/lib/postgresql', v, 'bin', 'initdb')))
+        .sort((a, b) => Number(b) - Number(a))
     : [];
   if (!versions.length) throw new Error('No PostgreSQL server binaries in /usr/lib/postgresql/*/bin; set FAULT_PG_BIN');
   return join('/usr/lib/postgresql', versions[0]!, 'bin');

@@ -35,16 +35,24 @@ const state = { me: null, reference: null, screen: null, poll: null, idle: null,
 const stepUp = createStepUp();
 
 function header() {
-  const langButton = h('button', { type: 'button', class: 'link', 'data-test': 'lang-switch', onclick: () => setLang(getLang() === 'ja' ? 'en' : 'ja') },
-    getLang() === 'ja' ? 'English' : '日本語');
+  const langButton = h(
+    'button',
+    { type: 'button', class: 'link', 'data-test': 'lang-switch', onclick: () => setLang(getLang() === 'ja' ? 'en' : 'ja') },
+    getLang() === 'ja' ? 'English' : '日本語',
+  );
   return h(
     'header',
     { class: 'top' },
     h('h1', {}, t('app.title')),
-    h('div', { class: 'who' },
-      state.me ? h('span', { 'data-test': 'who' }, `${state.me.displayName} (${state.me.username}) · ${state.me.roles.map((r) => t(`role.${r}`)).join(', ')}`) : null,
+    h(
+      'div',
+      { class: 'who' },
+      state.me
+        ? h('span', { 'data-test': 'who' }, `${state.me.displayName} (${state.me.username}) · ${state.me.roles.map((r) => t(`role.${r}`)).join(', ')}`)
+        : null,
       langButton,
-      state.me ? h('button', { type: 'button', class: 'secondary', 'data-test': 'logout', onclick: () => logout('logout.done') }, t('nav.logout')) : null),
+      state.me ? h('button', { type: 'button', class: 'secondary', 'data-test': 'logout', onclick: () => logout('logout.done') }, t('nav.logout')) : null,
+    ),
   );
 }
 
@@ -63,8 +71,17 @@ function render() {
   }
   const available = screensFor(state.me);
   if (!state.screen || !available.some((s) => s.id === state.screen)) state.screen = available[0].id;
-  const nav = h('nav', { class: 'tabs', 'aria-label': t('nav.label') }, available.map((s) =>
-    h('button', { type: 'button', 'data-test': `nav-${s.id}`, 'aria-current': s.id === state.screen ? 'page' : undefined, onclick: () => show(s.id) }, t(s.label))));
+  const nav = h(
+    'nav',
+    { class: 'tabs', 'aria-label': t('nav.label') },
+    available.map((s) =>
+      h(
+        'button',
+        { type: 'button', 'data-test': `nav-${s.id}`, 'aria-current': s.id === state.screen ? 'page' : undefined, onclick: () => show(s.id) },
+        t(s.label),
+      ),
+    ),
+  );
   const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t('training.banner'));
   mount(root, header(), nav, banner, main, h('footer', {}, t('app.footer')));
   const screen = SCREENS.find((s) => s.id === state.screen);
@@ -120,11 +137,14 @@ whenUnauthorized(() => endLocal(t('logout.ended')));
 function startWatch() {
   stopWatch();
   state.poll = setInterval(() => {
-    if (hasSession()) api('GET', '/me').then((me) => {
-      const trainingChanged = me.trainingCurrent !== state.me?.trainingCurrent;
-      state.me = me;
-      if (trainingChanged) render();
-    }).catch(() => undefined);
+    if (hasSession())
+      api('GET', '/me')
+        .then((me) => {
+          const trainingChanged = me.trainingCurrent !== state.me?.trainingCurrent;
+          state.me = me;
+          if (trainingChanged) render();
+        })
+        .catch(() => undefined);
   }, POLL_SECONDS * 1000);
   resetIdle();
   for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, resetIdle, true);

@@ -8,8 +8,17 @@ import { errorText } from './errors.js';
 
 export function bulkScreen(main, ctx) {
   const status = statusLine('bulk-status');
-  const purpose = h('select', { 'data-test': 'bulk-purpose' }, ctx.reference.purposes.map((p) => h('option', { value: p.code }, purposeLabel(ctx.reference, p.code))));
-  const kind = h('select', { 'data-test': 'bulk-kind' }, h('option', { value: '' }, t('people.allKinds')), ['employee', 'dependent', 'payee'].map((k) => h('option', { value: k }, t(`kind.${k}`))));
+  const purpose = h(
+    'select',
+    { 'data-test': 'bulk-purpose' },
+    ctx.reference.purposes.map((p) => h('option', { value: p.code }, purposeLabel(ctx.reference, p.code))),
+  );
+  const kind = h(
+    'select',
+    { 'data-test': 'bulk-kind' },
+    h('option', { value: '' }, t('people.allKinds')),
+    ['employee', 'dependent', 'payee'].map((k) => h('option', { value: k }, t(`kind.${k}`))),
+  );
   const year = h('input', { type: 'number', min: 2015, max: 2100, value: String(new Date().getFullYear()), 'data-test': 'bulk-year' });
   const q = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'bulk-q' });
 
@@ -53,12 +62,21 @@ export function bulkScreen(main, ctx) {
 
   mount(
     main,
-    h('form', { class: 'card', 'data-test': 'bulk-screen', onsubmit: run },
+    h(
+      'form',
+      { class: 'card', 'data-test': 'bulk-screen', onsubmit: run },
       h('h2', {}, t('bulk.title')),
       h('p', { class: 'hint' }, t('bulk.explain')),
-      h('div', { class: 'row' }, field(t('reveal.purpose'), purpose), field(t('people.kind'), kind), field(t('bulk.year'), year),
-        field(t('bulk.q'), q, t('bulk.qHint'))),
+      h(
+        'div',
+        { class: 'row' },
+        field(t('reveal.purpose'), purpose),
+        field(t('people.kind'), kind),
+        field(t('bulk.year'), year),
+        field(t('bulk.q'), q, t('bulk.qHint')),
+      ),
       h('button', { type: 'submit', class: 'danger', 'data-test': 'bulk-submit' }, t('bulk.submit')),
-      status),
+      status,
+    ),
   );
 }

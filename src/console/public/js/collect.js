@@ -47,7 +47,14 @@ function docLabel(code) {
 }
 
 function when(iso) {
-  return new Date(iso).toLocaleString(getLang() === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo', year: 'numeric', month: 'long', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+  return new Date(iso).toLocaleString(getLang() === 'en' ? 'en-GB' : 'ja-JP', {
+    timeZone: 'Asia/Tokyo',
+    year: 'numeric',
+    month: 'long',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
 }
 
 function errorText(code) {
@@ -87,8 +94,15 @@ function numberFeedback(value, testId) {
 function numberInput(value, onValue, testId) {
   const feedback = numberFeedback(value, `${testId}-feedback`);
   const input = h('input', {
-    type: 'text', inputmode: 'numeric', autocomplete: 'off', autocapitalize: 'off', spellcheck: 'false', maxlength: 20, value,
-    'data-test': testId, 'aria-describedby': `${testId}-hint`,
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    autocapitalize: 'off',
+    spellcheck: 'false',
+    maxlength: 20,
+    value,
+    'data-test': testId,
+    'aria-describedby': `${testId}-hint`,
     oninput: (e) => {
       onValue(e.target.value);
       feedback.update(e.target.value);
@@ -99,40 +113,81 @@ function numberInput(value, onValue, testId) {
 
 function noticeSection() {
   const { info } = state;
-  const ack = h('input', { type: 'checkbox', 'data-test': 'ack', checked: !!state.acknowledgedAt, onchange: (e) => {
-    state.acknowledgedAt = e.target.checked ? new Date().toISOString() : null;
-    render();
-  } });
-  return h('section', { class: 'card', 'data-test': 'notice' },
+  const ack = h('input', {
+    type: 'checkbox',
+    'data-test': 'ack',
+    checked: !!state.acknowledgedAt,
+    onchange: (e) => {
+      state.acknowledgedAt = e.target.checked ? new Date().toISOString() : null;
+      render();
+    },
+  });
+  return h(
+    'section',
+    { class: 'card', 'data-test': 'notice' },
     h('h2', {}, tr('c.step1')),
     h('h3', {}, tr('c.purposes')),
-    h('ul', {}, info.notice.purposes.map((p) => h('li', {}, getLang() === 'en' ? p.labelEn : p.label))),
+    h(
+      'ul',
+      {},
+      info.notice.purposes.map((p) => h('li', {}, getLang() === 'en' ? p.labelEn : p.label)),
+    ),
     h('h3', {}, tr('c.dependentPurposes')),
-    h('ul', {}, info.notice.dependentPurposes.map((p) => h('li', {}, getLang() === 'en' ? p.labelEn : p.label))),
+    h(
+      'ul',
+      {},
+      info.notice.dependentPurposes.map((p) => h('li', {}, getLang() === 'en' ? p.labelEn : p.label)),
+    ),
     h('h3', {}, tr('c.handling')),
-    h('ul', {}, (getLang() === 'en' ? info.notice.handlingSummaryEn : info.notice.handlingSummary).map((line) => h('li', {}, line))),
-    h('label', { class: 'check' }, ack, h('span', {}, tr('c.ack'))));
+    h(
+      'ul',
+      {},
+      (getLang() === 'en' ? info.notice.handlingSummaryEn : info.notice.handlingSummary).map((line) => h('li', {}, line)),
+    ),
+    h('label', { class: 'check' }, ack, h('span', {}, tr('c.ack'))),
+  );
 }
 
 function reasonSelect(value, onValue, testId) {
-  return h('select', { 'data-test': testId, onchange: (e) => onValue(e.target.value) },
-    state.info.notProvidedReasons.map((r) => h('option', { value: r, selected: r === value }, tr(`reason.${r}`))));
+  return h(
+    'select',
+    { 'data-test': testId, onchange: (e) => onValue(e.target.value) },
+    state.info.notProvidedReasons.map((r) => h('option', { value: r, selected: r === value }, tr(`reason.${r}`))),
+  );
 }
 
 function numberSection() {
-  const choice = (provide, label, testId) => h('label', { class: 'check' },
-    h('input', { type: 'radio', name: 'provide', checked: state.provide === provide, 'data-test': testId, onchange: () => {
-      state.provide = provide;
-      render();
-    } }),
-    h('span', {}, label));
-  return h('section', { class: 'card', 'data-test': 'number-section' },
+  const choice = (provide, label, testId) =>
+    h(
+      'label',
+      { class: 'check' },
+      h('input', {
+        type: 'radio',
+        name: 'provide',
+        checked: state.provide === provide,
+        'data-test': testId,
+        onchange: () => {
+          state.provide = provide;
+          render();
+        },
+      }),
+      h('span', {}, label),
+    );
+  return h(
+    'section',
+    { class: 'card', 'data-test': 'number-section' },
     h('h2', {}, tr('c.step2')),
     choice(true, tr('c.provide'), 'provide-yes'),
     choice(false, tr('c.notProvide'), 'provide-no'),
     state.provide
       ? h('label', { class: 'field' }, h('span', {}, tr('c.number')), ...numberInput(state.number, (v) => (state.number = v), 'number'))
-      : h('label', { class: 'field' }, h('span', {}, tr('c.reason')), reasonSelect(state.reason, (v) => (state.reason = v), 'not-provided-reason')));
+      : h(
+          'label',
+          { class: 'field' },
+          h('span', {}, tr('c.reason')),
+          reasonSelect(state.reason, (v) => (state.reason = v), 'not-provided-reason'),
+        ),
+  );
 }
 
 function photoInput(key) {
@@ -141,7 +196,9 @@ function photoInput(key) {
   const maxMb = Math.floor(state.info.maxImageBytes / 1024 / 1024);
   const note = h('small', { class: 'hint', 'data-test': `photo-note-${key}` }, chosen ? `✓ ${chosen.name}` : '');
   const input = h('input', {
-    type: 'file', accept: 'image/jpeg,image/png,image/heic,image/heif,.heic,.heif', 'data-test': `photo-${key}`,
+    type: 'file',
+    accept: 'image/jpeg,image/png,image/heic,image/heif,.heic,.heif',
+    'data-test': `photo-${key}`,
     onchange: (e) => {
       const file = e.target.files?.[0];
       if (!file) return;
@@ -157,7 +214,13 @@ function photoInput(key) {
       note.dataset.kind = 'ok';
     },
   });
-  return h('label', { class: 'field photo' }, h('span', {}, tr('c.photo', { doc: docLabel(code), side: tr(side === 'back' ? 'c.back' : 'c.front') })), input, note);
+  return h(
+    'label',
+    { class: 'field photo' },
+    h('span', {}, tr('c.photo', { doc: docLabel(code), side: tr(side === 'back' ? 'c.back' : 'c.front') })),
+    input,
+    note,
+  );
 }
 
 function documentsSection() {
@@ -165,62 +228,167 @@ function documentsSection() {
   const numberDocs = docs.filter((d) => d.numberProof);
   const numberDoc = docs.find((d) => d.code === state.numberDoc);
   const maxMb = Math.floor(state.info.maxImageBytes / 1024 / 1024);
-  const idChoices = numberDoc?.identityProof === 'both' ? null : h('fieldset', { 'data-test': 'id-docs' },
-    h('legend', {}, tr('c.idDocs')),
-    docs.filter((d) => d.identityProof === 'photo' || d.identityProof === 'non-photo').map((d) => h('label', { class: 'check' },
-      h('input', { type: 'checkbox', checked: state.idDocs.includes(d.code), 'data-test': `id-doc-${d.code}`, onchange: (e) => {
-        state.idDocs = e.target.checked ? [...state.idDocs, d.code] : state.idDocs.filter((c) => c !== d.code);
-        render();
-      } }),
-      h('span', {}, d.label))));
-  return h('section', { class: 'card', 'data-test': 'documents' },
+  const idChoices =
+    numberDoc?.identityProof === 'both'
+      ? null
+      : h(
+          'fieldset',
+          { 'data-test': 'id-docs' },
+          h('legend', {}, tr('c.idDocs')),
+          docs
+            .filter((d) => d.identityProof === 'photo' || d.identityProof === 'non-photo')
+            .map((d) =>
+              h(
+                'label',
+                { class: 'check' },
+                h('input', {
+                  type: 'checkbox',
+                  checked: state.idDocs.includes(d.code),
+                  'data-test': `id-doc-${d.code}`,
+                  onchange: (e) => {
+                    state.idDocs = e.target.checked ? [...state.idDocs, d.code] : state.idDocs.filter((c) => c !== d.code);
+                    render();
+                  },
+                }),
+                h('span', {}, d.label),
+              ),
+            ),
+        );
+  return h(
+    'section',
+    { class: 'card', 'data-test': 'documents' },
     h('h2', {}, tr('c.step3')),
     h('p', {}, tr('c.docsExplain')),
-    h('label', { class: 'field' }, h('span', {}, tr('c.numberDoc')),
-      h('select', { 'data-test': 'number-doc', onchange: (e) => {
-        state.numberDoc = e.target.value;
-        render();
-      } }, numberDocs.map((d) => h('option', { value: d.code, selected: d.code === state.numberDoc }, d.label)))),
+    h(
+      'label',
+      { class: 'field' },
+      h('span', {}, tr('c.numberDoc')),
+      h(
+        'select',
+        {
+          'data-test': 'number-doc',
+          onchange: (e) => {
+            state.numberDoc = e.target.value;
+            render();
+          },
+        },
+        numberDocs.map((d) => h('option', { value: d.code, selected: d.code === state.numberDoc }, d.label)),
+      ),
+    ),
     idChoices,
     h('p', { class: 'hint' }, tr('c.photoHint', { mb: maxMb })),
-    wantedPhotos().map(photoInput));
+    wantedPhotos().map(photoInput),
+  );
 }
 
 function dependentCard(dep, index) {
   const numberDocs = state.info.identityDocuments.filter((d) => d.numberProof);
   const set = (key) => (e) => (dep[key] = e.target.value);
-  return h('fieldset', { class: 'dependent', 'data-test': `dependent-${index}` },
+  return h(
+    'fieldset',
+    { class: 'dependent', 'data-test': `dependent-${index}` },
     h('legend', {}, `${tr('c.step4').replace(/^4\. /, '')} ${index + 1}`),
-    h('label', { class: 'field' }, h('span', {}, tr('c.depName')), h('input', { type: 'text', value: dep.name, autocomplete: 'off', maxlength: 100, 'data-test': `dep-name-${index}`, oninput: set('name') })),
-    h('label', { class: 'field' }, h('span', {}, tr('c.depKana')), h('input', { type: 'text', value: dep.nameKana, autocomplete: 'off', maxlength: 100, 'data-test': `dep-kana-${index}`, oninput: set('nameKana') })),
-    h('label', { class: 'field' }, h('span', {}, tr('c.relationship')),
-      h('select', { 'data-test': `dep-rel-${index}`, onchange: set('relationship') }, state.info.relationships.map((r) => h('option', { value: r, selected: r === dep.relationship }, tr(`rel.${r}`))))),
-    h('label', { class: 'check' }, h('input', { type: 'checkbox', checked: !dep.provide, 'data-test': `dep-not-provide-${index}`, onchange: (e) => {
-      dep.provide = !e.target.checked;
-      render();
-    } }), h('span', {}, tr('c.notProvide'))),
+    h(
+      'label',
+      { class: 'field' },
+      h('span', {}, tr('c.depName')),
+      h('input', { type: 'text', value: dep.name, autocomplete: 'off', maxlength: 100, 'data-test': `dep-name-${index}`, oninput: set('name') }),
+    ),
+    h(
+      'label',
+      { class: 'field' },
+      h('span', {}, tr('c.depKana')),
+      h('input', { type: 'text', value: dep.nameKana, autocomplete: 'off', maxlength: 100, 'data-test': `dep-kana-${index}`, oninput: set('nameKana') }),
+    ),
+    h(
+      'label',
+      { class: 'field' },
+      h('span', {}, tr('c.relationship')),
+      h(
+        'select',
+        { 'data-test': `dep-rel-${index}`, onchange: set('relationship') },
+        state.info.relationships.map((r) => h('option', { value: r, selected: r === dep.relationship }, tr(`rel.${r}`))),
+      ),
+    ),
+    h(
+      'label',
+      { class: 'check' },
+      h('input', {
+        type: 'checkbox',
+        checked: !dep.provide,
+        'data-test': `dep-not-provide-${index}`,
+        onchange: (e) => {
+          dep.provide = !e.target.checked;
+          render();
+        },
+      }),
+      h('span', {}, tr('c.notProvide')),
+    ),
     dep.provide
       ? [
           h('label', { class: 'field' }, h('span', {}, tr('c.number')), ...numberInput(dep.number, (v) => (dep.number = v), `dep-number-${index}`)),
-          h('label', { class: 'field' }, h('span', {}, tr('c.depDoc')),
-            h('select', { 'data-test': `dep-doc-${index}`, onchange: set('numberDoc') }, numberDocs.map((d) => h('option', { value: d.code, selected: d.code === dep.numberDoc }, d.label)))),
+          h(
+            'label',
+            { class: 'field' },
+            h('span', {}, tr('c.depDoc')),
+            h(
+              'select',
+              { 'data-test': `dep-doc-${index}`, onchange: set('numberDoc') },
+              numberDocs.map((d) => h('option', { value: d.code, selected: d.code === dep.numberDoc }, d.label)),
+            ),
+          ),
         ]
-      : h('label', { class: 'field' }, h('span', {}, tr('c.reason')), reasonSelect(dep.reason, (v) => (dep.reason = v), `dep-reason-${index}`)),
-    h('button', { type: 'button', class: 'secondary', 'data-test': `dep-remove-${index}`, onclick: () => {
-      state.dependents.splice(index, 1);
-      render();
-    } }, tr('c.removeDep')));
+      : h(
+          'label',
+          { class: 'field' },
+          h('span', {}, tr('c.reason')),
+          reasonSelect(dep.reason, (v) => (dep.reason = v), `dep-reason-${index}`),
+        ),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-test': `dep-remove-${index}`,
+        onclick: () => {
+          state.dependents.splice(index, 1);
+          render();
+        },
+      },
+      tr('c.removeDep'),
+    ),
+  );
 }
 
 function dependentsSection() {
-  return h('section', { class: 'card', 'data-test': 'dependents' },
+  return h(
+    'section',
+    { class: 'card', 'data-test': 'dependents' },
     h('h2', {}, tr('c.step4')),
     h('p', {}, tr('c.depExplain')),
     state.dependents.map(dependentCard),
-    h('button', { type: 'button', class: 'secondary', 'data-test': 'add-dependent', onclick: () => {
-      state.dependents.push({ name: '', nameKana: '', relationship: state.info.relationships[0], provide: true, number: '', reason: state.info.notProvidedReasons[0], numberDoc: 'my-number-card' });
-      render();
-    } }, tr('c.addDep')));
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'secondary',
+        'data-test': 'add-dependent',
+        onclick: () => {
+          state.dependents.push({
+            name: '',
+            nameKana: '',
+            relationship: state.info.relationships[0],
+            provide: true,
+            number: '',
+            reason: state.info.notProvidedReasons[0],
+            numberDoc: 'my-number-card',
+          });
+          render();
+        },
+      },
+      tr('c.addDep'),
+    ),
+  );
 }
 
 function formData() {
@@ -253,7 +421,8 @@ function formData() {
 function localProblems() {
   const problems = [];
   if (state.provide && !normaliseMyNumber(state.number).ok) problems.push(tr('c.number'));
-  for (const key of wantedPhotos()) if (!state.photos[key]) problems.push(tr('c.photo', { doc: docLabel(key.split(':')[0]), side: tr(key.endsWith('back') ? 'c.back' : 'c.front') }));
+  for (const key of wantedPhotos())
+    if (!state.photos[key]) problems.push(tr('c.photo', { doc: docLabel(key.split(':')[0]), side: tr(key.endsWith('back') ? 'c.back' : 'c.front') }));
   state.dependents.forEach((d, i) => {
     if (!d.name.trim()) problems.push(`${tr('c.depName')} ${i + 1}`);
     if (d.provide && !normaliseMyNumber(d.number).ok) problems.push(`${tr('c.number')} ${i + 1}`);
@@ -272,7 +441,14 @@ async function send() {
   state.error = '';
   render();
   try {
-    const res = await fetch('/collect/submission', { method: 'POST', headers: headers(), body: formData(), cache: 'no-store', credentials: 'omit', referrerPolicy: 'no-referrer' });
+    const res = await fetch('/collect/submission', {
+      method: 'POST',
+      headers: headers(),
+      body: formData(),
+      cache: 'no-store',
+      credentials: 'omit',
+      referrerPolicy: 'no-referrer',
+    });
     const body = await res.json().catch(() => null);
     if (res.ok) {
       state.done = true;
@@ -294,11 +470,23 @@ async function send() {
 function render() {
   document.documentElement.lang = getLang();
   document.title = tr('c.title');
-  const top = h('header', { class: 'top' }, h('h1', {}, tr('c.title')),
-    h('button', { type: 'button', class: 'link', 'data-test': 'lang-switch', onclick: () => setLang(getLang() === 'ja' ? 'en' : 'ja') }, tr('c.lang')));
+  const top = h(
+    'header',
+    { class: 'top' },
+    h('h1', {}, tr('c.title')),
+    h('button', { type: 'button', class: 'link', 'data-test': 'lang-switch', onclick: () => setLang(getLang() === 'ja' ? 'en' : 'ja') }, tr('c.lang')),
+  );
   if (state.closedCode) {
-    mount(root, top, h('section', { class: 'card closed', 'data-test': 'closed', 'data-code': state.closedCode },
-      h('h2', {}, tr('c.closedTitle')), h('p', {}, errorText(state.closedCode))));
+    mount(
+      root,
+      top,
+      h(
+        'section',
+        { class: 'card closed', 'data-test': 'closed', 'data-code': state.closedCode },
+        h('h2', {}, tr('c.closedTitle')),
+        h('p', {}, errorText(state.closedCode)),
+      ),
+    );
     return;
   }
   if (!state.info) {
@@ -306,11 +494,14 @@ function render() {
     return;
   }
   const { info } = state;
-  const intro = h('section', { class: 'intro' },
+  const intro = h(
+    'section',
+    { class: 'intro' },
     h('p', { class: 'greeting', 'data-test': 'greeting' }, tr('c.greeting', { name: info.greetingName })),
     h('p', {}, tr('c.intro', { company: info.company })),
     h('p', { class: 'hint' }, tr('c.expires', { at: when(info.expiresAt) })),
-    info.returnReason ? h('p', { class: 'banner warn', 'data-test': 'returned' }, tr('c.returned', { reason: tr(`ret.${info.returnReason}`) })) : null);
+    info.returnReason ? h('p', { class: 'banner warn', 'data-test': 'returned' }, tr('c.returned', { reason: tr(`ret.${info.returnReason}`) })) : null,
+  );
   if (state.done) {
     mount(root, top, intro, h('section', { class: 'card done', 'data-test': 'done', role: 'status' }, h('p', {}, tr('c.done'))));
     return;
@@ -320,7 +511,11 @@ function render() {
         numberSection(),
         state.provide ? documentsSection() : null,
         dependentsSection(),
-        h('p', { class: 'status', role: 'status', 'aria-live': 'polite', 'data-test': 'submit-status', 'data-kind': state.error ? 'error' : '' }, state.sending ? tr('c.submitting') : state.error),
+        h(
+          'p',
+          { class: 'status', role: 'status', 'aria-live': 'polite', 'data-test': 'submit-status', 'data-kind': state.error ? 'error' : '' },
+          state.sending ? tr('c.submitting') : state.error,
+        ),
         h('button', { type: 'button', class: 'primary', 'data-test': 'submit', disabled: state.sending, onclick: send }, tr('c.submit')),
       ]
     : [];

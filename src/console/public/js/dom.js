@@ -69,7 +69,25 @@ export function table(columns, rows, testId) {
   return h(
     'table',
     { class: 'grid', 'data-test': testId },
-    h('thead', {}, h('tr', {}, columns.map((c) => h('th', { scope: 'col' }, c.label)))),
-    h('tbody', {}, rows.map((row) => h('tr', {}, columns.map((c) => h('td', {}, c.cell(row)))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        columns.map((c) => h('th', { scope: 'col' }, c.label)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map((row) =>
+        h(
+          'tr',
+          {},
+          columns.map((c) => h('td', {}, c.cell(row))),
+        ),
+      ),
+    ),
   );
 }

@@ -4,17 +4,40 @@ import { ApiError } from './api.js';
 import { has, t } from './i18n.js';
 
 const FIELD_LABELS = {
-  username: 'staff.username', displayName: 'staff.displayName', roles: 'account.roles', reason: 'staff.reason',
-  password: 'login.password', newPassword: 'pw.new', currentPassword: 'pw.current', code: 'people.code', name: 'people.name',
-  nameKana: 'people.kana', kind: 'people.kind', employeeId: 'people.employee', hiredAt: 'people.hiredAt', leftAt: 'people.leftAt',
-  number: 'number.input', numberDocument: 'number.numberDocument', identityDocuments: 'number.identityDocuments', checkedAt: 'number.checkedAt',
-  purpose: 'reveal.purpose', purposes: 'purposes.title', notifiedAt: 'purposes.at', until: 'alarm.until', note: 'disposal.note',
-  upToSeq: 'audit.upTo', from: 'audit.from', to: 'audit.to',
+  username: 'staff.username',
+  displayName: 'staff.displayName',
+  roles: 'account.roles',
+  reason: 'staff.reason',
+  password: 'login.password',
+  newPassword: 'pw.new',
+  currentPassword: 'pw.current',
+  code: 'people.code',
+  name: 'people.name',
+  nameKana: 'people.kana',
+  kind: 'people.kind',
+  employeeId: 'people.employee',
+  hiredAt: 'people.hiredAt',
+  leftAt: 'people.leftAt',
+  number: 'number.input',
+  numberDocument: 'number.numberDocument',
+  identityDocuments: 'number.identityDocuments',
+  checkedAt: 'number.checkedAt',
+  purpose: 'reveal.purpose',
+  purposes: 'purposes.title',
+  notifiedAt: 'purposes.at',
+  until: 'alarm.until',
+  note: 'disposal.note',
+  upToSeq: 'audit.upTo',
+  from: 'audit.from',
+  to: 'audit.to',
 };
 
 /** A field path (`identityCheck.checkedAt`) as the label the form shows, else the path itself. */
 function fieldLabel(path) {
-  const last = String(path).split('.').pop().replace(/\[\d+\]$/, '');
+  const last = String(path)
+    .split('.')
+    .pop()
+    .replace(/\[\d+\]$/, '');
   return FIELD_LABELS[last] ? t(FIELD_LABELS[last]) : String(path);
 }
 

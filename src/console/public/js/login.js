@@ -132,7 +132,14 @@ export function qrSvg(text) {
 
 function renderEnrol(main, challenge, onSession) {
   const status = statusLine('enrol-status');
-  const code = h('input', { inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6, required: true, 'data-test': 'enrol-code' });
+  const code = h('input', {
+    inputmode: 'numeric',
+    autocomplete: 'one-time-code',
+    pattern: '[0-9]{6}',
+    maxlength: 6,
+    required: true,
+    'data-test': 'enrol-code',
+  });
   const qrBox = h('div', { class: 'qr-box', 'data-test': 'enrol-qr' });
   const secretBox = h('code', { class: 'secret', 'data-test': 'enrol-secret' });
   mount(
@@ -171,12 +178,26 @@ function renderEnrol(main, challenge, onSession) {
 
 function renderRecoveryCodes(main, session, onSession) {
   const codes = session.recoveryCodes ?? [];
-  const list = h('ol', { class: 'recovery-codes', 'data-test': 'recovery-codes' }, codes.map((c) => h('li', {}, h('code', {}, c))));
+  const list = h(
+    'ol',
+    { class: 'recovery-codes', 'data-test': 'recovery-codes' },
+    codes.map((c) => h('li', {}, h('code', {}, c))),
+  );
   const confirm = h('input', { type: 'checkbox', 'data-test': 'recovery-confirm' });
-  const go = h('button', { type: 'button', class: 'primary', disabled: true, 'data-test': 'recovery-done', onclick: () => {
-    list.replaceChildren(); // shown once: gone from the page as soon as the person goes on
-    onSession({ token: session.token, expiresAt: session.expiresAt });
-  } }, t('recovery.continue'));
+  const go = h(
+    'button',
+    {
+      type: 'button',
+      class: 'primary',
+      disabled: true,
+      'data-test': 'recovery-done',
+      onclick: () => {
+        list.replaceChildren(); // shown once: gone from the page as soon as the person goes on
+        onSession({ token: session.token, expiresAt: session.expiresAt });
+      },
+    },
+    t('recovery.continue'),
+  );
   confirm.addEventListener('change', () => (go.disabled = !confirm.checked));
   mount(
     main,
@@ -205,8 +226,11 @@ function renderSecondFactor(main, challenge, onSession, useRecovery = false) {
       h('h2', {}, useRecovery ? t('totp.recoveryTitle') : t('totp.title')),
       field(useRecovery ? t('totp.recoveryCode') : t('totp.code'), input),
       h('button', { type: 'submit', class: 'primary', 'data-test': 'totp-submit' }, t('login.submit')),
-      h('button', { type: 'button', class: 'link', 'data-test': 'totp-switch', onclick: () => renderSecondFactor(main, challenge, onSession, !useRecovery) },
-        useRecovery ? t('totp.useApp') : t('totp.useRecovery')),
+      h(
+        'button',
+        { type: 'button', class: 'link', 'data-test': 'totp-switch', onclick: () => renderSecondFactor(main, challenge, onSession, !useRecovery) },
+        useRecovery ? t('totp.useApp') : t('totp.useRecovery'),
+      ),
       status,
     ),
   );

@@ -21,54 +21,112 @@ const toIso = (local) => new Date(local).toISOString();
 export function purposeLabel(reference, code) {
   const p = reference.purposes.find((x) => x.code === code);
   if (!p) return code;
-  return getLang() === 'en' ? p.labelEn ?? p.label : p.label;
+  return getLang() === 'en' ? (p.labelEn ?? p.label) : p.label;
 }
 
 /** The masked status: never digits, only whether a number is on file and checked. */
 export function maskedStatus(number) {
   if (!number?.onFile) return h('span', { class: 'badge none', 'data-test': 'number-status' }, t('number.none'));
-  return h('span', { class: 'badge ok', 'data-test': 'number-status' }, `●●●● ●●●● ●●●● ${t('number.onFile')}${number.identityChecked ? ` · ${t('number.checked')}` : ''}`);
+  return h(
+    'span',
+    { class: 'badge ok', 'data-test': 'number-status' },
+    `●●●● ●●●● ●●●● ${t('number.onFile')}${number.identityChecked ? ` · ${t('number.checked')}` : ''}`,
+  );
 }
 
 export async function peopleScreen(main, ctx) {
   const status = statusLine('people-status');
   const q = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'people-search' });
-  const kind = h('select', { 'data-test': 'people-kind' }, h('option', { value: '' }, t('people.allKinds')), KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
-  const leftFilter = h('select', { 'data-test': 'people-state' },
-    h('option', { value: '' }, t('people.allStates')), h('option', { value: 'active' }, t('people.active')), h('option', { value: 'left' }, t('people.left')));
+  const kind = h(
+    'select',
+    { 'data-test': 'people-kind' },
+    h('option', { value: '' }, t('people.allKinds')),
+    KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))),
+  );
+  const leftFilter = h(
+    'select',
+    { 'data-test': 'people-state' },
+    h('option', { value: '' }, t('people.allStates')),
+    h('option', { value: 'active' }, t('people.active')),
+    h('option', { value: 'left' }, t('people.left')),
+  );
   const listBox = h('div', { class: 'list' });
   const detail = h('div', { class: 'detail', 'data-test': 'person-detail' });
   let cursor = null;
 
   mount(
     main,
-    h('section', { class: 'card', 'data-test': 'people-screen' },
+    h(
+      'section',
+      { class: 'card', 'data-test': 'people-screen' },
       h('h2', {}, t('people.title')),
-      h('form', { class: 'filters', onsubmit: (e) => { e.preventDefault(); load(); } },
-        field(t('people.search'), q), field(t('people.kind'), kind), field(t('people.state'), leftFilter),
+      h(
+        'form',
+        {
+          class: 'filters',
+          onsubmit: (e) => {
+            e.preventDefault();
+            load();
+          },
+        },
+        field(t('people.search'), q),
+        field(t('people.kind'), kind),
+        field(t('people.state'), leftFilter),
         h('button', { type: 'submit', class: 'primary', 'data-test': 'people-search-submit' }, t('common.search')),
-        h('button', { type: 'button', class: 'secondary', 'data-test': 'people-new', onclick: () => registerForm(detail, ctx, (id) => { load(); openPerson(detail, ctx, id, load); }) }, t('people.register'))),
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'secondary',
+            'data-test': 'people-new',
+            onclick: () =>
+              registerForm(detail, ctx, (id) => {
+                load();
+                openPerson(detail, ctx, id, load);
+              }),
+          },
+          t('people.register'),
+        ),
+      ),
       status,
-      listBox),
+      listBox,
+    ),
     detail,
   );
   await load();
 
   async function load(more = false) {
     try {
-      const page = await api('GET', '/subjects', undefined, { query: { q: q.value.trim(), kind: kind.value, status: leftFilter.value, cursor: more ? cursor : undefined } });
+      const page = await api('GET', '/subjects', undefined, {
+        query: { q: q.value.trim(), kind: kind.value, status: leftFilter.value, cursor: more ? cursor : undefined },
+      });
       cursor = page.nextCursor;
       const rows = page.items;
-      const grid = table([
-        { label: t('people.code'), cell: (s) => s.code },
-        { label: t('people.name'), cell: (s) => h('span', {}, s.name, s.nameKana ? h('small', { class: 'kana' }, ` ${s.nameKana}`) : null) },
-        { label: t('people.kind'), cell: (s) => t(`kind.${s.kind}`) },
-        { label: t('people.leftAt'), cell: (s) => s.leftAt ?? '—' },
-        { label: t('number.title'), cell: (s) => maskedStatus(s.number) },
-        { label: '', cell: (s) => h('button', { type: 'button', class: 'secondary', 'data-test': `open-${s.code}`, onclick: () => openPerson(detail, ctx, s.id, load) }, t('common.open')) },
-      ], rows, 'people-table');
-      mount(listBox, rows.length ? grid : h('p', {}, t('common.empty')),
-        cursor ? h('button', { type: 'button', class: 'link', onclick: () => load(true) }, t('common.more')) : null);
+      const grid = table(
+        [
+          { label: t('people.code'), cell: (s) => s.code },
+          { label: t('people.name'), cell: (s) => h('span', {}, s.name, s.nameKana ? h('small', { class: 'kana' }, ` ${s.nameKana}`) : null) },
+          { label: t('people.kind'), cell: (s) => t(`kind.${s.kind}`) },
+          { label: t('people.leftAt'), cell: (s) => s.leftAt ?? '—' },
+          { label: t('number.title'), cell: (s) => maskedStatus(s.number) },
+          {
+            label: '',
+            cell: (s) =>
+              h(
+                'button',
+                { type: 'button', class: 'secondary', 'data-test': `open-${s.code}`, onclick: () => openPerson(detail, ctx, s.id, load) },
+                t('common.open'),
+              ),
+          },
+        ],
+        rows,
+        'people-table',
+      );
+      mount(
+        listBox,
+        rows.length ? grid : h('p', {}, t('common.empty')),
+        cursor ? h('button', { type: 'button', class: 'link', onclick: () => load(true) }, t('common.more')) : null,
+      );
       say(status, '');
     } catch (error) {
       say(status, errorText(error), 'error');
@@ -78,7 +136,11 @@ export async function peopleScreen(main, ctx) {
 
 function registerForm(box, ctx, done) {
   const status = statusLine('register-status');
-  const kind = h('select', { 'data-test': 'reg-kind' }, KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))));
+  const kind = h(
+    'select',
+    { 'data-test': 'reg-kind' },
+    KINDS.map((k) => h('option', { value: k }, t(`kind.${k}`))),
+  );
   const code = h('input', { required: true, maxlength: 40, pattern: '[A-Za-z0-9._\\-]+', 'data-test': 'reg-code' });
   const name = h('input', { required: true, maxlength: 100, 'data-test': 'reg-name' });
   const kana = h('input', { maxlength: 100, 'data-test': 'reg-kana' });
@@ -86,7 +148,12 @@ function registerForm(box, ctx, done) {
   const employeeQ = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'reg-employee-q' });
   const hired = h('input', { type: 'date', 'data-test': 'reg-hired' });
   const left = h('input', { type: 'date', 'data-test': 'reg-left' });
-  const employeeField = h('div', { class: 'row' }, field(t('people.employeeSearch'), employeeQ), field(t('people.employee'), employee, t('people.employeeHint')));
+  const employeeField = h(
+    'div',
+    { class: 'row' },
+    field(t('people.employeeSearch'), employeeQ),
+    field(t('people.employee'), employee, t('people.employeeHint')),
+  );
   employeeField.hidden = true;
   let searching = 0;
   async function findEmployees() {
@@ -103,26 +170,33 @@ function registerForm(box, ctx, done) {
   });
   mount(
     box,
-    h('form', { class: 'card', 'data-test': 'register-form', onsubmit: async (e) => {
-      e.preventDefault();
-      const body = { kind: kind.value, code: code.value.trim(), name: name.value.trim() };
-      if (kana.value.trim()) body.nameKana = kana.value.trim();
-      if (kind.value === 'dependent') body.employeeId = employee.value || undefined;
-      if (hired.value) body.hiredAt = hired.value;
-      if (left.value) body.leftAt = left.value;
-      try {
-        const created = await api('POST', '/subjects', body);
-        done(created.id);
-      } catch (error) {
-        say(status, errorText(error), 'error');
-      }
-    } },
-    h('h2', {}, t('people.register')),
-    h('div', { class: 'row' }, field(t('people.kind'), kind), field(t('people.code'), code), field(t('people.name'), name), field(t('people.kana'), kana)),
-    employeeField,
-    h('div', { class: 'row' }, field(t('people.hiredAt'), hired), field(t('people.leftAt'), left)),
-    h('button', { type: 'submit', class: 'primary', 'data-test': 'reg-submit' }, t('people.registerSubmit')),
-    status),
+    h(
+      'form',
+      {
+        class: 'card',
+        'data-test': 'register-form',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const body = { kind: kind.value, code: code.value.trim(), name: name.value.trim() };
+          if (kana.value.trim()) body.nameKana = kana.value.trim();
+          if (kind.value === 'dependent') body.employeeId = employee.value || undefined;
+          if (hired.value) body.hiredAt = hired.value;
+          if (left.value) body.leftAt = left.value;
+          try {
+            const created = await api('POST', '/subjects', body);
+            done(created.id);
+          } catch (error) {
+            say(status, errorText(error), 'error');
+          }
+        },
+      },
+      h('h2', {}, t('people.register')),
+      h('div', { class: 'row' }, field(t('people.kind'), kind), field(t('people.code'), code), field(t('people.name'), name), field(t('people.kana'), kana)),
+      employeeField,
+      h('div', { class: 'row' }, field(t('people.hiredAt'), hired), field(t('people.leftAt'), left)),
+      h('button', { type: 'submit', class: 'primary', 'data-test': 'reg-submit' }, t('people.registerSubmit')),
+      status,
+    ),
   );
   code.focus();
 }
@@ -134,22 +208,48 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
   const applicable = ctx.reference.purposes.filter((p) => !p.kinds || p.kinds.includes(person.kind));
   mount(
     box,
-    h('section', { class: 'card', 'data-test': 'person-card' },
+    h(
+      'section',
+      { class: 'card', 'data-test': 'person-card' },
       h('h2', {}, `${person.name} (${person.code})`),
-      h('dl', { class: 'facts' },
-        h('dt', {}, t('people.kind')), h('dd', {}, t(`kind.${person.kind}`)),
-        h('dt', {}, t('people.hiredAt')), h('dd', {}, person.hiredAt ?? '—'),
-        h('dt', {}, t('people.leftAt')), h('dd', {}, person.leftAt ?? '—'),
-        h('dt', {}, t('number.title')), h('dd', {}, maskedStatus(person.number)),
-        h('dt', {}, t('number.storedAt')), h('dd', {}, when(person.number?.storedAt)),
-        h('dt', {}, t('number.identityCheck')), h('dd', { 'data-test': 'identity-summary' }, person.number?.identityCheck
-          ? `${docLabel(ctx, person.number.identityCheck.numberDocument)} / ${person.number.identityCheck.identityDocuments.map((d) => docLabel(ctx, d)).join('、')} · ${when(person.number.identityCheck.checkedAt)}`
-          : '—'))),
-    leaveForm(person, () => { changed(); return openPerson(box, ctx, id, changed); }),
+      h(
+        'dl',
+        { class: 'facts' },
+        h('dt', {}, t('people.kind')),
+        h('dd', {}, t(`kind.${person.kind}`)),
+        h('dt', {}, t('people.hiredAt')),
+        h('dd', {}, person.hiredAt ?? '—'),
+        h('dt', {}, t('people.leftAt')),
+        h('dd', {}, person.leftAt ?? '—'),
+        h('dt', {}, t('number.title')),
+        h('dd', {}, maskedStatus(person.number)),
+        h('dt', {}, t('number.storedAt')),
+        h('dd', {}, when(person.number?.storedAt)),
+        h('dt', {}, t('number.identityCheck')),
+        h(
+          'dd',
+          { 'data-test': 'identity-summary' },
+          person.number?.identityCheck
+            ? `${docLabel(ctx, person.number.identityCheck.numberDocument)} / ${person.number.identityCheck.identityDocuments.map((d) => docLabel(ctx, d)).join('、')} · ${when(person.number.identityCheck.checkedAt)}`
+            : '—',
+        ),
+      ),
+    ),
+    leaveForm(person, () => {
+      changed();
+      return openPerson(box, ctx, id, changed);
+    }),
     ...(await retentionCards(ctx, person, () => openPerson(box, ctx, id, changed))),
     purposesForm(ctx, person, applicable, told, () => openPerson(box, ctx, id, changed)),
-    numberForm(ctx, person, () => { changed(); return openPerson(box, ctx, id, changed); }),
-    revealPanel(ctx, person, applicable.filter((p) => told.has(p.code))),
+    numberForm(ctx, person, () => {
+      changed();
+      return openPerson(box, ctx, id, changed);
+    }),
+    revealPanel(
+      ctx,
+      person,
+      applicable.filter((p) => told.has(p.code)),
+    ),
   );
 }
 
@@ -161,58 +261,101 @@ function docLabel(ctx, code) {
 function leaveForm(person, reload) {
   const status = statusLine('leave-status');
   const left = h('input', { type: 'date', value: person.leftAt ?? '', 'data-test': 'leave-date' });
-  return h('form', { class: 'card', 'data-test': 'leave-form', onsubmit: async (e) => {
-    e.preventDefault();
-    try {
-      await api('PATCH', `/subjects/${person.id}`, { leftAt: left.value || null });
-      await reload();
-    } catch (error) {
-      say(status, errorText(error), 'error');
-    }
-  } },
-  h('h3', {}, t('people.leaveTitle')),
-  h('p', { class: 'hint' }, t('people.leaveHint')),
-  h('div', { class: 'row' }, field(t('people.leftAt'), left), h('button', { type: 'submit', class: 'secondary', 'data-test': 'leave-submit' }, t('people.leaveSave'))),
-  status);
+  return h(
+    'form',
+    {
+      class: 'card',
+      'data-test': 'leave-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('PATCH', `/subjects/${person.id}`, { leftAt: left.value || null });
+          await reload();
+        } catch (error) {
+          say(status, errorText(error), 'error');
+        }
+      },
+    },
+    h('h3', {}, t('people.leaveTitle')),
+    h('p', { class: 'hint' }, t('people.leaveHint')),
+    h(
+      'div',
+      { class: 'row' },
+      field(t('people.leftAt'), left),
+      h('button', { type: 'submit', class: 'secondary', 'data-test': 'leave-submit' }, t('people.leaveSave')),
+    ),
+    status,
+  );
 }
 
 function purposesForm(ctx, person, applicable, told, reload) {
   const status = statusLine('purposes-status');
   const boxes = applicable.map((p) => h('input', { type: 'checkbox', value: p.code, checked: told.has(p.code), 'data-test': `purpose-${p.code}` }));
   const at = h('input', { type: 'datetime-local', value: nowLocal(), required: true, 'data-test': 'purposes-at' });
-  return h('form', { class: 'card', 'data-test': 'purposes-form', onsubmit: async (e) => {
-    e.preventDefault();
-    try {
-      await api('PUT', `/subjects/${person.id}/purposes`, { purposes: boxes.filter((b) => b.checked).map((b) => b.value), notifiedAt: toIso(at.value) });
-      await reload();
-    } catch (error) {
-      say(status, errorText(error), 'error');
-    }
-  } },
-  h('h3', {}, t('purposes.title')),
-  h('p', { class: 'hint' }, t('purposes.explain')),
-  h('div', { class: 'checks' }, applicable.map((p, i) => h('label', { class: 'check' }, boxes[i], ' ', purposeLabel(ctx.reference, p.code)))),
-  field(t('purposes.at'), at),
-  h('button', { type: 'submit', class: 'secondary', 'data-test': 'purposes-submit' }, t('purposes.save')),
-  status);
+  return h(
+    'form',
+    {
+      class: 'card',
+      'data-test': 'purposes-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        try {
+          await api('PUT', `/subjects/${person.id}/purposes`, { purposes: boxes.filter((b) => b.checked).map((b) => b.value), notifiedAt: toIso(at.value) });
+          await reload();
+        } catch (error) {
+          say(status, errorText(error), 'error');
+        }
+      },
+    },
+    h('h3', {}, t('purposes.title')),
+    h('p', { class: 'hint' }, t('purposes.explain')),
+    h(
+      'div',
+      { class: 'checks' },
+      applicable.map((p, i) => h('label', { class: 'check' }, boxes[i], ' ', purposeLabel(ctx.reference, p.code))),
+    ),
+    field(t('purposes.at'), at),
+    h('button', { type: 'submit', class: 'secondary', 'data-test': 'purposes-submit' }, t('purposes.save')),
+    status,
+  );
 }
 
 function numberForm(ctx, person, reload) {
   const status = statusLine('number-status-line');
   const feedback = h('p', { class: 'feedback', 'aria-live': 'polite', 'data-test': 'number-feedback' });
   // autocomplete off and no name: the browser keeps no form history of the number
-  const input = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: 64, 'data-test': 'number-input', 'aria-describedby': 'number-feedback' });
+  const input = h('input', {
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    spellcheck: 'false',
+    maxlength: 64,
+    'data-test': 'number-input',
+    'aria-describedby': 'number-feedback',
+  });
   feedback.id = 'number-feedback';
   const docs = ctx.reference.identityDocuments;
-  const numberDoc = h('select', { 'data-test': 'number-document' }, docs.filter((d) => d.numberProof).map((d) => h('option', { value: d.code }, d.label)));
+  const numberDoc = h(
+    'select',
+    { 'data-test': 'number-document' },
+    docs.filter((d) => d.numberProof).map((d) => h('option', { value: d.code }, d.label)),
+  );
   const idBoxes = docs.filter((d) => d.identityProof !== 'none').map((d) => h('input', { type: 'checkbox', value: d.code, 'data-test': `id-doc-${d.code}` }));
   const syncCard = () => {
     const card = numberDoc.value === 'my-number-card';
-    for (const b of idBoxes) if (b.value === 'my-number-card') { b.checked = card; b.disabled = !card; }
+    for (const b of idBoxes)
+      if (b.value === 'my-number-card') {
+        b.checked = card;
+        b.disabled = !card;
+      }
   };
   numberDoc.addEventListener('change', syncCard);
   const checkedAt = h('input', { type: 'datetime-local', value: nowLocal(), required: true, 'data-test': 'checked-at' });
-  const submit = h('button', { type: 'submit', class: 'primary', disabled: true, 'data-test': 'number-submit' }, person.number?.onFile ? t('number.correct') : t('number.store'));
+  const submit = h(
+    'button',
+    { type: 'submit', class: 'primary', disabled: true, 'data-test': 'number-submit' },
+    person.number?.onFile ? t('number.correct') : t('number.store'),
+  );
   const check = () => {
     const result = normaliseMyNumber(input.value);
     if (input.value === '') say(feedback, t('mn.prompt'));
@@ -222,43 +365,65 @@ function numberForm(ctx, person, reload) {
   };
   input.addEventListener('input', check);
   check();
-  const form = h('form', { class: 'card', 'data-test': 'number-form', onsubmit: async (e) => {
-    e.preventDefault();
-    const result = normaliseMyNumber(input.value);
-    if (!result.ok) return;
-    try {
-      await api('PUT', `/subjects/${person.id}/number`, {
-        number: result.digits,
-        identityCheck: { numberDocument: numberDoc.value, identityDocuments: idBoxes.filter((b) => b.checked).map((b) => b.value), checkedAt: toIso(checkedAt.value) },
-      });
-      input.value = '';
-      await reload();
-    } catch (error) {
-      say(status, errorText(error), 'error');
-    } finally {
-      input.value = '';
-      check();
-    }
-  } },
-  h('h3', {}, person.number?.onFile ? t('number.correctTitle') : t('number.storeTitle')),
-  field(t('number.input'), input),
-  feedback,
-  h('fieldset', {},
-    h('legend', {}, t('number.identityCheck')),
-    field(t('number.numberDocument'), numberDoc),
-    h('div', { class: 'checks' }, h('span', { class: 'field-label' }, t('number.identityDocuments')),
-      idBoxes.map((b) => h('label', { class: 'check' }, b, ' ', docLabel(ctx, b.value)))),
-    h('p', { class: 'hint' }, t('number.identityHint')),
-    field(t('number.checkedAt'), checkedAt)),
-  submit,
-  status);
+  const form = h(
+    'form',
+    {
+      class: 'card',
+      'data-test': 'number-form',
+      onsubmit: async (e) => {
+        e.preventDefault();
+        const result = normaliseMyNumber(input.value);
+        if (!result.ok) return;
+        try {
+          await api('PUT', `/subjects/${person.id}/number`, {
+            number: result.digits,
+            identityCheck: {
+              numberDocument: numberDoc.value,
+              identityDocuments: idBoxes.filter((b) => b.checked).map((b) => b.value),
+              checkedAt: toIso(checkedAt.value),
+            },
+          });
+          input.value = '';
+          await reload();
+        } catch (error) {
+          say(status, errorText(error), 'error');
+        } finally {
+          input.value = '';
+          check();
+        }
+      },
+    },
+    h('h3', {}, person.number?.onFile ? t('number.correctTitle') : t('number.storeTitle')),
+    field(t('number.input'), input),
+    feedback,
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, t('number.identityCheck')),
+      field(t('number.numberDocument'), numberDoc),
+      h(
+        'div',
+        { class: 'checks' },
+        h('span', { class: 'field-label' }, t('number.identityDocuments')),
+        idBoxes.map((b) => h('label', { class: 'check' }, b, ' ', docLabel(ctx, b.value))),
+      ),
+      h('p', { class: 'hint' }, t('number.identityHint')),
+      field(t('number.checkedAt'), checkedAt),
+    ),
+    submit,
+    status,
+  );
   syncCard();
   return form;
 }
 
 function revealPanel(ctx, person, purposes) {
   const status = statusLine('reveal-status');
-  const purpose = h('select', { 'data-test': 'reveal-purpose' }, purposes.map((p) => h('option', { value: p.code }, purposeLabel(ctx.reference, p.code))));
+  const purpose = h(
+    'select',
+    { 'data-test': 'reveal-purpose' },
+    purposes.map((p) => h('option', { value: p.code }, purposeLabel(ctx.reference, p.code))),
+  );
   const shown = h('output', { class: 'revealed', 'data-test': 'revealed-number', 'data-state': 'hidden' }, t('reveal.hidden'));
   const countdown = h('span', { class: 'countdown', 'data-test': 'reveal-countdown' });
   let timer = null;
@@ -272,7 +437,11 @@ function revealPanel(ctx, person, purposes) {
     hideButton.hidden = true;
   };
   const hideButton = h('button', { type: 'button', class: 'secondary', hidden: true, 'data-test': 'reveal-hide', onclick: hide }, t('reveal.hideNow'));
-  const button = h('button', { type: 'button', class: 'danger', disabled: !purposes.length || !person.number?.onFile, 'data-test': 'reveal-button', onclick: reveal }, t('reveal.button'));
+  const button = h(
+    'button',
+    { type: 'button', class: 'danger', disabled: !purposes.length || !person.number?.onFile, 'data-test': 'reveal-button', onclick: reveal },
+    t('reveal.button'),
+  );
 
   async function reveal() {
     say(status, '');
@@ -296,10 +465,13 @@ function revealPanel(ctx, person, purposes) {
     }
   }
 
-  return h('section', { class: 'card', 'data-test': 'reveal-panel' },
+  return h(
+    'section',
+    { class: 'card', 'data-test': 'reveal-panel' },
     h('h3', {}, t('reveal.title')),
     h('p', { class: 'hint' }, purposes.length ? t('reveal.explain', { s: REVEAL_SECONDS }) : t('reveal.noPurpose')),
     h('div', { class: 'row' }, field(t('reveal.purpose'), purpose), button),
     h('div', { class: 'reveal-box' }, shown, countdown, hideButton),
-    status);
+    status,
+  );
 }

@@ -7,20 +7,31 @@ import { errorText } from './errors.js';
 
 export async function retentionScreen(main) {
   const status = statusLine('retention-status');
-  const which = h('select', { 'data-test': 'alarm-status' }, ['open', 'postponed', 'disposed', 'withdrawn'].map((s) => h('option', { value: s }, t(`alarm.${s}`))));
+  const which = h(
+    'select',
+    { 'data-test': 'alarm-status' },
+    ['open', 'postponed', 'disposed', 'withdrawn'].map((s) => h('option', { value: s }, t(`alarm.${s}`))),
+  );
   which.addEventListener('change', () => loadAlarms());
   const alarms = h('div', { class: 'list' });
   const records = h('div', { class: 'list' });
   const panel = h('div', { 'data-test': 'alarm-panel' });
   mount(
     main,
-    h('section', { class: 'card', 'data-test': 'retention-screen' },
+    h(
+      'section',
+      { class: 'card', 'data-test': 'retention-screen' },
       h('h2', {}, t('alarm.title')),
       h('p', { class: 'hint' }, t('alarm.explain')),
-      h('div', { class: 'actions' }, field(t('alarm.show'), which),
-        h('button', { type: 'button', class: 'danger', 'data-test': 'dispose-all', onclick: disposeAll }, t('alarm.disposeAll'))),
+      h(
+        'div',
+        { class: 'actions' },
+        field(t('alarm.show'), which),
+        h('button', { type: 'button', class: 'danger', 'data-test': 'dispose-all', onclick: disposeAll }, t('alarm.disposeAll')),
+      ),
       status,
-      alarms),
+      alarms,
+    ),
     panel,
     h('section', { class: 'card', 'data-test': 'disposal-records' }, h('h2', {}, t('disposal.title')), records),
     await openMattersCard(),
@@ -30,16 +41,38 @@ export async function retentionScreen(main) {
   async function loadAlarms() {
     try {
       const page = await api('GET', '/retention/alarms', undefined, { query: { status: which.value } });
-      mount(alarms, page.items.length ? table([
-        { label: t('people.code'), cell: (a) => a.subject?.code ?? '—' },
-        { label: t('people.name'), cell: (a) => a.subject?.name ?? '—' },
-        { label: t('people.kind'), cell: (a) => (a.subject ? t(`kind.${a.subject.kind}`) : '—') },
-        { label: t('alarm.due'), cell: (a) => a.dueOn },
-        { label: t('alarm.rule'), cell: (a) => `${a.rule === 'left' ? t('alarm.ruleLeft') : a.ruleLabel ?? a.rule ?? '—'}${a.basis ? ` (${a.basis})` : ''}` },
-        { label: t('number.title'), cell: (a) => (a.numberOnFile ? t('number.onFile') : t('number.none')) },
-        { label: t('alarm.postponed'), cell: (a) => (a.postponedUntil ? `${when(a.postponedUntil)} ${a.postponeReason ?? ''}` : '—') },
-        { label: '', cell: (a) => (a.status === 'open' ? h('button', { type: 'button', class: 'secondary', 'data-test': `alarm-${a.subject?.code}`, onclick: () => openAlarm(a) }, t('common.open')) : '') },
-      ], page.items, 'alarm-table') : h('p', { 'data-test': 'no-alarms' }, t('alarm.none')));
+      mount(
+        alarms,
+        page.items.length
+          ? table(
+              [
+                { label: t('people.code'), cell: (a) => a.subject?.code ?? '—' },
+                { label: t('people.name'), cell: (a) => a.subject?.name ?? '—' },
+                { label: t('people.kind'), cell: (a) => (a.subject ? t(`kind.${a.subject.kind}`) : '—') },
+                { label: t('alarm.due'), cell: (a) => a.dueOn },
+                {
+                  label: t('alarm.rule'),
+                  cell: (a) => `${a.rule === 'left' ? t('alarm.ruleLeft') : (a.ruleLabel ?? a.rule ?? '—')}${a.basis ? ` (${a.basis})` : ''}`,
+                },
+                { label: t('number.title'), cell: (a) => (a.numberOnFile ? t('number.onFile') : t('number.none')) },
+                { label: t('alarm.postponed'), cell: (a) => (a.postponedUntil ? `${when(a.postponedUntil)} ${a.postponeReason ?? ''}` : '—') },
+                {
+                  label: '',
+                  cell: (a) =>
+                    a.status === 'open'
+                      ? h(
+                          'button',
+                          { type: 'button', class: 'secondary', 'data-test': `alarm-${a.subject?.code}`, onclick: () => openAlarm(a) },
+                          t('common.open'),
+                        )
+                      : '',
+                },
+              ],
+              page.items,
+              'alarm-table',
+            )
+          : h('p', { 'data-test': 'no-alarms' }, t('alarm.none')),
+      );
     } catch (error) {
       say(status, errorText(error), 'error');
     }
@@ -48,15 +81,24 @@ export async function retentionScreen(main) {
   async function loadRecords() {
     try {
       const page = await api('GET', '/retention/disposals');
-      mount(records, page.items.length ? table([
-        { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
-        { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
-        { label: t('alarm.rule'), cell: (r) => (r.rule === 'left' ? t('alarm.ruleLeft') : r.rule ?? '—') },
-        { label: t('alarm.due'), cell: (r) => r.dueOn ?? '—' },
-        { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
-        { label: t('disposal.method'), cell: (r) => r.method ?? '—' },
-        { label: t('disposal.note'), cell: (r) => r.note ?? '' },
-      ], page.items, 'disposal-table') : h('p', {}, t('common.empty')));
+      mount(
+        records,
+        page.items.length
+          ? table(
+              [
+                { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
+                { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
+                { label: t('alarm.rule'), cell: (r) => (r.rule === 'left' ? t('alarm.ruleLeft') : (r.rule ?? '—')) },
+                { label: t('alarm.due'), cell: (r) => r.dueOn ?? '—' },
+                { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
+                { label: t('disposal.method'), cell: (r) => r.method ?? '—' },
+                { label: t('disposal.note'), cell: (r) => r.note ?? '' },
+              ],
+              page.items,
+              'disposal-table',
+            )
+          : h('p', {}, t('common.empty')),
+      );
     } catch (error) {
       mount(records, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error)));
     }
@@ -72,32 +114,48 @@ export async function retentionScreen(main) {
       await Promise.all([loadAlarms(), loadRecords()]);
       say(status, t(key), 'ok');
     };
-    mount(panel, h('section', { class: 'card', 'data-test': 'alarm-detail' },
-      h('h3', {}, `${alarm.subject?.name ?? ''} (${alarm.subject?.code ?? ''}) · ${t('alarm.due')} ${alarm.dueOn}`),
-      h('form', { onsubmit: async (e) => {
-        e.preventDefault();
-        if (!window.confirm(t('alarm.confirmDispose'))) return;
-        try {
-          await api('POST', `/retention/alarms/${alarm.id}/dispose`, note.value.trim() ? { note: note.value.trim() } : {});
-          await after('alarm.disposedDone');
-        } catch (error) {
-          say(s, errorText(error), 'error');
-        }
-      } },
-      field(t('disposal.note'), note, t('alarm.noteHint')),
-      h('button', { type: 'submit', class: 'danger', 'data-test': 'dispose' }, t('alarm.dispose'))),
-      h('form', { onsubmit: async (e) => {
-        e.preventDefault();
-        try {
-          await api('POST', `/retention/alarms/${alarm.id}/postpone`, { until: until.value, reason: reason.value.trim() });
-          await after('alarm.postponedDone');
-        } catch (error) {
-          say(s, errorText(error), 'error');
-        }
-      } },
-      h('div', { class: 'row' }, field(t('alarm.until'), until), field(t('alarm.reason'), reason)),
-      h('button', { type: 'submit', class: 'secondary', 'data-test': 'postpone' }, t('alarm.postpone'))),
-      s));
+    mount(
+      panel,
+      h(
+        'section',
+        { class: 'card', 'data-test': 'alarm-detail' },
+        h('h3', {}, `${alarm.subject?.name ?? ''} (${alarm.subject?.code ?? ''}) · ${t('alarm.due')} ${alarm.dueOn}`),
+        h(
+          'form',
+          {
+            onsubmit: async (e) => {
+              e.preventDefault();
+              if (!window.confirm(t('alarm.confirmDispose'))) return;
+              try {
+                await api('POST', `/retention/alarms/${alarm.id}/dispose`, note.value.trim() ? { note: note.value.trim() } : {});
+                await after('alarm.disposedDone');
+              } catch (error) {
+                say(s, errorText(error), 'error');
+              }
+            },
+          },
+          field(t('disposal.note'), note, t('alarm.noteHint')),
+          h('button', { type: 'submit', class: 'danger', 'data-test': 'dispose' }, t('alarm.dispose')),
+        ),
+        h(
+          'form',
+          {
+            onsubmit: async (e) => {
+              e.preventDefault();
+              try {
+                await api('POST', `/retention/alarms/${alarm.id}/postpone`, { until: until.value, reason: reason.value.trim() });
+                await after('alarm.postponedDone');
+              } catch (error) {
+                say(s, errorText(error), 'error');
+              }
+            },
+          },
+          h('div', { class: 'row' }, field(t('alarm.until'), until), field(t('alarm.reason'), reason)),
+          h('button', { type: 'submit', class: 'secondary', 'data-test': 'postpone' }, t('alarm.postpone')),
+        ),
+        s,
+      ),
+    );
   }
 
   async function disposeAll() {

@@ -15,13 +15,19 @@ export async function staffScreen(main, ctx) {
   showDeactivated.addEventListener('change', () => load());
   mount(
     main,
-    h('section', { class: 'card', 'data-test': 'staff-screen' },
+    h(
+      'section',
+      { class: 'card', 'data-test': 'staff-screen' },
       h('h2', {}, t('staff.title')),
-      h('div', { class: 'actions' },
+      h(
+        'div',
+        { class: 'actions' },
         h('button', { type: 'button', class: 'primary', 'data-test': 'staff-new', onclick: () => createForm() }, t('staff.create')),
-        h('label', { class: 'check' }, showDeactivated, ' ', t('staff.showDeactivated'))),
+        h('label', { class: 'check' }, showDeactivated, ' ', t('staff.showDeactivated')),
+      ),
       status,
-      list),
+      list,
+    ),
     panel,
   );
   await load();
@@ -29,17 +35,36 @@ export async function staffScreen(main, ctx) {
   async function load() {
     try {
       const page = await api('GET', '/users', undefined, { query: { status: showDeactivated.checked ? undefined : 'active', limit: 500 } });
-      mount(list, table([
-        { label: t('staff.username'), cell: (u) => h('span', { 'data-test': `user-${u.username}` }, u.username) },
-        { label: t('staff.displayName'), cell: (u) => u.displayName },
-        { label: t('account.roles'), cell: (u) => (u.roles.map((r) => t(`role.${r}`)).join(', ') || '—') + (u.sodException ? ` ⚠ ${t('staff.sodException')}` : '') },
-        { label: t('staff.status'), cell: (u) => h('span', { class: `badge ${u.status === 'active' ? 'ok' : 'none'}` }, t(`staff.${u.status}`)) },
-        { label: t('account.lastLogin'), cell: (u) => when(u.lastLoginAt) },
-        { label: t('staff.totp'), cell: (u) => (u.totpEnrolled ? '✓' : '—') },
-        { label: t('staff.training'), cell: (u) => (u.trainingCurrent ? `✓ ${when(u.trainingAcknowledgedAt)}` : h('span', { class: 'badge warn' }, t('staff.trainingDue'))) },
-        { label: t('staff.dormant'), cell: (u) => (u.dormant ? h('span', { class: 'badge warn', 'data-test': 'dormant' }, t('staff.dormantFlag')) : '—') },
-        { label: '', cell: (u) => (u.status === 'active' ? h('button', { type: 'button', class: 'secondary', 'data-test': `manage-${u.username}`, onclick: () => manage(u) }, t('staff.manage')) : '') },
-      ], page.items, 'staff-table'));
+      mount(
+        list,
+        table(
+          [
+            { label: t('staff.username'), cell: (u) => h('span', { 'data-test': `user-${u.username}` }, u.username) },
+            { label: t('staff.displayName'), cell: (u) => u.displayName },
+            {
+              label: t('account.roles'),
+              cell: (u) => (u.roles.map((r) => t(`role.${r}`)).join(', ') || '—') + (u.sodException ? ` ⚠ ${t('staff.sodException')}` : ''),
+            },
+            { label: t('staff.status'), cell: (u) => h('span', { class: `badge ${u.status === 'active' ? 'ok' : 'none'}` }, t(`staff.${u.status}`)) },
+            { label: t('account.lastLogin'), cell: (u) => when(u.lastLoginAt) },
+            { label: t('staff.totp'), cell: (u) => (u.totpEnrolled ? '✓' : '—') },
+            {
+              label: t('staff.training'),
+              cell: (u) => (u.trainingCurrent ? `✓ ${when(u.trainingAcknowledgedAt)}` : h('span', { class: 'badge warn' }, t('staff.trainingDue'))),
+            },
+            { label: t('staff.dormant'), cell: (u) => (u.dormant ? h('span', { class: 'badge warn', 'data-test': 'dormant' }, t('staff.dormantFlag')) : '—') },
+            {
+              label: '',
+              cell: (u) =>
+                u.status === 'active'
+                  ? h('button', { type: 'button', class: 'secondary', 'data-test': `manage-${u.username}`, onclick: () => manage(u) }, t('staff.manage'))
+                  : '',
+            },
+          ],
+          page.items,
+          'staff-table',
+        ),
+      );
     } catch (error) {
       say(status, errorText(error), 'error');
     }
@@ -54,26 +79,50 @@ export async function staffScreen(main, ctx) {
     const username = h('input', { required: true, maxlength: 32, 'data-test': 'staff-username' });
     const displayName = h('input', { required: true, maxlength: 100, 'data-test': 'staff-display-name' });
     const boxes = roleBoxes(['clerk']);
-    mount(panel, h('form', { class: 'card narrow', 'data-test': 'staff-create-form', onsubmit: async (e) => {
-      e.preventDefault();
-      try {
-        const created = await api('POST', '/users', { username: username.value.trim(), displayName: displayName.value.trim(), roles: boxes.filter((b) => b.checked).map((b) => b.value) });
-        mount(panel, h('section', { class: 'card narrow', 'data-test': 'staff-created' },
-          h('h3', {}, t('staff.created', { username: created.username })),
-          h('p', {}, t('staff.initialPassword')),
-          h('p', {}, h('code', { class: 'secret', 'data-test': 'initial-password' }, created.initialPassword)),
-          h('button', { type: 'button', class: 'primary', onclick: () => mount(panel) }, t('common.done'))));
-        await load();
-      } catch (error) {
-        say(formStatus, errorText(error), 'error');
-      }
-    } },
-    h('h3', {}, t('staff.create')),
-    field(t('staff.username'), username, t('staff.usernameHint')),
-    field(t('staff.displayName'), displayName),
-    h('div', { class: 'checks' }, boxes.map((b) => h('label', { class: 'check' }, b, ' ', t(`role.${b.value}`)))),
-    h('button', { type: 'submit', class: 'primary', 'data-test': 'staff-create-submit' }, t('staff.createSubmit')),
-    formStatus));
+    mount(
+      panel,
+      h(
+        'form',
+        {
+          class: 'card narrow',
+          'data-test': 'staff-create-form',
+          onsubmit: async (e) => {
+            e.preventDefault();
+            try {
+              const created = await api('POST', '/users', {
+                username: username.value.trim(),
+                displayName: displayName.value.trim(),
+                roles: boxes.filter((b) => b.checked).map((b) => b.value),
+              });
+              mount(
+                panel,
+                h(
+                  'section',
+                  { class: 'card narrow', 'data-test': 'staff-created' },
+                  h('h3', {}, t('staff.created', { username: created.username })),
+                  h('p', {}, t('staff.initialPassword')),
+                  h('p', {}, h('code', { class: 'secret', 'data-test': 'initial-password' }, created.initialPassword)),
+                  h('button', { type: 'button', class: 'primary', onclick: () => mount(panel) }, t('common.done')),
+                ),
+              );
+              await load();
+            } catch (error) {
+              say(formStatus, errorText(error), 'error');
+            }
+          },
+        },
+        h('h3', {}, t('staff.create')),
+        field(t('staff.username'), username, t('staff.usernameHint')),
+        field(t('staff.displayName'), displayName),
+        h(
+          'div',
+          { class: 'checks' },
+          boxes.map((b) => h('label', { class: 'check' }, b, ' ', t(`role.${b.value}`))),
+        ),
+        h('button', { type: 'submit', class: 'primary', 'data-test': 'staff-create-submit' }, t('staff.createSubmit')),
+        formStatus,
+      ),
+    );
     username.focus();
   }
 
@@ -91,21 +140,42 @@ export async function staffScreen(main, ctx) {
         say(s, errorText(error), 'error');
       }
     };
-    mount(panel, h('section', { class: 'card', 'data-test': 'staff-manage' },
-      h('h3', {}, `${user.displayName} (${user.username})`),
-      h('form', { onsubmit: act(() => api('PATCH', `/users/${user.id}`, { roles: boxes.filter((b) => b.checked).map((b) => b.value) }), 'staff.rolesSaved') },
-        h('div', { class: 'checks' }, boxes.map((b) => h('label', { class: 'check' }, b, ' ', t(`role.${b.value}`)))),
-        h('button', { type: 'submit', class: 'secondary', 'data-test': 'roles-save' }, t('staff.saveRoles'))),
-      h('form', { onsubmit: act(() => api('POST', `/users/${user.id}/totp/reset`), 'staff.totpReset') },
-        h('p', { class: 'hint' }, t('staff.resetHint')),
-        h('button', { type: 'submit', class: 'secondary', 'data-test': 'totp-reset' }, t('staff.resetTotp'))),
-      h('form', { onsubmit: act(async () => {
-        if (!window.confirm(t('staff.confirmDeactivate', { username: user.username }))) throw new Error(t('common.cancelled'));
-        await api('POST', `/users/${user.id}/deactivate`, { reason: reason.value.trim() });
-        mount(panel);
-      }, 'staff.deactivatedDone') },
-        field(t('staff.reason'), reason, t('staff.deactivateHint')),
-        h('button', { type: 'submit', class: 'danger', 'data-test': 'deactivate' }, t('staff.deactivate'))),
-      s));
+    mount(
+      panel,
+      h(
+        'section',
+        { class: 'card', 'data-test': 'staff-manage' },
+        h('h3', {}, `${user.displayName} (${user.username})`),
+        h(
+          'form',
+          { onsubmit: act(() => api('PATCH', `/users/${user.id}`, { roles: boxes.filter((b) => b.checked).map((b) => b.value) }), 'staff.rolesSaved') },
+          h(
+            'div',
+            { class: 'checks' },
+            boxes.map((b) => h('label', { class: 'check' }, b, ' ', t(`role.${b.value}`))),
+          ),
+          h('button', { type: 'submit', class: 'secondary', 'data-test': 'roles-save' }, t('staff.saveRoles')),
+        ),
+        h(
+          'form',
+          { onsubmit: act(() => api('POST', `/users/${user.id}/totp/reset`), 'staff.totpReset') },
+          h('p', { class: 'hint' }, t('staff.resetHint')),
+          h('button', { type: 'submit', class: 'secondary', 'data-test': 'totp-reset' }, t('staff.resetTotp')),
+        ),
+        h(
+          'form',
+          {
+            onsubmit: act(async () => {
+              if (!window.confirm(t('staff.confirmDeactivate', { username: user.username }))) throw new Error(t('common.cancelled'));
+              await api('POST', `/users/${user.id}/deactivate`, { reason: reason.value.trim() });
+              mount(panel);
+            }, 'staff.deactivatedDone'),
+          },
+          field(t('staff.reason'), reason, t('staff.deactivateHint')),
+          h('button', { type: 'submit', class: 'danger', 'data-test': 'deactivate' }, t('staff.deactivate')),
+        ),
+        s,
+      ),
+    );
   }
 }

@@ -12,7 +12,14 @@ export function createStepUp() {
       return new Promise((resolve) => {
         dialog?.remove();
         const status = statusLine('step-up-status');
-        const code = h('input', { inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9]{6}', maxlength: 6, required: true, 'data-test': 'step-up-code' });
+        const code = h('input', {
+          inputmode: 'numeric',
+          autocomplete: 'one-time-code',
+          pattern: '[0-9]{6}',
+          maxlength: 6,
+          required: true,
+          'data-test': 'step-up-code',
+        });
         const finish = (ok) => {
           dialog?.close();
           dialog?.remove();
@@ -22,22 +29,30 @@ export function createStepUp() {
         dialog = h('dialog', { class: 'card', 'data-test': 'step-up-dialog' });
         mount(
           dialog,
-          h('form', { onsubmit: async (e) => {
-            e.preventDefault();
-            try {
-              await api('POST', '/auth/step-up', { code: code.value.trim() });
-              finish(true);
-            } catch (error) {
-              say(status, errorText(error), 'error');
-            }
-          } },
-          h('h2', {}, t('stepup.title')),
-          h('p', {}, t('stepup.explain')),
-          field(t('totp.code'), code),
-          h('div', { class: 'actions' },
-            h('button', { type: 'submit', class: 'primary', 'data-test': 'step-up-submit' }, t('stepup.confirm')),
-            h('button', { type: 'button', class: 'secondary', onclick: () => finish(false) }, t('common.cancel'))),
-          status),
+          h(
+            'form',
+            {
+              onsubmit: async (e) => {
+                e.preventDefault();
+                try {
+                  await api('POST', '/auth/step-up', { code: code.value.trim() });
+                  finish(true);
+                } catch (error) {
+                  say(status, errorText(error), 'error');
+                }
+              },
+            },
+            h('h2', {}, t('stepup.title')),
+            h('p', {}, t('stepup.explain')),
+            field(t('totp.code'), code),
+            h(
+              'div',
+              { class: 'actions' },
+              h('button', { type: 'submit', class: 'primary', 'data-test': 'step-up-submit' }, t('stepup.confirm')),
+              h('button', { type: 'button', class: 'secondary', onclick: () => finish(false) }, t('common.cancel')),
+            ),
+            status,
+          ),
         );
         dialog.addEventListener('cancel', () => finish(false));
         document.body.append(dialog);
