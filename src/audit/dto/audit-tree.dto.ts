@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
 
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
 
@@ -72,6 +72,7 @@ export class TreeHeadDto {
 export class VerifyAuditDto {
   @ApiPropertyOptional({ type: TreeHeadDto, description: 'A head you hold (from a witness); default: the newest in the witness directory' })
   @IsOptional()
+  @IsObject() // an array would pass ValidateNested element by element
   @ValidateNested()
   @Type(() => TreeHeadDto)
   head?: TreeHeadDto;
