@@ -1,6 +1,5 @@
 import { accessSync, constants, existsSync, readFileSync, renameSync, writeFileSync, fsyncSync, openSync, closeSync } from 'node:fs';
 import { Command, CommandRunner, Option } from 'nest-commander';
-import { redactDigits } from '@/common/logging/redact';
 import { publicKeyOfCertificate } from './audit-chain';
 import { certificateSha256, verifyExportFile } from './audit-export';
 import { describeHead, parseTreeHead, TreeHead, treeHeadJson, verifyTreeHeadSignature } from './audit-tree-head';
@@ -119,8 +118,11 @@ export async function runAuditVerify(
     return 0;
   }
   const backwards = result.reason?.includes('the last head you verified') && result.reason.includes('is smaller than');
+  // The verifier builds its reasons from sequence numbers, hashes, times and file names only, never
+  // from an entry's content; the auditor needs the heads' roots and times exactly as signed, which
+  // the number-like redaction would cut (a hex root or a time can hold 12 digits).
   out.write(
-    `NOT INTACT: ${backwards ? 'refusing to go backwards: ' : ''}first bad entry ${result.firstBadSeq ?? '-'}: ${redactDigits(result.reason ?? 'unknown problem')}\n`,
+    `NOT INTACT: ${backwards ? 'refusing to go backwards: ' : ''}first bad entry ${result.firstBadSeq ?? '-'}: ${result.reason ?? 'unknown problem'}\n`,
   );
   out.write(`checked ${result.entriesChecked} entries and ${result.checkpointsChecked} checkpoints before the problem\n`);
   return 1;
