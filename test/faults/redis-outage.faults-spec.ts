@@ -24,7 +24,7 @@ describe('fault: Redis outage', () => {
   let stack: Stack;
   let team: Team;
   let subjects: HttpSubject[];
-  /** Leaves in 30 days: its alarm is a delayed Bull job, lost when Redis comes back empty. */
+  /** Leaves in 30 days: its alarm is a delayed Bull job (due on the post-leaving floor), lost when Redis comes back empty. */
   let leaving: HttpSubject;
 
   beforeAll(async () => {
@@ -37,7 +37,8 @@ describe('fault: Redis outage', () => {
     const left = await call(stack.vault.url, 'PATCH', `/subjects/${leaving.id}`, { token: team.clerk.token, body: { leftAt: tokyoDate(30) } });
     expect(left.status).toBe(200);
     const [schedule] = await stack.pg.query<{ due_on: string }>(`SELECT due_on::text FROM retention_schedule WHERE subject_id = $1`, [leaving.id]);
-    expect(schedule!.due_on).toBe(tokyoDate(31));
+    // Due on the post-leaving floor (config/retention-floors.json): the day after 31 January of the year after leaving.
+    expect(schedule!.due_on).toBe(`${Number(tokyoDate(30).slice(0, 4)) + 1}-02-01`);
     // Its delayed job (job id = subject id) is in Redis: the flush will lose it.
     const direct = new Redis(stack.redis.url());
     try {
