@@ -110,13 +110,15 @@ export async function nextCode(who: Pick<HttpStaff, 'secret' | 'lastStep'>): Pro
 
 // ---------------------------------------------------------------- login flow
 
-/** `npm run cli -- admin:create <username>`: the one-time password is the last line. */
+/** `npm run cli -- admin:create <username>`: the one-time password is the line after its header. */
 export async function createAdminWithCli(
   vault: VaultProcess,
   username = `admin-${randomBytes(4).toString('hex')}`,
 ): Promise<{ username: string; initialPassword: string }> {
   const out = (await vault.cli(['admin:create', username])).trim().split('\n');
-  const initialPassword = out[out.length - 1]!.trim();
+  // The line after the header (a service's log line may follow it on stdout, e.g. a witness write).
+  const header = out.findIndex((line) => line.startsWith('One-time password'));
+  const initialPassword = (header >= 0 ? out[header + 1] : out[out.length - 1])?.trim() ?? '';
   if (!initialPassword) throw new Error(`admin:create printed no password: ${out.join('\n')}`);
   return { username, initialPassword };
 }
