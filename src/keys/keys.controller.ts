@@ -1,8 +1,9 @@
 import { Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { KeyRetirementService, KeyVersionView } from './key-retirement.service';
+import { KeyVersionViewDto } from '@/keys/dto/keys.responses';
 
 /** Key-encryption key versions and their retirement: admins only. */
 @ApiTags('keys')
@@ -13,7 +14,7 @@ export class KeysController {
 
   @Get('versions')
   @ApiOperation({ summary: 'KEK versions: current, data keys under each, retirement and destruction dates' })
-  @ApiOkResponse()
+  @ApiOkResponse({ type: [KeyVersionViewDto] })
   list(): Promise<KeyVersionView[]> {
     return this.retirement.list();
   }
@@ -22,7 +23,7 @@ export class KeysController {
   @ApiOperation({
     summary: 'Retire an old KEK version no data key uses any more: destroyed in the keystore after KEY_RETIREMENT_DELAY_DAYS (the backup retention)',
   })
-  @ApiOkResponse()
+  @ApiCreatedResponse({ type: KeyVersionViewDto })
   retire(@Param('version', ParseIntPipe) version: number, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<KeyVersionView> {
     return this.retirement.retire(version, staff, request);
   }

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse, ApiCreatedResponse } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import {
@@ -12,6 +12,14 @@ import {
 } from './dto/post-leaving.dto';
 import { EarlyDisposalService } from './early-disposal.service';
 import { OpenMattersService } from './open-matters.service';
+import {
+  RetentionExplanationDto,
+  EarlyDisposalDto,
+  PostLeavingListEarlyAnswerDto,
+  PostLeavingOpenMattersAnswerDto,
+  PostLeavingReviewsAnswerDto,
+  MatterReviewDto,
+} from '@/retention/dto/retention.responses';
 
 /** After leaving (issue #14): each person's computed due date and why, early disposal, open matters and their reviews. */
 @ApiTags('retention')
@@ -25,6 +33,7 @@ export class PostLeavingController {
   @Get('subjects/:id/retention')
   @Auth('clerk', 'admin')
   @ApiOperation({ summary: "The person's computed disposal due date, the rule that set it and why, each relationship's end and floor" })
+  @ApiOkResponse({ type: RetentionExplanationDto })
   explain(@Param('id', ParseUUIDPipe) id: string) {
     return this.matters.explain(id);
   }
@@ -32,6 +41,7 @@ export class PostLeavingController {
   @Post('subjects/:id/early-disposal')
   @Auth('clerk')
   @ApiOperation({ summary: 'Record that the filings that follow the departure are done; an admin approves early disposal (before the post-leaving floor)' })
+  @ApiCreatedResponse({ type: EarlyDisposalDto })
   requestEarly(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: RequestEarlyDisposalDto,
@@ -43,6 +53,7 @@ export class PostLeavingController {
 
   @Get('retention/early-disposals')
   @Auth('admin')
+  @ApiOkResponse({ type: PostLeavingListEarlyAnswerDto })
   listEarly(@Query() query: ListEarlyDisposalsQuery) {
     return this.early.list(query);
   }
@@ -51,6 +62,7 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin', 'responsible')
   @ApiOperation({ summary: 'Approve early disposal: the post-leaving floor no longer applies to that departure (recorded filings still do)' })
+  @ApiOkResponse({ type: EarlyDisposalDto })
   approveEarly(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: DecideEarlyDisposalDto,
@@ -63,6 +75,7 @@ export class PostLeavingController {
   @Post('retention/early-disposals/:id/reject')
   @HttpCode(200)
   @Auth('admin', 'responsible')
+  @ApiOkResponse({ type: EarlyDisposalDto })
   rejectEarly(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: DecideEarlyDisposalDto,
@@ -75,6 +88,7 @@ export class PostLeavingController {
   @Get('retention/open-matters')
   @Auth('admin')
   @ApiOperation({ summary: 'Leavers kept only because a matter is still open: who, which matter, since when, and the review' })
+  @ApiOkResponse({ type: PostLeavingOpenMattersAnswerDto })
   openMatters() {
     return this.matters.report();
   }
@@ -82,6 +96,7 @@ export class PostLeavingController {
   @Get('retention/reviews')
   @Auth('admin')
   @ApiOperation({ summary: '"Still needed?" reviews (default: open)' })
+  @ApiOkResponse({ type: PostLeavingReviewsAnswerDto })
   reviews(@Query() query: ListReviewsQuery) {
     return this.matters.list(query);
   }
@@ -90,6 +105,7 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Still needed: confirm with a reason; the next review is due later (openMatterReview.repeatEveryMonths)' })
+  @ApiOkResponse({ type: MatterReviewDto })
   confirm(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ConfirmReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.matters.confirm(id, dto, staff, request);
   }
@@ -98,6 +114,7 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Not needed: close every open matter carrying this person on closedAt; the due date follows' })
+  @ApiOkResponse({ type: MatterReviewDto })
   close(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CloseReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.matters.close(id, dto, staff, request);
   }
