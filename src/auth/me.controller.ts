@@ -10,7 +10,7 @@ import { isTrainingCurrent } from '@/users/training';
 import { UsersService } from '@/users/users.service';
 import { ChangePasswordDto, TrainingDto } from './dto/auth.dto';
 import { LoginService } from './login.service';
-import { MeMeAnswerDto, MeTrainingAnswerDto } from '@/auth/dto/auth.responses';
+import { MeAnswerDto, MeTrainingAnswerDto } from '@/auth/dto/auth.responses';
 
 /** The caller's own account: any signed-in staff. */
 @ApiTags('me')
@@ -27,7 +27,7 @@ export class MeController {
 
   @Get()
   @ApiOperation({ summary: "Who am I: account, roles, training status, this session's step-up time" })
-  @ApiOkResponse({ type: MeMeAnswerDto })
+  @ApiOkResponse({ type: MeAnswerDto })
   async me(@CurrentStaff() staff: Staff) {
     const account = await this.users.get(staff.userId);
     return {

@@ -1,14 +1,17 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
+import { checkAnswersAgainstContract } from './openapi-contract';
 
 /**
  * The real application (real PostgreSQL, Redis and crypto) in this run's database,
- * set up by global-setup. Call `await app.close()` in afterAll.
+ * set up by global-setup. Call `await app.close()` in afterAll. Every answer it gives is checked
+ * against its OpenAPI document (test/support/openapi-contract.ts).
  */
 export async function createTestApp(): Promise<INestApplication> {
   const app = await createApp();
   await app.init();
+  await checkAnswersAgainstContract(app);
   return app;
 }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { StaffAccountDto } from '@/users/dto/user.dto';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
@@ -70,6 +70,11 @@ export class ApprovalsApproveAnswerDto {
   @ApiProperty({ type: () => ApprovalsListAnswerRequestsItemDto })
   approval: ApprovalsListAnswerRequestsItemDto;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: 'What the approved action did (its own answer, e.g. the disposal record), null when it returns nothing' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: 'What the approved action did (its own answer, e.g. the disposal record), null when it returns nothing',
+  })
   result: unknown;
 }

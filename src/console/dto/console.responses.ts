@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { CollectOpenAnswerIdentityDocumentsItemDto } from '@/collection/dto/collection.responses';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.

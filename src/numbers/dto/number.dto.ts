@@ -56,12 +56,20 @@ export class StoreNumberDto {
   identityCheck: IdentityCheckDto;
 }
 
+/** The identity check recorded with a number (documents and who checked; never digits). */
+export class IdentityCheckViewDto {
+  @ApiProperty() numberDocument: string;
+  @ApiProperty({ type: String, isArray: true }) identityDocuments: string[];
+  @ApiProperty({ type: String, format: 'date-time' }) checkedAt: string;
+  @ApiProperty() checkedBy: string;
+}
+
 export class NumberStatusDto {
   @ApiProperty() onFile: boolean;
   @ApiProperty() identityChecked: boolean;
-  @ApiPropertyOptional({ nullable: true }) storedAt: Date | null;
-  @ApiPropertyOptional({ nullable: true }) keyVersion: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Which documents were checked, by whom and when (no digits)' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) storedAt: Date | null;
+  @ApiProperty({ type: 'integer', nullable: true }) keyVersion: number | null;
+  @ApiProperty({ type: () => IdentityCheckViewDto, nullable: true, description: 'Which documents were checked, by whom and when (no digits)' })
   identityCheck: { numberDocument: string; identityDocuments: string[]; checkedAt: string; checkedBy: string } | null;
 }
 

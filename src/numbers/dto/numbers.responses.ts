@@ -27,7 +27,7 @@ export class SubjectViewsListAnswerItemsItemDto {
   @ApiProperty({ type: String, nullable: true })
   nameKana: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
   employeeId: string | null;
 
   @ApiProperty({ type: String, format: 'date', nullable: true })
@@ -78,7 +78,7 @@ export class SubjectRelationshipDto {
   @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
   kind: 'employee' | 'dependent' | 'payee';
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
   employeeId: string | null;
 
   @ApiProperty({ type: String, format: 'date', nullable: true })
@@ -122,7 +122,7 @@ export class SubjectViewsGetAnswerDto {
   @ApiProperty({ type: String, nullable: true })
   nameKana: string | null;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
   employeeId: string | null;
 
   @ApiProperty({ type: String, format: 'date', nullable: true })

@@ -58,7 +58,13 @@ export class CreateFilingDto {
 }
 
 export class UpdateFilingDto {
-  @ApiPropertyOptional({ nullable: true, description: 'The day the matter closed; null reopens it (the number is kept)', example: '2025-03-31' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'The day the matter closed; null reopens it (the number is kept)',
+    example: '2025-03-31',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsBoundedDate('closedAt')

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -92,7 +92,7 @@ export class RetentionExplanationRelationshipsItemDto {
   @ApiProperty({ type: Boolean })
   primary: boolean;
 
-  @ApiProperty({ type: String, nullable: true })
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
   employeeId: string | null;
 
   @ApiProperty({ type: String, format: 'date', nullable: true })
