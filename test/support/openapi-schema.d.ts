@@ -1605,7 +1605,7 @@ export interface components {
       note: string;
     };
     AuditReviewDto: {
-      /** Format: uuid */
+      /** @description Sequence of the sign-off (a decimal string) */
       id: string;
       /** Format: uuid */
       reviewerId: string;
@@ -1705,22 +1705,24 @@ export interface components {
       /** @example 123456 */
       code: string;
     };
-    MeMeAnswerSessionDto: {
+    MeSessionDto: {
       /** Format: uuid */
       id: string;
       /** Format: date-time */
       stepUpAt: string | null;
     };
-    MeMeAnswerDto: {
-      currentTrainingVersion: string;
-      session: components['schemas']['MeMeAnswerSessionDto'];
+    MeAnswerDto: {
       /** Format: uuid */
       id: string;
       username: string;
       displayName: string;
       roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
       pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /** Format: uuid */
+      /**
+       * Format: uuid
+       * @description The outside firm (委託先) the account belongs to
+       */
       firmId: string | null;
       /** @enum {string} */
       status: 'active' | 'deactivated';
@@ -1731,16 +1733,24 @@ export interface components {
       lastLoginAt: string | null;
       totpEnrolled: boolean;
       mustChangePassword: boolean;
+      /** Format: date-time */
       lockedUntil: string | null;
       trainingVersion: string | null;
       /** Format: date-time */
       trainingAcknowledgedAt: string | null;
+      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
       trainingCurrent: boolean;
+      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
       dormant: boolean;
-      /** @enum {string|null} */
+      /**
+       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
+       * @enum {string|null}
+       */
       sodException: 'admin+clerk' | null;
       /** Format: date-time */
       createdAt: string;
+      currentTrainingVersion: string;
+      session: components['schemas']['MeSessionDto'];
     };
     ChangePasswordDto: {
       /** Format: password */
@@ -3591,6 +3601,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The tree is not yet signed at that size */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -3629,6 +3648,15 @@ export interface operations {
       };
       /** @description Needs role: auditor */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The tree is not yet signed at that size */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -3797,6 +3825,15 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -3834,8 +3871,26 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Locked out or rate-limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -3862,8 +3917,26 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Locked out or rate-limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -3890,8 +3963,26 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Locked out or rate-limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -3918,8 +4009,26 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Locked out or rate-limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -3946,8 +4055,26 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Locked out or rate-limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -3992,6 +4119,15 @@ export interface operations {
       };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Too many step-up attempts; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -4050,7 +4186,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['MeMeAnswerDto'];
+          'application/json': components['schemas']['MeAnswerDto'];
         };
       };
       400: components['responses']['Error400'];
@@ -4198,6 +4334,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description Not the current version of the handling rules */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -4282,6 +4427,15 @@ export interface operations {
       };
       /** @description Needs role: admin */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Username taken */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -4381,6 +4535,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The last active admin cannot lose the role, or the account is deactivated */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -4428,6 +4591,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Already deactivated, or the last active admin */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -4471,6 +4643,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The account is deactivated */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -4516,6 +4697,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The person cannot take the admin role */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -4792,6 +4982,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The key cannot be used */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -4897,6 +5096,24 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description METRICS_TOKEN missing or wrong */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description METRICS_ENABLED is off */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -4982,6 +5199,15 @@ export interface operations {
       };
       /** @description Needs role: clerk */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The code is taken */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -5265,6 +5491,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The relationship exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -5509,6 +5744,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The number is on file for another person (number.on-file-for-another-person) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -5558,6 +5802,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Nothing on file to reveal */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -5950,6 +6203,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Not due, or already disposed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -5999,6 +6261,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The alarm is not open */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6169,6 +6440,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The person has not left */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -6216,6 +6496,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Not possible for this person now */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6307,6 +6596,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Already decided */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6356,6 +6654,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Already decided */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6487,6 +6794,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The review is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6536,6 +6852,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The review is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6756,6 +7081,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Already decided */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6805,6 +7139,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Already decided */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6854,6 +7197,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description No roles waiting for approval */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -6903,6 +7255,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description No roles waiting for approval */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7031,6 +7392,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description E-mail asked for but no mail server is set up */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7080,6 +7450,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The link cannot be reissued in its state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7125,6 +7504,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The link cannot be cancelled in its state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7302,6 +7690,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The number is on file for another person, or the submission was decided */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7351,6 +7748,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The submission was decided */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7378,8 +7784,35 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description No such link */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The link expired, was cancelled or already used */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description Too many attempts for this link or address; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -7404,8 +7837,53 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description No such link */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Already submitted */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The link expired, was cancelled or already used */
+      410: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      /** @description An image could not be read (or is a decompression bomb) */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Too many attempts for this link or address; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -7489,6 +7967,15 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description Data keys still use this version, or it is current */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
@@ -7540,6 +8027,15 @@ export interface operations {
         };
       };
       400: components['responses']['Error400'];
+      /** @description Not sealed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];

@@ -224,7 +224,7 @@ export class ConsistencyProofDto {
 }
 
 export class AuditReviewDto {
-  @ApiProperty({ type: String, format: 'uuid' })
+  @ApiProperty({ type: String, description: 'Sequence of the sign-off (a decimal string)' })
   id: string;
 
   @ApiProperty({ type: String, format: 'uuid' })

@@ -56,8 +56,8 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /approvals/{id}/decline': { 409: 'Already decided' },
   'POST /approvals/accounts/{userId}/approve': { 409: 'No roles waiting for approval' },
   'POST /approvals/accounts/{userId}/decline': { 409: 'No roles waiting for approval' },
-  'GET /audit/proofs/inclusion': { 409: 'The tree is not yet signed at that size' },
-  'GET /audit/proofs/consistency': { 409: 'The tree is not yet signed at that size' },
+  'GET /audit/proofs/inclusion': { 404: 'No entry with that sequence number', 409: 'The tree is not yet signed at that size' },
+  'GET /audit/proofs/consistency': { 404: 'No signed tree head of that size', 409: 'The tree is not yet signed at that size' },
   'PUT /firms/{id}/recipient-key': { 409: 'The key cannot be used' },
   'POST /keys/versions/{version}/retire': { 409: 'Data keys still use this version, or it is current' },
   'POST /custody/unseal': { 409: 'Not sealed' },
@@ -65,8 +65,9 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /collection/requests/{id}/cancel': { 409: 'The link cannot be cancelled in its state' },
   'POST /collection/submissions/{id}/approve': { 409: 'The number is on file for another person, or the submission was decided' },
   'POST /collection/submissions/{id}/return': { 409: 'The submission was decided' },
-  'POST /collect/link': COLLECT,
-  'POST /collect/submission': { ...COLLECT, 409: 'Already submitted', 422: 'An image could not be read (or is a decompression bomb)' },
+  'POST /collection/requests': { 409: 'E-mail asked for but no mail server is set up' },
+  'POST /collect/link': { ...COLLECT, 404: 'No such link' },
+  'POST /collect/submission': { ...COLLECT, 404: 'No such link', 409: 'Already submitted', 422: 'An image could not be read (or is a decompression bomb)' },
   'GET /metrics': { 403: 'METRICS_TOKEN missing or wrong', 404: 'METRICS_ENABLED is off' },
 };
 

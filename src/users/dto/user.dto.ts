@@ -67,7 +67,7 @@ export class ListUsersQuery {
   @MaxLength(64)
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 100, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 100, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
