@@ -72,6 +72,13 @@ export const envSchema = z.object({
   AUDIT_WITNESS_INTERVAL_MS: int(10_000, 0),
   /** The auditor console warns when a witness has not accepted a head for longer than this (the e-mail digest: a day longer). */
   AUDIT_WITNESS_STALE_MINUTES: int(60, 1),
+  /** RFC 3161 timestamp authority (issue #17): each daily tree head gets a timestamp token from it. */
+  AUDIT_TSA_URL: z.string().url().optional(),
+  /**
+   * The sealer maintains the Merkle tree (issue #17). Only `npm run bench` turns it off, to measure
+   * reveals without it; when it is back on, the sealer adds the trail sealed meanwhile to the tree.
+   */
+  AUDIT_TREE_ENABLED: bool(true),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
   /**
