@@ -5,7 +5,7 @@ import { RequestMeta, Staff } from '@/common/auth/staff';
 import { CustodySetupDto, LeaveCustodyDto, UnsealDto } from './dto/custody.dto';
 import { CustodyService, CustodyStatus, CustodyView, MyShareStatus } from './custody.service';
 import { AvailableWhenSealed } from './sealed.guard';
-import { CustodyStatusDto, CustodyViewDto, CustodyCollectAnswerDto } from '@/custody/dto/custody.responses';
+import { CustodyCollectAnswerDto, CustodyStatusDto, CustodyViewDto, MyShareStatusDto } from '@/custody/dto/custody.responses';
 
 /** Key custody: sealed start and k-of-n unseal (issue #18). */
 @ApiTags('custody')
@@ -61,6 +61,7 @@ export class CustodyController {
   @Get('my-share')
   @Auth()
   @ApiOperation({ summary: 'Whether a share waits for me to collect (never the share itself)' })
+  @ApiOkResponse({ type: MyShareStatusDto })
   myShare(@CurrentStaff() staff: Staff): MyShareStatus {
     return this.custody.myShare(staff);
   }
@@ -72,6 +73,7 @@ export class CustodyController {
     summary:
       'Back from custody to auto-unseal: the vault unsealed, and k shares or a recent step-up; the keystore is written under KEYSTORE_PASSPHRASE and the descriptor removed (audited)',
   })
+  @ApiOkResponse({ type: CustodyViewDto })
   leave(@Body() dto: LeaveCustodyDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<CustodyView> {
     return this.custody.leaveCustody(dto.shares, staff, request);
   }

@@ -92,3 +92,23 @@ export class CustodyCollectAnswerDto {
   @ApiProperty({ type: 'integer' })
   shares: number;
 }
+
+export class MyShareStatusDto {
+  @ApiProperty({ enum: ['auto-unseal', 'custody'] })
+  mode: 'auto-unseal' | 'custody';
+
+  @ApiProperty({ type: Boolean })
+  holder: boolean;
+
+  @ApiProperty({ type: Boolean })
+  waiting: boolean;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  threshold: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true })
+  shares: number | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  setId: string | null;
+}
