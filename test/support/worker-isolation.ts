@@ -37,15 +37,22 @@ export function isolateWorker(): void {
  * advisory lock keeps two workers from copying at the same moment.
  */
 async function cloneRunDatabase(runUrl: string, name: string): Promise<void> {
-  const admin = new URL(runUrl);
-  const template = admin.pathname.slice(1);
+  const template = new URL(runUrl).pathname.slice(1);
+  // The copy is made by the cluster's administrator (as global set-up made the run's database), not by
+  // whatever role the run's URL logs in as, and it keeps the run database's owner.
+  const admin = new URL(process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
   await client.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [template]);
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+    if (found.rowCount === 0) {
+      const owner = await client.query<{ owner: string }>('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [template]);
+      const ownerName = owner.rows[0]?.owner;
+      if (!ownerName) throw new Error(`worker isolation: the run's database ${template} is missing`);
+      await client.query(`CREATE DATABASE "${name}" TEMPLATE "${template}" OWNER "${ownerName}"`);
+    }
   } finally {
     await client.end();
   }
