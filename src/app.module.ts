@@ -23,6 +23,7 @@ import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
+import { BreachesModule } from './breaches/breaches.module';
 
 @Module({
   imports: [
@@ -47,6 +48,8 @@ import { CollectionModule } from './collection/collection.module';
           {
             DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
             DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
+            DATABASE_MIGRATION_URL: config.get('DATABASE_MIGRATION_URL', { infer: true }),
+            NODE_ENV: config.get('NODE_ENV', { infer: true }),
             DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
           },
           'app',
@@ -66,6 +69,7 @@ import { CollectionModule } from './collection/collection.module';
     CollectionModule,
     KeysModule,
     CustodyModule,
+    BreachesModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -14,6 +14,9 @@ export default async function globalTeardown(): Promise<void> {
     const copies = await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE $1`, [`${name}\\_w%`]);
     for (const { datname } of copies.rows) await admin.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
     await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    // this run's app role (global-setup); still granted in a database a spec did not drop: kept
+    const role = process.env.DATABASE_APP_ROLE;
+    if (role?.startsWith('mnv_test_app_')) await admin.query(`DROP ROLE IF EXISTS "${role}"`).catch(() => undefined);
   } finally {
     await admin.end();
   }
