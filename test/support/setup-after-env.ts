@@ -1,7 +1,9 @@
-import { takeContractMismatches } from './openapi-contract';
-
 // Integration and e2e specs start the real service against PostgreSQL and Redis.
+import { takeContractMismatches } from './openapi-contract';
+import { isolateWorker } from './worker-isolation';
+
 jest.setTimeout(60000);
+isolateWorker();
 
 // Every answer an app from createTestApp gives is checked against its OpenAPI document (issue #20);
 // a mismatch fails the test during which it was received.
