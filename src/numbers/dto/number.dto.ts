@@ -106,7 +106,13 @@ export class BulkRevealDto {
   @IsIn(SUBJECT_KINDS, { message: `kind must be one of: ${SUBJECT_KINDS.join(', ')}` })
   kind?: SubjectKind;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 2015, maximum: 2100, example: 2026, description: 'People employed or contracted at some point in this year' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 2015,
+    maximum: 2100,
+    example: 2026,
+    description: 'People employed or contracted at some point in this year',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

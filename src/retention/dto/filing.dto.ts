@@ -24,7 +24,13 @@ export class CreateFilingDto {
   @Max(2200, { message: 'taxYear must be 2200 or earlier' })
   taxYear?: number;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: 1990, maximum: 2200, deprecated: true, description: 'Old name of taxYear (the same number for every configured rule); send taxYear' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1990,
+    maximum: 2200,
+    deprecated: true,
+    description: 'Old name of taxYear (the same number for every configured rule); send taxYear',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'fiscalYear must be a whole year' })
