@@ -12,7 +12,7 @@ export class ConsoleController {
 
   @Get('reference')
   @Auth()
-  @ApiOperation({ summary: "Purposes, identity documents and retention rules (codes and labels) for the web console's forms" })
+  @ApiOperation({ summary: "Purposes, identity documents and their rule, and retention rules (codes and labels) for the web console's forms" })
   @ApiOkResponse({ type: ConsoleReferenceAnswerDto })
   reference() {
     return {
@@ -23,6 +23,8 @@ export class ConsoleController {
         numberProof: d.numberProof,
         identityProof: d.identityProof,
       })),
+      /** 身元確認: the card alone, or this many photo / non-photo documents (the form checks it before sending). */
+      identityRule: this.legal.identityRule,
       retentionRules: this.legal.retentionRules.map((r) => ({ documentType: r.documentType, label: r.label, start: r.start, period: r.period })),
     };
   }
