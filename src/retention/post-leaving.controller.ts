@@ -20,6 +20,8 @@ import {
   PostLeavingOpenMattersAnswerDto,
   PostLeavingReviewsAnswerDto,
   MatterReviewDto,
+  PostLeavingPeopleAnswerDto,
+  PostLeavingSetLeaveAnswerDto,
 } from '@/retention/dto/retention.responses';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { ListSubjectsQuery } from '@/subjects/dto/subject.dto';
@@ -37,6 +39,7 @@ export class PostLeavingController {
   @Get('retention/people')
   @Auth('admin')
   @ApiOperation({ summary: "Admins' read-only people list: leave dates and computed disposal dates (first day disposal is allowed); no numbers" })
+  @ApiOkResponse({ type: PostLeavingPeopleAnswerDto })
   people(@Query() query: ListSubjectsQuery) {
     return this.matters.people(query);
   }
@@ -57,6 +60,7 @@ export class PostLeavingController {
   @Put('subjects/:id/leave')
   @Auth('clerk', 'admin')
   @ApiOperation({ summary: 'Set or clear the leave date (clerk or admin); answers the computed disposal date (first day disposal is allowed) and its rule' })
+  @ApiOkResponse({ type: PostLeavingSetLeaveAnswerDto })
   async setLeave(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetLeaveDateDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     const subject = await this.subjects.update(id, { leftAt: dto.leftAt }, staff, request);
     return { subjectId: id, leftAt: subject.leftAt, retention: await this.matters.explain(id) };

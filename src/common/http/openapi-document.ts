@@ -71,6 +71,7 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /collection/requests': { 409: 'E-mail asked for but no mail server is set up' },
   'POST /collect/link': { ...COLLECT, 404: 'No such link' },
   'POST /collect/submission': { ...COLLECT, 404: 'No such link', 409: 'Already submitted', 422: 'An image could not be read (or is a decompression bomb)' },
+  'POST /reports/monthly/{month}/sign-off': { 409: 'The month is signed off already, or has not ended' },
   'GET /metrics': { 403: 'METRICS_TOKEN missing or wrong', 404: 'METRICS_ENABLED is off' },
 };
 

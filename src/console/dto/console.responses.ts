@@ -31,12 +31,24 @@ export class ConsoleReferenceAnswerRetentionRulesItemDto {
   period: 'law' | 'company-choice';
 }
 
+/** How many identity documents of each kind a check needs (config/identity-documents.json). */
+export class ConsoleReferenceAnswerIdentityRuleDto {
+  @ApiProperty({ type: 'integer' })
+  photo: number;
+
+  @ApiProperty({ type: 'integer' })
+  nonPhoto: number;
+}
+
 export class ConsoleReferenceAnswerDto {
   @ApiProperty({ type: () => ConsoleReferenceAnswerPurposesItemDto, isArray: true })
   purposes: ConsoleReferenceAnswerPurposesItemDto[];
 
   @ApiProperty({ type: () => CollectOpenAnswerIdentityDocumentsItemDto, isArray: true })
   identityDocuments: CollectOpenAnswerIdentityDocumentsItemDto[];
+
+  @ApiProperty({ type: () => ConsoleReferenceAnswerIdentityRuleDto })
+  identityRule: ConsoleReferenceAnswerIdentityRuleDto;
 
   @ApiProperty({ type: () => ConsoleReferenceAnswerRetentionRulesItemDto, isArray: true })
   retentionRules: ConsoleReferenceAnswerRetentionRulesItemDto[];

@@ -358,6 +358,9 @@ export class AlarmViewDto {
 
   @ApiProperty({ type: Boolean })
   numberOnFile: boolean;
+
+  @ApiProperty({ type: 'integer', description: 'Recorded filings that carry the number; 0: the vault knows of none' })
+  filingsRecorded: number;
 }
 
 export class RetentionListAnswerDto {
@@ -489,4 +492,64 @@ export class PendingDisposalDto {
 
   @ApiProperty({ enum: ['disposal', 'disposal-batch'] })
   kind: 'disposal' | 'disposal-batch';
+}
+
+export class AdminPersonViewDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String })
+  code: string;
+
+  @ApiProperty({ type: String })
+  name: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  nameKana: string | null;
+
+  @ApiProperty({ type: String })
+  kind: string;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
+  employeeId: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  hiredAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  leftAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  dueOn: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  rule: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  ruleLabel: string | null;
+
+  @ApiProperty({ type: String })
+  reason: string;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  disposedAt: string | null;
+}
+
+export class PostLeavingPeopleAnswerDto {
+  @ApiProperty({ type: () => AdminPersonViewDto, isArray: true })
+  items: AdminPersonViewDto[];
+
+  @ApiProperty({ type: String, nullable: true })
+  nextCursor: string | null;
+}
+
+export class PostLeavingSetLeaveAnswerDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  leftAt: string | null;
+
+  @ApiProperty({ type: () => RetentionExplanationDto })
+  retention: RetentionExplanationDto;
 }
