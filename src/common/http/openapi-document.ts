@@ -61,6 +61,7 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'PUT /firms/{id}/recipient-key': { 409: 'The key cannot be used' },
   'POST /keys/versions/{version}/retire': { 409: 'Data keys still use this version, or it is current' },
   'POST /custody/unseal': { 409: 'Not sealed' },
+  'POST /custody/my-share': { 404: 'No share waits for this person' },
   'POST /custody/auto-unseal': { 409: 'Not in custody mode, or sealed' },
   'POST /keys/retirements/{id}/confirm': { 409: 'Not waiting any more' },
   'POST /keys/retirements/{id}/cancel': { 409: 'Not waiting any more' },

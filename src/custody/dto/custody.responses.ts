@@ -18,7 +18,7 @@ export class CustodyStatusDto {
   @ApiProperty({ type: Number })
   received: number;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'Short id of the share set (changes at each rekey)' })
   setId: string | null;
 }
 
@@ -75,7 +75,7 @@ export class CustodyViewDto {
   @ApiProperty({ type: Number })
   received: number;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'Short id of the share set (changes at each rekey)' })
   setId: string | null;
 }
 
@@ -83,7 +83,7 @@ export class CustodyCollectAnswerDto {
   @ApiProperty({ type: String })
   share: string;
 
-  @ApiProperty({ type: String, format: 'uuid' })
+  @ApiProperty({ type: String, description: 'Short id of the share set (changes at each rekey)' })
   setId: string;
 
   @ApiProperty({ type: 'integer' })
@@ -109,6 +109,6 @@ export class MyShareStatusDto {
   @ApiProperty({ type: 'integer', nullable: true })
   shares: number | null;
 
-  @ApiProperty({ type: String, format: 'uuid', nullable: true })
+  @ApiProperty({ type: String, nullable: true, description: 'Short id of the share set (changes at each rekey)' })
   setId: string | null;
 }
