@@ -41,6 +41,8 @@ export const AUDIT_ACTIONS = [
   'custody.share-entered',
   'custody.share-refused',
   'custody.unsealed',
+  /** Back from custody to auto-unseal (k shares or a step-up); the keystore opens with its passphrase again. */
+  'custody.disabled',
   /** A share holder left (account deactivated): admins must re-issue the shares. */
   'custody.rekey-required',
   'audit.review-signed',
