@@ -63,6 +63,7 @@ export const AUDIT_ACTIONS = [
   'custody.share-entered',
   'custody.share-refused',
   'custody.unsealed',
+  'custody.disabled',
   'custody.rekey-required',
   'audit.review-signed',
   'audit.exported',
