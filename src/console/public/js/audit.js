@@ -170,6 +170,7 @@ export async function auditScreen(main, ctx) {
   let cursor = null;
   let shown = [];
   let filters = {};
+  let days = { from: '', to: '' };
 
   mount(
     main,
@@ -254,32 +255,30 @@ export async function auditScreen(main, ctx) {
     };
   }
 
-  /** The filters in words, for the print view. */
+  /** The filters of the list shown (not what the form holds now), in words, for the print view. */
   function filterWords() {
     const words = [];
     if (filters.person) words.push(`${t('audit.person')}「${filters.person}」`);
     if (filters.actor) words.push(`${t('audit.actor')}「${filters.actor}」`);
-    if (action.value) words.push(`${t('audit.action')}：${action.selectedOptions[0]?.textContent ?? ''}`);
-    if (outcome.value) words.push(`${t('audit.outcome')}：${outcomeLabel(outcome.value)}`);
-    if (purpose.value) words.push(`${t('audit.purpose')}：${purposeLabel(ctx.reference, purpose.value)}`);
-    if (from.value || to.value) words.push(`${from.value.replaceAll('-', '/')} ～ ${to.value.replaceAll('-', '/')}`);
+    if (filters.action) words.push(`${t('audit.action')}：${filters.action.includes(',') ? t('audit.seenGroup') : actionLabel(filters.action)}`);
+    if (filters.outcome) words.push(`${t('audit.outcome')}：${outcomeLabel(filters.outcome)}`);
+    if (filters.purpose) words.push(`${t('audit.purpose')}：${purposeLabel(ctx.reference, filters.purpose)}`);
+    if (days.from || days.to) words.push(`${days.from.replaceAll('-', '/')} ～ ${days.to.replaceAll('-', '/')}`);
     return words;
   }
 
   async function load(more = false) {
     try {
-      if (!more) filters = query();
+      if (!more) {
+        filters = query();
+        days = { from: from.value, to: to.value };
+      }
       const page = await api('GET', '/audit/entries', undefined, { query: { ...filters, limit: 100, cursor: more ? cursor : undefined } });
       cursor = page.nextCursor;
       shown = more ? [...shown, ...page.items] : page.items;
       if (!upTo.value && shown.length) upTo.value = String(Math.max(...shown.map((e) => Number(e.seq))));
       count.textContent = cursor ? t('audit.countMore', { n: shown.length }) : t('audit.count', { n: shown.length });
-      const words = filterWords();
-      mount(
-        printSummary,
-        h('p', {}, words.length ? t('audit.printFilters', { filters: words.join('、') }) : t('audit.printNoFilters')),
-        h('p', {}, t('audit.printedAt', { at: when(new Date().toISOString()), who: ctx.me.displayName })),
-      );
+      summarise();
       mount(
         list,
         shown.length ? entriesTable(shown) : h('p', {}, t('common.empty')),
@@ -444,7 +443,19 @@ export async function auditScreen(main, ctx) {
     }
   }
 
+  /** The print view's heading: the filters of the list shown, in words, and who prints it when. */
+  function summarise() {
+    const words = filterWords();
+    mount(
+      printSummary,
+      h('p', {}, words.length ? t('audit.printFilters', { filters: words.join('、') }) : t('audit.printNoFilters')),
+      h('p', {}, t('audit.printedAt', { at: when(new Date().toISOString()), who: ctx.me.displayName })),
+    );
+  }
+
   function print() {
+    summarise();
+    say(status, '');
     window.print();
   }
 
