@@ -23,6 +23,7 @@ import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
+import { BreachesModule } from './breaches/breaches.module';
 
 @Module({
   imports: [
@@ -66,6 +67,7 @@ import { CollectionModule } from './collection/collection.module';
     CollectionModule,
     KeysModule,
     CustodyModule,
+    BreachesModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

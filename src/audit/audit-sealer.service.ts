@@ -89,6 +89,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private readonly intervalMs: number;
   private readonly gapGraceMs: number;
   private readonly enabled: boolean;
+  private readonly treeEnabled: boolean;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private queue: Promise<unknown> = Promise.resolve();
@@ -115,6 +116,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     this.intervalMs = config.get('SEAL_INTERVAL_MS', { infer: true });
     this.gapGraceMs = config.get('AUDIT_GAP_GRACE_MS', { infer: true });
     this.enabled = config.get('AUDIT_SEALER_ENABLED', { infer: true });
+    this.treeEnabled = config.get('AUDIT_TREE_ENABLED', { infer: true }) ?? true;
   }
 
   onApplicationBootstrap(): void {
@@ -216,8 +218,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       if (!locked) return { ...NOTHING };
       await m.query(`SET LOCAL lock_timeout = '2s'`);
       const head = await sealedHead(m);
-      const tree = await this.loadTree(m, Number(head.seq));
-      if (tree.range.size < Number(head.seq)) {
+      const tree = this.treeEnabled ? await this.loadTree(m, Number(head.seq)) : null;
+      if (tree && tree.range.size < Number(head.seq)) {
         // The trail is older than the tree: add sealed entries first, a slice per round.
         const backfilled = await this.backfillTree(m, tree, Number(head.seq));
         const treeHead = await this.writeTreeHead(m, tree);
@@ -244,7 +246,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
           if (row.hash !== null) throw new Error(`audit entry ${row.seq} has a hash but no checkpoint covers it`);
           const hashes2 = entryHashes(prev, row);
           prev = hashes2.chain;
-          tree.range.append(hashes2.leaf, tree.store);
+          tree?.range.append(hashes2.leaf, tree.store);
           seqs.push(row.seq);
           hashes.push(prev);
           prevSeq = seq;
@@ -273,7 +275,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       );
       if (n !== seqs.length) throw new Error(`sealed ${n} of ${seqs.length} audit entries: another sealer interfered`);
       const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1]!, prev);
-      const treeHead = await this.writeTreeHead(m, tree);
+      const treeHead = tree ? await this.writeTreeHead(m, tree) : null;
       return { ...NOTHING, locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1] ?? null, checkpointId, treeHead, waitingForSeq };
     }
   }

@@ -65,6 +65,13 @@ export const envSchema = z.object({
   AUDIT_WITNESS_INTERVAL_MS: int(10_000, 0),
   /** The auditor console warns when a witness has not accepted a head for longer than this (the e-mail digest: a day longer). */
   AUDIT_WITNESS_STALE_MINUTES: int(60, 1),
+  /** RFC 3161 timestamp authority (issue #17): each daily tree head gets a timestamp token from it. */
+  AUDIT_TSA_URL: z.string().url().optional(),
+  /**
+   * The sealer maintains the Merkle tree (issue #17). Only `npm run bench` turns it off, to measure
+   * reveals without it; when it is back on, the sealer adds the trail sealed meanwhile to the tree.
+   */
+  AUDIT_TREE_ENABLED: bool(true),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
   /**
@@ -83,6 +90,8 @@ export const envSchema = z.object({
    * account may hold admin and clerk, flagged to the auditors and in the staff inventory.
    */
   SOD_ONE_PERSON_COMPANY: bool(false),
+  /** Breach register (issue #19): days before the 確報 deadline its alarm opens; unset = config/compliance.json (7). */
+  BREACH_FINAL_ALARM_DAYS_BEFORE: z.coerce.number().int().min(0).max(59).optional(),
   /**
    * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
    * per kind of address (known / unknown) allowed before backoff starts; then each further
