@@ -90,10 +90,15 @@ export const AUDIT_ACTIONS = [
   'collection.returned',
   'collection.images-deleted',
   'collection.not-provided',
+  'breach.opened',
+  'breach.updated',
+  'breach.affected-added',
+  'breach.report-recorded',
+  'breach.alarm-raised',
 ];
 /** "Who saw this person's number": every action that puts a number (or a submission's) before someone. */
 export const SEEN_ACTIONS = ['number.revealed', 'number.bulk-retrieved', 'collection.revealed', 'number.exported'];
-const GROUPS = ['number', 'subject', 'filing', 'disposal', 'retention', 'auth', 'user', 'keys', 'custody', 'audit', 'approval', 'firm', 'collection'];
+const GROUPS = ['number', 'subject', 'filing', 'disposal', 'retention', 'auth', 'user', 'keys', 'custody', 'audit', 'approval', 'firm', 'collection', 'breach'];
 const OUTCOMES = ['success', 'refused', 'failure'];
 /** The CSV download reads at most this many entries (ten pages of the API's maximum). */
 const CSV_MAX = 10000;
