@@ -342,13 +342,9 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     const since = this.gapsSeen.get(first) ?? { clock: now.getTime(), real: Date.now() };
     if (now.getTime() - since.clock < this.gapGraceMs && Date.now() - since.real < this.gapGraceMs) return null;
     const last = to - from >= BigInt(SEAL_BATCH_SIZE) ? from + BigInt(SEAL_BATCH_SIZE - 1) : to;
-    const inserted: unknown[] = await m.query(
-      `INSERT INTO audit_entry (seq, at, action, outcome, details)
-       SELECT g, $3, 'audit.gap', 'failure', $4::jsonb FROM generate_series($1::bigint, $2::bigint) AS g
-       ON CONFLICT (seq) DO NOTHING
-       RETURNING seq`,
-      [first, last.toString(), now, JSON.stringify({ reason: 'sequence number of a rolled-back transaction' })],
-    );
+    // The app role may not choose a seq (issue #16): audit_fill_gap() (SECURITY DEFINER, migration
+    // 1766000100000) writes the gap entries, only for numbers the sequence has handed out.
+    const inserted: unknown[] = await m.query(`SELECT audit_fill_gap($1::bigint, $2::bigint, $3::timestamptz) AS seq`, [first, last.toString(), now]);
     this.gapsSeen.delete(first);
     if (inserted.length) this.logger.log(`Recorded ${inserted.length} rolled-back audit sequence number(s) from ${first}`);
     return inserted.length;

@@ -115,6 +115,7 @@ export const ERROR_CODES = {
   'disposal.postponed': 'The alarm is postponed',
   'disposal.not-open': 'The alarm is not open',
   'disposal.not-due': 'The person is not due for disposal by current data',
+  'disposal.filings-unconfirmed': 'No filing is recorded for this person; batch disposal needs them confirmed one by one',
 
   // Collection links and submissions (issue #15)
   'collection.multipart-required': 'The submission must be multipart/form-data',
