@@ -9,6 +9,7 @@ import { download, field, h, mount, say, statusLine, table, when } from './dom.j
 import { has, t } from './i18n.js';
 import { purposeLabel } from './people.js';
 import { errorText } from './errors.js';
+import { dateHint, dateInput, isoOf } from './dates.js';
 
 /** The trail's actions (src/audit/audit-action.ts), in the order the search offers them, by group. */
 export const AUDIT_ACTIONS = [
@@ -161,8 +162,9 @@ export async function auditScreen(main, ctx) {
     h('option', { value: '' }, t('audit.anyOutcome')),
     OUTCOMES.map((o) => h('option', { value: o }, outcomeLabel(o))),
   );
-  const from = h('input', { type: 'date', 'data-test': 'audit-from' });
-  const to = h('input', { type: 'date', 'data-test': 'audit-to' });
+  // 年/月/日 in Japanese whatever the browser's locale (dates.js)
+  const from = dateInput({ 'data-test': 'audit-from' });
+  const to = dateInput({ 'data-test': 'audit-to' });
   const count = h('p', { class: 'hint', 'data-test': 'audit-count' });
   const printSummary = h('div', { class: 'print-only', 'data-test': 'audit-print-summary' });
   const list = h('div', { class: 'list' });
@@ -199,7 +201,7 @@ export async function auditScreen(main, ctx) {
         field(t('audit.action'), action),
         field(t('audit.outcome'), outcome),
         field(t('audit.purpose'), purpose),
-        field(t('audit.from'), from),
+        field(t('audit.from'), from, dateHint()),
         field(t('audit.to'), to),
         h('button', { type: 'submit', class: 'primary', 'data-test': 'audit-search' }, t('common.search')),
         h('button', { type: 'button', class: 'link', 'data-test': 'audit-clear', onclick: clear }, t('audit.clear')),
@@ -246,16 +248,20 @@ export async function auditScreen(main, ctx) {
     load();
   }
 
-  /** The filters as the API takes them (dates are whole days in Japan time). */
+  /** The filters as the API takes them (dates are whole days in Japan time); null when a date cannot be read. */
   function query() {
+    const fromDay = isoOf(from);
+    const toDay = isoOf(to);
+    if (fromDay === undefined || toDay === undefined) return null;
+    days = { from: fromDay ?? '', to: toDay ?? '' };
     return {
       person: person.value.trim(),
       actor: actor.value.trim(),
       purpose: purpose.value,
       action: action.value,
       outcome: outcome.value,
-      from: from.value ? new Date(`${from.value}T00:00:00+09:00`).toISOString() : undefined,
-      to: to.value ? new Date(`${to.value}T24:00:00+09:00`).toISOString() : undefined,
+      from: fromDay ? new Date(`${fromDay}T00:00:00+09:00`).toISOString() : undefined,
+      to: toDay ? new Date(`${toDay}T24:00:00+09:00`).toISOString() : undefined,
       order: 'desc',
     };
   }
@@ -275,8 +281,9 @@ export async function auditScreen(main, ctx) {
   async function load(more = false) {
     try {
       if (!more) {
-        filters = query();
-        days = { from: from.value, to: to.value };
+        const next = query();
+        if (!next) return say(status, t('date.invalid'), 'error');
+        filters = next;
       }
       const page = await api('GET', '/audit/entries', undefined, { query: { ...filters, limit: 100, cursor: more ? cursor : undefined } });
       cursor = page.nextCursor;
