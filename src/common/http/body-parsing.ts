@@ -28,8 +28,3 @@ export function useBodyParsing(app: NestFastifyApplication): void {
     );
   });
 }
-
-// Lint gate demonstration (issue #20): a floating promise, to be reverted in the next commit.
-export function lintGateDemo(): void {
-  Promise.resolve(1);
-}
