@@ -29,6 +29,6 @@ import { UsersModule } from '@/users/users.module';
     AuditWitnessService,
     AuditTreeStatusService,
   ],
-  exports: [AuditService, AuditSealerService, AuditVerifyService, AuditWitnessService],
+  exports: [AuditService, AuditSealerService, AuditVerifyService, AuditWitnessService, AuditAlertsService],
 })
 export class AuditModule {}
