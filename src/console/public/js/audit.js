@@ -96,10 +96,27 @@ export const AUDIT_ACTIONS = [
   'breach.affected-added',
   'breach.report-recorded',
   'breach.alarm-raised',
+  'report.signed-off',
 ];
 /** "Who saw this person's number": every action that puts a number (or a submission's) before someone. */
 export const SEEN_ACTIONS = ['number.revealed', 'number.bulk-retrieved', 'collection.revealed', 'number.exported'];
-const GROUPS = ['number', 'subject', 'filing', 'disposal', 'retention', 'auth', 'user', 'keys', 'custody', 'audit', 'approval', 'firm', 'collection', 'breach'];
+const GROUPS = [
+  'number',
+  'subject',
+  'filing',
+  'disposal',
+  'retention',
+  'auth',
+  'user',
+  'keys',
+  'custody',
+  'audit',
+  'approval',
+  'firm',
+  'collection',
+  'breach',
+  'report',
+];
 const OUTCOMES = ['success', 'refused', 'failure'];
 /** The CSV download reads at most this many entries (ten pages of the API's maximum). */
 const CSV_MAX = 10000;
