@@ -24,6 +24,7 @@ import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 import { BreachesModule } from './breaches/breaches.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({
   imports: [
@@ -70,6 +71,7 @@ import { BreachesModule } from './breaches/breaches.module';
     KeysModule,
     CustodyModule,
     BreachesModule,
+    ReportsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })
