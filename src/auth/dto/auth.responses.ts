@@ -20,7 +20,25 @@ export class MeAnswerDto extends StaffAccountDto {
   session: MeSessionDto;
 }
 
+/** The part of the handling rules one of my roles must read. */
+export class TrainingSectionDto {
+  @ApiProperty({ type: String })
+  role: string;
+
+  @ApiProperty({ type: String })
+  title: string;
+
+  @ApiProperty({ type: String, isArray: true })
+  text: string[];
+
+  @ApiProperty({ type: Boolean, description: 'Whether this role handles numbers (clerks)' })
+  seesNumbers: boolean;
+}
+
 export class MeTrainingAnswerDto {
+  @ApiProperty({ type: () => TrainingSectionDto, isArray: true })
+  sections: TrainingSectionDto[];
+
   @ApiProperty({ type: String })
   version: string;
 
