@@ -73,6 +73,9 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /collect/link': { ...COLLECT, 404: 'No such link' },
   'POST /collect/submission': { ...COLLECT, 404: 'No such link', 409: 'Already submitted', 422: 'An image could not be read (or is a decompression bomb)' },
   'POST /reports/monthly/{month}/sign-off': { 409: 'The month is signed off already, or has not ended' },
+  'PATCH /breaches/{id}': { 409: 'The incident is closed' },
+  'POST /breaches/{id}/affected': { 409: 'The incident is closed' },
+  'POST /breaches/{id}/reports': { 409: 'The report was recorded already, or its order is wrong' },
   'GET /metrics': { 403: 'METRICS_TOKEN missing or wrong', 404: 'METRICS_ENABLED is off' },
 };
 
