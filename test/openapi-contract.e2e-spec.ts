@@ -92,7 +92,7 @@ describe('the OpenAPI document as the contract', () => {
           ]);
         }
         for (const p of op.parameters ?? []) {
-          if ('in' in p && p.in === 'path' && p.name !== 'version')
+          if ('in' in p && p.in === 'path' && /^(id|\w+Id)$/.test(p.name))
             expect([path, p.name, p.schema]).toEqual([path, p.name, { type: 'string', format: 'uuid' }]);
         }
       }

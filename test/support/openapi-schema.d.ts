@@ -177,6 +177,198 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/subjects': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Page of people with their masked number status */
+    get: operations['SubjectViewsController_list'];
+    put?: never;
+    /** Register an employee, dependent or payee */
+    post: operations['SubjectsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SubjectViewsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change names, hire or leave date (a leave date moves the disposal due date) */
+    patch: operations['SubjectsController_update'];
+    trace?: never;
+  };
+  '/subjects/{id}/purposes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Purposes this person was told of, each with the relationship it was notified for */
+    get: operations['SubjectsController_purposes'];
+    /** Record the purposes this person was told of (replaces the previous notice) */
+    put: operations['SubjectsController_notify'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}/relationships': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every relationship this person holds (employee, 配偶者・扶養親族 of an employee, payee), primary first */
+    get: operations['SubjectsController_relationships'];
+    put?: never;
+    /** Add a relationship to this person (a spouse on the staff, a director who rents the office); the number stays one */
+    post: operations['SubjectsController_addRelationship'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}/relationships/{relationshipId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** End (endedAt) or resume (null) one relationship; the due date is the latest over all of them */
+    patch: operations['SubjectsController_updateRelationship'];
+    trace?: never;
+  };
+  '/subjects/{id}/number-requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SubjectsController_numberRequests'];
+    put?: never;
+    /** 未提供: record a request for the number (date, means, answer); the year-end list shows the person as not provided */
+    post: operations['SubjectsController_recordNumberRequest'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Account inventory: roles, status, last login, second factor, training, dormant flag (DORMANT_DAYS) */
+    get: operations['UsersController_list'];
+    put?: never;
+    /** Create a staff account; the one-time initial password is shown once and must be changed at first login */
+    post: operations['UsersController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One account, as in the inventory */
+    get: operations['UsersController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change roles and/or display name (the last active admin cannot be demoted) */
+    patch: operations['UsersController_update'];
+    trace?: never;
+  };
+  '/users/{id}/deactivate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Offboarding: the account never logs in again; its sessions end at once */
+    post: operations['UsersController_deactivate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{id}/totp/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Reset the second factor (lost authenticator): secret and recovery codes cleared, sessions ended; next login enrols */
+    post: operations['UsersController_resetTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{id}/handover-admin': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Give the admin role to this person and remove it from the caller, in one audited step */
+    post: operations['UsersController_handover'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/auth/login': {
     parameters: {
       query?: never;
@@ -354,98 +546,11 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The handling rules (取扱規程) to read, and whether my acknowledgement is current */
+    /** The handling rules (取扱規程) that apply to my roles, and whether my acknowledgement is current */
     get: operations['MeController_training'];
     put?: never;
     /** Acknowledge the current handling rules (version from GET /me/training) */
     post: operations['MeController_acknowledge'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Account inventory: roles, status, last login, second factor, training, dormant flag (DORMANT_DAYS) */
-    get: operations['UsersController_list'];
-    put?: never;
-    /** Create a staff account; the one-time initial password is shown once and must be changed at first login */
-    post: operations['UsersController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** One account, as in the inventory */
-    get: operations['UsersController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change roles and/or display name (the last active admin cannot be demoted) */
-    patch: operations['UsersController_update'];
-    trace?: never;
-  };
-  '/users/{id}/deactivate': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Offboarding: the account never logs in again; its sessions end at once */
-    post: operations['UsersController_deactivate'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/{id}/totp/reset': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Reset the second factor (lost authenticator): secret and recovery codes cleared, sessions ended; next login enrols */
-    post: operations['UsersController_resetTotp'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/{id}/handover-admin': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Give the admin role to this person and remove it from the caller, in one audited step */
-    post: operations['UsersController_handover'];
     delete?: never;
     options?: never;
     head?: never;
@@ -571,111 +676,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/subjects': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Page of people with their masked number status */
-    get: operations['SubjectViewsController_list'];
-    put?: never;
-    /** Register an employee, dependent or payee */
-    post: operations['SubjectsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/subjects/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['SubjectViewsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change names, hire or leave date (a leave date moves the disposal due date) */
-    patch: operations['SubjectsController_update'];
-    trace?: never;
-  };
-  '/subjects/{id}/purposes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Purposes this person was told of, each with the relationship it was notified for */
-    get: operations['SubjectsController_purposes'];
-    /** Record the purposes this person was told of (replaces the previous notice) */
-    put: operations['SubjectsController_notify'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/subjects/{id}/relationships': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Every relationship this person holds (employee, 配偶者・扶養親族 of an employee, payee), primary first */
-    get: operations['SubjectsController_relationships'];
-    put?: never;
-    /** Add a relationship to this person (a spouse on the staff, a director who rents the office); the number stays one */
-    post: operations['SubjectsController_addRelationship'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/subjects/{id}/relationships/{relationshipId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** End (endedAt) or resume (null) one relationship; the due date is the latest over all of them */
-    patch: operations['SubjectsController_updateRelationship'];
-    trace?: never;
-  };
-  '/subjects/{id}/number-requests': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['SubjectsController_numberRequests'];
-    put?: never;
-    /** 未提供: record a request for the number (date, means, answer); the year-end list shows the person as not provided */
-    post: operations['SubjectsController_recordNumberRequest'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/subjects/{id}/number': {
     parameters: {
       query?: never;
@@ -789,7 +789,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Dispose of every open alarm (year-end practice); one transaction per person, refusals listed; 202 while it waits for four-eyes approval */
+    /** Dispose of every open alarm, or only alarmIds (year-end practice); one transaction per person, refusals listed in skipped; with alarmIds, people with no recorded filing only when confirmedWithoutFilings names them; 202 while it waits for four-eyes approval */
     post: operations['RetentionController_disposeAll'];
     delete?: never;
     options?: never;
@@ -898,6 +898,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/retention/people': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Admins' read-only people list: leave dates and computed disposal dates (first day disposal is allowed); no numbers */
+    get: operations['PostLeavingController_people'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/subjects/{id}/retention': {
     parameters: {
       query?: never;
@@ -908,6 +925,23 @@ export interface paths {
     /** The person's computed disposal due date, the rule that set it and why, each relationship's end and floor */
     get: operations['PostLeavingController_explain'];
     put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}/leave': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set or clear the leave date (clerk or admin); answers the computed disposal date (first day disposal is allowed) and its rule */
+    put: operations['PostLeavingController_setLeave'];
     post?: never;
     delete?: never;
     options?: never;
@@ -1175,7 +1209,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Purposes, identity documents and retention rules (codes and labels) for the web console's forms */
+    /** Purposes, identity documents and their rule, and retention rules (codes and labels) for the web console's forms */
     get: operations['ConsoleController_reference'];
     put?: never;
     post?: never;
@@ -1348,7 +1382,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Hand in the number (or "will not provide"), dependents and photos: a `data` field (JSON) and one file per photo named `<document>:<front|back>` */
+    /** Hand in the number (or "will not provide"), dependents and photos: a `data` field (JSON) and one file per photo named `<document>:<front|back>` (a dependent's, when `dependentPhotos` is on: `dependents[<i>]/<document>:<front|back>`) */
     post: operations['CollectController_submission'];
     delete?: never;
     options?: never;
@@ -1363,7 +1397,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** KEK versions: current, data keys under each, retirement and destruction dates */
+    /** KEK versions: current, data keys under each, retirement and destruction dates, a retirement waiting for its second person */
     get: operations['KeysController_list'];
     put?: never;
     post?: never;
@@ -1382,8 +1416,42 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Retire an old KEK version no data key uses any more: destroyed in the keystore after KEY_RETIREMENT_DELAY_DAYS (the backup retention) */
+    /** Ask to retire an old KEK version no data key uses any more (destroyed after KEY_RETIREMENT_DELAY_DAYS, the backup retention): 202 while it waits for a second person (another admin: POST /keys/retirements/:id/confirm; with four eyes required the responsible person: POST /approvals/:id/approve); 201 retired at once only under a four-eyes waiver */
     post: operations['KeysController_retire'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/keys/retirements/{id}/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A second admin confirms a waiting retirement (no four-eyes policy set up); not the one who asked (403 approval.same-person) */
+    post: operations['KeysController_confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/keys/retirements/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Withdraw a waiting retirement; nothing is retired */
+    post: operations['KeysController_cancel'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1465,10 +1533,198 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** Whether a share waits for me to collect (never the share itself) */
+    get: operations['CustodyController_myShare'];
     put?: never;
     /** A holder collects their share: shown once, never stored; print it (QR) and keep it offline */
     post: operations['CustodyController_collect'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/custody/auto-unseal': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Back from custody to auto-unseal: the vault unsealed, and k shares or a recent step-up; the keystore is written under KEYSTORE_PASSPHRASE and the descriptor removed (audited) */
+    post: operations['CustodyController_leave'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['BreachesController_list'];
+    put?: never;
+    /** Open an incident (what happened, when it was found); answers the duty and the 速報/確報 deadlines */
+    post: operations['BreachesController_open'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches/alarms': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Breach-report deadline alarms (open or resolved) */
+    get: operations['BreachesController_alarms'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches/sweep': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Raise every breach alarm that is due now (the queue does it on time; this is the manual fallback) */
+    post: operations['BreachesController_sweep'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['BreachesController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change the facts, the report items, or close/reopen (closing needs the 確報 where the duty applies) */
+    patch: operations['BreachesController_update'];
+    trace?: never;
+  };
+  '/breaches/{id}/affected': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['BreachesController_affected'];
+    put?: never;
+    /** Add the people affected: from the trail (numbers shown in a time range, optionally by one account), listed, or everyone on file */
+    post: operations['BreachesController_addAffected'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches/{id}/reports': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Record a report sent: 速報 (preliminary), 確報 (final) to the PPC, or the notice to the people affected */
+    post: operations['BreachesController_recordReport'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches/{id}/report': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The report's items in the PPC form's order (JSON, or text with ?format=text to copy into the online form) */
+    get: operations['BreachesController_report'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/breaches/{id}/notice': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The notice to the people affected (本人への通知), JSON or text */
+    get: operations['BreachesController_notice'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/reports/monthly/{month}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The handling report of a month in Japan time (YYYY-MM): counts from the trail, never a number */
+    get: operations['ReportsController_monthly'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/reports/monthly/{month}/sign-off': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** The responsible person signs off an ended month once, with a comment (audited as report.signed-off) */
+    post: operations['ReportsController_signOff'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1638,362 +1894,6 @@ export interface components {
       nextCursor: string | null;
       from: string;
       to: string;
-    };
-    LoginDto: {
-      /** @example sato.h */
-      username: string;
-      /** Format: password */
-      password: string;
-    };
-    ChallengeAnswerDto: {
-      /** @enum {string} */
-      next: 'change-password' | 'enrol' | 'totp';
-      challenge: string;
-    };
-    InitialPasswordDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-      /**
-       * Format: password
-       * @description At least 12 characters, not containing the username
-       */
-      newPassword: string;
-    };
-    ChallengeDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-    };
-    EnrolAnswerDto: {
-      /** @description otpauth:// URL for an authenticator app (QR code) */
-      otpauthUrl: string;
-      /** @description The same secret in base32, for typing in */
-      secret: string;
-    };
-    TotpCodeDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-      /** @example 123456 */
-      code: string;
-    };
-    ActivatedAnswerDto: {
-      /** @description Bearer token */
-      token: string;
-      /**
-       * Format: date-time
-       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
-       */
-      expiresAt: string;
-      /** @description Ten single-use recovery codes, shown once */
-      recoveryCodes: string[];
-    };
-    SessionAnswerDto: {
-      /** @description Bearer token */
-      token: string;
-      /**
-       * Format: date-time
-       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
-       */
-      expiresAt: string;
-    };
-    RecoveryCodeDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-      /** @example abcd-efgh-ijkl-mnop */
-      recoveryCode: string;
-    };
-    StepUpDto: {
-      /** @example 123456 */
-      code: string;
-    };
-    MeSessionDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: date-time */
-      stepUpAt: string | null;
-    };
-    MeAnswerDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      displayName: string;
-      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
-      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /**
-       * Format: uuid
-       * @description The outside firm (委託先) the account belongs to
-       */
-      firmId: string | null;
-      /** @enum {string} */
-      status: 'active' | 'deactivated';
-      /** Format: date-time */
-      deactivatedAt: string | null;
-      deactivationReason: string | null;
-      /** Format: date-time */
-      lastLoginAt: string | null;
-      totpEnrolled: boolean;
-      mustChangePassword: boolean;
-      /** Format: date-time */
-      lockedUntil: string | null;
-      trainingVersion: string | null;
-      /** Format: date-time */
-      trainingAcknowledgedAt: string | null;
-      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
-      trainingCurrent: boolean;
-      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
-      dormant: boolean;
-      /**
-       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
-       * @enum {string|null}
-       */
-      sodException: 'admin+clerk' | null;
-      /** Format: date-time */
-      createdAt: string;
-      currentTrainingVersion: string;
-      session: components['schemas']['MeSessionDto'];
-    };
-    ChangePasswordDto: {
-      /** Format: password */
-      currentPassword: string;
-      /**
-       * Format: password
-       * @description At least 12 characters, not containing the username
-       */
-      newPassword: string;
-    };
-    MeTrainingAnswerDto: {
-      version: string;
-      title: string;
-      text: string[];
-      acknowledgedVersion: string | null;
-      /** Format: date-time */
-      acknowledgedAt: string | null;
-      current: boolean;
-    };
-    TrainingDto: {
-      /**
-       * @description The version shown by GET /me/training
-       * @example 2026-04
-       */
-      version: string;
-    };
-    CreateUserDto: {
-      /**
-       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-" (stored lower-case)
-       * @example sato.h
-       */
-      username: string;
-      /** @example 佐藤 花子 */
-      displayName: string;
-      /**
-       * @example [
-       *       "clerk"
-       *     ]
-       */
-      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-    };
-    CreatedUserDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      /** @description Shown once; must be changed at first login */
-      initialPassword: string;
-    };
-    StaffAccountDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      displayName: string;
-      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
-      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /**
-       * Format: uuid
-       * @description The outside firm (委託先) the account belongs to
-       */
-      firmId: string | null;
-      /** @enum {string} */
-      status: 'active' | 'deactivated';
-      /** Format: date-time */
-      deactivatedAt: string | null;
-      deactivationReason: string | null;
-      /** Format: date-time */
-      lastLoginAt: string | null;
-      totpEnrolled: boolean;
-      mustChangePassword: boolean;
-      /** Format: date-time */
-      lockedUntil: string | null;
-      trainingVersion: string | null;
-      /** Format: date-time */
-      trainingAcknowledgedAt: string | null;
-      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
-      trainingCurrent: boolean;
-      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
-      dormant: boolean;
-      /**
-       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
-       * @enum {string|null}
-       */
-      sodException: 'admin+clerk' | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    StaffAccountPageDto: {
-      items: components['schemas']['StaffAccountDto'][];
-      nextCursor: string | null;
-    };
-    UpdateUserDto: {
-      /** @description Replaces the roles; the last active admin keeps admin */
-      roles?: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      displayName?: string;
-    };
-    DeactivateUserDto: {
-      /**
-       * @description Why access ends (kept with the account and in the trail)
-       * @example Left the company on 2026-03-31
-       */
-      reason: string;
-    };
-    ChecklistItemDto: {
-      /**
-       * @description An item code of config/compliance.json outsideFirmChecklist
-       * @example confidentiality
-       */
-      code: string;
-      done: boolean;
-      /** @description How it was checked; must not contain a number */
-      note?: string;
-    };
-    CreateFirmDto: {
-      /** @example 見本社会保険労務士事務所 */
-      name: string;
-      /** @enum {string} */
-      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
-      /**
-       * @description What the contract entrusts (委託の範囲)
-       * @example 社会保険・雇用保険の届出事務
-       */
-      scope: string;
-      /**
-       * @description Purpose codes the firm may use numbers for
-       * @example [
-       *       "health-pension",
-       *       "employment-insurance"
-       *     ]
-       */
-      purposes: string[];
-      /** @example 2026-04-01 */
-      contractStartsOn: string;
-      /** @example 2027-03-31 */
-      contractEndsOn: string;
-      /** @description Start of the access window (default: the contract start, 00:00 Japan time) */
-      accessFrom?: string;
-      /** @description End of the access window (default: the day after the contract ends, 00:00 Japan time) */
-      accessUntil?: string;
-      checklist?: components['schemas']['ChecklistItemDto'][];
-    };
-    FirmsCreateAnswerChecklistItemDto: {
-      code: string;
-      label: string;
-      basis: string;
-      done: boolean;
-      note: string | null;
-      checkedBy: string | null;
-      /** Format: date-time */
-      checkedAt: string | null;
-    };
-    FirmsCreateAnswerDto: {
-      /** Format: uuid */
-      id: string;
-      name: string;
-      /** @enum {string} */
-      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
-      scope: string;
-      purposes: string[];
-      /** Format: date */
-      contractStartsOn: string;
-      /** Format: date */
-      contractEndsOn: string;
-      accessFrom: string;
-      accessUntil: string;
-      accessOpenNow: boolean;
-      checklistBasis: string;
-      checklist: components['schemas']['FirmsCreateAnswerChecklistItemDto'][];
-      recipientKeyFingerprint: string | null;
-      /** Format: date-time */
-      recipientKeySetAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    FirmsListAnswerDto: {
-      items: components['schemas']['FirmsCreateAnswerDto'][];
-    };
-    UpdateFirmDto: {
-      scope?: string;
-      purposes?: string[];
-      contractStartsOn?: string;
-      contractEndsOn?: string;
-      accessFrom?: string;
-      accessUntil?: string;
-    };
-    ChecklistDto: {
-      items: components['schemas']['ChecklistItemDto'][];
-    };
-    RecipientKeyDto: {
-      /** @description The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>) */
-      publicKey: string;
-    };
-    CreateFirmAccountDto: {
-      /**
-       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-"
-       * @example mihon.sr
-       */
-      username: string;
-      /** @example 見本 花子（見本社労士事務所） */
-      displayName: string;
-    };
-    FirmsCreateAccountAnswerDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      initialPassword: string;
-    };
-    EmbeddedDatabaseDto: {
-      /** @enum {boolean} */
-      embedded: true;
-      dir: string;
-      version: string;
-    };
-    HealthComponentDto: {
-      /** @enum {string} */
-      status: 'up' | 'down';
-    };
-    HealthDetailsDto: {
-      database: components['schemas']['HealthComponentDto'];
-      redis: components['schemas']['HealthComponentDto'];
-    };
-    HealthAnswerDto: {
-      /**
-       * @description 503 with error (database down) or sealed (custody mode, waiting for shares)
-       * @enum {string}
-       */
-      status: 'ok' | 'degraded' | 'error' | 'sealed';
-      /** @enum {string} */
-      mode: 'standard' | 'trial';
-      /** @description trial mode: the data folder */
-      dataDir?: string;
-      /** @description trial mode: the keystore file */
-      keystore?: string;
-      /** @description trial mode: the embedded PostgreSQL */
-      database?: components['schemas']['EmbeddedDatabaseDto'];
-      /**
-       * @description on: Bull on Redis; off: the in-process sweep raises due alarms
-       * @enum {string}
-       */
-      queue: 'on' | 'off' | 'absent';
-      details: components['schemas']['HealthDetailsDto'];
     };
     CreateSubjectDto: {
       /** @enum {string} */
@@ -2171,6 +2071,370 @@ export interface components {
       /** Format: uuid */
       subjectId: string;
       items: components['schemas']['NumberRequestDto'][];
+    };
+    CreateUserDto: {
+      /**
+       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-" (stored lower-case)
+       * @example sato.h
+       */
+      username: string;
+      /** @example 佐藤 花子 */
+      displayName: string;
+      /**
+       * @example [
+       *       "clerk"
+       *     ]
+       */
+      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+    };
+    CreatedUserDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      /** @description Shown once; must be changed at first login */
+      initialPassword: string;
+    };
+    StaffAccountDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      displayName: string;
+      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
+      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /**
+       * Format: uuid
+       * @description The outside firm (委託先) the account belongs to
+       */
+      firmId: string | null;
+      /** @enum {string} */
+      status: 'active' | 'deactivated';
+      /** Format: date-time */
+      deactivatedAt: string | null;
+      deactivationReason: string | null;
+      /** Format: date-time */
+      lastLoginAt: string | null;
+      totpEnrolled: boolean;
+      mustChangePassword: boolean;
+      /** Format: date-time */
+      lockedUntil: string | null;
+      trainingVersion: string | null;
+      /** Format: date-time */
+      trainingAcknowledgedAt: string | null;
+      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
+      trainingCurrent: boolean;
+      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
+      dormant: boolean;
+      /**
+       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
+       * @enum {string|null}
+       */
+      sodException: 'admin+clerk' | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    StaffAccountPageDto: {
+      items: components['schemas']['StaffAccountDto'][];
+      nextCursor: string | null;
+    };
+    UpdateUserDto: {
+      /** @description Replaces the roles; the last active admin keeps admin */
+      roles?: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      displayName?: string;
+    };
+    DeactivateUserDto: {
+      /**
+       * @description Why access ends (kept with the account and in the trail)
+       * @example Left the company on 2026-03-31
+       */
+      reason: string;
+    };
+    LoginDto: {
+      /** @example sato.h */
+      username: string;
+      /** Format: password */
+      password: string;
+    };
+    ChallengeAnswerDto: {
+      /** @enum {string} */
+      next: 'change-password' | 'enrol' | 'totp';
+      challenge: string;
+    };
+    InitialPasswordDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+      /**
+       * Format: password
+       * @description At least 12 characters, not containing the username
+       */
+      newPassword: string;
+    };
+    ChallengeDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+    };
+    EnrolAnswerDto: {
+      /** @description otpauth:// URL for an authenticator app (QR code) */
+      otpauthUrl: string;
+      /** @description The same secret in base32, for typing in */
+      secret: string;
+    };
+    TotpCodeDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+      /** @example 123456 */
+      code: string;
+    };
+    ActivatedAnswerDto: {
+      /** @description Bearer token */
+      token: string;
+      /**
+       * Format: date-time
+       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
+       */
+      expiresAt: string;
+      /** @description Ten single-use recovery codes, shown once */
+      recoveryCodes: string[];
+    };
+    SessionAnswerDto: {
+      /** @description Bearer token */
+      token: string;
+      /**
+       * Format: date-time
+       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
+       */
+      expiresAt: string;
+    };
+    RecoveryCodeDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+      /** @example abcd-efgh-ijkl-mnop */
+      recoveryCode: string;
+    };
+    StepUpDto: {
+      /** @example 123456 */
+      code: string;
+    };
+    MeSessionDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      stepUpAt: string | null;
+    };
+    MeAnswerDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      displayName: string;
+      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
+      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /**
+       * Format: uuid
+       * @description The outside firm (委託先) the account belongs to
+       */
+      firmId: string | null;
+      /** @enum {string} */
+      status: 'active' | 'deactivated';
+      /** Format: date-time */
+      deactivatedAt: string | null;
+      deactivationReason: string | null;
+      /** Format: date-time */
+      lastLoginAt: string | null;
+      totpEnrolled: boolean;
+      mustChangePassword: boolean;
+      /** Format: date-time */
+      lockedUntil: string | null;
+      trainingVersion: string | null;
+      /** Format: date-time */
+      trainingAcknowledgedAt: string | null;
+      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
+      trainingCurrent: boolean;
+      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
+      dormant: boolean;
+      /**
+       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
+       * @enum {string|null}
+       */
+      sodException: 'admin+clerk' | null;
+      /** Format: date-time */
+      createdAt: string;
+      currentTrainingVersion: string;
+      session: components['schemas']['MeSessionDto'];
+    };
+    ChangePasswordDto: {
+      /** Format: password */
+      currentPassword: string;
+      /**
+       * Format: password
+       * @description At least 12 characters, not containing the username
+       */
+      newPassword: string;
+    };
+    TrainingSectionDto: {
+      role: string;
+      title: string;
+      text: string[];
+      /** @description Whether this role handles numbers (clerks) */
+      seesNumbers: boolean;
+    };
+    MeTrainingAnswerDto: {
+      sections: components['schemas']['TrainingSectionDto'][];
+      version: string;
+      title: string;
+      text: string[];
+      acknowledgedVersion: string | null;
+      /** Format: date-time */
+      acknowledgedAt: string | null;
+      current: boolean;
+    };
+    TrainingDto: {
+      /**
+       * @description The version shown by GET /me/training
+       * @example 2026-04
+       */
+      version: string;
+    };
+    ChecklistItemDto: {
+      /**
+       * @description An item code of config/compliance.json outsideFirmChecklist
+       * @example confidentiality
+       */
+      code: string;
+      done: boolean;
+      /** @description How it was checked; must not contain a number */
+      note?: string;
+    };
+    CreateFirmDto: {
+      /** @example 見本社会保険労務士事務所 */
+      name: string;
+      /** @enum {string} */
+      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
+      /**
+       * @description What the contract entrusts (委託の範囲)
+       * @example 社会保険・雇用保険の届出事務
+       */
+      scope: string;
+      /**
+       * @description Purpose codes the firm may use numbers for
+       * @example [
+       *       "health-pension",
+       *       "employment-insurance"
+       *     ]
+       */
+      purposes: string[];
+      /** @example 2026-04-01 */
+      contractStartsOn: string;
+      /** @example 2027-03-31 */
+      contractEndsOn: string;
+      /** @description Start of the access window (default: the contract start, 00:00 Japan time) */
+      accessFrom?: string;
+      /** @description End of the access window (default: the day after the contract ends, 00:00 Japan time) */
+      accessUntil?: string;
+      checklist?: components['schemas']['ChecklistItemDto'][];
+    };
+    FirmsCreateAnswerChecklistItemDto: {
+      code: string;
+      label: string;
+      basis: string;
+      done: boolean;
+      note: string | null;
+      checkedBy: string | null;
+      /** Format: date-time */
+      checkedAt: string | null;
+    };
+    FirmsCreateAnswerDto: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
+      scope: string;
+      purposes: string[];
+      /** Format: date */
+      contractStartsOn: string;
+      /** Format: date */
+      contractEndsOn: string;
+      accessFrom: string;
+      accessUntil: string;
+      accessOpenNow: boolean;
+      checklistBasis: string;
+      checklist: components['schemas']['FirmsCreateAnswerChecklistItemDto'][];
+      recipientKeyFingerprint: string | null;
+      /** Format: date-time */
+      recipientKeySetAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    FirmsListAnswerDto: {
+      items: components['schemas']['FirmsCreateAnswerDto'][];
+    };
+    UpdateFirmDto: {
+      scope?: string;
+      purposes?: string[];
+      contractStartsOn?: string;
+      contractEndsOn?: string;
+      accessFrom?: string;
+      accessUntil?: string;
+    };
+    ChecklistDto: {
+      items: components['schemas']['ChecklistItemDto'][];
+    };
+    RecipientKeyDto: {
+      /** @description The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>) */
+      publicKey: string;
+    };
+    CreateFirmAccountDto: {
+      /**
+       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-"
+       * @example mihon.sr
+       */
+      username: string;
+      /** @example 見本 花子（見本社労士事務所） */
+      displayName: string;
+    };
+    FirmsCreateAccountAnswerDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      initialPassword: string;
+    };
+    EmbeddedDatabaseDto: {
+      /** @enum {boolean} */
+      embedded: true;
+      dir: string;
+      version: string;
+    };
+    HealthComponentDto: {
+      /** @enum {string} */
+      status: 'up' | 'down';
+    };
+    HealthDetailsDto: {
+      database: components['schemas']['HealthComponentDto'];
+      redis: components['schemas']['HealthComponentDto'];
+    };
+    HealthAnswerDto: {
+      /**
+       * @description 503 with error (database down) or sealed (custody mode, waiting for shares)
+       * @enum {string}
+       */
+      status: 'ok' | 'degraded' | 'error' | 'sealed';
+      /** @enum {string} */
+      mode: 'standard' | 'trial';
+      /** @description trial mode: the data folder */
+      dataDir?: string;
+      /** @description trial mode: the keystore file */
+      keystore?: string;
+      /** @description trial mode: the embedded PostgreSQL */
+      database?: components['schemas']['EmbeddedDatabaseDto'];
+      /**
+       * @description on: Bull on Redis; off: the in-process sweep raises due alarms
+       * @enum {string}
+       */
+      queue: 'on' | 'off' | 'absent';
+      details: components['schemas']['HealthDetailsDto'];
     };
     IdentityCheckDto: {
       /**
@@ -2407,17 +2671,23 @@ export interface components {
       disposalId: string | null;
       subject: components['schemas']['AlarmViewSubjectDto'] | null;
       numberOnFile: boolean;
+      /** @description Recorded filings that carry the number; 0: the vault knows of none */
+      filingsRecorded: number;
     };
     RetentionListAnswerDto: {
       items: components['schemas']['AlarmViewDto'][];
       nextCursor: string | null;
     };
-    DisposeDto: {
+    DisposeAllDto: {
       /**
        * @description Kept in the disposal record; must not contain a number
        * @example FY2025 year-end disposal
        */
       note?: string;
+      /** @description Only these open alarms (what the console listed before asking). With this list, a person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm */
+      alarmIds?: string[];
+      /** @description Alarms of people with no recorded filing that the admin confirmed one by one */
+      confirmedWithoutFilings?: string[];
     };
     DisposalRecordDto: {
       /** Format: uuid */
@@ -2466,6 +2736,13 @@ export interface components {
       /** @enum {string} */
       kind: 'disposal' | 'disposal-batch';
     };
+    DisposeDto: {
+      /**
+       * @description Kept in the disposal record; must not contain a number
+       * @example FY2025 year-end disposal
+       */
+      note?: string;
+    };
     PostponeDto: {
       /**
        * @description Hide the alarm until this time (date or date-time; a date means 00:00 in Japan)
@@ -2494,6 +2771,34 @@ export interface components {
     };
     RetentionDisposalRecordsAnswerDto: {
       items: components['schemas']['DisposalRecordDto'][];
+      nextCursor: string | null;
+    };
+    AdminPersonViewDto: {
+      /** Format: uuid */
+      id: string;
+      code: string;
+      name: string;
+      nameKana: string | null;
+      kind: string;
+      /**
+       * Format: uuid
+       * @description A dependent: the employee (person id) they belong to
+       */
+      employeeId: string | null;
+      /** Format: date */
+      hiredAt: string | null;
+      /** Format: date */
+      leftAt: string | null;
+      /** Format: date */
+      dueOn: string | null;
+      rule: string | null;
+      ruleLabel: string | null;
+      reason: string;
+      /** Format: date-time */
+      disposedAt: string | null;
+    };
+    PostLeavingPeopleAnswerDto: {
+      items: components['schemas']['AdminPersonViewDto'][];
       nextCursor: string | null;
     };
     RetentionExplanationRelationshipsItemDto: {
@@ -2534,6 +2839,20 @@ export interface components {
       /** Format: date */
       reviewOn: string | null;
       notProvided: boolean;
+    };
+    SetLeaveDateDto: {
+      /**
+       * @description The last day of the relationship; null clears it (the person returned)
+       * @example 2026-03-31
+       */
+      leftAt: Record<string, never> | null;
+    };
+    PostLeavingSetLeaveAnswerDto: {
+      /** Format: uuid */
+      subjectId: string;
+      /** Format: date */
+      leftAt: string | null;
+      retention: components['schemas']['RetentionExplanationDto'];
     };
     RequestEarlyDisposalDto: {
       /**
@@ -2718,6 +3037,10 @@ export interface components {
       /** @enum {string} */
       identityProof: 'both' | 'photo' | 'non-photo' | 'none';
     };
+    ConsoleReferenceAnswerIdentityRuleDto: {
+      photo: number;
+      nonPhoto: number;
+    };
     ConsoleReferenceAnswerRetentionRulesItemDto: {
       documentType: string;
       label: string;
@@ -2729,6 +3052,7 @@ export interface components {
     ConsoleReferenceAnswerDto: {
       purposes: components['schemas']['ConsoleReferenceAnswerPurposesItemDto'][];
       identityDocuments: components['schemas']['CollectOpenAnswerIdentityDocumentsItemDto'][];
+      identityRule: components['schemas']['ConsoleReferenceAnswerIdentityRuleDto'];
       retentionRules: components['schemas']['ConsoleReferenceAnswerRetentionRulesItemDto'][];
     };
     LinkRecipientDto: {
@@ -2916,6 +3240,15 @@ export interface components {
       /** @enum {string} */
       status: 'waiting';
     };
+    PendingRetirementViewDto: {
+      /** Format: uuid */
+      approvalId: string;
+      requestedBy: string;
+      /** Format: date-time */
+      requestedAt: string;
+      /** @enum {string} */
+      confirmBy: 'admin' | 'responsible';
+    };
     KeyVersionViewDto: {
       version: number;
       current: boolean;
@@ -2927,6 +3260,21 @@ export interface components {
       destroyAfter: string | null;
       /** Format: date-time */
       destroyedAt: string | null;
+      pendingRetirement: components['schemas']['PendingRetirementViewDto'] | null;
+    };
+    PendingRetirementDto: {
+      /** Format: uuid */
+      approvalId: string;
+      requestedBy: string;
+      /** Format: date-time */
+      requestedAt: string;
+      /** @enum {string} */
+      confirmBy: 'admin' | 'responsible';
+      /** @enum {string} */
+      status: 'pending-approval';
+      /** @enum {string} */
+      kind: 'key-retirement';
+      version: number;
     };
     CustodyStatusDto: {
       /** @enum {string} */
@@ -2935,7 +3283,7 @@ export interface components {
       threshold: number | null;
       shares: number | null;
       received: number;
-      /** Format: uuid */
+      /** @description Short id of the share set (changes at each rekey) */
       setId: string | null;
     };
     UnsealDto: {
@@ -2969,7 +3317,7 @@ export interface components {
       threshold: number | null;
       shares: number | null;
       received: number;
-      /** Format: uuid */
+      /** @description Short id of the share set (changes at each rekey) */
       setId: string | null;
     };
     CustodySetupDto: {
@@ -2980,16 +3328,440 @@ export interface components {
     };
     CustodyCollectAnswerDto: {
       share: string;
-      /** Format: uuid */
+      /** @description Short id of the share set (changes at each rekey) */
       setId: string;
       threshold: number;
       shares: number;
+    };
+    MyShareStatusDto: {
+      /** @enum {string} */
+      mode: 'auto-unseal' | 'custody';
+      holder: boolean;
+      waiting: boolean;
+      threshold: number | null;
+      shares: number | null;
+      /** @description Short id of the share set (changes at each rekey) */
+      setId: string | null;
+    };
+    LeaveCustodyDto: {
+      /** @description k current shares (the holders agree); without them the admin needs a recent step-up (a fresh TOTP code). Shares are not free text: no number screening */
+      shares?: string[];
+    };
+    PrintableItemDto: {
+      code: string;
+      label: string;
+      basis: string;
+      value: string;
+    };
+    PrintableDocumentDto: {
+      title: string;
+      basis: string;
+      note?: string;
+      items: components['schemas']['PrintableItemDto'][];
+    };
+    BreachReportItemsDto: {
+      /** @description 漏えい等が発生したおそれがある特定個人情報の項目 (default: 個人番号) */
+      items?: string;
+      /** @description 原因 */
+      cause?: string;
+      /** @description 二次被害又はそのおそれの有無及びその内容 */
+      'secondary-damage'?: string;
+      /** @description 本人への対応の実施状況 */
+      'response-to-people'?: string;
+      /** @description 公表の実施状況 */
+      publication?: string;
+      /** @description 再発防止のための措置 */
+      prevention?: string;
+      /** @description その他参考となる事項 */
+      other?: string;
+    };
+    OpenBreachDto: {
+      /** @example 担当者のノートPCの紛失 */
+      title: string;
+      /**
+       * @description leak 漏えい, loss 滅失, damage 毀損
+       * @enum {string}
+       */
+      category: 'leak' | 'loss' | 'damage';
+      /**
+       * @description What happened (概要)
+       * @example 給与計算の担当者が社外で開示した一覧を保存したノートPCを紛失した
+       */
+      summary: string;
+      /** @description When the company knew of it (発覚日時): the deadlines count from this */
+      discoveredAt: string;
+      /** @description Who found it (発見者) */
+      discoveredBy?: string;
+      occurredFrom?: string;
+      occurredUntil?: string;
+      /** @description 不正の目的をもって行われたおそれ (確報 within 60 days) */
+      unlawfulPurpose?: boolean;
+      /** @description 不特定多数の者に閲覧されたおそれ */
+      publiclyViewable?: boolean;
+      /** @description 情報システムで管理される特定個人情報の漏えい等 (the vault cannot judge it) */
+      systemLeak?: boolean;
+      report?: components['schemas']['BreachReportItemsDto'];
+    };
+    BreachViewDutyTriggersItemDto: {
+      code: string;
+      label: string;
+      basis: string;
+    };
+    BreachViewDutyDto: {
+      applies: boolean;
+      triggers: components['schemas']['BreachViewDutyTriggersItemDto'][];
+      threshold: number;
+      basis: string;
+      note?: string;
+    };
+    BreachViewDeadlinesPreliminaryDto: {
+      label: string;
+      /** Format: date-time */
+      alarmAt: string;
+      /** Format: date */
+      dueOn: string;
+      /** Format: date-time */
+      dueAt: string;
+      basis: string;
+      note?: string;
+    };
+    BreachViewDeadlinesFinalDto: {
+      label: string;
+      days: number;
+      /** Format: date-time */
+      alarmAt: string;
+      /** Format: date */
+      dueOn: string;
+      /** Format: date-time */
+      dueAt: string;
+      basis: string;
+      unlawfulPurpose: boolean;
+    };
+    BreachViewDeadlinesCountingDto: {
+      firstDayCounted: boolean;
+      extendOverHolidays: boolean;
+      basis: string;
+      note?: string;
+    };
+    BreachViewDeadlinesDto: {
+      /** Format: date */
+      discoveredOn: string;
+      preliminary: components['schemas']['BreachViewDeadlinesPreliminaryDto'];
+      final: components['schemas']['BreachViewDeadlinesFinalDto'];
+      counting: components['schemas']['BreachViewDeadlinesCountingDto'];
+      /** @enum {string} */
+      preliminaryState: 'pending' | 'reported' | 'overdue' | 'alarm' | 'not-required';
+      /** @enum {string} */
+      finalState: 'pending' | 'reported' | 'overdue' | 'alarm' | 'not-required';
+    };
+    BreachViewReportsItemDto: {
+      /** Format: uuid */
+      id: string;
+      kind: string;
+      /** Format: date-time */
+      sentAt: string;
+      means: string;
+      reference: string | null;
+      note: string | null;
+      recordedBy: string;
+      /** Format: date-time */
+      recordedAt: string;
+    };
+    BreachViewAlarmsItemDto: {
+      kind: string;
+      /** Format: date-time */
+      dueAt: string;
+      /** Format: date-time */
+      raisedAt: string;
+      raisedBy: string;
+      status: string;
+    };
+    BreachViewDto: {
+      /** Format: uuid */
+      id: string;
+      title: string;
+      category: string;
+      summary: string;
+      occurredFrom: string | null;
+      occurredUntil: string | null;
+      /** Format: date-time */
+      discoveredAt: string;
+      discoveredBy: string | null;
+      unlawfulPurpose: boolean;
+      publiclyViewable: boolean;
+      systemLeak: boolean;
+      /** @enum {string} */
+      status: 'open' | 'closed';
+      openedBy: string;
+      /** Format: date-time */
+      openedAt: string;
+      affectedCount: number;
+      affectedBySource: {
+        [key: string]: unknown;
+      };
+      duty: components['schemas']['BreachViewDutyDto'];
+      deadlines: components['schemas']['BreachViewDeadlinesDto'];
+      report: {
+        [key: string]: unknown;
+      };
+      reports: components['schemas']['BreachViewReportsItemDto'][];
+      alarms: components['schemas']['BreachViewAlarmsItemDto'][];
+    };
+    BreachSummaryDto: {
+      title: string;
+      /** @enum {string} */
+      status: 'open' | 'closed';
+      /** Format: uuid */
+      id: string;
+      category: string;
+      summary: string;
+      occurredFrom: string | null;
+      occurredUntil: string | null;
+      /** Format: date-time */
+      discoveredAt: string;
+      discoveredBy: string | null;
+      unlawfulPurpose: boolean;
+      publiclyViewable: boolean;
+      systemLeak: boolean;
+      openedBy: string;
+      /** Format: date-time */
+      openedAt: string;
+      affectedCount: number;
+      duty: components['schemas']['BreachViewDutyDto'];
+      deadlines: components['schemas']['BreachViewDeadlinesDto'];
+    };
+    BreachesListAnswerDto: {
+      items: components['schemas']['BreachSummaryDto'][];
+    };
+    BreachesAlarmsAnswerItemsItemDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      incidentId: string;
+      title: string;
+      /** @enum {string} */
+      kind: 'preliminary' | 'final';
+      /** Format: date-time */
+      dueAt: string;
+      /** Format: date-time */
+      raisedAt: string;
+      raisedBy: string;
+      /** @enum {string} */
+      status: 'open' | 'resolved';
+    };
+    BreachesAlarmsAnswerDto: {
+      items: components['schemas']['BreachesAlarmsAnswerItemsItemDto'][];
+    };
+    BreachesSweepAnswerDto: {
+      raised: number;
+    };
+    UpdateBreachDto: {
+      title?: string;
+      summary?: string;
+      discoveredBy?: string;
+      occurredFrom?: string;
+      occurredUntil?: string;
+      unlawfulPurpose?: boolean;
+      publiclyViewable?: boolean;
+      systemLeak?: boolean;
+      /** @description Items given replace those on file; items left out stay */
+      report?: components['schemas']['BreachReportItemsDto'];
+      /** @enum {string} */
+      status?: 'open' | 'closed';
+    };
+    AddAffectedDto: {
+      /** @enum {string} */
+      source: 'reveals' | 'listed' | 'on-file';
+      /** @description source reveals: only this account's reveals (staff user id) */
+      actorId?: string;
+      /** @description source reveals: from (inclusive) */
+      from?: string;
+      /** @description source reveals: until (exclusive) */
+      to?: string;
+      /** @description source listed: person ids */
+      subjectIds?: string[];
+    };
+    BreachDutyDto: {
+      applies: boolean;
+      triggers: components['schemas']['BreachViewDutyTriggersItemDto'][];
+      threshold: number;
+    };
+    BreachesAddAffectedAnswerDto: {
+      added: number;
+      affectedCount: number;
+      duty: components['schemas']['BreachDutyDto'];
+    };
+    BreachesAffectedAnswerItemsItemDto: {
+      /** Format: uuid */
+      subjectId: string;
+      code: string;
+      kind: string;
+      name: string;
+      source: string;
+      /** Format: date-time */
+      addedAt: string;
+    };
+    BreachesAffectedAnswerDto: {
+      items: components['schemas']['BreachesAffectedAnswerItemsItemDto'][];
+      nextCursor: string | null;
+    };
+    RecordBreachReportDto: {
+      /**
+       * @description preliminary 速報, final 確報 (to the PPC), people-notice 本人への通知
+       * @enum {string}
+       */
+      kind: 'preliminary' | 'final' | 'people-notice';
+      /** @description When it was sent */
+      sentAt: string;
+      /**
+       * @description How it was sent
+       * @example PPC 報告フォーム
+       */
+      means: string;
+      /** @description The PPC's reference (受付番号) — letters allowed, never a personal number */
+      reference?: string;
+      note?: string;
+    };
+    MonthlyReportTotalsExportsDto: {
+      provision: number;
+      takeOut: number;
+      rows: number;
+    };
+    MonthlyReportTotalsDto: {
+      reveals: number;
+      bulkRetrieved: number;
+      exports: components['schemas']['MonthlyReportTotalsExportsDto'];
+      stores: number;
+      corrections: number;
+      disposals: number;
+      disposalsRefused: number;
+      refused: number;
+    };
+    MonthlyReportByPurposeItemDto: {
+      purpose: string | null;
+      reveals: number;
+      bulk: number;
+      refused: number;
+      label: string | null;
+    };
+    StaffCountDto: {
+      /** Format: uuid */
+      actorId: string | null;
+      username: string | null;
+      firm: string | null;
+      reveals: number;
+      bulk: number;
+      exports: number;
+      refused: number;
+      stores: number;
+      disposals: number;
+    };
+    DayCountDto: {
+      day: string;
+      reveals: number;
+      bulk: number;
+      refused: number;
+    };
+    ExportRowDto: {
+      seq: string;
+      /** Format: date-time */
+      at: string;
+      username: string | null;
+      purpose: string | null;
+      rows: number;
+      kind: string | null;
+      firmName: string | null;
+      encryption: string | null;
+    };
+    MonthlyReportRefusedItemDto: {
+      action: string;
+      count: number;
+    };
+    MonthlyReportLoginsDto: {
+      success: number;
+      failed: number;
+      lockouts: number;
+      outsideHours: number;
+      recoveryCodesUsed: number;
+    };
+    MonthlyReportChangesDto: {
+      usersCreated: number;
+      rolesChanged: number;
+      rolesApproved: number;
+      deactivated: number;
+      shareHoldersRekeyed: number;
+      sodExceptions: number;
+    };
+    MonthlyReportFourEyesDto: {
+      policyWaived: number;
+      waivedActions: number;
+      approvalsGranted: number;
+      approvalsRefused: number;
+    };
+    MonthlyReportAlertDto: {
+      message: string;
+      /** @enum {string} */
+      type: 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
+      actorUsername: string | null;
+      count: number;
+      limit: number | null;
+      from: string;
+      to: string;
+    };
+    MonthlyReportAlarmsDto: {
+      disposalRaised: number;
+      disposed: number;
+      breachAlarms: number;
+      breachesOpened: number;
+    };
+    OpenMattersDto: {
+      disposalAlarmsOpen: number;
+      disposalsOverdue: number;
+      mattersUnderReview: number;
+      approvalsPending: number;
+      breachesOpen: number;
+    };
+    SignoffRowDto: {
+      month: string;
+      signedBy: string;
+      signedByUsername: string;
+      comment: string;
+      /** Format: date-time */
+      signedAt: string;
+    };
+    MonthlyReportDto: {
+      month: string;
+      from: string;
+      to: string;
+      /** Format: date-time */
+      generatedAt: string;
+      partial: boolean;
+      totals: components['schemas']['MonthlyReportTotalsDto'];
+      byPurpose: components['schemas']['MonthlyReportByPurposeItemDto'][];
+      byStaff: components['schemas']['StaffCountDto'][];
+      daily: components['schemas']['DayCountDto'][];
+      exports: components['schemas']['ExportRowDto'][];
+      refused: components['schemas']['MonthlyReportRefusedItemDto'][];
+      logins: components['schemas']['MonthlyReportLoginsDto'];
+      changes: components['schemas']['MonthlyReportChangesDto'];
+      fourEyes: components['schemas']['MonthlyReportFourEyesDto'];
+      alerts: components['schemas']['MonthlyReportAlertDto'][];
+      alarms: components['schemas']['MonthlyReportAlarmsDto'];
+      openMatters: components['schemas']['OpenMattersDto'];
+      signoff: components['schemas']['SignoffRowDto'] | null;
+    };
+    SignOffDto: {
+      /**
+       * @description What was checked and what follows; must not contain a number
+       * @example 開示はすべて目的内。廃棄の遅れ1件は来月上旬に対応。
+       */
+      comment: string;
     };
     ErrorResponse: {
       /** @example 409 */
       statusCode: number;
       /**
-       * @description Stable machine code (see src/common/http/error-codes.ts): http.400: Bad request; http.401: Not signed in; http.403: Forbidden; http.404: Not found (no such route or resource); http.405: Method not allowed; http.409: Conflict; http.413: Request body too large; http.414: URI too long; http.415: Unsupported media type; http.429: Too many requests; http.503: Service unavailable; internal: Unexpected server error (the answer carries a correlation id for the log); database.unavailable: The database is unavailable; try again shortly; validation.failed: One or more fields are invalid; `fields` lists each field and the constraints it failed; input.nul: Text must not contain NUL characters; input.too-deep: Input nested too deeply; input.number-like: A free-text field holds a number-like run of digits (it could be a personal number); input.unreadable: The request body, query or path could not be read; body.not-json: The request body is not valid JSON; body.unsupported-type: The request body must be JSON; url.invalid: The URL could not be read (bad percent-encoding); url.too-long: A path parameter is too long; auth.no-access-rule: The route declares no access rule (a programming error); auth.token-required: A session token is required; session.invalid: The session is invalid or has expired; auth.role-required: The caller lacks the role this action needs; auth.busy: Password checks are at their limit (login storm); retry after Retry-After; login.wrong-credentials: Wrong username or password; login.rate-limited: Too many login attempts from this address; login.challenge-invalid: The login challenge is invalid or has expired; login.wrong-step: The login challenge expects another step; login.wrong-code: The TOTP code is wrong or was already used (login); login.wrong-recovery-code: The recovery code is wrong or was already used; enrol.not-started: TOTP enrolment was not started; enrol.wrong-code: The TOTP code does not match the secret being enrolled; step-up.wrong-code: The step-up TOTP code is wrong or was already used; password.wrong-current: The current password is wrong; password.too-short: The new password is too short; password.too-long: The new password is too long; password.contains-username: The new password contains the username; password.repeated-character: The new password is one character repeated; password.unchanged: The new password equals the current one; username.invalid: The username breaks the username rule; username.taken: The username is taken (usernames are never reused); user.not-found: No such staff account; user.deactivated: A deactivated account cannot be changed; user.already-deactivated: The account is already deactivated; user.last-admin: The last active admin cannot be demoted or deactivated; handover.to-self: The admin role must be handed to someone else; handover.target-inactive: The new admin must be an active account; handover.not-admin: Only an admin can hand over the admin role; roles.own-change: Nobody may change their own roles; roles.admin-and-clerk: admin and clerk together only in a one-person company; roles.clerk-and-auditor: clerk and auditor may never be held together; training.wrong-version: The acknowledged version is not the current handling rules; subject.not-found: No such person; subject.code-taken: A person with this code already exists; subject.employee-not-allowed: Only a dependent has an employee; subject.employee-not-found: The employee does not exist; subject.left-before-hired: The leave date is before the hire date; purpose.unknown: Not a configured purpose code; purpose.not-applicable: The purpose does not apply to this kind of person; number.not-string: The number must be text; number.too-long: The number input is too long; number.empty: The number is empty; number.not-digits: The number may contain only digits, spaces and hyphens; number.wrong-length: The number must have 12 digits; number.check-digit: The check digit is wrong; identity.number-document-invalid: The number document does not prove the number; identity.document-unknown: Not a known identity document; identity.documents-insufficient: One photo ID or two other documents (or the My Number card) are needed; reveal.no-purpose: A purpose is required; reveal.unknown-purpose: Not a configured purpose code; reveal.purpose-not-notified: The person was not told of this purpose; reveal.step-up-required: A fresh second-factor code is needed before a reveal; reveal.training-required: The current handling rules must be acknowledged before a reveal; reveal.no-number: No number is on file for this person; reveal.no-subject: No such person; bulk.selection-conflict: Give either subjectIds, or kind and/or activeInYear, not both; bulk.selection-missing: Say whom to retrieve; alarm.not-found: No such alarm; alarm.not-postponable: Only an open or postponed alarm can be postponed; postpone.until-invalid: until is not a date; postpone.until-past: until must be in the future; filing.not-found: No such filing for this person; filing.unknown-document-type: Not a configured retention rule; filing.nothing-to-change: Nothing to change; filing.no-closing-date: This document type has no closing date; disposal.postponed: The alarm is postponed; disposal.not-open: The alarm is not open; disposal.not-due: The person is not due for disposal by current data; collection.multipart-required: The submission must be multipart/form-data; collection.form-field: Unexpected form field; collection.form-too-large: The data field is too large; collection.photo-field: A photo field has a wrong name; collection.too-many-parts: Too many photos or fields; collection.multipart-invalid: The form could not be read; collection.form-missing: The data field is missing; collection.form-invalid: The data field is invalid; collection.no-people: Say whom the links are for; collection.person-not-found: A person in the list does not exist; collection.not-an-employee: Links are for employees only; collection.request-not-found: No such collection request; collection.request-not-open: The link is not open; collection.link-cancelled: The link was cancelled; collection.link-used: The link was already used; collection.link-expired: The link has expired; collection.link-unknown: The link is not valid; collection.mail-not-configured: No SMTP server is configured; collection.submission-not-found: No such submission; collection.submission-not-waiting: The submission was already reviewed; collection.image-not-found: No such photo; collection.number-on-another-record: The number is on file for another person; collection.reason-unknown: Not a configured return reason; collection.notice-changed: The notice changed while the page was open; collection.image-type: A photo must be JPEG, PNG or HEIC; collection.image-unreadable: The photo could not be read; collection.image-too-many-pixels: The photo has too many pixels; collection.image-too-large: The photo file is too large; collection.rate-limited-address: Too many requests from this address; collection.rate-limited-link: Too many attempts with this link; alarm.not-open: The alarm is not open; approval.decided: The approval request was already decided; approval.not-found: No such approval request; approval.nothing-pending: No roles are waiting for approval; approval.same-person: The requester cannot approve their own request; approval.unknown-kind: Unknown approval request kind; auth.password-backoff: Too many wrong current passwords; wait; auth.second-factor-backoff: Too many wrong codes; wait, then log in again; date.out-of-range: A date lies outside 1900-01-01..2200-12-31; early-disposal.decided: The early disposal was already decided; early-disposal.done-before-leaving: Filings done before the relationship ended; early-disposal.done-in-future: filingsDoneOn is in the future; early-disposal.not-found: No such early disposal; early-disposal.not-left: The person has no ended relationship; early-disposal.own-request: The recorder cannot decide their own request; early-disposal.pending: An early disposal is already waiting; early-disposal.reason-required: A reason is required to reject; filing.closed-in-future: closedAt is in the future; filing.submitted-in-future: submittedAt is in the future; filing.person-is-filer: people lists others, not the filer; filing.person-unknown: people must be registered people; filing.tax-year-conflict: taxYear and fiscalYear differ; filing.tax-year-required: This document type needs taxYear; filing.tax-year-too-late: taxYear is later than next year; identity-check.in-future: The identity check time is in the future; keys.version-current: The key version is the current one; keys.version-in-use: The key version still wraps data keys; keys.version-retired: The key version is already retired; keys.version-unknown: The key version is not in the keystore; number-request.in-future: requestedOn is in the future; number.on-file-for-another-person: The number is on file for another person; purposes.notified-in-future: notifiedAt is in the future; relationship.duplicate: The person already holds this relationship; relationship.employee-invalid: employeeId is not an existing employee; relationship.employee-only-for-dependent: employeeId only for a dependent relationship; relationship.ends-before-start: The end is before the start; relationship.not-found: No such relationship for this person; relationship.nothing-to-change: Nothing to change; relationship.own-dependent: A person cannot be their own dependent; review.closed-in-future: closedAt is in the future; review.decided: The review was already decided; review.not-found: No such review; audit.proof-out-of-range: The proof asks for entries outside the signed tree; audit.tree-incomplete: An entry is missing from the database; audit.tree-head-unknown: No signed tree head yet; audit.head-signature-invalid: The tree head signature does not verify; firm.contract-dates: The contract ends before it starts; firm.access-window: The access window ends before it starts; firm.unknown-purpose: Not a configured purpose; firm.unknown-checklist-item: Not a configured checklist item; firm.no-contract: The outside firm has no contract on file; firm.outside-window: Outside the firm's access window; firm.outside-contract: Outside the firm's contract period; firm.not-found: No such outside firm; early-disposal.needs-responsible: The early disposal needs the responsible person; roles.responsible-and-auditor: responsible and auditor may not be held together; reveal.purpose-outside-contract: The purpose is outside the outside firm's contract; custody.threshold-too-high: Threshold above the number of holders; custody.holder-inactive: A key holder is not active; custody.no-share-waiting: No share is waiting for this holder; custody.not-sealed: The vault is not sealed; custody.share-malformed: The share could not be read; custody.share-stale: The share belongs to an earlier split; custody.share-unknown: The share is not known; custody.share-duplicate: The share was already given; custody.unseal-failed: Unsealing failed; vault.sealed: The vault is sealed; export.no-recipient-key: The firm has no recipient key; export.other-firm: Another firm's export; export.purpose-outside-contract: The purpose is outside the contract; firm.key-unreadable: The key could not be read; firm.key-private: A private key was given; firm.key-cannot-encrypt: The key cannot encrypt; metrics.token-required: Metrics need a token; audit.review-beyond-end: upToSeq is beyond the last entry; metrics.off: Metrics are switched off; metrics.token-wrong: Metrics need the metrics token; metrics.forbidden: Metrics are served on loopback or with the metrics token only
+       * @description Stable machine code (see src/common/http/error-codes.ts): http.400: Bad request; http.401: Not signed in; http.403: Forbidden; http.404: Not found (no such route or resource); http.405: Method not allowed; http.409: Conflict; http.413: Request body too large; http.414: URI too long; http.415: Unsupported media type; http.429: Too many requests; http.503: Service unavailable; internal: Unexpected server error (the answer carries a correlation id for the log); database.unavailable: The database is unavailable; try again shortly; validation.failed: One or more fields are invalid; `fields` lists each field and the constraints it failed; input.nul: Text must not contain NUL characters; input.too-deep: Input nested too deeply; input.number-like: A free-text field holds a number-like run of digits (it could be a personal number); input.unreadable: The request body, query or path could not be read; body.not-json: The request body is not valid JSON; body.unsupported-type: The request body must be JSON; url.invalid: The URL could not be read (bad percent-encoding); url.too-long: A path parameter is too long; auth.no-access-rule: The route declares no access rule (a programming error); auth.token-required: A session token is required; session.invalid: The session is invalid or has expired; auth.role-required: The caller lacks the role this action needs; auth.busy: Password checks are at their limit (login storm); retry after Retry-After; login.wrong-credentials: Wrong username or password; login.rate-limited: Too many login attempts from this address; login.challenge-invalid: The login challenge is invalid or has expired; login.wrong-step: The login challenge expects another step; login.wrong-code: The TOTP code is wrong or was already used (login); login.wrong-recovery-code: The recovery code is wrong or was already used; enrol.not-started: TOTP enrolment was not started; enrol.wrong-code: The TOTP code does not match the secret being enrolled; step-up.wrong-code: The step-up TOTP code is wrong or was already used; password.wrong-current: The current password is wrong; password.too-short: The new password is too short; password.too-long: The new password is too long; password.contains-username: The new password contains the username; password.repeated-character: The new password is one character repeated; password.unchanged: The new password equals the current one; username.invalid: The username breaks the username rule; username.taken: The username is taken (usernames are never reused); user.not-found: No such staff account; user.deactivated: A deactivated account cannot be changed; user.already-deactivated: The account is already deactivated; user.last-admin: The last active admin cannot be demoted or deactivated; handover.to-self: The admin role must be handed to someone else; handover.target-inactive: The new admin must be an active account; handover.not-admin: Only an admin can hand over the admin role; roles.own-change: Nobody may change their own roles; roles.admin-and-clerk: admin and clerk together only in a one-person company; roles.clerk-and-auditor: clerk and auditor may never be held together; training.wrong-version: The acknowledged version is not the current handling rules; subject.not-found: No such person; subject.code-taken: A person with this code already exists; subject.employee-not-allowed: Only a dependent has an employee; subject.employee-not-found: The employee does not exist; subject.left-before-hired: The leave date is before the hire date; purpose.unknown: Not a configured purpose code; purpose.not-applicable: The purpose does not apply to this kind of person; number.not-string: The number must be text; number.too-long: The number input is too long; number.empty: The number is empty; number.not-digits: The number may contain only digits, spaces and hyphens; number.wrong-length: The number must have 12 digits; number.check-digit: The check digit is wrong; identity.number-document-invalid: The number document does not prove the number; identity.document-unknown: Not a known identity document; identity.documents-insufficient: One photo ID or two other documents (or the My Number card) are needed; reveal.no-purpose: A purpose is required; reveal.unknown-purpose: Not a configured purpose code; reveal.purpose-not-notified: The person was not told of this purpose; reveal.step-up-required: A fresh second-factor code is needed before a reveal; reveal.training-required: The current handling rules must be acknowledged before a reveal; reveal.no-number: No number is on file for this person; reveal.no-subject: No such person; bulk.selection-conflict: Give either subjectIds, or kind and/or activeInYear, not both; bulk.selection-missing: Say whom to retrieve; alarm.not-found: No such alarm; alarm.not-postponable: Only an open or postponed alarm can be postponed; postpone.until-invalid: until is not a date; postpone.until-past: until must be in the future; filing.not-found: No such filing for this person; filing.unknown-document-type: Not a configured retention rule; filing.nothing-to-change: Nothing to change; filing.no-closing-date: This document type has no closing date; disposal.postponed: The alarm is postponed; disposal.not-open: The alarm is not open; disposal.not-due: The person is not due for disposal by current data; disposal.filings-unconfirmed: No filing is recorded for this person; batch disposal needs them confirmed one by one; collection.multipart-required: The submission must be multipart/form-data; collection.form-field: Unexpected form field; collection.form-too-large: The data field is too large; collection.photo-field: A photo field has a wrong name; collection.too-many-parts: Too many photos or fields; collection.multipart-invalid: The form could not be read; collection.form-missing: The data field is missing; collection.form-invalid: The data field is invalid; collection.no-people: Say whom the links are for; collection.person-not-found: A person in the list does not exist; collection.not-an-employee: Links are for employees only; collection.request-not-found: No such collection request; collection.request-not-open: The link is not open; collection.link-cancelled: The link was cancelled; collection.link-used: The link was already used; collection.link-expired: The link has expired; collection.link-unknown: The link is not valid; collection.mail-not-configured: No SMTP server is configured; collection.submission-not-found: No such submission; collection.submission-not-waiting: The submission was already reviewed; collection.image-not-found: No such photo; collection.number-on-another-record: The number is on file for another person; collection.reason-unknown: Not a configured return reason; collection.notice-changed: The notice changed while the page was open; collection.image-type: A photo must be JPEG, PNG or HEIC; collection.image-unreadable: The photo could not be read; collection.image-too-many-pixels: The photo has too many pixels; collection.image-too-large: The photo file is too large; collection.rate-limited-address: Too many requests from this address; collection.rate-limited-link: Too many attempts with this link; alarm.not-open: The alarm is not open; approval.decided: The approval request was already decided; approval.not-found: No such approval request; approval.nothing-pending: No roles are waiting for approval; approval.same-person: The requester cannot approve their own request; approval.unknown-kind: Unknown approval request kind; auth.password-backoff: Too many wrong current passwords; wait; auth.second-factor-backoff: Too many wrong codes; wait, then log in again; date.out-of-range: A date lies outside 1900-01-01..2200-12-31; early-disposal.decided: The early disposal was already decided; early-disposal.done-before-leaving: Filings done before the relationship ended; early-disposal.done-in-future: filingsDoneOn is in the future; early-disposal.not-found: No such early disposal; early-disposal.not-left: The person has no ended relationship; early-disposal.own-request: The recorder cannot decide their own request; early-disposal.pending: An early disposal is already waiting; early-disposal.reason-required: A reason is required to reject; filing.closed-in-future: closedAt is in the future; filing.submitted-in-future: submittedAt is in the future; filing.person-is-filer: people lists others, not the filer; filing.person-unknown: people must be registered people; filing.tax-year-conflict: taxYear and fiscalYear differ; filing.tax-year-required: This document type needs taxYear; filing.tax-year-too-late: taxYear is later than next year; identity-check.in-future: The identity check time is in the future; keys.version-current: The key version is the current one; keys.version-in-use: The key version still wraps data keys; keys.version-retired: The key version is already retired; keys.version-unknown: The key version is not in the keystore; number-request.in-future: requestedOn is in the future; number.on-file-for-another-person: The number is on file for another person; purposes.notified-in-future: notifiedAt is in the future; relationship.duplicate: The person already holds this relationship; relationship.employee-invalid: employeeId is not an existing employee; relationship.employee-only-for-dependent: employeeId only for a dependent relationship; relationship.ends-before-start: The end is before the start; relationship.not-found: No such relationship for this person; relationship.nothing-to-change: Nothing to change; relationship.own-dependent: A person cannot be their own dependent; review.closed-in-future: closedAt is in the future; review.decided: The review was already decided; review.not-found: No such review; audit.proof-out-of-range: The proof asks for entries outside the signed tree; audit.tree-incomplete: An entry is missing from the database; audit.tree-head-unknown: No signed tree head yet; audit.head-signature-invalid: The tree head signature does not verify; firm.contract-dates: The contract ends before it starts; firm.access-window: The access window ends before it starts; firm.unknown-purpose: Not a configured purpose; firm.unknown-checklist-item: Not a configured checklist item; firm.no-contract: The outside firm has no contract on file; firm.outside-window: Outside the firm's access window; firm.outside-contract: Outside the firm's contract period; firm.not-found: No such outside firm; early-disposal.needs-responsible: The early disposal needs the responsible person; roles.responsible-and-auditor: responsible and auditor may not be held together; reveal.purpose-outside-contract: The purpose is outside the outside firm's contract; custody.threshold-too-high: Threshold above the number of holders; custody.holder-inactive: A key holder is not active; custody.no-share-waiting: No share is waiting for this holder; custody.not-sealed: The vault is not sealed; custody.share-malformed: The share could not be read; custody.share-stale: The share belongs to an earlier split; custody.share-unknown: The share is not known; custody.share-duplicate: The share was already given; custody.unseal-failed: Unsealing failed; custody.not-in-custody: The vault is already in auto-unseal mode; custody.shares-too-few: Fewer valid shares than the threshold; custody.step-up-required: A recent step-up (or k shares) is needed; custody.passphrase-not-set: KEYSTORE_PASSPHRASE is not set for auto-unseal; keys.retirement-needs-responsible: Four eyes are required: the responsible person approves the retirement; vault.sealed: The vault is sealed; export.no-recipient-key: The firm has no recipient key; export.other-firm: Another firm's export; export.purpose-outside-contract: The purpose is outside the contract; firm.key-unreadable: The key could not be read; firm.key-private: A private key was given; firm.key-cannot-encrypt: The key cannot encrypt; metrics.token-required: Metrics need a token; audit.review-beyond-end: upToSeq is beyond the last entry; audit.range-reversed: The search range starts after it ends (from is after to); audit.search-too-broad: The person or actor search matches too many; give more of the name or the code; metrics.off: Metrics are switched off; metrics.token-wrong: Metrics need the metrics token; metrics.forbidden: Metrics are served on loopback or with the metrics token only; breach.not-found: No such incident in the breach register; breach.discovered-in-future: The discovery time is in the future; breach.occurred-range: The incident ends before it starts; breach.range: The time range of reveals ends before it starts; breach.unknown-people: Some listed ids are not people on file (nothing was added); breach.closed: The incident is closed; breach.final-report-missing: The report duty applies and no final report is recorded; breach.report-recorded: That report is already recorded; breach.sent-in-future: The sending time is in the future; breach.sent-before-discovery: The report is dated before the incident was discovered; report.bad-month: The month is not YYYY-MM between 2000-01 and 2200-12; report.month-not-ended: The month has not ended yet: it can be signed off from the next month; report.already-signed: The month is already signed off
        * @enum {string}
        */
       code:
@@ -3084,6 +3856,7 @@ export interface components {
         | 'disposal.postponed'
         | 'disposal.not-open'
         | 'disposal.not-due'
+        | 'disposal.filings-unconfirmed'
         | 'collection.multipart-required'
         | 'collection.form-field'
         | 'collection.form-too-large'
@@ -3180,6 +3953,11 @@ export interface components {
         | 'custody.share-unknown'
         | 'custody.share-duplicate'
         | 'custody.unseal-failed'
+        | 'custody.not-in-custody'
+        | 'custody.shares-too-few'
+        | 'custody.step-up-required'
+        | 'custody.passphrase-not-set'
+        | 'keys.retirement-needs-responsible'
         | 'vault.sealed'
         | 'export.no-recipient-key'
         | 'export.other-firm'
@@ -3189,9 +3967,24 @@ export interface components {
         | 'firm.key-cannot-encrypt'
         | 'metrics.token-required'
         | 'audit.review-beyond-end'
+        | 'audit.range-reversed'
+        | 'audit.search-too-broad'
         | 'metrics.off'
         | 'metrics.token-wrong'
-        | 'metrics.forbidden';
+        | 'metrics.forbidden'
+        | 'breach.not-found'
+        | 'breach.discovered-in-future'
+        | 'breach.occurred-range'
+        | 'breach.range'
+        | 'breach.unknown-people'
+        | 'breach.closed'
+        | 'breach.final-report-missing'
+        | 'breach.report-recorded'
+        | 'breach.sent-in-future'
+        | 'breach.sent-before-discovery'
+        | 'report.bad-month'
+        | 'report.month-not-ended'
+        | 'report.already-signed';
       /** @example Conflict */
       error: string;
       /** @description English reason for API users */
@@ -3298,7 +4091,11 @@ export interface operations {
         /** @description Subject (person) id */
         subject?: string;
         purpose?: string;
-        action?: string;
+        /** @description Part of a person’s code, name or kana (spaces ignored): 山田太郎 finds 山田 太郎 */
+        person?: string;
+        /** @description One action, or several separated by commas (see the AuditAction list) */
+        action?: string[];
+        outcome?: 'success' | 'refused' | 'failure';
         /** @description Entries at or after this time (ISO 8601) */
         from?: string;
         /** @description Entries before this time (ISO 8601) */
@@ -3601,6 +4398,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description No entry with that sequence number */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       /** @description The tree is not yet signed at that size */
       409: {
         headers: {
@@ -3648,6 +4454,15 @@ export interface operations {
       };
       /** @description Needs role: auditor */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No signed tree head of that size */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -3799,6 +4614,899 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectViewsController_list: {
+    parameters: {
+      query?: {
+        /** @description Only the 配偶者・扶養親族 of this employee (as their own kind or a relationship) */
+        employeeId?: string;
+        kind?: 'employee' | 'dependent' | 'payee';
+        /** @description Search in code, name and kana */
+        q?: string;
+        status?: 'active' | 'left';
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectViewsListAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSubjectDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The code is taken */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectViewsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectViewsGetAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateSubjectDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_purposes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_notify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NotifyPurposesDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_relationships: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsRelationshipsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk or admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_addRelationship: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRelationshipDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRelationshipDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The relationship exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_updateRelationship: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        relationshipId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateRelationshipDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRelationshipDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_numberRequests: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsNumberRequestsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_recordNumberRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateNumberRequestDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NumberRequestDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_list: {
+    parameters: {
+      query?: {
+        status?: 'active' | 'deactivated';
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffAccountPageDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateUserDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreatedUserDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Username taken */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffAccountDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateUserDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffAccountDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The last active admin cannot lose the role, or the account is deactivated */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_deactivate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeactivateUserDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description Already deactivated, or the last active admin */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_resetTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The account is deactivated */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_handover: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffAccountDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The person cannot take the admin role */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -4349,369 +6057,6 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
-  UsersController_list: {
-    parameters: {
-      query?: {
-        status?: 'active' | 'deactivated';
-        /** @description nextCursor of the previous page */
-        cursor?: string;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountPageDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateUserDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedUserDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Username taken */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateUserDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The last active admin cannot lose the role, or the account is deactivated */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_deactivate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['DeactivateUserDto'];
-      };
-    };
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description Already deactivated, or the last active admin */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_resetTotp: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The account is deactivated */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_handover: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The person cannot take the admin role */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
   FirmsController_list: {
     parameters: {
       query?: never;
@@ -5114,536 +6459,6 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectViewsController_list: {
-    parameters: {
-      query?: {
-        /** @description Only the 配偶者・扶養親族 of this employee (as their own kind or a relationship) */
-        employeeId?: string;
-        kind?: 'employee' | 'dependent' | 'payee';
-        /** @description Search in code, name and kana */
-        q?: string;
-        status?: 'active' | 'left';
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectViewsListAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateSubjectDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description The code is taken */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectViewsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectViewsGetAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateSubjectDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_purposes: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_notify: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['NotifyPurposesDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_relationships: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsRelationshipsAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk or admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_addRelationship: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateRelationshipDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectRelationshipDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The relationship exists */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_updateRelationship: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        relationshipId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateRelationshipDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectRelationshipDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_numberRequests: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsNumberRequestsAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_recordNumberRequest: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateNumberRequestDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NumberRequestDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -6060,7 +6875,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['DisposeDto'];
+        'application/json': components['schemas']['DisposeAllDto'];
       };
     };
     responses: {
@@ -6401,6 +7216,54 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
+  PostLeavingController_people: {
+    parameters: {
+      query?: {
+        /** @description Only the 配偶者・扶養親族 of this employee (as their own kind or a relationship) */
+        employeeId?: string;
+        kind?: 'employee' | 'dependent' | 'payee';
+        /** @description Search in code, name and kana */
+        q?: string;
+        status?: 'active' | 'left';
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PostLeavingPeopleAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
   PostLeavingController_explain: {
     parameters: {
       query?: never;
@@ -6449,6 +7312,55 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  PostLeavingController_setLeave: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SetLeaveDateDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PostLeavingSetLeaveAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk or admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -7939,7 +8851,71 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Retired at once (four-eyes waiver) */
       201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['KeyVersionViewDto'];
+        };
+      };
+      /** @description Waits for the second person */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PendingRetirementDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description Data keys still use this version, or it is current */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  KeysController_confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
         headers: {
           [name: string]: unknown;
         };
@@ -7967,7 +8943,59 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
-      /** @description Data keys still use this version, or it is current */
+      /** @description Not waiting any more */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  KeysController_cancel: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description Not waiting any more */
       409: {
         headers: {
           [name: string]: unknown;
@@ -8128,6 +9156,46 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
+  CustodyController_myShare: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MyShareStatusDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: any staff */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
   CustodyController_collect: {
     parameters: {
       query?: never;
@@ -8157,6 +9225,701 @@ export interface operations {
       };
       /** @description Needs role: any staff */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description No share waits for this person */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  CustodyController_leave: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LeaveCustodyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustodyViewDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Not in custody mode, or sealed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_list: {
+    parameters: {
+      query?: {
+        status?: 'open' | 'closed';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachesListAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_open: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['OpenBreachDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachViewDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_alarms: {
+    parameters: {
+      query?: {
+        status?: 'open' | 'resolved';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachesAlarmsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_sweep: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachesSweepAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachViewDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateBreachDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachViewDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The incident is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_affected: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description cursor: the last code of the previous page */
+        after?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachesAffectedAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_addAffected: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AddAffectedDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachesAddAffectedAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The incident is closed */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_recordReport: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecordBreachReportDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['BreachViewDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The report was recorded already, or its order is wrong */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_report: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'text';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The document as JSON, or as plain text with ?format=text */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PrintableDocumentDto'];
+          'text/plain': string;
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  BreachesController_notice: {
+    parameters: {
+      query?: {
+        format?: 'json' | 'text';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The document as JSON, or as plain text with ?format=text */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PrintableDocumentDto'];
+          'text/plain': string;
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  ReportsController_monthly: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        month: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MonthlyReportDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: responsible or auditor or admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  ReportsController_signOff: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        month: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignOffDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignoffRowDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The month is signed off already, or has not ended */
+      409: {
         headers: {
           [name: string]: unknown;
         };
