@@ -67,10 +67,15 @@ const floorsFileSchema = z.object({
   }),
 });
 
+const ruleTextSchema = z.object({ title: z.string().min(1), text: z.array(z.string().min(1)).min(1) });
+
 const handlingRulesSchema = z.object({
   version: z.string().min(1),
+  /** The clerks' rules (they handle numbers). */
   title: z.string().min(1),
   text: z.array(z.string().min(1)).min(1),
+  /** Rules for roles that never see a number (issue #22): each is shown only its own. */
+  roles: z.object({ auditor: ruleTextSchema.optional(), admin: ruleTextSchema.optional() }).optional(),
 });
 
 const alertRulesSchema = z.object({

@@ -184,6 +184,31 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
     await page.context().close();
   });
 
+  it('auditor and admin: each reads the handling rules of their own role, never told numbers wait for it', async () => {
+    for (const role of ['auditor', 'admin'] as const) {
+      const who = await signIn(app, [role], { acknowledgeTraining: false });
+      const page = await loginAs(who);
+      await byTest(page, 'training-screen').waitFor();
+      await byTest(page, `training-rules-${role}`).waitFor();
+      expect(await byTest(page, 'training-rules-clerk').count()).toBe(0);
+      expect(await byTest(page, 'training-screen').innerText()).toContain(role === 'auditor' ? '監査担当者向け' : '管理者向け');
+      expect(await byTest(page, 'training-banner').innerText()).not.toContain('個人番号は表示できません');
+      await page.context().close();
+    }
+  });
+
+  it('admin: the user form says the username rule and that capitals are stored in lower case', async () => {
+    const page = await loginAs(admin);
+    await byTest(page, 'nav-staff').click();
+    await byTest(page, 'staff-new').click();
+    expect(await byTest(page, 'staff-create-form').innerText()).toContain('3〜32文字');
+    await byTest(page, 'staff-username').fill('Tanaka.Taro');
+    await page.locator('[data-test="staff-username-feedback"]', { hasText: '「tanaka.taro」' }).waitFor();
+    await byTest(page, 'staff-username').fill('1abc');
+    await page.locator('[data-test="staff-username-feedback"][data-kind="error"]').waitFor();
+    await page.context().close();
+  });
+
   it('ran without console errors or CSP violations', () => {
     expect(problems.flat()).toEqual([]);
   });

@@ -93,7 +93,9 @@ function render() {
       ),
     ),
   );
-  const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t('training.banner'));
+  // only clerks see numbers: the others are not told that numbers wait for their acknowledgement (issue #22)
+  const bannerKey = state.me.roles.includes('clerk') ? 'training.banner' : 'training.bannerNoNumbers';
+  const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t(bannerKey));
   const shareBanner =
     state.custody?.waiting && state.screen !== 'my-share'
       ? h(
