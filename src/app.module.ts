@@ -24,6 +24,7 @@ import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 import { BreachesModule } from './breaches/breaches.module';
+import { InventoryModule } from './inventory/inventory.module';
 
 @Module({
   imports: [
@@ -68,6 +69,7 @@ import { BreachesModule } from './breaches/breaches.module';
     KeysModule,
     CustodyModule,
     BreachesModule,
+    InventoryModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

@@ -97,6 +97,9 @@ export const AUDIT_ACTIONS = [
   'breach.affected-added',
   'breach.report-recorded',
   'breach.alarm-raised',
+  /** File inventory (台帳): a file kept outside the vault recorded or changed (retired). */
+  'inventory.file-added',
+  'inventory.file-updated',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

@@ -250,6 +250,10 @@ export const ERROR_CODES = {
   'breach.report-recorded': 'That report is already recorded',
   'breach.sent-in-future': 'The sending time is in the future',
   'breach.sent-before-discovery': 'The report is dated before the incident was discovered',
+
+  // File inventory (台帳, issue #19)
+  'inventory.file-not-found': 'No such file in the inventory',
+  'inventory.unknown-purpose': 'Not a configured purpose',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

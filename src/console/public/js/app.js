@@ -14,6 +14,7 @@ import { auditScreen } from './audit.js';
 import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
 import { collectionScreen } from './collection.js';
+import { inventoryScreen } from './inventory.js';
 import { errorText } from './errors.js';
 
 const POLL_SECONDS = 3;
@@ -26,6 +27,7 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  { id: 'inventory', roles: ['admin', 'responsible', 'auditor'], label: 'nav.inventory', render: inventoryScreen },
   { id: 'training', roles: null, label: 'nav.training', render: trainingScreen },
   { id: 'account', roles: null, label: 'nav.account', render: accountScreen },
 ];
