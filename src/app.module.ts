@@ -49,6 +49,8 @@ import { InventoryModule } from './inventory/inventory.module';
           {
             DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
             DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
+            DATABASE_MIGRATION_URL: config.get('DATABASE_MIGRATION_URL', { infer: true }),
+            NODE_ENV: config.get('NODE_ENV', { infer: true }),
             DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
           },
           'app',

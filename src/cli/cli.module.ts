@@ -61,6 +61,8 @@ export class OfflineCliModule {}
           {
             DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
             DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
+            DATABASE_MIGRATION_URL: config.get('DATABASE_MIGRATION_URL', { infer: true }),
+            NODE_ENV: config.get('NODE_ENV', { infer: true }),
             DATABASE_POOL_SIZE: 2,
           },
           'app',

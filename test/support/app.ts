@@ -14,6 +14,6 @@ export async function createTestApp(): Promise<INestApplication> {
 
 /** An owner connection (bypasses the app role's limits) for assertions and sabotage in tests. */
 export async function ownerConnection(): Promise<DataSource> {
-  const ds = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 2 } });
+  const ds = new DataSource({ type: 'postgres', url: process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL, extra: { max: 2 } });
   return ds.initialize();
 }
