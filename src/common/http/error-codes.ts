@@ -254,6 +254,11 @@ export const ERROR_CODES = {
   // File inventory (台帳, issue #19)
   'inventory.file-not-found': 'No such file in the inventory',
   'inventory.unknown-purpose': 'Not a configured purpose',
+
+  // IP allow-list per role (issue #19)
+  'network.address-not-allowed': "The account's role may not be used from this address",
+  'network.cidr-invalid': 'Not an address or CIDR block',
+  'network.would-lock-out': 'Your own address is outside the new list',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
