@@ -25,6 +25,7 @@ import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 import { BreachesModule } from './breaches/breaches.module';
 import { InventoryModule } from './inventory/inventory.module';
+import { ReportsModule } from './reports/reports.module';
 
 @Module({
   imports: [
@@ -72,6 +73,7 @@ import { InventoryModule } from './inventory/inventory.module';
     CustodyModule,
     BreachesModule,
     InventoryModule,
+    ReportsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

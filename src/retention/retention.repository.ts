@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { EarlyDisposal } from './entities/early-disposal.entity';
 import { Filing } from './entities/filing.entity';
+import { RetentionSchedule } from './entities/retention-schedule.entity';
 
 export interface OpenMatterRow {
   subject_id: string;
@@ -28,6 +29,33 @@ export class RetentionRepository {
 
   private db(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
+  }
+
+  /** The stored (computed) disposal dates of these people. */
+  async schedules(subjectIds: string[], manager?: EntityManager): Promise<RetentionSchedule[]> {
+    return subjectIds.length ? this.db(manager).findBy(RetentionSchedule, { subjectId: In(subjectIds) }) : [];
+  }
+
+  /** How many recorded filings carry each person's number (their own and those naming them); 0 when none. */
+  async filingCounts(subjectIds: string[], manager?: EntityManager): Promise<Map<string, number>> {
+    if (!subjectIds.length) return new Map();
+    const rows: { subject_id: string; n: number }[] = await this.db(manager).query(
+      `SELECT s.id AS subject_id,
+              (SELECT count(*)::int FROM filing f
+                WHERE f.subject_id = s.id OR f.id IN (SELECT fp.filing_id FROM filing_person fp WHERE fp.subject_id = s.id)) AS n
+         FROM unnest($1::uuid[]) AS s(id)`,
+      [subjectIds],
+    );
+    return new Map(rows.map((r) => [r.subject_id, r.n]));
+  }
+
+  /** Open alarms (all, or only those among `ids`) in disposal order, with their person. */
+  async openAlarms(ids?: string[], manager?: EntityManager): Promise<{ id: string; subjectId: string }[]> {
+    const rows: { id: string; subject_id: string }[] = await this.db(manager).query(
+      `SELECT id, subject_id FROM disposal_alarm WHERE status = 'open' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) ORDER BY due_on, id`,
+      [ids ?? null],
+    );
+    return rows.map((r) => ({ id: r.id, subjectId: r.subject_id }));
   }
 
   /** The filings that carry a person's number: their own and those that name them. */

@@ -115,6 +115,7 @@ export const ERROR_CODES = {
   'disposal.postponed': 'The alarm is postponed',
   'disposal.not-open': 'The alarm is not open',
   'disposal.not-due': 'The person is not due for disposal by current data',
+  'disposal.filings-unconfirmed': 'No filing is recorded for this person; batch disposal needs them confirmed one by one',
 
   // Collection links and submissions (issue #15)
   'collection.multipart-required': 'The submission must be multipart/form-data',
@@ -235,6 +236,8 @@ export const ERROR_CODES = {
 
   // Audit, metrics
   'audit.review-beyond-end': 'upToSeq is beyond the last entry',
+  'audit.range-reversed': 'The search range starts after it ends (from is after to)',
+  'audit.search-too-broad': 'The person or actor search matches too many; give more of the name or the code',
   'metrics.off': 'Metrics are switched off',
   'metrics.token-wrong': 'Metrics need the metrics token',
   'metrics.forbidden': 'Metrics are served on loopback or with the metrics token only',
@@ -259,6 +262,9 @@ export const ERROR_CODES = {
   'network.address-not-allowed': "The account's role may not be used from this address",
   'network.cidr-invalid': 'Not an address or CIDR block',
   'network.would-lock-out': 'Your own address is outside the new list',
+  'report.bad-month': 'The month is not YYYY-MM between 2000-01 and 2200-12',
+  'report.month-not-ended': 'The month has not ended yet: it can be signed off from the next month',
+  'report.already-signed': 'The month is already signed off',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 
@@ -36,6 +36,27 @@ export class DisposeDto {
   @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
   @NoNumberLike()
   note?: string;
+}
+
+/** POST /retention/alarms/dispose-all: the note, and the alarms the admin was shown and confirmed (issue #22). */
+export class DisposeAllDto extends DisposeDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Only these open alarms (what the console listed before asking). With this list, a person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @IsUUID('all', { each: true, message: 'alarmIds must hold alarm ids' })
+  alarmIds?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Alarms of people with no recorded filing that the admin confirmed one by one' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @IsUUID('all', { each: true, message: 'confirmedWithoutFilings must hold alarm ids' })
+  confirmedWithoutFilings?: string[];
 }
 
 export class PostponeDto {
