@@ -24,6 +24,7 @@ import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 import { BreachesModule } from './breaches/breaches.module';
+import { InventoryModule } from './inventory/inventory.module';
 import { ReportsModule } from './reports/reports.module';
 
 @Module({
@@ -71,6 +72,7 @@ import { ReportsModule } from './reports/reports.module';
     KeysModule,
     CustodyModule,
     BreachesModule,
+    InventoryModule,
     ReportsModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

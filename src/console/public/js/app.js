@@ -16,6 +16,7 @@ import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
 import { rosterScreen } from './roster.js';
 import { collectionScreen } from './collection.js';
+import { inventoryScreen } from './inventory.js';
 import { errorText } from './errors.js';
 import { keysScreen } from './keys.js';
 import { myShareScreen } from './my-share.js';
@@ -31,6 +32,7 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  { id: 'inventory', roles: ['admin', 'responsible', 'auditor'], label: 'nav.inventory', render: inventoryScreen },
   { id: 'roster', roles: ['admin'], label: 'nav.roster', render: rosterScreen },
   { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },
   // 取扱状況の確認 (issue #19): the monthly report; the responsible person signs it off
