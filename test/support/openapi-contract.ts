@@ -123,6 +123,8 @@ export class ContractChecker {
   check(answer: ContractAnswer): string | null {
     const path = answer.url.split('?')[0] ?? '/';
     const media = answer.contentType?.split(';')[0]?.trim().toLowerCase();
+    // refused by the HTTP layer before any route (URI too long, an unreadable request line): no API answer
+    if (answer.status === 414 || (answer.status >= 400 && !answer.contentType && answer.body?.length === 0)) return null;
     const op = this.operations.find((o) => o.method === answer.method.toUpperCase() && o.pattern.test(path));
     if (!op) {
       // not an API operation (console files, /docs, unknown routes): an error answer still has the one error shape
