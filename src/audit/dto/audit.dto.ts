@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
+import { ReasonField } from '@/common/screening/reason-field.decorator';
 
 const SEQ = /^[1-9][0-9]{0,17}$/;
-/** Free text must never carry a number: refuse runs of 11 or more digits (spaces and hyphens allowed between). */
-const NO_NUMBER_LIKE = /^(?![\s\S]*[0-9０-９](?:[\s\-－‐ー]*[0-9０-９]){10})[\s\S]*$/;
 
 export class ListAuditEntriesQuery {
   @ApiPropertyOptional({ description: 'Actor: a staff user id (uuid) or a username' })
@@ -95,12 +94,7 @@ export class CreateReviewDto {
   @Min(1, { message: 'upToSeq must be an entry sequence number' })
   upToSeq: number;
 
-  @ApiProperty({ example: 'Monthly review: no unusual use found.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
-  @Matches(NO_NUMBER_LIKE, { message: 'note must not contain a long run of digits (it could be a personal number)' })
-  @NoNumberLike()
+  @ReasonField({ required: true, maxLength: 2000, example: 'Monthly review: no unusual use found.' })
   note: string;
 }
 
