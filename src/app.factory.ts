@@ -13,7 +13,7 @@ import { AppModule } from './app.module';
 import { JSON_BODY_LIMIT_BYTES, useBodyParsing } from './common/http/body-parsing';
 import { numberLikeRequestId, requestIdFor } from './common/http/request-id';
 import { createLimitedServer, httpLimits } from './common/http/slow-clients';
-import { Env, validateEnv } from './config/env.schema';
+import type { Env } from './config/env.schema';
 import { NUMBER_LIKE_CODE } from './common/screening/no-number-like.decorator';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { useRequestLog } from './common/logging/request-log';
@@ -25,11 +25,11 @@ import { useRequestLog } from './common/logging/request-log';
  * reveal itself (docs/performance.md). Fastify sends no ETag (for a reveal that would be a hash
  * of the number), and its request id is ours (X-Request-Id or a new UUID).
  *
- * The settings are handed in (validated once by the caller: main.ts, or a test's own object);
- * nothing reads the environment when a module is imported. Without them the environment is
- * validated here, at the call.
+ * The settings are handed in, validated once by the caller (main.ts: `validateEnv` of the
+ * environment after the database choice; tests: their own settings objects); nothing reads the
+ * environment when a module is imported.
  */
-export async function createApp(settings: Env = validateEnv(process.env)): Promise<INestApplication> {
+export async function createApp(settings: Env): Promise<INestApplication> {
   const limits = httpLimits(settings);
   const adapter = new FastifyAdapter({
     // slow clients: timeouts and a per-address connection cap (issue #16; docs/security.md)
