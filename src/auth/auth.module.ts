@@ -7,6 +7,7 @@ import { Env } from '@/config/env.schema';
 import { FirmsModule } from '@/firms/firms.module';
 import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
+import { AuthRepository } from './auth.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthChallenge } from './challenge.entity';
 import { ChallengeService } from './challenge.service';
@@ -33,7 +34,16 @@ import { TotpService } from './totp.service';
     }),
   ],
   controllers: [AuthController, MeController],
-  providers: [SessionService, SessionCache, ChallengeService, TotpService, LoginService, LoginThrottlerGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthRepository,
+    SessionService,
+    SessionCache,
+    ChallengeService,
+    TotpService,
+    LoginService,
+    LoginThrottlerGuard,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [SessionService, TotpService],
 })
 export class AuthModule {}
