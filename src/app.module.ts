@@ -22,6 +22,7 @@ import { RetentionModule } from './retention/retention.module';
 import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
+import { BreachesModule } from './breaches/breaches.module';
 
 /**
  * The whole application, built from a settings object (`validateEnv(process.env)` in main.ts, an
@@ -59,6 +60,7 @@ export class AppModule {
         CollectionModule,
         KeysModule,
         CustodyModule,
+        BreachesModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -1,11 +1,13 @@
 import { INestApplication } from '@nestjs/common';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { ClockService } from '../src/config/clock.service';
 import { createTestApp } from './support/app';
 import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from './support/own-database';
 import { PATIENT_HASH_QUEUE } from './support/patient-hash-queue';
 import { PRIVATE_KEYSTORE, PRIVATE_KEYSTORE_DIR } from './support/private-keystore';
-import { signIn, SignedIn } from './support/staff';
+import { signIn, SignedIn, stepUp } from './support/staff';
 import { createSubject } from './support/subjects';
 
 jest.setTimeout(300_000);
@@ -181,5 +183,84 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
       .expect(200)
       .expect((r) => expect(r.body.sealed).toBe(false));
     expect((await reveal().expect(200)).body.number).toBe(person.number);
+  });
+
+  it('back to auto-unseal: an admin with k shares (or a fresh step-up) switches back; the next start opens alone, old shares mean nothing', async () => {
+    // fresh shares for this test: the holders of the last rekey
+    const staying = [holders[0], holders[1], admin];
+    await http()
+      .post('/custody/shares')
+      .set(as(admin))
+      .send({ threshold: 2, holders: staying.map((h) => h.userId) })
+      .expect(201);
+    const mine = await http().get('/custody/my-share').set(as(holders[0])).expect(200);
+    expect(mine.body).toMatchObject({ mode: 'custody', holder: true, waiting: true, threshold: 2, shares: 3 });
+    expect(JSON.stringify(mine.body)).not.toContain('MNV-');
+    const current: string[] = [];
+    for (const h of staying) current.push(await collect(h));
+    expect((await http().get('/custody/my-share').set(as(holders[0])).expect(200)).body).toMatchObject({ holder: true, waiting: false });
+
+    // only admins; one share is not enough; a malformed one is refused with its code
+    await http().post('/custody/auto-unseal').set(as(clerk)).send({ shares: current }).expect(403);
+    await http()
+      .post('/custody/auto-unseal')
+      .set(as(admin))
+      .send({ shares: [current[0], current[0]] })
+      .expect(400)
+      .expect((r) => expect(r.body.code).toBe('custody.shares-too-few'));
+    await http()
+      .post('/custody/auto-unseal')
+      .set(as(admin))
+      .send({ shares: [current[0], 'MNV-nonsense'] })
+      .expect(400)
+      .expect((r) => expect(r.body.code).toBe('custody.share-malformed'));
+    expect((await http().get('/custody/status').expect(200)).body.mode).toBe('custody');
+
+    const res = await http()
+      .post('/custody/auto-unseal')
+      .set(as(admin))
+      .send({ shares: [current[0], current[2]] })
+      .expect(200);
+    expect(res.body).toMatchObject({ mode: 'auto-unseal', sealed: false, threshold: null });
+    expect(existsSync(`${PRIVATE_KEYSTORE_DIR}/keystore.p12.custody.json`)).toBe(false);
+    await http()
+      .post('/custody/auto-unseal')
+      .set(as(admin))
+      .send({})
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('custody.not-in-custody'));
+
+    await restart();
+    expect((await http().get('/custody/status').expect(200)).body).toMatchObject({ mode: 'auto-unseal', sealed: false });
+    expect((await reveal().expect(200)).body.number).toBe(person.number);
+    await http()
+      .post('/custody/unseal')
+      .send({ share: current[0] })
+      .expect(409)
+      .expect((r) => expect(r.body.code).toBe('custody.not-sealed'));
+
+    // the step-up path: custody again, then back with the admin's recent TOTP code (login counts as one)
+    await http()
+      .post('/custody/shares')
+      .set(as(admin))
+      .send({ threshold: 2, holders: staying.map((h) => h.userId) })
+      .expect(201);
+    const clock = app.get(ClockService);
+    clock.set(new Date(Date.now() + 10 * 60_000)); // STEP_UP_MINUTES (5) later: the last step-up is too old (the session, 30 idle minutes, lives on)
+    try {
+      await http()
+        .post('/custody/auto-unseal')
+        .set(as(admin))
+        .send({})
+        .expect(403)
+        .expect((r) => expect(r.body.code).toBe('custody.step-up-required'));
+    } finally {
+      clock.reset();
+    }
+    await stepUp(app, admin);
+    await http().post('/custody/auto-unseal').set(as(admin)).send({}).expect(200);
+    const trail = await app.get(DataSource).query(`SELECT details FROM audit_entry WHERE action = 'custody.disabled' ORDER BY seq`);
+    expect(trail.map((e: { details: { proof: string } }) => e.details.proof)).toEqual(['shares', 'step-up']);
+    expect(trail[0].details.holders).toEqual([holders[0].username, admin.username]);
   });
 });

@@ -39,6 +39,8 @@ describe('KEK retirement: crypto-erase of old backups', () => {
   let owner: DataSource;
   let clerk: SignedIn;
   let admin: SignedIn;
+  /** Retiring a version needs a second person: with no four-eyes policy set up, another admin confirms. */
+  let secondAdmin: SignedIn;
   let dir: string;
   const restoredDb = `mnv_restore_${Date.now()}`;
   let restored: DataSource | undefined;
@@ -46,7 +48,7 @@ describe('KEK retirement: crypto-erase of old backups', () => {
   beforeAll(async () => {
     app = await createTestApp();
     owner = await ownerConnection();
-    [clerk, admin] = await Promise.all([signIn(app, ['clerk']), signIn(app, ['admin'])]);
+    [clerk, admin, secondAdmin] = await Promise.all([signIn(app, ['clerk']), signIn(app, ['admin']), signIn(app, ['admin'])]);
     dir = mkdtempSync(join(tmpdir(), 'mnv-retire-'));
   });
   afterAll(async () => {
@@ -116,10 +118,35 @@ describe('KEK retirement: crypto-erase of old backups', () => {
     await http().post(`/keys/versions/${oldVersion}/retire`).set(as(clerk)).expect(403);
     const now = app.get(ClockService).now();
     for (const v of old) {
-      const res = await http().post(`/keys/versions/${v.version}/retire`).set(as(admin)).expect(201);
-      expect(res.body).toMatchObject({ version: v.version, present: true, destroyedAt: null });
+      // one admin asks: it waits for a second person (no four-eyes policy here: another admin)
+      const asked = await http().post(`/keys/versions/${v.version}/retire`).set(as(admin)).expect(202);
+      expect(asked.body).toMatchObject({
+        status: 'pending-approval',
+        kind: 'key-retirement',
+        version: v.version,
+        confirmBy: 'admin',
+        requestedBy: admin.username,
+      });
+      const again = await http().post(`/keys/versions/${v.version}/retire`).set(as(secondAdmin)).expect(202);
+      expect(again.body.approvalId).toBe(asked.body.approvalId); // one waiting request per version
+      const listed = await http().get('/keys/versions').set(as(secondAdmin)).expect(200);
+      expect(listed.body.find((x: { version: number }) => x.version === v.version)).toMatchObject({
+        retiredAt: null,
+        pendingRetirement: { approvalId: asked.body.approvalId, requestedBy: admin.username, confirmBy: 'admin' },
+      });
+      // the one who asked cannot confirm; a clerk cannot either; nothing is retired meanwhile
+      await http()
+        .post(`/keys/retirements/${asked.body.approvalId}/confirm`)
+        .set(as(admin))
+        .expect(403)
+        .expect((r) => expect(r.body.code).toBe('approval.same-person'));
+      await http().post(`/keys/retirements/${asked.body.approvalId}/confirm`).set(as(clerk)).expect(403);
+      expect(await owner.query('SELECT 1 FROM key_version_retirement WHERE version = $1', [v.version])).toEqual([]);
+      const res = await http().post(`/keys/retirements/${asked.body.approvalId}/confirm`).set(as(secondAdmin)).expect(200);
+      expect(res.body).toMatchObject({ version: v.version, present: true, destroyedAt: null, pendingRetirement: null });
       // KEY_RETIREMENT_DELAY_DAYS (default 30, the backup retention)
       expect(new Date(res.body.destroyAfter).getTime() - now.getTime()).toBeGreaterThanOrEqual(30 * 86_400_000 - 60_000);
+      await http().post(`/keys/retirements/${asked.body.approvalId}/confirm`).set(as(secondAdmin)).expect(409);
     }
     await http()
       .post(`/keys/versions/${oldVersion}/retire`)
@@ -142,9 +169,9 @@ describe('KEK retirement: crypto-erase of old backups', () => {
     }
     expect(keyring.kekVersions()).toEqual([newVersion]);
     const trail = await owner.query(`SELECT action, details FROM audit_entry WHERE action IN ('keys.retired', 'keys.destroyed') ORDER BY seq`);
-    expect(trail.filter((e: { action: string }) => e.action === 'keys.retired').map((e: { details: { version: number } }) => e.details.version)).toEqual(
-      old.map((v) => v.version),
-    );
+    const retiredEntries = trail.filter((e: { action: string }) => e.action === 'keys.retired');
+    expect(retiredEntries.map((e: { details: { version: number } }) => e.details.version)).toEqual(old.map((v) => v.version));
+    for (const e of retiredEntries) expect(e.details).toMatchObject({ fourEyes: 'second-admin', approvedBy: secondAdmin.username });
     expect(trail.filter((e: { action: string }) => e.action === 'keys.destroyed').map((e: { details: { version: number } }) => e.details.version)).toEqual(
       old.map((v) => v.version),
     );

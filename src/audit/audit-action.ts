@@ -41,6 +41,8 @@ export const AUDIT_ACTIONS = [
   'custody.share-entered',
   'custody.share-refused',
   'custody.unsealed',
+  /** Back from custody to auto-unseal (k shares or a step-up); the keystore opens with its passphrase again. */
+  'custody.disabled',
   /** A share holder left (account deactivated): admins must re-issue the shares. */
   'custody.rekey-required',
   'audit.review-signed',
@@ -89,6 +91,12 @@ export const AUDIT_ACTIONS = [
   'firm.access-refused',
   /** The firm's OpenPGP public key (recipient of encrypted exports) was registered. */
   'firm.key-registered',
+  /** Breach register (漏えい等報告, issue #19): incident opened or changed, people affected added, a report or notice recorded, a deadline alarm raised. */
+  'breach.opened',
+  'breach.updated',
+  'breach.affected-added',
+  'breach.report-recorded',
+  'breach.alarm-raised',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

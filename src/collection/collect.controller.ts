@@ -29,7 +29,12 @@ import { tooLarge } from './image-processor';
 
 export const TOKEN_HEADER = 'x-collection-token';
 /** At most: the card's two sides plus two more documents, and a little room. */
-const MAX_PHOTOS = 6;
+// The submitter's documents need at most 3 photos (card front and back, or a notification card and two
+// documents without a photo); a little room over that. With `dependentPhotos` each of up to 10 dependents
+// adds 3. Photos are held in memory until the form is checked, so this (× the size cap) bounds a request.
+const SUBMITTER_PHOTOS = 6;
+const PHOTOS_PER_DEPENDENT = 3;
+const MAX_DEPENDENTS = 10;
 const FORM_FIELD_BYTES = 64 * 1024;
 
 /**
@@ -102,7 +107,8 @@ export class CollectController {
   @ApiHeader({ name: TOKEN_HEADER, required: true })
   @ApiConsumes('multipart/form-data')
   @ApiOperation({
-    summary: 'Hand in the number (or "will not provide"), dependents and photos: a `data` field (JSON) and one file per photo named `<document>:<front|back>`',
+    summary:
+      'Hand in the number (or "will not provide"), dependents and photos: a `data` field (JSON) and one file per photo named `<document>:<front|back>` (a dependent\'s, when `dependentPhotos` is on: `dependents[<i>]/<document>:<front|back>`)',
   })
   async submission(@Req() req: FastifyRequest, @CurrentRequest() request: RequestMeta): Promise<{ status: 'waiting' }> {
     const link = await this.checkedLink(req, request);
@@ -122,11 +128,12 @@ export class CollectController {
 
   private async readParts(req: FastifyRequest): Promise<{ form: SubmissionForm; photos: RawPhoto[] }> {
     const maxBytes = this.submit.imageLimits.maxBytes;
+    const maxPhotos = SUBMITTER_PHOTOS + (this.notice.dependentPhotos ? PHOTOS_PER_DEPENDENT * MAX_DEPENDENTS : 0);
     let form: SubmissionForm | null = null;
     const photos: RawPhoto[] = [];
     try {
       const parts = req.parts({
-        limits: { fileSize: maxBytes, files: MAX_PHOTOS, fields: 2, fieldSize: FORM_FIELD_BYTES, parts: MAX_PHOTOS + 2, headerPairs: 20 },
+        limits: { fileSize: maxBytes, files: maxPhotos, fields: 2, fieldSize: FORM_FIELD_BYTES, parts: maxPhotos + 2, headerPairs: 20 },
       });
       for await (const part of parts) {
         if (part.type === 'field') {
@@ -138,16 +145,20 @@ export class CollectController {
         const match = IMAGE_FIELD.exec(part.fieldname);
         if (!match) {
           part.file.resume();
-          throw new BadRequestException({ code: 'collection.photo-field', message: 'A photo field must be named <document>:<front|back>' });
+          throw new BadRequestException({
+            code: 'collection.photo-field',
+            message: "A photo field must be named <document>:<front|back> (a dependent's: dependents[<i>]/<document>:<front|back>)",
+          });
         }
-        photos.push({ document: match[1]!, side: match[2] as 'front' | 'back', bytes: await part.toBuffer() });
+        const entry = match[1] === undefined ? 0 : Number(match[1]) + 1;
+        photos.push({ entry, document: match[2]!, side: match[3] as 'front' | 'back', bytes: await part.toBuffer() });
       }
     } catch (error) {
       if (error instanceof HttpException) throw error;
       const code = (error as { code?: string }).code;
       if (code === 'FST_REQ_FILE_TOO_LARGE') throw tooLarge(maxBytes);
       if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
-        throw new PayloadTooLargeException({ code: 'collection.too-many-parts', message: `At most ${MAX_PHOTOS} photos and one data field` });
+        throw new PayloadTooLargeException({ code: 'collection.too-many-parts', message: `At most ${maxPhotos} photos and one data field` });
       }
       throw new BadRequestException({ code: 'collection.multipart-invalid', message: 'The form could not be read; send it again' });
     }

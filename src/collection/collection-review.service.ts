@@ -90,7 +90,7 @@ export class CollectionReviewService implements OnModuleInit {
         entries: entries.filter((e) => e.submissionId === s.id).map((e) => this.entryView(e)),
         images: images
           .filter((i) => i.submissionId === s.id)
-          .map((i) => ({ id: i.id, document: i.document, side: i.side, contentType: i.contentType, bytes: i.bytes })),
+          .map((i) => ({ id: i.id, entry: i.entryPosition, document: i.document, side: i.side, contentType: i.contentType, bytes: i.bytes })),
       })),
     };
   }
@@ -312,6 +312,7 @@ export class CollectionReviewService implements OnModuleInit {
   private entryView(e: CollectionEntry) {
     return {
       id: e.id,
+      position: e.position,
       relation: e.relation,
       name: e.name,
       nameKana: e.nameKana,

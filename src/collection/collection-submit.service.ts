@@ -21,8 +21,9 @@ import { cleanImage, ImageLimits } from './image-processor';
 
 export const COLLECTION_NOTICE = 'COLLECTION_NOTICE';
 
-/** A photo as it arrived: its form field says which document and side it shows. */
+/** A photo as it arrived: its form field says whose document (0 = the submitter, i+1 = dependent i) and which side. */
 export interface RawPhoto {
+  entry: number;
   document: string;
   side: 'front' | 'back';
   bytes: Buffer;
@@ -78,13 +79,13 @@ export class CollectionSubmitService {
     }
     const now = this.clock.now();
     const entries = this.prepareEntries(form);
-    this.checkPhotos(entries[0]!, photos);
+    this.checkPhotos(entries, photos);
 
     // The heavy part (decoding, re-encoding) happens before any transaction opens.
-    const cleaned: { document: string; side: string; bytes: Buffer; contentType: string }[] = [];
+    const cleaned: { entry: number; document: string; side: string; bytes: Buffer; contentType: string }[] = [];
     for (const photo of photos) {
       const clean = await cleanImage(photo.bytes, this.limits);
-      cleaned.push({ document: photo.document, side: photo.side, bytes: clean.bytes, contentType: clean.contentType });
+      cleaned.push({ entry: photo.entry, document: photo.document, side: photo.side, bytes: clean.bytes, contentType: clean.contentType });
     }
 
     const submissionId = randomUUID();
@@ -130,6 +131,7 @@ export class CollectionSubmitService {
       return {
         id,
         submissionId,
+        entryPosition: c.entry,
         document: c.document,
         side: c.side,
         contentType: c.contentType,
@@ -262,18 +264,24 @@ export class CollectionSubmitService {
   }
 
   /**
-   * The photos the identity rules ask for, and no others: each document the submitter named
-   * needs its front; the My Number card its back too (the number is on the back).
+   * The photos the identity rules ask for, and no others: each document a person named needs its
+   * front; the My Number card its back too (the number is on the back). The submitter's always; a
+   * dependent's only when the notice asks for them (`dependentPhotos`: by default the employee checks
+   * the dependents' identity, 所得税法194条・番号法16条), and then for each dependent handing in a number.
    */
-  private checkPhotos(self: PreparedEntry, photos: RawPhoto[]): void {
+  private checkPhotos(entries: PreparedEntry[], photos: RawPhoto[]): void {
+    const label = (entry: number, key: string) => (entry === 0 ? key : `dependents[${entry - 1}]/${key}`);
     const wanted = new Set<string>();
-    for (const code of new Set([self.numberDocument, ...self.identityDocuments].filter((c): c is string => !!c))) {
-      wanted.add(`${code}:front`);
-      if (code === 'my-number-card') wanted.add(`${code}:back`);
-    }
+    entries.forEach((person, entry) => {
+      if (entry > 0 && !this.notice.dependentPhotos) return;
+      for (const code of new Set([person.numberDocument, ...person.identityDocuments].filter((c): c is string => !!c))) {
+        wanted.add(label(entry, `${code}:front`));
+        if (code === 'my-number-card') wanted.add(label(entry, `${code}:back`));
+      }
+    });
     const given = new Set<string>();
     for (const photo of photos) {
-      const key = `${photo.document}:${photo.side}`;
+      const key = label(photo.entry, `${photo.document}:${photo.side}`);
       if (!this.legal.identityDocument(photo.document) || !wanted.has(key)) {
         throw bad('collection.photo-unexpected', `A photo of ${key} was not asked for by the documents named`);
       }

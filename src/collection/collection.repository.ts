@@ -121,7 +121,10 @@ export class CollectionRepository {
   /** Photos without their bytes (lists). */
   async imagesOf(submissionIds: string[], manager?: EntityManager): Promise<CollectionImage[]> {
     if (submissionIds.length === 0) return [];
-    return this.m(manager).find(CollectionImage, { where: { submissionId: In(submissionIds) }, order: { createdAt: 'ASC', document: 'ASC', side: 'ASC' } });
+    return this.m(manager).find(CollectionImage, {
+      where: { submissionId: In(submissionIds) },
+      order: { createdAt: 'ASC', entryPosition: 'ASC', document: 'ASC', side: 'ASC' },
+    });
   }
 
   /** One photo with its ciphertext. */

@@ -19,6 +19,18 @@ export const complianceSchema = z.object({
     }),
     final: z.object({ label: z.string(), days: z.number().int().positive(), unlawfulPurposeDays: z.number().int().positive(), basis: z.string().min(1) }),
     noticeBasis: z.string().min(1),
+    deadlineCounting: z.object({
+      firstDayCounted: z.boolean(),
+      timeZone: z.literal('Asia/Tokyo'),
+      extendOverHolidays: z.literal(false),
+      basis: z.string().min(1),
+      note: z.string().optional(),
+    }),
+    finalAlarmDaysBefore: z.object({ days: z.number().int().min(0), note: z.string().optional() }),
+    reportItems: z.array(basisOnly).min(1),
+    reportItemsNote: z.string().optional(),
+    noticeItems: z.array(z.string()).min(1),
+    noticeItemsNote: z.string().optional(),
   }),
 });
 export type ComplianceData = z.infer<typeof complianceSchema>;

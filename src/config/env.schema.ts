@@ -83,6 +83,8 @@ export const envSchema = z.object({
    * account may hold admin and clerk, flagged to the auditors and in the staff inventory.
    */
   SOD_ONE_PERSON_COMPANY: bool(false),
+  /** Breach register (issue #19): days before the 確報 deadline its alarm opens; unset = config/compliance.json (7). */
+  BREACH_FINAL_ALARM_DAYS_BEFORE: z.coerce.number().int().min(0).max(59).optional(),
   /**
    * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
    * per kind of address (known / unknown) allowed before backoff starts; then each further

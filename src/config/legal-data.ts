@@ -159,6 +159,10 @@ export function loadLegalData(dir: string): LegalData {
   const compliance = parse(complianceSchema, readJson(dir, 'compliance.json'), 'compliance.json');
   unique(compliance.outsideFirmChecklist.items, (i) => i.code, 'outside-firm checklist item');
   unique(compliance.breachReport.triggers, (t) => t.code, 'breach-report trigger');
+  unique(compliance.breachReport.reportItems, (t) => t.code, 'breach-report item');
+  for (const code of compliance.breachReport.noticeItems) {
+    if (!compliance.breachReport.reportItems.some((i) => i.code === code)) throw new Error(`compliance.json: notice item ${code} is not a report item`);
+  }
   const codes = new Set(retentionRules.map((r) => r.documentType));
   for (const f of floorsFile.floors) if (codes.has(f.code)) throw new Error(`retention floor "${f.code}" has the code of a retention rule`);
   return {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { Env } from '@/config/env.schema';
@@ -53,7 +53,7 @@ export class KeyringService {
   private loadedMtimeMs = 0;
   private lastCheckMs = 0;
 
-  constructor(config: ConfigService<Env, true>) {
+  constructor(private readonly config: ConfigService<Env, true>) {
     const base64 = config.get('KEYSTORE_BASE64', { infer: true });
     this.fromEnvironment = !!base64;
     this.path = keystorePath(config);
@@ -114,6 +114,32 @@ export class KeyringService {
     renameSync(tmp, this.custodyPath);
     this.passphrase = passphrase;
     this.custodyDescriptor = descriptor;
+    this.loadedMtimeMs = statSync(this.path).mtimeMs;
+  }
+
+  /**
+   * Whether leaving custody can find the auto-unseal passphrase it will write the keystore under:
+   * KEYSTORE_PASSPHRASE, or outside production the development passphrase file (created if need be).
+   */
+  autoUnsealPassphraseAvailable(): boolean {
+    return !!this.config.get('KEYSTORE_PASSPHRASE', { infer: true }) || this.config.get('NODE_ENV', { infer: true }) !== 'production';
+  }
+
+  /**
+   * Back from custody to auto-unseal (the vault must be unsealed): rewrites the keystore under the
+   * auto-unseal passphrase (KEYSTORE_PASSPHRASE, or the development file) and removes the custody
+   * descriptor, so the next start opens the keystore alone. The shares stop meaning anything.
+   */
+  leaveCustody(): void {
+    if (!this.custodyDescriptor) return;
+    const contents = this.keys;
+    const passphrase = keystorePassphrase(this.config, this.logger);
+    // The keystore first, then the descriptor: a crash in between leaves a descriptor whose shares
+    // no longer open the file; deleting the descriptor by hand then finishes the switch.
+    writeKeystoreFile(this.path, contents, passphrase);
+    rmSync(this.custodyPath, { force: true });
+    this.passphrase = passphrase;
+    this.custodyDescriptor = undefined;
     this.loadedMtimeMs = statSync(this.path).mtimeMs;
   }
 

@@ -2,8 +2,8 @@ import { Body, Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff, Public } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { CustodySetupDto, UnsealDto } from './dto/custody.dto';
-import { CustodyService, CustodyStatus, CustodyView } from './custody.service';
+import { CustodySetupDto, LeaveCustodyDto, UnsealDto } from './dto/custody.dto';
+import { CustodyService, CustodyStatus, CustodyView, MyShareStatus } from './custody.service';
 import { AvailableWhenSealed } from './sealed.guard';
 
 /** Key custody: sealed start and k-of-n unseal (issue #18). */
@@ -51,5 +51,23 @@ export class CustodyController {
   @ApiOperation({ summary: 'A holder collects their share: shown once, never stored; print it (QR) and keep it offline' })
   collect(@CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.custody.collectShare(staff, request);
+  }
+
+  @Get('my-share')
+  @Auth()
+  @ApiOperation({ summary: 'Whether a share waits for me to collect (never the share itself)' })
+  myShare(@CurrentStaff() staff: Staff): MyShareStatus {
+    return this.custody.myShare(staff);
+  }
+
+  @Post('auto-unseal')
+  @Auth('admin')
+  @HttpCode(200)
+  @ApiOperation({
+    summary:
+      'Back from custody to auto-unseal: the vault unsealed, and k shares or a recent step-up; the keystore is written under KEYSTORE_PASSPHRASE and the descriptor removed (audited)',
+  })
+  leave(@Body() dto: LeaveCustodyDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<CustodyView> {
+    return this.custody.leaveCustody(dto.shares, staff, request);
   }
 }

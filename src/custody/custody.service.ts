@@ -1,10 +1,12 @@
-import { BadRequestException, ConflictException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { OnEvent } from '@nestjs/event-emitter';
 import { randomBytes } from 'node:crypto';
 import { combine, split } from 'shamir-secret-sharing';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
+import { Env } from '@/config/env.schema';
 import { CustodyDescriptor, KeyringService } from '@/crypto/keyring.service';
 import { STAFF_SESSIONS_END, StaffSessionsEndEvent } from '@/users/users.events';
 import { UsersService } from '@/users/users.service';
@@ -12,6 +14,16 @@ import { CustodyRepository, CustodyTask } from './custody.repository';
 import { formatShare, parseShare, shareFingerprint } from './share-code';
 
 type Actor = Pick<Staff, 'userId' | 'username' | 'roles'>;
+
+/** What a signed-in person learns about their own share: whether one waits for them (never the share). */
+export interface MyShareStatus {
+  mode: 'auto-unseal' | 'custody';
+  holder: boolean;
+  waiting: boolean;
+  threshold: number | null;
+  shares: number | null;
+  setId: string | null;
+}
 
 export interface CustodyStatus {
   mode: 'auto-unseal' | 'custody';
@@ -47,6 +59,7 @@ export class CustodyService {
   private readonly entered = new Map<string, Buffer>();
   /** Issued shares not yet collected: userId -> share text. Memory only. */
   private readonly waiting = new Map<string, string>();
+  private readonly stepUpMs: number;
 
   constructor(
     private readonly keyring: KeyringService,
@@ -54,7 +67,10 @@ export class CustodyService {
     private readonly repository: CustodyRepository,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
-  ) {}
+    config: ConfigService<Env, true>,
+  ) {
+    this.stepUpMs = config.get('STEP_UP_MINUTES', { infer: true }) * 60_000;
+  }
 
   status(): CustodyStatus {
     const custody = this.keyring.custody;
@@ -137,6 +153,93 @@ export class CustodyService {
     this.waiting.delete(actor.userId);
     await this.audit.record({ action: 'custody.share-collected', outcome: 'success', actor, request, details: { setId: custody.setId } });
     return { share, setId: custody.setId, threshold: custody.threshold, shares: custody.holders.length };
+  }
+
+  /** GET /custody/my-share: whether a share waits for this person (the console shows the collect button). */
+  myShare(actor: Actor): MyShareStatus {
+    const custody = this.keyring.custody;
+    return {
+      mode: custody ? 'custody' : 'auto-unseal',
+      holder: !!custody?.holders.some((h) => h.userId === actor.userId),
+      waiting: this.waiting.has(actor.userId),
+      threshold: custody?.threshold ?? null,
+      shares: custody?.holders.length ?? null,
+      setId: custody?.setId ?? null,
+    };
+  }
+
+  /**
+   * Back to auto-unseal (an admin, the vault unsealed): proven either by k current shares (the
+   * holders agree) or by a recent step-up (a fresh TOTP code). The keystore is written back under
+   * the auto-unseal passphrase and the descriptor removed: from the next start the service opens
+   * the vault alone again, so whoever holds KEYSTORE_PASSPHRASE can read everything. Audited.
+   */
+  async leaveCustody(shareTexts: string[] | undefined, actor: Staff, request: RequestMeta): Promise<CustodyView> {
+    const custody = this.keyring.custody;
+    if (!custody) throw new ConflictException({ code: 'custody.not-in-custody', message: 'The vault is already in auto-unseal mode' });
+    if (this.keyring.sealed) throw this.sealedError();
+    let proof: 'shares' | 'step-up';
+    let holders: string[] = [];
+    if (shareTexts?.length) {
+      holders = this.holdersOf(shareTexts, custody);
+      if (holders.length < custody.threshold) {
+        throw new BadRequestException({
+          code: 'custody.shares-too-few',
+          message: `${holders.length} different valid shares given; ${custody.threshold} are needed to switch back to auto-unseal`,
+        });
+      }
+      proof = 'shares';
+    } else {
+      const now = this.clock.now().getTime();
+      if (!actor.stepUpAt || now - actor.stepUpAt.getTime() > this.stepUpMs) {
+        throw new ForbiddenException({
+          code: 'custody.step-up-required',
+          message: `Enter a fresh TOTP code (POST /auth/step-up), or give ${custody.threshold} shares, to switch back to auto-unseal`,
+        });
+      }
+      proof = 'step-up';
+    }
+    if (!this.keyring.autoUnsealPassphraseAvailable()) {
+      throw new ConflictException({
+        code: 'custody.passphrase-not-set',
+        message: 'Set KEYSTORE_PASSPHRASE for the service (it is ignored while in custody) and restart it, then switch back: the keystore is written under it',
+      });
+    }
+    this.keyring.leaveCustody();
+    this.waiting.clear();
+    this.entered.clear();
+    const closed = await this.repository.closeRekeyTasks(actor.username, this.clock.now());
+    this.logger.warn(`Custody ended by ${actor.username} (${proof}): the keystore opens with its passphrase again`);
+    await this.audit.record({
+      action: 'custody.disabled',
+      outcome: 'success',
+      actor,
+      request,
+      details: { setId: custody.setId, threshold: custody.threshold, proof, ...(holders.length ? { holders } : {}), tasksClosed: closed },
+    });
+    return this.view();
+  }
+
+  /** The holders whose current shares are among these texts (each once); refuses malformed, stale or unknown ones. */
+  private holdersOf(texts: string[], custody: CustodyDescriptor): string[] {
+    const found = new Set<string>();
+    for (const text of texts) {
+      const parsed = parseShare(text);
+      if (!parsed) {
+        throw new BadRequestException({
+          code: 'custody.share-malformed',
+          message: 'This is not a share: it starts with MNV- and has two more parts; check for a typing error',
+        });
+      }
+      if (parsed.setId !== custody.setId) {
+        throw new BadRequestException({ code: 'custody.share-stale', message: 'A share belongs to an earlier set: shares were re-issued (rekey)' });
+      }
+      const holder = custody.holders.find((h) => h.shareSha256 === shareFingerprint(parsed.share));
+      parsed.share.fill(0);
+      if (!holder) throw new BadRequestException({ code: 'custody.share-unknown', message: 'A share is not one of the current set' });
+      found.add(holder.username);
+    }
+    return [...found];
   }
 
   /** One holder's share while sealed; the k-th valid one unseals. */

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalsModule } from '@/approvals/approvals.module';
 import { AuditModule } from '@/audit/audit.module';
 import { CollectionKeysModule } from '@/collection/collection-keys.service';
 import { NumbersModule } from '@/numbers/numbers.module';
@@ -10,7 +11,7 @@ import { KeysController } from './keys.controller';
 
 /** Key management beyond the keyring itself: KEK retirement (and, with custody, sealing). */
 @Module({
-  imports: [AuditModule, NumbersModule, UsersModule, CollectionKeysModule],
+  imports: [AuditModule, NumbersModule, UsersModule, CollectionKeysModule, ApprovalsModule],
   controllers: [KeysController],
   providers: [KeyRetirementRepository, KeyRetirementService, KeyDestroySchedulerService],
   exports: [KeyRetirementService],
@@ -19,7 +20,7 @@ export class KeysModule {}
 
 /** The same services for the command line, without the timer. */
 @Module({
-  imports: [AuditModule, NumbersModule, UsersModule, CollectionKeysModule],
+  imports: [AuditModule, NumbersModule, UsersModule, CollectionKeysModule, ApprovalsModule],
   providers: [KeyRetirementRepository, KeyRetirementService],
   exports: [KeyRetirementService],
 })

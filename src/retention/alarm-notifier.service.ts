@@ -15,6 +15,16 @@ export interface AlarmNotice {
   at: string;
 }
 
+/** A breach deadline approaches (issue #19): which report, by when, and the register's link. Never a name or a number. */
+export interface BreachAlarmNotice {
+  event: 'breach-deadline.alarm';
+  incidentId: string;
+  report: 'preliminary' | 'final';
+  dueAt: string;
+  register: string;
+  at: string;
+}
+
 const NOTIFY_TIMEOUT_MS = 5000;
 /** Alarms opened within this window go out in one notice (one job per person would otherwise mean one mail each). */
 const COALESCE_MS = 2000;
@@ -87,11 +97,36 @@ export class AlarmNotifierService implements OnModuleDestroy {
     return notice;
   }
 
+  /** A breach-report deadline alarm opened (漏えい等報告, issue #19): sent at once, not coalesced. */
+  async breachAlarm(notice: Omit<BreachAlarmNotice, 'event' | 'register' | 'at'>): Promise<BreachAlarmNotice> {
+    const full: BreachAlarmNotice = {
+      event: 'breach-deadline.alarm',
+      ...notice,
+      register: new URL(`/breaches/${notice.incidentId}`, this.inboxUrl).toString(),
+      at: this.clock.now().toISOString(),
+    };
+    const label = notice.report === 'preliminary' ? '速報 (preliminary report)' : '確報 (final report)';
+    await Promise.all([
+      this.postJson(full),
+      this.mail(`[mynumber-vault] breach report deadline: ${label} due ${notice.dueAt}`, [
+        `The ${label} of a breach (漏えい等報告, 番号法29条の4) to the Personal Information Protection Commission is due by ${notice.dueAt}.`,
+        `Record it in the breach register once sent: ${full.register}`,
+        '',
+        'This message carries no personal data.',
+      ]),
+    ]);
+    return full;
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.flush().catch(() => undefined);
   }
 
-  private async postWebhook(notice: AlarmNotice): Promise<void> {
+  private postWebhook(notice: AlarmNotice): Promise<void> {
+    return this.postJson(notice);
+  }
+
+  private async postJson(notice: object): Promise<void> {
     if (!this.webhookUrl) return;
     try {
       const res = await fetch(this.webhookUrl, {
@@ -106,21 +141,20 @@ export class AlarmNotifierService implements OnModuleDestroy {
     }
   }
 
-  private async sendMail(notice: AlarmNotice): Promise<void> {
+  private sendMail(notice: AlarmNotice): Promise<void> {
+    return this.mail(`[mynumber-vault] ${notice.opened} disposal alarm(s) opened, ${notice.open} open`, [
+      `${notice.opened} disposal alarm(s) opened; ${notice.open} are open in total.`,
+      'Numbers whose retention period has ended must be disposed of as soon as practicable (特定個人情報ガイドライン).',
+      `Review them in the inbox: ${notice.inbox}`,
+      '',
+      'This message carries no personal data.',
+    ]);
+  }
+
+  private async mail(subject: string, lines: string[]): Promise<void> {
     if (!this.mailer || !this.mailTo) return;
     try {
-      await this.mailer.sendMail({
-        from: this.mailFrom,
-        to: this.mailTo,
-        subject: `[mynumber-vault] ${notice.opened} disposal alarm(s) opened, ${notice.open} open`,
-        text: [
-          `${notice.opened} disposal alarm(s) opened; ${notice.open} are open in total.`,
-          'Numbers whose retention period has ended must be disposed of as soon as practicable (特定個人情報ガイドライン).',
-          `Review them in the inbox: ${notice.inbox}`,
-          '',
-          'This message carries no personal data.',
-        ].join('\n'),
-      });
+      await this.mailer.sendMail({ from: this.mailFrom, to: this.mailTo, subject, text: lines.join('\n') });
     } catch (error) {
       this.logger.warn(`Alarm e-mail failed: ${(error as Error).message}`);
     }

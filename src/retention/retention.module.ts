@@ -53,6 +53,6 @@ import { PostLeavingController } from './post-leaving.controller';
     EarlyDisposalService,
     OpenMattersService,
   ],
-  exports: [ScheduleService, AlarmsService, DisposalService, DisposalQueueService, EarlyDisposalService, OpenMattersService],
+  exports: [ScheduleService, AlarmsService, DisposalService, DisposalQueueService, EarlyDisposalService, OpenMattersService, AlarmNotifierService],
 })
 export class RetentionModule {}

@@ -52,5 +52,8 @@ export const submissionFormSchema = z
 export type SubmissionForm = z.infer<typeof submissionFormSchema>;
 export type DependentForm = z.infer<typeof dependent>;
 
-/** A photo's form field name: `<identity-document code>:<front|back>`. */
-export const IMAGE_FIELD = /^([a-z][a-z0-9-]{0,59}):(front|back)$/;
+/**
+ * A photo's form field name: `<identity-document code>:<front|back>` for the submitter's documents,
+ * `dependents[<i>]/<code>:<front|back>` for a dependent's (only when the notice asks for them).
+ */
+export const IMAGE_FIELD = /^(?:dependents\[(\d)\]\/)?([a-z][a-z0-9-]{0,59}):(front|back)$/;

@@ -12,6 +12,10 @@ export class CollectionImage {
   @Column({ name: 'submission_id', type: 'uuid' })
   submissionId: string;
 
+  /** Whose document: 0 = the submitter, 1… = the dependents in the order they were sent. */
+  @Column({ name: 'entry_position', type: 'integer', default: 0 })
+  entryPosition: number;
+
   /** Identity-document code (config/identity-documents.json). */
   @Column({ type: 'text' })
   document: string;

@@ -219,6 +219,11 @@ export const ERROR_CODES = {
   'custody.share-unknown': 'The share is not known',
   'custody.share-duplicate': 'The share was already given',
   'custody.unseal-failed': 'Unsealing failed',
+  'custody.not-in-custody': 'The vault is already in auto-unseal mode',
+  'custody.shares-too-few': 'Fewer valid shares than the threshold',
+  'custody.step-up-required': 'A recent step-up (or k shares) is needed',
+  'custody.passphrase-not-set': 'KEYSTORE_PASSPHRASE is not set for auto-unseal',
+  'keys.retirement-needs-responsible': 'Four eyes are required: the responsible person approves the retirement',
   'vault.sealed': 'The vault is sealed',
   'export.no-recipient-key': 'The firm has no recipient key',
   'export.other-firm': "Another firm's export",
@@ -233,6 +238,18 @@ export const ERROR_CODES = {
   'metrics.off': 'Metrics are switched off',
   'metrics.token-wrong': 'Metrics need the metrics token',
   'metrics.forbidden': 'Metrics are served on loopback or with the metrics token only',
+
+  // Breach register (漏えい等報告, issue #19)
+  'breach.not-found': 'No such incident in the breach register',
+  'breach.discovered-in-future': 'The discovery time is in the future',
+  'breach.occurred-range': 'The incident ends before it starts',
+  'breach.range': 'The time range of reveals ends before it starts',
+  'breach.unknown-people': 'Some listed ids are not people on file (nothing was added)',
+  'breach.closed': 'The incident is closed',
+  'breach.final-report-missing': 'The report duty applies and no final report is recorded',
+  'breach.report-recorded': 'That report is already recorded',
+  'breach.sent-in-future': 'The sending time is in the future',
+  'breach.sent-before-discovery': 'The report is dated before the incident was discovered',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,5 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsInt, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
 export class CustodySetupDto {
   @ApiProperty({ description: 'Shares needed to unseal (k); 2 or more recommended', minimum: 1, maximum: 10 })
@@ -21,4 +21,18 @@ export class UnsealDto {
   @IsString()
   @MaxLength(200)
   share: string;
+}
+
+export class LeaveCustodyDto {
+  @ApiPropertyOptional({
+    description:
+      'k current shares (the holders agree); without them the admin needs a recent step-up (a fresh TOTP code). Shares are not free text: no number screening',
+    type: [String],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10)
+  @IsString({ each: true })
+  @MaxLength(200, { each: true })
+  shares?: string[];
 }

@@ -15,6 +15,8 @@ import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
 import { collectionScreen } from './collection.js';
 import { errorText } from './errors.js';
+import { keysScreen } from './keys.js';
+import { myShareScreen } from './my-share.js';
 
 const POLL_SECONDS = 3;
 const IDLE_MINUTES = 10;
@@ -26,12 +28,15 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },
+  // key holders only (custody mode, issue #18): collect the unseal share once
+  { id: 'my-share', roles: null, label: 'nav.myShare', render: myShareScreen, when: () => state.custody?.holder },
   { id: 'training', roles: null, label: 'nav.training', render: trainingScreen },
   { id: 'account', roles: null, label: 'nav.account', render: accountScreen },
 ];
 
 const root = document.getElementById('app');
-const state = { me: null, reference: null, screen: null, poll: null, idle: null, loginNotice: null };
+const state = { me: null, reference: null, screen: null, poll: null, idle: null, loginNotice: null, custody: null };
 const stepUp = createStepUp();
 
 function header() {
@@ -57,7 +62,7 @@ function header() {
 }
 
 function screensFor(me) {
-  return SCREENS.filter((s) => !s.roles || s.roles.some((r) => me.roles.includes(r)));
+  return SCREENS.filter((s) => (!s.roles || s.roles.some((r) => me.roles.includes(r))) && (!s.when || s.when()));
 }
 
 function render() {
@@ -83,15 +88,31 @@ function render() {
     ),
   );
   const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t('training.banner'));
-  mount(root, header(), nav, banner, main, h('footer', {}, t('app.footer')));
+  const shareBanner =
+    state.custody?.waiting && state.screen !== 'my-share'
+      ? h(
+          'p',
+          { class: 'banner warn', 'data-test': 'share-banner' },
+          t('share.banner'),
+          ' ',
+          h('button', { type: 'button', class: 'link', onclick: () => show('my-share') }, t('share.open')),
+        )
+      : null;
+  mount(root, header(), nav, banner, shareBanner, main, h('footer', {}, t('app.footer')));
   const screen = SCREENS.find((s) => s.id === state.screen);
-  const ctx = { me: state.me, reference: state.reference, stepUp, refreshMe, show };
+  const ctx = { me: state.me, reference: state.reference, stepUp, refreshMe, show, refreshCustody };
   Promise.resolve(screen.render(main, ctx)).catch((error) => mount(main, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error))));
 }
 
 function show(id) {
   state.screen = id;
   render();
+}
+
+/** Whether this person holds a key share, and whether one waits to be collected (the nav and the banner follow it). */
+async function refreshCustody() {
+  state.custody = await api('GET', '/custody/my-share').catch(() => null);
+  return state.custody;
 }
 
 async function refreshMe() {
@@ -105,6 +126,7 @@ async function startSession(session) {
   try {
     await refreshMe();
     state.reference = await api('GET', '/console/reference');
+    await refreshCustody();
   } catch (error) {
     if (hasSession()) endLocal(errorText(error)); // (a 401 has already returned to the login screen)
     return;
@@ -126,6 +148,7 @@ function endLocal(notice) {
   stepUp.close();
   state.me = null;
   state.reference = null;
+  state.custody = null;
   state.screen = null;
   state.loginNotice = notice;
   render();

@@ -66,8 +66,7 @@ function errorText(code) {
 /** The photos the chosen documents need: each document's front, the My Number card's back too. */
 function wantedPhotos() {
   if (!state.provide) return [];
-  const codes = [...new Set([state.numberDoc, ...neededIdDocs()])];
-  return codes.flatMap((code) => (code === 'my-number-card' ? [`${code}:front`, `${code}:back`] : [`${code}:front`]));
+  return photoKeys([...new Set([state.numberDoc, ...neededIdDocs()])]);
 }
 
 function neededIdDocs() {
@@ -190,15 +189,16 @@ function numberSection() {
   );
 }
 
-function photoInput(key) {
+/** One photo input; `store` holds the chosen files by key (the submitter's state, or a dependent's). */
+function photoInput(key, store = state.photos, testPrefix = '') {
   const [code, side] = key.split(':');
-  const chosen = state.photos[key];
+  const chosen = store[key];
   const maxMb = Math.floor(state.info.maxImageBytes / 1024 / 1024);
-  const note = h('small', { class: 'hint', 'data-test': `photo-note-${key}` }, chosen ? `✓ ${chosen.name}` : '');
+  const note = h('small', { class: 'hint', 'data-test': `photo-note-${testPrefix}${key}` }, chosen ? `✓ ${chosen.name}` : '');
   const input = h('input', {
     type: 'file',
     accept: 'image/jpeg,image/png,image/heic,image/heif,.heic,.heif',
-    'data-test': `photo-${key}`,
+    'data-test': `photo-${testPrefix}${key}`,
     onchange: (e) => {
       const file = e.target.files?.[0];
       if (!file) return;
@@ -206,10 +206,10 @@ function photoInput(key) {
         note.textContent = tr('c.photoTooLarge', { mb: maxMb });
         note.dataset.kind = 'error';
         e.target.value = '';
-        delete state.photos[key];
+        delete store[key];
         return;
       }
-      state.photos[key] = file;
+      store[key] = file;
       note.textContent = `✓ ${file.name}`;
       note.dataset.kind = 'ok';
     },
@@ -221,6 +221,21 @@ function photoInput(key) {
     input,
     note,
   );
+}
+
+/** A dependent's photos, only when the company's notice asks for them (config/collection-notice.json dependentPhotos). */
+function dependentWantedPhotos(dep) {
+  if (!state.info.dependentPhotos || !dep.provide) return [];
+  return photoKeys([...new Set([dep.numberDoc, ...dependentIdDocs(dep)])]);
+}
+
+function dependentIdDocs(dep) {
+  const doc = state.info.identityDocuments.find((x) => x.code === dep.numberDoc);
+  return doc?.identityProof === 'both' ? [dep.numberDoc] : [];
+}
+
+function photoKeys(codes) {
+  return codes.flatMap((code) => (code === 'my-number-card' ? [`${code}:front`, `${code}:back`] : [`${code}:front`]));
 }
 
 function documentsSection() {
@@ -333,10 +348,17 @@ function dependentCard(dep, index) {
             h('span', {}, tr('c.depDoc')),
             h(
               'select',
-              { 'data-test': `dep-doc-${index}`, onchange: set('numberDoc') },
+              {
+                'data-test': `dep-doc-${index}`,
+                onchange: (e) => {
+                  dep.numberDoc = e.target.value;
+                  render();
+                },
+              },
               numberDocs.map((d) => h('option', { value: d.code, selected: d.code === dep.numberDoc }, d.label)),
             ),
           ),
+          dependentWantedPhotos(dep).map((key) => photoInput(key, dep.photos, `dep-${index}-`)),
         ]
       : h(
           'label',
@@ -365,7 +387,7 @@ function dependentsSection() {
     'section',
     { class: 'card', 'data-test': 'dependents' },
     h('h2', {}, tr('c.step4')),
-    h('p', {}, tr('c.depExplain')),
+    h('p', {}, tr(state.info.dependentPhotos ? 'c.depExplainPhotos' : 'c.depExplain')),
     state.dependents.map(dependentCard),
     h(
       'button',
@@ -382,6 +404,7 @@ function dependentsSection() {
             number: '',
             reason: state.info.notProvidedReasons[0],
             numberDoc: 'my-number-card',
+            photos: {},
           });
           render();
         },
@@ -400,8 +423,7 @@ function formData() {
     dependents: state.dependents.map((d) => {
       const base = { name: d.name.trim(), relationship: d.relationship, ...(d.nameKana.trim() ? { nameKana: d.nameKana.trim() } : {}) };
       if (!d.provide) return { ...base, notProvidedReason: d.reason };
-      const doc = state.info.identityDocuments.find((x) => x.code === d.numberDoc);
-      return { ...base, number: d.number, numberDocument: d.numberDoc, identityDocuments: doc?.identityProof === 'both' ? [d.numberDoc] : [] };
+      return { ...base, number: d.number, numberDocument: d.numberDoc, identityDocuments: dependentIdDocs(d) };
     }),
   };
   if (state.provide) {
@@ -414,6 +436,9 @@ function formData() {
   const form = new FormData();
   form.append('data', JSON.stringify(data));
   for (const key of wantedPhotos()) if (state.photos[key]) form.append(key, state.photos[key], state.photos[key].name);
+  state.dependents.forEach((d, i) => {
+    for (const key of dependentWantedPhotos(d)) if (d.photos[key]) form.append(`dependents[${i}]/${key}`, d.photos[key], d.photos[key].name);
+  });
   return form;
 }
 
@@ -426,6 +451,11 @@ function localProblems() {
   state.dependents.forEach((d, i) => {
     if (!d.name.trim()) problems.push(`${tr('c.depName')} ${i + 1}`);
     if (d.provide && !normaliseMyNumber(d.number).ok) problems.push(`${tr('c.number')} ${i + 1}`);
+    for (const key of dependentWantedPhotos(d))
+      if (!d.photos[key])
+        problems.push(
+          `${d.name.trim() || i + 1}: ${tr('c.photo', { doc: docLabel(key.split(':')[0]), side: tr(key.endsWith('back') ? 'c.back' : 'c.front') })}`,
+        );
   });
   return problems;
 }

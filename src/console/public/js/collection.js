@@ -313,16 +313,25 @@ function submissionCard(s, ctx, reload) {
       'div',
       { class: 'actions' },
       h('button', { type: 'button', class: 'danger', 'data-test': 'collection-reveal', onclick: reveal }, t('collection.revealNumbers')),
-      s.images.map((img) =>
-        h(
+      s.images.map((img) => {
+        // A dependent's document (dependentPhotos in config/collection-notice.json) says whose it is.
+        const owner = img.entry > 0 ? s.entries.find((e) => e.position === img.entry) : null;
+        const label = t('collection.openImage', {
+          doc: ctx.reference.identityDocuments.find((d) => d.code === img.document)?.label ?? img.document,
+          side: t(`collection.side.${img.side}`),
+        });
+        return h(
           'button',
-          { type: 'button', class: 'secondary', 'data-test': `collection-open-image-${img.document}-${img.side}`, onclick: () => openImage(img) },
-          t('collection.openImage', {
-            doc: ctx.reference.identityDocuments.find((d) => d.code === img.document)?.label ?? img.document,
-            side: t(`collection.side.${img.side}`),
-          }),
-        ),
-      ),
+          {
+            type: 'button',
+            class: 'secondary',
+            'data-test':
+              img.entry > 0 ? `collection-open-image-d${img.entry}-${img.document}-${img.side}` : `collection-open-image-${img.document}-${img.side}`,
+            onclick: () => openImage(img),
+          },
+          owner ? `${owner.name}: ${label}` : label,
+        );
+      }),
     ),
     imageBox,
     h(

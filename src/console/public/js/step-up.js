@@ -4,6 +4,9 @@ import { field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
 import { errorText } from './errors.js';
 
+/** Answers that mean "enter a fresh TOTP code, then try again". */
+const STEP_UP_CODES = ['reveal.step-up-required', 'custody.step-up-required'];
+
 export function createStepUp() {
   let dialog = null;
   return {
@@ -68,7 +71,7 @@ export function createStepUp() {
       try {
         return await call();
       } catch (error) {
-        if (!(error instanceof ApiError && error.status === 403 && error.code === 'reveal.step-up-required')) throw error;
+        if (!(error instanceof ApiError && error.status === 403 && STEP_UP_CODES.includes(error.code))) throw error;
         if (!(await this.ask())) return null;
         return call();
       }

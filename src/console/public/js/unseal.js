@@ -29,6 +29,7 @@ function render() {
   document.title = t('unseal.title');
   const line = statusLine('unseal-status');
   const input = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', 'data-test': 'unseal-share', 'aria-label': t('unseal.share') });
+  const show = h('input', { type: 'checkbox', 'data-test': 'unseal-show', onchange: () => (input.type = show.checked ? 'text' : 'password') });
   const button = h('button', { type: 'submit', class: 'primary', 'data-test': 'unseal-submit' }, t('unseal.submit'));
   const form = h(
     'form',
@@ -51,6 +52,7 @@ function render() {
       },
     },
     field(t('unseal.share'), input, t('unseal.shareHint')),
+    h('label', { class: 'check' }, show, ' ', t('unseal.show')),
     button,
   );
   const progress = !status
