@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { DueResult } from './due-dates';
 import { EarlyDisposal } from './entities/early-disposal.entity';
 import { Filing } from './entities/filing.entity';
 
@@ -28,6 +29,19 @@ export class RetentionRepository {
 
   private db(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
+  }
+
+  /** Stores a person's computed due date; `resetDisposal` clears an earlier disposal mark (a new leave or filing). */
+  async upsertSchedule(subjectId: string, due: DueResult, now: Date, resetDisposal: boolean, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO retention_schedule (subject_id, due_on, rule, reason, left_on, computed_at, disposed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL)
+       ON CONFLICT (subject_id) DO UPDATE SET
+         due_on = EXCLUDED.due_on, rule = EXCLUDED.rule, reason = EXCLUDED.reason, left_on = EXCLUDED.left_on,
+         computed_at = EXCLUDED.computed_at,
+         disposed_at = CASE WHEN $7 THEN NULL ELSE retention_schedule.disposed_at END`,
+      [subjectId, due.dueOn, due.rule, due.reason, due.leftOn, now, resetDisposal],
+    );
   }
 
   /** The filings that carry a person's number: their own and those that name them. */
