@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * The application connects as a restricted role (DATABASE_APP_ROLE, default mynumber_app):
+ * The application logs in as a restricted role (DATABASE_APP_ROLE, default mynumber_app):
  * plain read/write on ordinary tables, set up here as default privileges so later
  * migrations only need to take rights away (for example on the audit trail).
  * prepareDatabase() puts the role name in the session setting mynumber.app_role.
@@ -14,12 +14,10 @@ export class AppRole1763900000000 implements MigrationInterface {
       DO $$
       DECLARE app text := coalesce(nullif(current_setting('mynumber.app_role', true), ''), 'mynumber_app');
       BEGIN
+        -- prepareDatabase() creates the login role before migrations run (issue #16); the owner
+        -- never acts as it (the service logs in as it), so no membership is granted here.
         IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = app) THEN
           EXECUTE format('CREATE ROLE %I NOLOGIN', app);
-        END IF;
-        -- the owner must be able to act as the app role (a superuser always can)
-        IF NOT (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) THEN
-          EXECUTE format('GRANT %I TO %I', app, current_user);
         END IF;
         EXECUTE format('GRANT USAGE ON SCHEMA public TO %I', app);
         EXECUTE format('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', app);

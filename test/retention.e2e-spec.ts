@@ -284,7 +284,9 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(JSON.stringify(audit)).not.toContain(number);
 
       // the application role cannot rewrite or delete a disposal record
-      await expect(owner.query(`SET ROLE mynumber_app; DELETE FROM disposal_record WHERE subject_id = '${s.id}'`)).rejects.toThrow(/permission denied/);
+      await expect(
+        owner.query(`SET ROLE ${process.env.DATABASE_APP_ROLE ?? 'mynumber_app'}; DELETE FROM disposal_record WHERE subject_id = '${s.id}'`),
+      ).rejects.toThrow(/permission denied/);
       await owner.query('RESET ROLE');
 
       const reveal = await http().post(`/subjects/${s.id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' });

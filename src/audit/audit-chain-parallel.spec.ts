@@ -1,6 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ChainCheckpoint, ChainEntry, entryHash, signCheckpoint, verifyChain, ZERO_HASH } from './audit-chain';
+import { canonicalEntry, ChainCheckpoint, ChainEntry, entryHash, signCheckpoint, verifyChain, ZERO_HASH } from './audit-chain';
 import { pagesOf, verifyChainParallel } from './audit-chain-parallel';
+import { TreeRecomputer } from './audit-tree-verify';
+import { CompactRange, leafHash } from './merkle';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
@@ -68,5 +70,39 @@ describe('verifyChainParallel', () => {
       entriesChecked: 10_000,
       checkpointsChecked: 11,
     });
+  });
+
+  it("recomputes the Merkle tree from the workers' leaf hashes: the same roots as appending leaf by leaf", async () => {
+    const sizes = [1, 2, 3, 777, 1_000, 8_192, 8_193, 11_999, 12_000];
+    const reference = new Map<number, string>();
+    const range = new CompactRange();
+    for (const e of base.entries) {
+      range.append(leafHash(canonicalEntry(e)));
+      if (sizes.includes(range.size)) reference.set(range.size, range.root().toString('hex'));
+    }
+    for (const [size, parallel] of [
+      [2_500, true],
+      [8_192, true],
+      [777, true],
+      [10_000, false],
+    ] as const) {
+      const tree = new TreeRecomputer(sizes);
+      const result = await verifyChainParallel(pagesOf(base.entries, size), { publicKey, checkpoints: base.checkpoints, tree, parallel });
+      expect(result.ok).toBe(true);
+      expect(tree.size).toBe(12_000);
+      expect(tree.failure).toBeNull();
+      for (const n of sizes) expect(tree.rootAt(n)?.toString('hex')).toBe(reference.get(n));
+    }
+  });
+
+  it('gives the tree only the entries up to the first bad one', async () => {
+    const entries = base.entries.map((x, i) => (i === 9_876 ? { ...x, outcome: 'refused' } : x));
+    const tree = new TreeRecomputer([9_876]);
+    const result = await verifyChainParallel(pagesOf(entries, 4_000), { publicKey, checkpoints: base.checkpoints, tree });
+    expect(result).toMatchObject({ ok: false, firstBadSeq: 9_877 });
+    expect(tree.size).toBe(9_876);
+    const range = new CompactRange();
+    for (const e of base.entries.slice(0, 9_876)) range.append(leafHash(canonicalEntry(e)));
+    expect(tree.rootAt(9_876)).toEqual(range.root());
   });
 });

@@ -4,29 +4,63 @@ import { Worker } from 'node:worker_threads';
 import { ChainEntry, ChainVerifier, ChainVerifierOptions, VerifyResult, writeCanonical } from './audit-chain';
 
 /**
- * The same verification as ChainVerifier.push, with the SHA-256 work spread over two threads.
+ * The same verification as ChainVerifier.push, with the SHA-256 work spread over worker threads.
  *
  * Why this is equivalent: the sequential verifier recomputes hash_n from hash_{n-1} and stops at
  * the first n whose recomputed hash differs from the stored one. Up to that n every recomputed
  * hash equals the stored hash, so checking SHA-256(stored_{n-1} || canonical_n) == stored_n for
  * every n independently finds the same first n. This thread lays out (stored_{n-1}, canonical_n)
- * byte ranges in shared memory and checks order, presence and checkpoints; a worker (plus a
- * share on this thread) hashes. Anything unusual is handed to ChainVerifier.push, so every
- * answer and message is the sequential verifier's.
+ * byte ranges in shared memory (two slots: one filled while the other is hashed) and checks order,
+ * presence and checkpoints; workers hash, each a share of the batch, and (for the Merkle tree)
+ * also make each entry's leaf hash from the same bytes. Anything unusual is handed to
+ * ChainVerifier.push, so every answer and message is the sequential verifier's.
  *
- * Node's per-call cost of one SHA-256 (about 1.5 µs here, far more than hashing 500 bytes) is
- * what makes one thread fall short of 300,000 entries/s on a 2-core machine.
+ * Node's per-call cost of one SHA-256 (about 1 µs on a quiet core, far more than hashing 400
+ * bytes) is what makes one thread fall short: with the tree an entry costs three calls (chain,
+ * leaf, about one node) plus building its canonical text.
  */
 
 const BATCH_ENTRIES = 8192;
 const BATCH_BYTES = 8 * 1024 * 1024;
-/** Share of each batch hashed on this thread. Building the canonical texts already keeps it the busier one. */
-const MAIN_SHARE = 0;
-/** Below this many entries in a page a worker is not worth starting. */
+/** Below this many entries in a page workers are not worth starting. */
 const MIN_PARALLEL = 2048;
+/**
+ * Hashing threads. Building the canonical texts (and, with a tree, its node hashes) keeps this
+ * thread busy, so the hashing goes to workers; more threads than cores lets the system share
+ * the cores by load rather than by a fixed split.
+ */
+const WORKERS = Math.max(1, Math.min(availableParallelism(), 4));
 
 const sha256 =
   typeof oneShotHash === 'function' ? (data: Buffer) => oneShotHash('sha256', data, 'buffer') : (data: Buffer) => createHash('sha256').update(data).digest();
+
+/**
+ * Hashes entries [from, to) of a slot: the chain hash SHA-256(stored_{i-1} || canonical_i) must
+ * equal stored_i; with `leaves`, also the RFC 9162 leaf hash SHA-256(0x00 || canonical_i) into
+ * leaves[i]. The leaf is hashed in place: the byte just before the canonical text (the last byte
+ * of the previous hash, no longer needed once the chain hash is made) becomes the 0x00 prefix.
+ * Returns the first index whose chain hash differs, or -1. WORKER_SOURCE holds a JavaScript copy:
+ * change both together.
+ */
+function hashRange(
+  sha: (b: Buffer) => Buffer,
+  s: { bytes: Buffer; offsets: Int32Array; stored: Buffer; leaves: Buffer },
+  from: number,
+  to: number,
+  leaves: boolean,
+): number {
+  const { bytes, offsets, stored } = s;
+  for (let i = from; i < to; i++) {
+    const start = offsets[i]!;
+    const end = offsets[i + 1]!;
+    if (sha(bytes.subarray(start, end)).compare(stored, i * 32, i * 32 + 32) !== 0) return i;
+    if (leaves) {
+      bytes[start + 31] = 0;
+      sha(bytes.subarray(start + 31, end)).copy(s.leaves, i * 32);
+    }
+  }
+  return -1;
+}
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
@@ -34,22 +68,30 @@ const crypto = require('node:crypto');
 const sha = typeof crypto.hash === 'function'
   ? (b) => crypto.hash('sha256', b, 'buffer')
   : (b) => crypto.createHash('sha256').update(b).digest();
-const slots = workerData.map((s) => ({ bytes: Buffer.from(s.bytes), offsets: new Int32Array(s.offsets), stored: Buffer.from(s.stored) }));
-parentPort.on('message', ({ slot, from, to }) => {
-  const { bytes, offsets, stored } = slots[slot];
-  let bad = -1;
+// hashRange below, as plain JavaScript (a copy, not its toString(): coverage tools instrument that)
+function hashRange(sha, s, from, to, leaves) {
+  const { bytes, offsets, stored } = s;
   for (let i = from; i < to; i++) {
-    if (sha(bytes.subarray(offsets[i], offsets[i + 1])).compare(stored, i * 32, i * 32 + 32) !== 0) { bad = i; break; }
+    const start = offsets[i];
+    const end = offsets[i + 1];
+    if (sha(bytes.subarray(start, end)).compare(stored, i * 32, i * 32 + 32) !== 0) return i;
+    if (leaves) {
+      bytes[start + 31] = 0;
+      sha(bytes.subarray(start + 31, end)).copy(s.leaves, i * 32);
+    }
   }
-  parentPort.postMessage(bad);
-});
+  return -1;
+}
+const slots = workerData.map((s) => ({ bytes: Buffer.from(s.bytes), offsets: new Int32Array(s.offsets), stored: Buffer.from(s.stored), leaves: Buffer.from(s.leaves) }));
+parentPort.on('message', ({ slot, from, to, leaves }) => parentPort.postMessage(hashRange(sha, slots[slot], from, to, leaves)));
 `;
 
 interface Slot {
   bytes: Buffer;
   offsets: Int32Array;
   stored: Buffer;
-  shared: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer; stored: SharedArrayBuffer };
+  leaves: Buffer;
+  shared: { bytes: SharedArrayBuffer; offsets: SharedArrayBuffer; stored: SharedArrayBuffer; leaves: SharedArrayBuffer };
 }
 
 interface Prepared {
@@ -61,8 +103,8 @@ interface Prepared {
 }
 
 interface InFlight extends Prepared {
-  split: number;
-  worker: Promise<number>;
+  /** The first bad index of each share of the batch, in order (-1: all good). */
+  shares: Promise<number[]>;
 }
 
 function makeSlot(): Slot {
@@ -70,8 +112,15 @@ function makeSlot(): Slot {
     bytes: new SharedArrayBuffer(BATCH_BYTES),
     offsets: new SharedArrayBuffer((BATCH_ENTRIES + 1) * 4),
     stored: new SharedArrayBuffer(BATCH_ENTRIES * 32),
+    leaves: new SharedArrayBuffer(BATCH_ENTRIES * 32),
   };
-  return { bytes: Buffer.from(shared.bytes), offsets: new Int32Array(shared.offsets), stored: Buffer.from(shared.stored), shared };
+  return {
+    bytes: Buffer.from(shared.bytes),
+    offsets: new Int32Array(shared.offsets),
+    stored: Buffer.from(shared.stored),
+    leaves: Buffer.from(shared.leaves),
+    shared,
+  };
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;
@@ -80,14 +129,6 @@ const HEX64 = /^[0-9a-f]{64}$/;
 function storedHash(value: ChainEntry['hash']): Buffer | null {
   if (typeof value === 'string') return HEX64.test(value) ? Buffer.from(value, 'hex') : null;
   return value && value.length === 32 ? value : null;
-}
-
-function hashRange(slot: Slot, from: number, to: number): number {
-  const { bytes, offsets, stored } = slot;
-  for (let i = from; i < to; i++) {
-    if (sha256(bytes.subarray(offsets[i], offsets[i + 1])).compare(stored, i * 32, i * 32 + 32) !== 0) return i;
-  }
-  return -1;
 }
 
 class HashWorker {
@@ -104,10 +145,10 @@ class HashWorker {
     });
   }
 
-  check(slot: number, from: number, to: number): Promise<number> {
+  check(slot: number, from: number, to: number, leaves: boolean): Promise<number> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
-      this.worker.postMessage({ slot, from, to });
+      this.worker.postMessage({ slot, from, to, leaves });
     });
   }
 
@@ -122,17 +163,30 @@ export function* pagesOf<T>(items: readonly T[], size = BATCH_ENTRIES): Generato
 }
 
 /**
+ * Where a verifier that also recomputes the Merkle tree sends the leaves (TreeRecomputer in
+ * audit-tree-verify.ts): `pushLeaves` with leaf hashes made by the workers (32 bytes each,
+ * `count` of them, for sequence numbers firstSeq..), `push` for an entry checked one by one.
+ */
+export interface LeafSink {
+  pushLeaves(leaves: Buffer, count: number, firstSeq: number): void;
+  push(entry: ChainEntry): void;
+}
+
+/**
  * Verifies pages of entries in sequence order (database pages, file lines, arrays); same result as
- * verifyChain. Uses a worker thread when there are two or more CPUs and the pages are large.
+ * verifyChain. Uses worker threads when there are two or more CPUs and the pages are large.
+ * With `tree`, every accepted entry also goes to the tree as its leaf hash, hashed by the workers
+ * from the same canonical bytes as the chain (the entry's text is built once).
  */
 export async function verifyChainParallel(
   pages: Iterable<ChainEntry[]> | AsyncIterable<ChainEntry[]>,
-  options: ChainVerifierOptions & { requireCoverage?: boolean; parallel?: boolean },
+  options: ChainVerifierOptions & { requireCoverage?: boolean; parallel?: boolean; tree?: LeafSink },
 ): Promise<VerifyResult> {
   const verifier = new ChainVerifier(options);
-  const useWorker = (options.parallel ?? true) && availableParallelism() >= 2;
+  const tree = options.tree ?? null;
+  const useWorkers = (options.parallel ?? true) && availableParallelism() >= 2;
   const slots = [makeSlot(), makeSlot()];
-  let worker: HashWorker | null = null;
+  let workers: HashWorker[] | null = null;
   let nextSlot = 0;
   let cursor = verifier.position.seq;
   let prevStored = verifier.position.hash;
@@ -175,19 +229,34 @@ export async function verifyChainParallel(
   };
 
   const dispatch = (prepared: Prepared): InFlight => {
-    if (!worker && useWorker && prepared.count >= MIN_PARALLEL) worker = new HashWorker(slots);
-    const split = worker ? Math.floor(prepared.count * (1 - MAIN_SHARE)) : 0;
-    return { ...prepared, split, worker: worker && split > 0 ? worker.check(prepared.slot, 0, split) : Promise.resolve(-1) };
+    if (!workers && useWorkers && prepared.count >= MIN_PARALLEL) workers = Array.from({ length: WORKERS }, () => new HashWorker(slots));
+    const pool = workers as HashWorker[] | null;
+    if (!pool) {
+      const bad = hashRange(sha256, slots[prepared.slot]!, 0, prepared.count, tree !== null);
+      return { ...prepared, shares: Promise.resolve([bad]) };
+    }
+    const share = Math.ceil(prepared.count / pool.length);
+    const shares: Promise<number>[] = [];
+    for (let w = 0, from = 0; from < prepared.count; w++, from += share) {
+      shares.push(pool[w]!.check(prepared.slot, from, Math.min(prepared.count, from + share), tree !== null));
+    }
+    return { ...prepared, shares: Promise.all(shares) };
   };
 
-  /** Finishes a batch: this thread's share of hashing, the worker's answer, then acceptance in order. */
+  /** Finishes a batch: the workers' answers, then acceptance in order (and the leaves to the tree). */
   const complete = async (batch: InFlight): Promise<boolean> => {
-    const mine = hashRange(slots[batch.slot]!, batch.split, batch.count);
-    const theirs = await batch.worker;
-    const bad = theirs >= 0 ? theirs : mine;
+    const bad = (await batch.shares).find((b) => b >= 0) ?? -1;
     const good = bad >= 0 ? bad : batch.count;
     for (let k = 0; k < good; k++) if (!verifier.acceptVerified(batch.seqs[k]!, batch.hashes[k]!)) return false;
-    return bad >= 0 ? verifier.push(batch.entries[bad]!) : true;
+    if (tree && good > 0) tree.pushLeaves(slots[batch.slot]!.leaves, good, batch.seqs[0]!);
+    return bad >= 0 ? pushOne(batch.entries[bad]!) : true;
+  };
+
+  /** An entry judged on this thread, by the sequential verifier. */
+  const pushOne = (entry: ChainEntry): boolean => {
+    if (!verifier.push(entry)) return false;
+    tree?.push(entry);
+    return true;
   };
 
   try {
@@ -211,7 +280,7 @@ export async function verifyChainParallel(
             pending = null;
             if (!ok) return verifier.finish(options);
           }
-          if (!verifier.push(prepared.stop)) return verifier.finish(options);
+          if (!pushOne(prepared.stop)) return verifier.finish(options);
           ({ seq: cursor, hash: prevStored } = verifier.position);
           i++;
         }
@@ -220,8 +289,7 @@ export async function verifyChainParallel(
     if (pending) await complete(pending);
     return verifier.finish(options);
   } finally {
-    if (pending) await pending.worker.catch(() => undefined);
-    const started = worker as HashWorker | null;
-    if (started) await started.close();
+    if (pending) await pending.shares.catch(() => undefined);
+    for (const worker of (workers as HashWorker[] | null) ?? []) await worker.close();
   }
 }

@@ -118,13 +118,6 @@ export interface ExportVerifyResult extends VerifyResult {
   treeHead: TreeHead | null;
 }
 
-async function* tap(pages: AsyncIterable<ChainEntry[]>, see: (page: ChainEntry[]) => void): AsyncGenerator<ChainEntry[]> {
-  for await (const page of pages) {
-    see(page);
-    yield page;
-  }
-}
-
 /**
  * Verifies an export file against a certificate. Two passes over the file: the first reads the
  * anchor, the checkpoints and the tree heads (they come last), the second recomputes the chain
@@ -178,8 +171,7 @@ export async function verifyExportFile(path: string, certPem: string, known: Kno
       return broken(`comparing with ${first.source} (${describeHead(first)}) needs an export from the first entry (GET /audit/export without from)`);
     }
     const tree = new TreeRecomputer([...heads.map((h) => h.treeSize), ...known.map((k) => k.treeSize)]);
-    const pages = fromStart ? tap(entryPagesOf(path), (page) => tree.pushAll(page)) : entryPagesOf(path);
-    const result = await verifyChainParallel(pages, { publicKey, checkpoints, anchor });
+    const result = await verifyChainParallel(entryPagesOf(path), { publicKey, checkpoints, anchor, ...(fromStart ? { tree } : {}) });
     const newest = heads[heads.length - 1] ?? null;
     const answer: ExportVerifyResult = { ...result, anchorSeq: anchor.seq, treeHeadsChecked: 0, treeHead: newest };
     if (!result.ok || !fromStart) return answer;

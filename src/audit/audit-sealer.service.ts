@@ -89,6 +89,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
   private readonly intervalMs: number;
   private readonly gapGraceMs: number;
   private readonly enabled: boolean;
+  private readonly treeEnabled: boolean;
   private timer: NodeJS.Timeout | null = null;
   private stopped = true;
   private queue: Promise<unknown> = Promise.resolve();
@@ -115,6 +116,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     this.intervalMs = config.get('SEAL_INTERVAL_MS', { infer: true });
     this.gapGraceMs = config.get('AUDIT_GAP_GRACE_MS', { infer: true });
     this.enabled = config.get('AUDIT_SEALER_ENABLED', { infer: true });
+    this.treeEnabled = config.get('AUDIT_TREE_ENABLED', { infer: true }) ?? true;
   }
 
   onApplicationBootstrap(): void {
@@ -216,8 +218,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       if (!locked) return { ...NOTHING };
       await m.query(`SET LOCAL lock_timeout = '2s'`);
       const head = await sealedHead(m);
-      const tree = await this.loadTree(m, Number(head.seq));
-      if (tree.range.size < Number(head.seq)) {
+      const tree = this.treeEnabled ? await this.loadTree(m, Number(head.seq)) : null;
+      if (tree && tree.range.size < Number(head.seq)) {
         // The trail is older than the tree: add sealed entries first, a slice per round.
         const backfilled = await this.backfillTree(m, tree, Number(head.seq));
         const treeHead = await this.writeTreeHead(m, tree);
@@ -244,7 +246,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
           if (row.hash !== null) throw new Error(`audit entry ${row.seq} has a hash but no checkpoint covers it`);
           const hashes2 = entryHashes(prev, row);
           prev = hashes2.chain;
-          tree.range.append(hashes2.leaf, tree.store);
+          tree?.range.append(hashes2.leaf, tree.store);
           seqs.push(row.seq);
           hashes.push(prev);
           prevSeq = seq;
@@ -273,7 +275,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       );
       if (n !== seqs.length) throw new Error(`sealed ${n} of ${seqs.length} audit entries: another sealer interfered`);
       const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1]!, prev);
-      const treeHead = await this.writeTreeHead(m, tree);
+      const treeHead = tree ? await this.writeTreeHead(m, tree) : null;
       return { ...NOTHING, locked: true, sealed: seqs.length, gapsFilled, headSeq: seqs[seqs.length - 1] ?? null, checkpointId, treeHead, waitingForSeq };
     }
   }
@@ -340,13 +342,9 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     const since = this.gapsSeen.get(first) ?? { clock: now.getTime(), real: Date.now() };
     if (now.getTime() - since.clock < this.gapGraceMs && Date.now() - since.real < this.gapGraceMs) return null;
     const last = to - from >= BigInt(SEAL_BATCH_SIZE) ? from + BigInt(SEAL_BATCH_SIZE - 1) : to;
-    const inserted: unknown[] = await m.query(
-      `INSERT INTO audit_entry (seq, at, action, outcome, details)
-       SELECT g, $3, 'audit.gap', 'failure', $4::jsonb FROM generate_series($1::bigint, $2::bigint) AS g
-       ON CONFLICT (seq) DO NOTHING
-       RETURNING seq`,
-      [first, last.toString(), now, JSON.stringify({ reason: 'sequence number of a rolled-back transaction' })],
-    );
+    // The app role may not choose a seq (issue #16): audit_fill_gap() (SECURITY DEFINER, migration
+    // 1766000100000) writes the gap entries, only for numbers the sequence has handed out.
+    const inserted: unknown[] = await m.query(`SELECT audit_fill_gap($1::bigint, $2::bigint, $3::timestamptz) AS seq`, [first, last.toString(), now]);
     this.gapsSeen.delete(first);
     if (inserted.length) this.logger.log(`Recorded ${inserted.length} rolled-back audit sequence number(s) from ${first}`);
     return inserted.length;

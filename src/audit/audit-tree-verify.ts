@@ -1,7 +1,7 @@
 import { KeyObject } from 'node:crypto';
 import { canonicalEntry, ChainEntry } from './audit-chain';
 import { describeHead, TreeHead, verifyTreeHeadSignature } from './audit-tree-head';
-import { CompactRange, leafHash, verifyConsistency } from './merkle';
+import { EMPTY_ROOT, leafHash, NodeHasher, verifyConsistency } from './merkle';
 
 /**
  * Checks shared by `POST /audit/verify` and the offline `audit:verify`: recompute the Merkle tree
@@ -9,43 +9,91 @@ import { CompactRange, leafHash, verifyConsistency } from './merkle';
  * known from outside the database (a witness, or the auditor's own last verified head).
  */
 
-/** Recomputes the tree from entries pushed in sequence order (entry seq = leaf index + 1). */
+/**
+ * Recomputes the tree from entries pushed in sequence order (entry seq = leaf index + 1), keeping
+ * only its right edge. Leaf hashes usually come in batches from verifyChainParallel's workers
+ * (pushLeaves); the node hashes are made here, into reused buffers (no allocation per node but
+ * the digest's own).
+ */
 export class TreeRecomputer {
-  private readonly range = new CompactRange();
-  private readonly wanted: Set<number>;
+  /** frontier[level]: the complete subtree at that level on the right edge (valid when bit `level` of size is set). */
+  private readonly frontier: Buffer[] = [];
+  private treeSize = 0;
+  private readonly hasher = new NodeHasher();
+  private readonly wanted: number[];
+  private nextWanted = 0;
   private readonly roots = new Map<number, Buffer>();
   failure: string | null = null;
 
   /** `sizes`: tree sizes whose roots are needed (signed heads, witnessed heads). */
   constructor(sizes: Iterable<number>) {
-    this.wanted = new Set(sizes);
-    if (this.wanted.has(0)) this.roots.set(0, this.range.root());
+    this.wanted = [...new Set(sizes)].filter((n) => n > 0).sort((a, b) => a - b);
+    this.roots.set(0, EMPTY_ROOT);
   }
 
   get size(): number {
-    return this.range.size;
+    return this.treeSize;
   }
 
   push(entry: ChainEntry): void {
     if (this.failure) return;
-    if (Number(entry.seq) !== this.range.size + 1) {
-      this.failure = `entry ${this.range.size + 1} is missing from the tree's leaves`;
+    if (Number(entry.seq) !== this.treeSize + 1) {
+      this.failure = `entry ${this.treeSize + 1} is missing from the tree's leaves`;
       return;
     }
-    this.range.append(leafHash(canonicalEntry(entry)));
-    if (this.wanted.has(this.range.size)) this.roots.set(this.range.size, this.range.root());
+    this.append(leafHash(canonicalEntry(entry)), 0);
   }
 
   pushAll(entries: readonly ChainEntry[]): void {
     for (const entry of entries) this.push(entry);
   }
 
+  /** `count` leaf hashes (32 bytes each, from `leaves[0]`) for the entries firstSeq, firstSeq + 1, … */
+  pushLeaves(leaves: Buffer, count: number, firstSeq: number): void {
+    if (this.failure) return;
+    if (firstSeq !== this.treeSize + 1) {
+      this.failure = `entry ${this.treeSize + 1} is missing from the tree's leaves`;
+      return;
+    }
+    for (let i = 0; i < count; i++) this.append(leaves, i * 32);
+  }
+
+  /** Appends the leaf at buf[offset..offset+32]; the buffer may be reused by the caller afterwards. */
+  private append(buf: Buffer, offset: number): void {
+    let index = this.treeSize;
+    if (index % 2 === 0) {
+      // a left child: it only waits on the edge (copied into the edge's own buffer)
+      (this.frontier[0] ??= Buffer.alloc(32)).set(buf.subarray(offset, offset + 32));
+    } else {
+      let h = this.hasher.node(this.frontier[0]!, 0, buf, offset);
+      let level = 1;
+      index = Math.floor(index / 2);
+      while (index % 2 === 1) {
+        h = this.hasher.node(this.frontier[level]!, 0, h, 0);
+        level++;
+        index = Math.floor(index / 2);
+      }
+      this.frontier[level] = h;
+    }
+    this.treeSize++;
+    if (this.treeSize === this.wanted[this.nextWanted]) {
+      this.roots.set(this.treeSize, this.root());
+      this.nextWanted++;
+    }
+  }
+
   root(): Buffer {
-    return this.range.root();
+    let r: Buffer | null = null;
+    for (let level = 0; 2 ** level <= this.treeSize; level++) {
+      if (Math.floor(this.treeSize / 2 ** level) % 2 === 0) continue;
+      const h = level === 0 ? Buffer.from(this.frontier[0]!) : this.frontier[level]!;
+      r = r ? this.hasher.node(h, 0, r, 0) : h;
+    }
+    return r ?? EMPTY_ROOT;
   }
 
   rootAt(size: number): Buffer | undefined {
-    return size === this.range.size ? this.range.root() : this.roots.get(size);
+    return size === this.treeSize ? this.root() : this.roots.get(size);
   }
 }
 

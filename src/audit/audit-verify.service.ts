@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { KeyringService } from '@/crypto/keyring.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { ChainEntry, publicKeyOfCertificate, VerifyResult, ZERO_HASH } from './audit-chain';
+import { publicKeyOfCertificate, VerifyResult, ZERO_HASH } from './audit-chain';
 import { verifyChainParallel } from './audit-chain-parallel';
 import { anchorLine, certificateSha256, checkpointLine, entryLine, treeHeadLine } from './audit-export';
 import { checkpointsBetween, entryPages, Queryable, sealedHead } from './audit-sql';
@@ -22,14 +22,6 @@ export interface AuditVerifyResult extends VerifyResult {
   treeHeadsChecked: number;
   /** The head from outside the database the trail was compared with; null when none was available. */
   witnessedHead: { source: string; treeSize: number; rootHash: string; at: string } | null;
-}
-
-/** Passes pages through unchanged, showing each entry to `see` first. */
-async function* tap(pages: AsyncIterable<ChainEntry[]>, see: (page: ChainEntry[]) => void): AsyncGenerator<ChainEntry[]> {
-  for await (const page of pages) {
-    see(page);
-    yield page;
-  }
 }
 
 const PAGE_SIZE = 10_000;
@@ -86,10 +78,7 @@ export class AuditVerifyService {
     const checkpoints = await checkpointsBetween(q, '1', head.seq);
     const heads = await treeHeadsBetween(q, 1, Number.MAX_SAFE_INTEGER);
     const tree = new TreeRecomputer([...heads.map((h) => h.treeSize), ...(known ? [known.treeSize] : [])]);
-    const chain = await verifyChainParallel(
-      tap(entryPages(q, '0', head.seq, PAGE_SIZE), (page) => tree.pushAll(page)),
-      { publicKey, checkpoints },
-    );
+    const chain = await verifyChainParallel(entryPages(q, '0', head.seq, PAGE_SIZE), { publicKey, checkpoints, tree });
     const newest = heads.length ? heads[heads.length - 1] : null;
     const result: AuditVerifyResult = {
       ...chain,

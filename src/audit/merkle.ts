@@ -38,6 +38,24 @@ export function nodeHash(left: Buffer, right: Buffer): Buffer {
   return sha256(Buffer.concat([NODE_PREFIX, left, right], 65));
 }
 
+/**
+ * nodeHash for many nodes in a row (verification): one reused 65-byte input buffer, the children
+ * read from anywhere in a buffer. Each answer is a fresh 32-byte Buffer (the digest's own).
+ */
+export class NodeHasher {
+  private readonly input = Buffer.alloc(65);
+
+  constructor() {
+    this.input[0] = 1;
+  }
+
+  node(left: Buffer, leftOffset: number, right: Buffer, rightOffset: number): Buffer {
+    left.copy(this.input, 1, leftOffset, leftOffset + 32);
+    right.copy(this.input, 33, rightOffset, rightOffset + 32);
+    return sha256(this.input);
+  }
+}
+
 /** The largest power of two strictly smaller than n (n > 1). */
 export function splitPoint(n: number): number {
   let k = 1;

@@ -11,8 +11,15 @@ const bool = (def: boolean) =>
 export const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: int(3000, 0),
+  /**
+   * What the service logs in as: the application role (DATABASE_APP_ROLE). Outside production a
+   * URL of another user (the default's postgres) is taken as the owner's, and the service logs in
+   * as DATABASE_APP_ROLE on the same server (src/database/database-urls.ts).
+   */
   DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/mynumber_vault'),
-  /** PostgreSQL role the application acts as (SET ROLE); the migration grants it only what it needs. */
+  /** The schema owner's URL: creates the database and the app role, runs migrations. Unset: the service runs none. */
+  DATABASE_MIGRATION_URL: z.string().url().optional(),
+  /** PostgreSQL login role of the application (DATABASE_URL's user); the migrations grant it only what it needs. */
   DATABASE_APP_ROLE: z
     .string()
     .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a plain lower-case identifier')
@@ -65,6 +72,13 @@ export const envSchema = z.object({
   AUDIT_WITNESS_INTERVAL_MS: int(10_000, 0),
   /** The auditor console warns when a witness has not accepted a head for longer than this (the e-mail digest: a day longer). */
   AUDIT_WITNESS_STALE_MINUTES: int(60, 1),
+  /** RFC 3161 timestamp authority (issue #17): each daily tree head gets a timestamp token from it. */
+  AUDIT_TSA_URL: z.string().url().optional(),
+  /**
+   * The sealer maintains the Merkle tree (issue #17). Only `npm run bench` turns it off, to measure
+   * reveals without it; when it is back on, the sealer adds the trail sealed meanwhile to the tree.
+   */
+  AUDIT_TREE_ENABLED: bool(true),
   /** Lifetime of a login challenge (between the password and the second factor). */
   LOGIN_CHALLENGE_MINUTES: int(5, 1),
   /**

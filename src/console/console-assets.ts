@@ -16,6 +16,11 @@ export function qrcodeModulePath(): string {
   return join(dirname(require.resolve('qrcode-generator')), 'qrcode.mjs');
 }
 
+/** The QR code decoder (jsQR, Apache-2.0; plain JavaScript, no WebAssembly, so the CSP stays strict) for the unseal page's image upload. */
+export function jsqrScriptPath(): string {
+  return require.resolve('jsqr');
+}
+
 /**
  * The console's Content-Security-Policy: scripts and styles only from this origin (no inline
  * code, no eval), API calls only to this origin, no framing, no plugins, forms post nowhere.

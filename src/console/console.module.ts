@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSOLE_CSP, consolePublicDir, qrcodeModulePath } from './console-assets';
+import { CONSOLE_CSP, consolePublicDir, jsqrScriptPath, qrcodeModulePath } from './console-assets';
 import { ConsoleController } from './console.controller';
 
 /** Headers for every console file: the strict CSP, no caching of the page itself. */
@@ -36,6 +36,7 @@ export class ConsoleModule implements OnModuleInit {
     // The page and the vendored QR encoder are small and fixed: read once.
     const index = readFileSync(join(dir, 'index.html'));
     const qrcode = readFileSync(qrcodeModulePath());
+    const jsqr = readFileSync(jsqrScriptPath());
     // Its own Fastify scope: the console's headers replace helmet's API defaults on every console file.
     void server.register(async (scope) => {
       scope.addHook('onRequest', async (req, reply) => {
@@ -47,6 +48,7 @@ export class ConsoleModule implements OnModuleInit {
       scope.get('/', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
       scope.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
       scope.get('/console/vendor/qrcode.mjs', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(qrcode));
+      scope.get('/console/vendor/jsqr.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(jsqr));
       await scope.register(fastifyStatic, {
         root: dir,
         prefix: '/console/',

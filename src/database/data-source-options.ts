@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DataSourceOptions } from 'typeorm';
-import { Env } from '@/config/env.schema';
+import { DatabaseSettings, databaseUrls } from './database-urls';
 import { GuardedClient, logConnectionError } from './pg-errors';
 
 /** Entities are found by file name so each module owns its own without a central list. */
@@ -8,13 +8,21 @@ const ENTITIES = join(__dirname, '..', '**', '*.entity.{ts,js}');
 const MIGRATIONS = join(__dirname, '..', '..', 'migrations', '*.{ts,js}');
 
 /**
- * Options for the owner connection (runs migrations) or the application connection,
- * which acts as the restricted role the migrations grant (see migrations/1763900000000-AppRole.ts).
+ * Options for the owner connection (runs migrations) or the application connection, which LOGS
+ * IN as the application role (issue #16: no SET ROLE that a RESET ROLE could undo). Which URL is
+ * which: src/database/database-urls.ts.
  */
-export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_APP_ROLE' | 'DATABASE_POOL_SIZE'>, as: 'owner' | 'app'): DataSourceOptions {
+export function dataSourceOptions(env: DatabaseSettings, as: 'owner' | 'app'): DataSourceOptions {
+  const urls = databaseUrls(env);
+  if (as === 'owner' && !urls.owner) throw new Error('No owner URL: set DATABASE_MIGRATION_URL to run migrations');
+  return dataSourceOptionsFor(as === 'owner' ? urls.owner! : urls.app, as, env.DATABASE_POOL_SIZE);
+}
+
+/** The same for a URL already chosen. */
+export function dataSourceOptionsFor(url: string, as: 'owner' | 'app', poolSize: number): DataSourceOptions {
   return {
     type: 'postgres',
-    url: env.DATABASE_URL,
+    url,
     entities: [ENTITIES],
     migrations: [MIGRATIONS],
     migrationsTableName: 'typeorm_migrations',
@@ -25,9 +33,7 @@ export function dataSourceOptions(env: Pick<Env, 'DATABASE_URL' | 'DATABASE_APP_
     poolErrorHandler: logConnectionError,
     extra: {
       Client: GuardedClient,
-      max: as === 'app' ? env.DATABASE_POOL_SIZE : 1, // owner: one connection, so session settings hold for every migration
-      // The app never runs as the owner: its privileges are the role's grants.
-      ...(as === 'app' ? { options: `-c role=${env.DATABASE_APP_ROLE}` } : {}),
+      max: as === 'app' ? poolSize : 1, // owner: one connection, so session settings hold for every migration
       connectionTimeoutMillis: 5000,
     },
   };

@@ -13,6 +13,9 @@
  */
 import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { canonicalEntry, entryHash, ChainCheckpoint, ChainEntry, formatAuditTime, signCheckpoint, ZERO_HASH } from '../../src/audit/audit-chain';
@@ -33,6 +36,31 @@ export interface AuditVerifyBench {
   checkpoints: number;
   seconds: number;
   entriesPerSecond: number;
+  /** CPU time of the whole process (every thread) during the run, and entries per CPU-second: less at the mercy of other load than the wall clock. */
+  cpuSeconds: number;
+  entriesPerCpuSecond: number;
+  /** The machine's 1-minute load average at the end (2 cores: above 2 means others were waiting too). */
+  loadAverage: number;
+}
+
+/** Wall and CPU clocks of one timed run. */
+function timer(): (count: number, checkpoints: number) => AuditVerifyBench {
+  const wall = process.hrtime.bigint();
+  const cpu = process.cpuUsage();
+  return (count, checkpoints) => {
+    const seconds = Number(process.hrtime.bigint() - wall) / 1e9;
+    const used = process.cpuUsage(cpu);
+    const cpuSeconds = (used.user + used.system) / 1e6;
+    return {
+      entries: count,
+      checkpoints,
+      seconds,
+      entriesPerSecond: Math.round(count / seconds),
+      cpuSeconds,
+      entriesPerCpuSecond: Math.round(count / cpuSeconds),
+      loadAverage: loadavg()[0]!,
+    };
+  };
 }
 
 export interface SyntheticChain {
@@ -95,29 +123,25 @@ export function syntheticChain(count: number, checkpointEvery = 5000): Synthetic
 export async function benchAuditVerify(count = 1_000_000, chain = syntheticChain(count)): Promise<AuditVerifyBench> {
   const { entries, checkpoints, publicKey } = chain;
   await verifyChainParallel(pagesOf(entries.slice(0, 50_000)), { publicKey, checkpoints: checkpoints.slice(0, 10) }); // warm up
-  const started = process.hrtime.bigint();
+  const done = timer();
   const result = await verifyChainParallel(pagesOf(entries), { publicKey, checkpoints });
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const measured = done(count, checkpoints.length);
   if (!result.ok || result.entriesChecked !== count) throw new Error(`benchmark chain did not verify: ${result.reason}`);
-  return { entries: count, checkpoints: checkpoints.length, seconds, entriesPerSecond: Math.round(count / seconds) };
+  return measured;
 }
 
 /** The same with the Merkle tree recomputed from the entries and every signed tree head checked (what verify does since issue #17). */
 export async function benchAuditVerifyWithTree(count = 1_000_000, chain = syntheticChain(count)): Promise<AuditVerifyBench> {
   const { entries, checkpoints, treeHeads, publicKey } = chain;
-  const started = process.hrtime.bigint();
+  const warm = new TreeRecomputer([]);
+  await verifyChainParallel(pagesOf(entries.slice(0, 50_000)), { publicKey, checkpoints: checkpoints.slice(0, 10), tree: warm }); // warm up
+  const done = timer();
   const tree = new TreeRecomputer(treeHeads.map((h) => h.treeSize));
-  async function* tapped() {
-    for (const page of pagesOf(entries)) {
-      tree.pushAll(page);
-      yield page;
-    }
-  }
-  const result = await verifyChainParallel(tapped(), { publicKey, checkpoints });
+  const result = await verifyChainParallel(pagesOf(entries), { publicKey, checkpoints, tree });
   const heads = checkTreeHeads(treeHeads, tree, publicKey);
-  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  if (!result.ok || !heads.ok) throw new Error(`benchmark tree did not verify: ${result.reason ?? heads.reason}`);
-  return { entries: count, checkpoints: checkpoints.length, seconds, entriesPerSecond: Math.round(count / seconds) };
+  const measured = done(count, checkpoints.length);
+  if (!result.ok || !heads.ok || heads.checked !== treeHeads.length) throw new Error(`benchmark tree did not verify: ${result.reason ?? heads.reason}`);
+  return measured;
 }
 
 /** The same entries in a scratch database, verified by AuditVerifyService as the application role. */
@@ -196,12 +220,11 @@ export async function benchAuditVerifyDatabase(chain: SyntheticChain): Promise<A
     app = new DataSource(dataSourceOptions(env, 'app'));
     await app.initialize();
     const verify = new AuditVerifyService(app, null as never, null as never, { latestWitnessedHead: () => null } as never, null as never);
-    const started = process.hrtime.bigint();
+    const done = timer();
     const result = await verify.verifyDatabase(app, chain.certPem);
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const measured = done(chain.entries.length, chain.checkpoints.length);
     if (!result.ok || result.entriesChecked !== chain.entries.length) throw new Error(`database chain did not verify: ${result.reason}`);
-    const count = chain.entries.length;
-    return { entries: count, checkpoints: chain.checkpoints.length, seconds, entriesPerSecond: Math.round(count / seconds) };
+    return measured;
   } finally {
     await app?.destroy();
     await owner.end();
@@ -215,19 +238,30 @@ export async function benchAuditVerifyDatabase(chain: SyntheticChain): Promise<A
 function line(label: string, r: AuditVerifyBench): string {
   return (
     `${label}: ${r.entries.toLocaleString('en')} entries, ${r.checkpoints} checkpoints in ${r.seconds.toFixed(2)} s = ` +
-    `${r.entriesPerSecond.toLocaleString('en')} entries/s\n`
+    `${r.entriesPerSecond.toLocaleString('en')} entries/s; ${r.cpuSeconds.toFixed(2)} CPU-s = ${r.entriesPerCpuSecond.toLocaleString('en')} entries per CPU-second; ` +
+    `load average ${r.loadAverage.toFixed(1)} on ${cpus().length} cores\n`
   );
 }
 
 if (require.main === module) {
+  // npm run bench:verify [-- entries] [--db]: prints the figures and writes test/bench/results/audit-verify.json
   const args = process.argv.slice(2);
   const count = Number(args.find((a) => /^\d+$/.test(a)) ?? 1_000_000);
   (async () => {
     const chain = syntheticChain(count);
     const memory = await benchAuditVerify(count, chain);
     process.stdout.write(line('audit verify, chain only (in memory, target 300,000/s)', memory));
-    process.stdout.write(line('audit verify, chain + Merkle tree (in memory, issue #17 target 600,000/s)', await benchAuditVerifyWithTree(count, chain)));
-    if (args.includes('--db')) process.stdout.write(line('audit verify (database, app role)', await benchAuditVerifyDatabase(chain)));
+    const withTree = await benchAuditVerifyWithTree(count, chain);
+    process.stdout.write(line('audit verify, chain + Merkle tree (in memory, issue #17 target 600,000/s)', withTree));
+    const database = args.includes('--db') ? await benchAuditVerifyDatabase(chain) : null;
+    if (database) process.stdout.write(line('audit verify (database, app role)', database));
+    const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}`;
+    const out = join(__dirname, 'results');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(
+      join(out, 'audit-verify.json'),
+      JSON.stringify({ at: new Date().toISOString(), machine, chainOnly: memory, chainAndTree: withTree, database }, null, 2) + '\n',
+    );
     process.exitCode = memory.entriesPerSecond >= 300_000 ? 0 : 1;
   })().catch((error: Error) => {
     process.stderr.write(`${error.stack}\n`);

@@ -24,8 +24,8 @@ import { signIn } from '../support/staff';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-/** BENCH_PARTS=reveal,floor,logins,bulk,verify,sweep,collection runs only those parts (all by default), for profiling one. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,verify,sweep,collection').split(','));
+/** BENCH_PARTS=reveal,floor,logins,bulk,tree,verify,sweep,collection runs only those parts (all by default), for profiling one. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,tree,verify,sweep,collection').split(','));
 /** Collection part (issue #15): submissions (two ~3 MB photos each) and how many at a time. */
 const COLLECTION_SUBMISSIONS = Number(process.env.BENCH_COLLECTION_SUBMISSIONS ?? 200);
 const COLLECTION_CONCURRENCY = Number(process.env.BENCH_COLLECTION_CONCURRENCY ?? 4);
@@ -82,9 +82,9 @@ async function freePort(): Promise<number> {
 }
 
 /** The service as production runs it: the compiled build in its own process, so load generation does not share its event loop. */
-async function startService(port: number): Promise<ChildProcess> {
+async function startService(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   for (let i = 0; i < 200; i++) {
@@ -97,6 +97,27 @@ async function startService(port: number): Promise<ChildProcess> {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error('service did not start');
+}
+
+async function stopService(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+/** Waits until the sealer has sealed every entry and the tree holds every sealed entry (a restarted tree catches up first). */
+async function waitForTree(owner: DataSource, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await owner.query(
+      `SELECT (SELECT count(*) FROM audit_entry WHERE hash IS NULL)::int AS unsealed,
+              (SELECT coalesce(max(last_seq), 0) FROM audit_checkpoint)::bigint - (SELECT coalesce(max(tree_size), 0) FROM audit_tree_head)::bigint AS lag`,
+    );
+    if (row.unsealed === 0 && Number(row.lag) <= 0) return;
+    if (Date.now() > deadline) throw new Error(`the sealer did not catch up: ${row.unsealed} unsealed, tree ${row.lag} entries behind`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** The same work without the framework: BEGIN; read the ciphertext; insert the audit row; COMMIT. */
@@ -386,6 +407,64 @@ async function main(): Promise<void> {
       });
       json.bulk10kSeconds = bulkSeconds;
     }
+
+    // Reveals with and without the Merkle tree (issue #17): the sealer appends each round's entries
+    // to the tree and signs a tree head, asynchronously; the issue asks that this add no measurable
+    // cost to a reveal. Alternating rounds as above, the service restarted each time with
+    // AUDIT_TREE_ENABLED=true, then false; before a round with the tree the sealer first adds the
+    // entries of the previous round without it (not measured), so both sides measure the steady state.
+    if (PARTS.has('tree')) {
+      await stopService(service);
+      const treeRounds: { tree: { r50: number; p99: number; errors: number }; plain: { r50: number; p99: number; errors: number } }[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const sides: Record<'tree' | 'plain', { r50: number; p99: number; errors: number }> = {
+          tree: { r50: 0, p99: 0, errors: 0 },
+          plain: { r50: 0, p99: 0, errors: 0 },
+        };
+        for (const side of ['tree', 'plain'] as const) {
+          service = await startService(port, { AUDIT_TREE_ENABLED: side === 'tree' ? 'true' : 'false' });
+          if (side === 'tree') await waitForTree(owner);
+          await autocannonReveal(port, clerk.token, hot, 10, 2); // warm-up
+          const r50 = await autocannonReveal(port, clerk.token, hot, 50, SECONDS);
+          const r10 = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
+          if (side === 'tree') await waitForTree(owner, 30_000); // the tree kept up with the reveals
+          sides[side] = { r50: r50.perSecond, p99: r10.p99, errors: r50.errors + r10.errors };
+          await stopService(service);
+        }
+        treeRounds.push(sides);
+        process.stderr.write(
+          `tree round ${round + 1}/${ROUNDS}: at 50 ${sides.tree.r50.toFixed(0)} with the tree vs ${sides.plain.r50.toFixed(0)}/s without ` +
+            `(${(sides.tree.r50 / sides.plain.r50).toFixed(2)}), p99 at 10 ${sides.tree.p99} vs ${sides.plain.p99} ms (${(sides.tree.p99 / sides.plain.p99).toFixed(2)})\n`,
+        );
+      }
+      service = await startService(port); // as it was, for anything after this part
+      const ratios = treeRounds.map((r) => r.tree.r50 / r.plain.r50);
+      const p99Ratios = treeRounds.map((r) => r.tree.p99 / r.plain.p99);
+      const range = (v: number[]) => `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}`;
+      const errors = treeRounds.reduce((n, r) => n + r.tree.errors + r.plain.errors, 0);
+      rows.push(
+        {
+          measure: `reveals/s at 50 clients with / without the Merkle tree maintained (median of ${ROUNDS} rounds)`,
+          value: median(treeRounds.map((r) => r.tree.r50)).toFixed(0),
+          baseline: `${median(treeRounds.map((r) => r.plain.r50)).toFixed(0)} (without the tree)`,
+          ratio: `${median(ratios).toFixed(2)} (rounds ${range(ratios)})`,
+          target: 'no measurable cost (≈ 1.00)',
+        },
+        {
+          measure: 'reveal p99 at 10 clients with / without the Merkle tree (ms)',
+          value: String(median(treeRounds.map((r) => r.tree.p99))),
+          baseline: `${median(treeRounds.map((r) => r.plain.p99))} (without the tree)`,
+          ratio: `${median(p99Ratios).toFixed(2)} (rounds ${range(p99Ratios)}); ${errors} errors`,
+          target: 'no measurable cost (≈ 1.00)',
+        },
+      );
+      Object.assign(json, {
+        revealWithTreeRatio: median(ratios),
+        revealWithTreeRatioRounds: ratios.map((r) => Number(r.toFixed(3))).join(' '),
+        revealP99WithTreeRatio10: median(p99Ratios),
+        revealP99WithTreeRatio10Rounds: p99Ratios.map((r) => Number(r.toFixed(3))).join(' '),
+      });
+    }
   } finally {
     service?.kill('SIGTERM');
     await app?.close();
@@ -396,19 +475,45 @@ async function main(): Promise<void> {
     await admin.end();
   }
 
+  // Audit verification in memory (issue #5, and with the Merkle tree issue #17): the same 1,000,000 entries for both rows.
+  if (PARTS.has('verify')) {
+    const label = 'audit verification over 1,000,000 entries (entries/s)';
+    const labelTree = 'audit verification with the Merkle tree and 200 signed tree heads, 1,000,000 entries (entries/s)';
+    try {
+      const { benchAuditVerify, benchAuditVerifyWithTree, syntheticChain } = await import('./audit-verify.bench');
+      const chain = syntheticChain(1_000_000);
+      for (const [measure, key, target, run] of [
+        [label, 'auditVerifyPerSecond', '≥ 300,000', benchAuditVerify],
+        [labelTree, 'auditVerifyWithTreePerSecond', '≥ 600,000', benchAuditVerifyWithTree],
+      ] as const) {
+        const result = await run(1_000_000, chain);
+        rows.push({
+          measure,
+          value: result.entriesPerSecond.toLocaleString('en'),
+          ratio: `${result.entriesPerCpuSecond.toLocaleString('en')} per CPU-second; load average ${result.loadAverage.toFixed(1)}`,
+          target,
+        });
+        json[key] = result.entriesPerSecond;
+        json[`${key}Cpu`] = result.entriesPerCpuSecond;
+      }
+    } catch (error) {
+      rows.push({ measure: label, value: `not run: ${(error as Error).message.split('\n')[0]}` });
+      json.auditVerifyPerSecond = null;
+    }
+  }
+
   // Benchmarks owned by other modules: each runs in its own scratch database.
   for (const [file, fn, label, key, target] of [
-    ['./audit-verify.bench', 'benchAuditVerify', 'audit verification over 1,000,000 entries (entries/s)', 'auditVerifyPerSecond', '≥ 300,000'],
     ['./sweep.bench', 'benchSweep', 'retention sweep over 100,000 subjects (s)', 'sweep100kSeconds', '≤ 10 s'],
   ] as const) {
-    if (!PARTS.has(key === 'auditVerifyPerSecond' ? 'verify' : 'sweep')) continue;
+    if (!PARTS.has('sweep')) continue;
     try {
       const mod = await import(file);
       const result = await mod[fn]();
-      const value = key === 'auditVerifyPerSecond' ? result.entriesPerSecond : result.seconds;
+      const value = result.seconds;
       rows.push({
         measure: label,
-        value: key === 'auditVerifyPerSecond' ? Math.round(value).toLocaleString('en') : value.toFixed(2),
+        value: value.toFixed(2),
         target,
         ratio: result.alarmsRaised !== undefined ? `${result.alarmsRaised} alarms` : undefined,
       });

@@ -18,7 +18,7 @@ jest.setTimeout(300_000);
  * Issue #18 in the console: two admins retire an old key version (a second person confirms); an
  * admin switches to custody with n=3, k=2; each holder collects their share once (QR code, a
  * printable sheet); the service restarts sealed; on the unseal page a malformed share is refused
- * in Japanese, and two shares unseal; a holder's deactivation shows as a rekey task; the admin
+ * in Japanese, and two shares unseal (one typed, one read from its QR code's image); a holder's deactivation shows as a rekey task; the admin
  * switches back to auto-unseal with two shares. Own database and keystore: custody is vault-wide.
  */
 describe('web console: key custody and key versions (browser)', () => {
@@ -30,6 +30,8 @@ describe('web console: key custody and key versions (browser)', () => {
   let clerk: SignedIn;
   let holders: SignedIn[];
   const shares: string[] = [];
+  /** Each holder's QR code as the browser drew it (a PNG), to read back on the unseal page. */
+  const qrImages: Buffer[] = [];
   const problems: string[][] = [];
   const http = () => request(app.getHttpServer());
   const as = (who: SignedIn) => ({ Authorization: `Bearer ${who.token}` });
@@ -119,6 +121,7 @@ describe('web console: key custody and key versions (browser)', () => {
       const text = (await byTest(hp, 'my-share-text').innerText()).replace(/\s+/g, '');
       expect(text).toMatch(/^MNV-[0-9a-f]{8}-[A-Za-z0-9_-]{44}$/);
       shares.push(text);
+      qrImages.push(await qr.screenshot());
       // printed: only the sheet, no navigation or buttons
       await hp.emulateMedia({ media: 'print' });
       expect(await hp.locator('nav.tabs').isVisible()).toBe(false);
@@ -161,8 +164,14 @@ describe('web console: key custody and key versions (browser)', () => {
     await byTest(page, 'unseal-submit').click();
     await page.locator('[data-test="unseal-progress"]', { hasText: '1 / 必要数 2' }).waitFor();
     expect(await byTest(page, 'unseal-status').innerText()).toContain('次の保有者が入力してください');
-    await byTest(page, 'unseal-share').fill(shares[2]!);
-    await byTest(page, 'unseal-submit').click();
+    // the third holder's QR code, from an image (decoded in the page); a picture without one is refused in Japanese
+    await byTest(page, 'unseal-qr-image').setInputFiles({
+      name: 'blank.png',
+      mimeType: 'image/png',
+      buffer: await page.screenshot({ clip: { x: 0, y: 0, width: 40, height: 40 } }),
+    });
+    await page.locator('[data-test="unseal-status"][data-kind="error"]', { hasText: 'QRコードを読み取れませんでした' }).waitFor();
+    await byTest(page, 'unseal-qr-image').setInputFiles({ name: 'share.png', mimeType: 'image/png', buffer: qrImages[2]! });
     await page.locator('[data-test="unseal-progress"]', { hasText: '解錠済み' }).waitFor();
     expect(await byTest(page, 'unseal-status').innerText()).toBe('解錠しました。');
     const revealed = await http().post(`/subjects/${person.id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' }).expect(200);

@@ -28,8 +28,11 @@ export async function createTestApp(...overrides: SettingsOverrides[]): Promise<
   return app;
 }
 
-/** An owner connection (bypasses the app role's limits) for assertions and sabotage in tests; the run's database unless given. */
-export async function ownerConnection(url = process.env.DATABASE_URL): Promise<DataSource> {
+/**
+ * An owner connection (bypasses the app role's limits) for assertions and sabotage in tests: the
+ * run's database unless another URL is given (a spec's own database, OWN_DATABASE_URL).
+ */
+export async function ownerConnection(url = process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL): Promise<DataSource> {
   const ds = new DataSource({ type: 'postgres', url, extra: { max: 2 } });
   return ds.initialize();
 }

@@ -24,9 +24,16 @@ export default async function globalSetup(): Promise<void> {
   process.env.AUDIT_WITNESS_INTERVAL_MS = process.env.AUDIT_WITNESS_INTERVAL_MS ?? '200';
   // Redis: each run uses its own key prefix (see REDIS_PREFIX) on the shared server.
   process.env.REDIS_PREFIX = `mnv-test-${randomBytes(4).toString('hex')}`;
+  // The app logs in as a role of this run's own (roles are cluster-wide: parallel runs never share
+  // one, so none of them races another's grants or password). DATABASE_URL stays the owner's
+  // (a superuser here): outside production the service takes it as the owner and logs in as
+  // DATABASE_APP_ROLE (src/database/database-urls.ts); specs use it for owner connections.
+  // global-teardown drops the role with the database.
+  process.env.DATABASE_APP_ROLE = `mnv_test_app_${randomBytes(5).toString('hex')}`;
   await prepareDatabase({
     DATABASE_URL: process.env.DATABASE_URL,
-    DATABASE_APP_ROLE: process.env.DATABASE_APP_ROLE ?? 'mynumber_app',
+    DATABASE_APP_ROLE: process.env.DATABASE_APP_ROLE,
     DATABASE_POOL_SIZE: 2,
+    NODE_ENV: 'test',
   });
 }

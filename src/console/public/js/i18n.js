@@ -616,6 +616,9 @@ const ja = {
   'unseal.err.custody.unseal-failed': 'シェアを組み合わせても鍵ストアを開けませんでした。もう一度入力してください。',
   'unseal.err.other': '受け付けられませんでした。時間をおいてもう一度お試しください。',
   'unseal.show': '入力した文字を表示する',
+  'unseal.qrImage': 'または、シートのQRコードの画像から読み取る',
+  'unseal.qrImageHint': 'シートを撮影・スキャンした画像を選ぶと、この画面の中で読み取って入力します（画像は送信も保存もされません）。',
+  'unseal.qrNotFound': '画像からQRコードを読み取れませんでした。明るい場所で正面から撮り直すか、文字列を入力してください。',
   // --- key custody and key versions (issue #18) ---
   'nav.keys': '鍵の管理',
   'nav.myShare': '鍵のシェア',
@@ -1337,6 +1340,9 @@ const en = {
   'unseal.err.custody.unseal-failed': 'The shares together did not open the keystore: enter them again.',
   'unseal.err.other': 'Not accepted. Please try again in a moment.',
   'unseal.show': 'Show what I type',
+  'unseal.qrImage': 'Or read the sheet’s QR code from an image',
+  'unseal.qrImageHint': 'Pick a photo or scan of the sheet: it is read here in the page and entered (the image is neither sent nor kept).',
+  'unseal.qrNotFound': 'No QR code could be read from the image. Take it again, straight on and well lit, or type the text.',
   // --- key custody and key versions (issue #18) ---
   'nav.keys': 'Keys',
   'nav.myShare': 'Key share',

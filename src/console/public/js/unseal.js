@@ -31,29 +31,49 @@ function render() {
   const input = h('input', { type: 'password', autocomplete: 'off', spellcheck: 'false', 'data-test': 'unseal-share', 'aria-label': t('unseal.share') });
   const show = h('input', { type: 'checkbox', 'data-test': 'unseal-show', onchange: () => (input.type = show.checked ? 'text' : 'password') });
   const button = h('button', { type: 'submit', class: 'primary', 'data-test': 'unseal-submit' }, t('unseal.submit'));
+  async function send(share) {
+    if (!share) return;
+    button.disabled = true;
+    const res = await api('POST', '/custody/unseal', { share });
+    input.value = '';
+    button.disabled = false;
+    if (!res.ok) {
+      say(line, errorText(res.body), 'error');
+      return;
+    }
+    status = res.body;
+    render();
+    say(document.querySelector('[data-test="unseal-status"]'), status.sealed ? t('unseal.accepted') : t('unseal.done'), 'ok');
+  }
+  // The printed sheet's QR code, photographed or scanned: decoded here in the page (jsQR), then sent like a typed share.
+  const image = h('input', {
+    type: 'file',
+    accept: 'image/*',
+    'data-test': 'unseal-qr-image',
+    onchange: async () => {
+      const file = image.files?.[0];
+      image.value = '';
+      if (!file) return;
+      const text = await readQr(file).catch(() => null);
+      if (!text) {
+        say(line, t('unseal.qrNotFound'), 'error');
+        return;
+      }
+      await send(text);
+    },
+  });
   const form = h(
     'form',
     {
       onsubmit: async (event) => {
         event.preventDefault();
-        const share = input.value.trim();
-        if (!share) return;
-        button.disabled = true;
-        const res = await api('POST', '/custody/unseal', { share });
-        input.value = '';
-        button.disabled = false;
-        if (!res.ok) {
-          say(line, errorText(res.body), 'error');
-          return;
-        }
-        status = res.body;
-        render();
-        say(document.querySelector('[data-test="unseal-status"]'), status.sealed ? t('unseal.accepted') : t('unseal.done'), 'ok');
+        await send(input.value.trim());
       },
     },
     field(t('unseal.share'), input, t('unseal.shareHint')),
     h('label', { class: 'check' }, show, ' ', t('unseal.show')),
     button,
+    typeof globalThis.jsQR === 'function' ? field(t('unseal.qrImage'), image, t('unseal.qrImageHint')) : null,
   );
   const progress = !status
     ? t('unseal.loading')
@@ -80,6 +100,24 @@ function render() {
       !status?.sealed && status?.mode === 'custody' ? h('p', {}, h('a', { href: '/console' }, t('unseal.toConsole'))) : null,
     ),
   );
+}
+
+/** The text of the QR code in an image file, or null (large photos are scaled down to 1600 px first). */
+async function readQr(file) {
+  const bitmap = await createImageBitmap(file);
+  const scale = Math.min(1, 1600 / Math.max(bitmap.width, bitmap.height));
+  const width = Math.round(bitmap.width * scale);
+  const height = Math.round(bitmap.height * scale);
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const context = canvas.getContext('2d', { willReadFrequently: true });
+  context.drawImage(bitmap, 0, 0, width, height);
+  bitmap.close();
+  const pixels = context.getImageData(0, 0, width, height);
+  const found = globalThis.jsQR(pixels.data, width, height);
+  context.clearRect(0, 0, width, height);
+  return found?.data?.trim() || null;
 }
 
 async function load() {
