@@ -3,8 +3,9 @@ import { createInterface } from 'node:readline';
 import { createHash, X509Certificate } from 'node:crypto';
 import { canonicalEntry, ChainCheckpoint, ChainEntry, publicKeyOfCertificate, seqText, VerifyResult } from './audit-chain';
 import { verifyChainParallel } from './audit-chain-parallel';
-import { describeHead, parseTreeHead, TreeHead, treeHeadJson } from './audit-tree-head';
+import { describeHead, parseTreeHead, TreeHead, treeHeadBytes, treeHeadJson } from './audit-tree-head';
 import { checkAgainstKnownHead, checkTreeHeads, KnownHead, TreeRecomputer } from './audit-tree-verify';
+import { verifyTimestampToken } from './timestamp';
 
 /**
  * The export format (JSON Lines, `application/x-ndjson`), written by `GET /audit/export` and
@@ -47,6 +48,11 @@ export function checkpointLine(cp: ChainCheckpoint, certSha256: string | null): 
 /** A signed tree head (audit-tree-head.ts) whose size lies in the export's range. */
 export function treeHeadLine(head: TreeHead, certSha256: string | null): string {
   return JSON.stringify({ type: 'treeHead', ...treeHeadJson(head, certSha256 ?? undefined) }) + '\n';
+}
+
+/** The RFC 3161 timestamp of a tree head: `{"type":"treeHeadTimestamp","treeSize":N,"token":"<base64 DER TimeStampToken>"}`. */
+export function treeHeadTimestampLine(treeSize: number, token: Buffer): string {
+  return JSON.stringify({ type: 'treeHeadTimestamp', treeSize, token: token.toString('base64') }) + '\n';
 }
 
 /** SHA-256 fingerprint of a certificate (DER), lowercase hex without separators. */
@@ -114,6 +120,11 @@ async function* entryPagesOf(path: string, size = 4096): AsyncGenerator<ChainEnt
 export interface ExportVerifyResult extends VerifyResult {
   anchorSeq: number;
   treeHeadsChecked: number;
+  /** RFC 3161 timestamps in the export, and how many were verified (with options.tsaCaPem). */
+  timestamps: number;
+  timestampsChecked: number;
+  /** The newest verified timestamp: which head, and when the TSA saw it. */
+  newestTimestamp: { treeSize: number; genTime: string } | null;
   /** The export's newest signed tree head (null when it holds none). */
   treeHead: TreeHead | null;
 }
@@ -126,16 +137,25 @@ export interface ExportVerifyResult extends VerifyResult {
  * the export's tree or a prefix of it; they need an export from the first entry. Malformed
  * files are reported as not intact, never thrown.
  */
-export async function verifyExportFile(path: string, certPem: string, known: KnownHead[] = []): Promise<ExportVerifyResult> {
+export async function verifyExportFile(
+  path: string,
+  certPem: string,
+  known: KnownHead[] = [],
+  options: { tsaCaPem?: string } = {},
+): Promise<ExportVerifyResult> {
   const publicKey = publicKeyOfCertificate(certPem);
   const checkpoints: ChainCheckpoint[] = [];
   const heads: TreeHead[] = [];
+  const stamps: { treeSize: number; token: Buffer; line: number }[] = [];
   let anchor: { seq: number; hash: Buffer } | null = null;
   const broken = (reason: string, firstBadSeq?: number): ExportVerifyResult => ({
     ok: false,
     entriesChecked: 0,
     checkpointsChecked: 0,
     treeHeadsChecked: 0,
+    timestamps: stamps.length,
+    timestampsChecked: 0,
+    newestTimestamp: null,
     treeHead: null,
     lastSeq: 0,
     anchorSeq: anchor?.seq ?? 0,
@@ -159,6 +179,11 @@ export async function verifyExportFile(path: string, certPem: string, known: Kno
         } catch (error) {
           return broken(`line ${no}: tree head is malformed: ${(error as Error).message}`);
         }
+      } else if (value.type === 'treeHeadTimestamp') {
+        if (!Number.isSafeInteger(value.treeSize) || typeof value.token !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(value.token)) {
+          return broken(`line ${no}: tree head timestamp is malformed`);
+        }
+        stamps.push({ treeSize: value.treeSize as number, token: Buffer.from(value.token, 'base64'), line: no });
       } else if (value.type !== 'entry') {
         return broken(`line ${no}: unknown line type`);
       }
@@ -173,9 +198,29 @@ export async function verifyExportFile(path: string, certPem: string, known: Kno
     const tree = new TreeRecomputer([...heads.map((h) => h.treeSize), ...known.map((k) => k.treeSize)]);
     const result = await verifyChainParallel(entryPagesOf(path), { publicKey, checkpoints, anchor, ...(fromStart ? { tree } : {}) });
     const newest = heads[heads.length - 1] ?? null;
-    const answer: ExportVerifyResult = { ...result, anchorSeq: anchor.seq, treeHeadsChecked: 0, treeHead: newest };
-    if (!result.ok || !fromStart) return answer;
+    const answer: ExportVerifyResult = {
+      ...result,
+      anchorSeq: anchor.seq,
+      treeHeadsChecked: 0,
+      timestamps: stamps.length,
+      timestampsChecked: 0,
+      newestTimestamp: null,
+      treeHead: newest,
+    };
     const fail = (reason: string, firstBadSeq?: number): ExportVerifyResult => ({ ...answer, ok: false, reason, ...(firstBadSeq ? { firstBadSeq } : {}) });
+    if (result.ok && options.tsaCaPem) {
+      // each timestamp must be for a signed head the export holds (its signed text is what was stamped)
+      for (const stamp of stamps) {
+        const head = heads.find((h) => h.treeSize === stamp.treeSize);
+        if (!head) return fail(`line ${stamp.line}: a timestamp for tree head ${stamp.treeSize}, which the export does not hold`);
+        const check = verifyTimestampToken(stamp.token, treeHeadBytes(head), options.tsaCaPem);
+        if (!check.ok) return fail(`the RFC 3161 timestamp of tree head ${stamp.treeSize} (line ${stamp.line}) does not verify: ${check.reason}`);
+        answer.timestampsChecked++;
+        if (!answer.newestTimestamp || stamp.treeSize > answer.newestTimestamp.treeSize)
+          answer.newestTimestamp = { treeSize: stamp.treeSize, genTime: check.genTime! };
+      }
+    }
+    if (!result.ok || !fromStart) return answer;
     if (tree.failure) return fail(tree.failure);
     const check = checkTreeHeads(heads, tree, publicKey);
     answer.treeHeadsChecked = check.checked;

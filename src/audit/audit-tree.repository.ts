@@ -103,3 +103,29 @@ export async function latestReceipts(q: Queryable): Promise<WitnessReceipt[]> {
   );
   return rows.map((r) => ({ witness: r.witness, treeSize: Number(r.size), rootHash: r.root.toString('hex'), acceptedAt: r.accepted_at }));
 }
+
+export interface TreeHeadTimestampRow {
+  treeSize: number;
+  /** The RFC 3161 TimeStampToken (DER). */
+  token: Buffer;
+  genTime: Date;
+}
+
+/** Keeps a head's RFC 3161 timestamp token (one per head; a second for the same head is ignored). */
+export async function insertTreeHeadTimestamp(q: Queryable, treeSize: number, token: Buffer, genTime: Date, tsaUrl: string): Promise<void> {
+  await q.query(`INSERT INTO audit_tree_head_timestamp (tree_size, token, gen_time, tsa_url) VALUES ($1, $2, $3, $4) ON CONFLICT (tree_size) DO NOTHING`, [
+    treeSize,
+    token,
+    genTime,
+    tsaUrl,
+  ]);
+}
+
+/** Timestamps of the heads with from <= size <= to, in size order. */
+export async function treeHeadTimestampsBetween(q: Queryable, from: number, to: number): Promise<TreeHeadTimestampRow[]> {
+  const rows: { size: string; token: Buffer; gen_time: Date }[] = await q.query(
+    `SELECT tree_size::text AS size, token, gen_time FROM audit_tree_head_timestamp WHERE tree_size BETWEEN $1 AND $2 ORDER BY tree_size`,
+    [from, to],
+  );
+  return rows.map((r) => ({ treeSize: Number(r.size), token: r.token, genTime: r.gen_time }));
+}

@@ -14,6 +14,8 @@ export interface AuditVerifyOptions {
   head?: string;
   /** The auditor's state file: the last head verified; refuses to go backwards, updated on success. */
   state?: string;
+  /** The timestamp authority's CA certificate(s) (PEM): every RFC 3161 timestamp in the export must verify with it. */
+  tsaCa?: string;
 }
 
 /** Reads a head from a file: one JSON object, or JSON Lines (the last line whose signature verifies). */
@@ -63,7 +65,9 @@ export async function runAuditVerify(
   const options: AuditVerifyOptions = typeof certPathOrOptions === 'object' ? certPathOrOptions : { cert: certPathOrOptions };
   const certPath = options.cert;
   if (!exportPath || !certPath) {
-    err.write('usage: audit:verify <export.ndjson> --cert <certificate.pem> [--witness-dir <dir>] [--head <head.json>] [--state <file>]\n');
+    err.write(
+      'usage: audit:verify <export.ndjson> --cert <certificate.pem> [--witness-dir <dir>] [--head <head.json>] [--state <file>] [--tsa-ca <tsa-ca.pem>]\n',
+    );
     return 1;
   }
   let certPem: string;
@@ -99,7 +103,16 @@ export async function runAuditVerify(
     err.write(`${(error as Error).message}\n`);
     return 1;
   }
-  const result = await verifyExportFile(exportPath, certPem, known);
+  let tsaCaPem: string | undefined;
+  if (options.tsaCa) {
+    try {
+      tsaCaPem = readFileSync(options.tsaCa, 'utf8');
+    } catch (error) {
+      err.write(`cannot read the timestamp authority's certificate ${options.tsaCa}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  const result = await verifyExportFile(exportPath, certPem, known, { tsaCaPem });
   if (result.ok) {
     const range = result.entriesChecked ? `entries ${result.anchorSeq + 1} to ${result.lastSeq}` : 'no entries';
     out.write(
@@ -108,6 +121,14 @@ export async function runAuditVerify(
     );
     if (result.treeHead) out.write(`tree head: ${describeHead(result.treeHead)}\n`);
     for (const k of known) out.write(`consistent with ${k.source}: ${describeHead(k)}\n`);
+    if (result.timestamps > 0 && tsaCaPem) {
+      const newest = result.newestTimestamp!;
+      out.write(
+        `RFC 3161 timestamps: ${result.timestampsChecked} verified with ${options.tsaCa} (newest: tree head ${newest.treeSize} existed at ${newest.genTime})\n`,
+      );
+    } else if (result.timestamps > 0) {
+      out.write(`RFC 3161 timestamps: ${result.timestamps} not checked (give --tsa-ca <the timestamp authority's CA certificate>)\n`);
+    }
     if (options.state) {
       const previous = known.find((k) => k.source.startsWith('the last head you verified'));
       if (result.treeHead && (!previous || result.treeHead.treeSize >= previous.treeSize)) {
@@ -154,6 +175,14 @@ export class AuditVerifyCommand extends CommandRunner {
     return value;
   }
 
+  @Option({
+    flags: '--tsa-ca <tsa-ca.pem>',
+    description: "the timestamp authority's CA certificate: every RFC 3161 timestamp in the export must verify with it",
+  })
+  parseTsaCa(value: string): string {
+    return value;
+  }
+
   @Option({ flags: '--state <file>', description: 'your state file: the last head verified; refuses to go backwards, updated on success' })
   parseState(value: string): string {
     return value;
@@ -165,7 +194,13 @@ if (require.main === module) {
   const args = process.argv.slice(2);
   const options: AuditVerifyOptions = {};
   const rest: string[] = [];
-  const names: Record<string, keyof AuditVerifyOptions> = { '--cert': 'cert', '--witness-dir': 'witnessDir', '--head': 'head', '--state': 'state' };
+  const names: Record<string, keyof AuditVerifyOptions> = {
+    '--cert': 'cert',
+    '--witness-dir': 'witnessDir',
+    '--head': 'head',
+    '--state': 'state',
+    '--tsa-ca': 'tsaCa',
+  };
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     const eq = arg.indexOf('=');

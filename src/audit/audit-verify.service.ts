@@ -5,11 +5,11 @@ import { KeyringService } from '@/crypto/keyring.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { publicKeyOfCertificate, VerifyResult, ZERO_HASH } from './audit-chain';
 import { verifyChainParallel } from './audit-chain-parallel';
-import { anchorLine, certificateSha256, checkpointLine, entryLine, treeHeadLine } from './audit-export';
+import { anchorLine, certificateSha256, checkpointLine, entryLine, treeHeadLine, treeHeadTimestampLine } from './audit-export';
 import { checkpointsBetween, entryPages, Queryable, sealedHead } from './audit-sql';
 import { describeHead, TreeHead } from './audit-tree-head';
 import { checkAgainstKnownHead, checkTreeHeads, KnownHead, TreeRecomputer } from './audit-tree-verify';
-import { treeHeadsBetween } from './audit-tree.repository';
+import { treeHeadsBetween, treeHeadTimestampsBetween } from './audit-tree.repository';
 import { AuditProofsService } from './audit-proofs.service';
 import { AuditWitnessService } from './audit-witness.service';
 import { AuditService } from './audit.service';
@@ -208,7 +208,7 @@ export class AuditVerifyService {
     });
   }
 
-  /** The export as chunks of NDJSON lines: anchor, entries (a page per chunk), signed tree heads, checkpoints. */
+  /** The export as chunks of NDJSON lines: anchor, entries (a page per chunk), signed tree heads, their RFC 3161 timestamps, checkpoints. */
   async *exportChunks(plan: ExportPlan): AsyncGenerator<string> {
     yield anchorLine(plan.anchorSeq, plan.anchorHash);
     for await (const page of entryPages(this.dataSource, plan.anchorSeq, plan.toSeq, PAGE_SIZE)) {
@@ -221,6 +221,9 @@ export class AuditVerifyService {
     let chunk = '';
     for (const head of await treeHeadsBetween(this.dataSource, Number(plan.anchorSeq) + 1, Number(plan.toSeq))) {
       chunk += treeHeadLine(head, head.certSha256);
+    }
+    for (const stamp of await treeHeadTimestampsBetween(this.dataSource, Number(plan.anchorSeq) + 1, Number(plan.toSeq))) {
+      chunk += treeHeadTimestampLine(stamp.treeSize, stamp.token);
     }
     for (const cp of checkpoints) chunk += checkpointLine(cp, cp.certSha256 ?? fingerprint);
     if (chunk) yield chunk;

@@ -7,17 +7,18 @@ import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
 import { KeyringService } from '@/crypto/keyring.service';
 import { publicKeyOfCertificate } from './audit-chain';
-import { describeHead, parseTreeHead, TreeHead, TreeHeadJson } from './audit-tree-head';
+import { describeHead, parseTreeHead, TreeHead, TreeHeadJson, treeHeadBytes } from './audit-tree-head';
 import { AuditProofsService } from './audit-proofs.service';
 import { verifyConsistency } from './merkle';
-import { insertWitnessReceipt, latestReceipts, WitnessReceipt } from './audit-tree.repository';
-import { appendWitnessHead, scanWitnessDirectory, WitnessedHead } from './witness-directory';
+import { insertTreeHeadTimestamp, insertWitnessReceipt, latestReceipts, WitnessReceipt } from './audit-tree.repository';
+import { requestTimestamp } from './timestamp';
+import { appendWitnessHead, scanWitnessDirectory, WitnessedHead, writeWitnessTimestamp } from './witness-directory';
 
 const WEBHOOK_TIMEOUT_MS = 5000;
 /** Delays between webhook attempts: three retries after the first try. */
 export const WEBHOOK_RETRY_DELAYS_MS = [1000, 4000, 15000];
 
-export type WitnessName = 'directory' | 'webhook' | 'mail';
+export type WitnessName = 'directory' | 'webhook' | 'mail' | 'timestamp';
 
 export interface WitnessStatus {
   witness: WitnessName;
@@ -36,7 +37,10 @@ export interface WitnessStatus {
  * - directory (AUDIT_WITNESS_DIR): appended and fsync'd, one file a day (witness-directory.ts);
  * - webhook (AUDIT_WITNESS_WEBHOOK_URL): JSON POST `{event: 'audit.tree-head', head}`, retried;
  * - e-mail (AUDIT_WITNESS_MAIL_TO through SMTP_URL): one digest a day with that day's first
- *   head offered after midnight UTC (so each mail pins the trail as of that moment).
+ *   head offered after midnight UTC (so each mail pins the trail as of that moment);
+ * - RFC 3161 timestamp (AUDIT_TSA_URL): the same daily head stamped by a timestamp authority,
+ *   the token kept with the head (audit_tree_head_timestamp, exports, and the witness directory
+ *   as `sth-YYYY-MM-DD.<size>.tst`); retried with each later head until one succeeds that day.
  *
  * Each acceptance is noted in audit_witness_receipt for the auditor console; verification never
  * trusts those rows, it reads the witness (the directory, or a head the auditor gives).
@@ -61,6 +65,8 @@ export class AuditWitnessService implements OnModuleDestroy {
   private webhookInFlight: Promise<void> | null = null;
   private webhookNext: TreeHeadJson | null = null;
   private mailedDay: string | null = null;
+  private readonly tsaUrl?: string;
+  private stampedDay: string | null = null;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -82,6 +88,7 @@ export class AuditWitnessService implements OnModuleDestroy {
         socketTimeout: WEBHOOK_TIMEOUT_MS,
       });
     }
+    this.tsaUrl = config.get('AUDIT_TSA_URL', { infer: true }) || undefined;
     this.intervalMs = config.get('AUDIT_WITNESS_INTERVAL_MS', { infer: true }) ?? 10_000;
     this.staleMinutes = config.get('AUDIT_WITNESS_STALE_MINUTES', { infer: true }) ?? 60;
   }
@@ -92,6 +99,7 @@ export class AuditWitnessService implements OnModuleDestroy {
       ...(this.directory ? (['directory'] as const) : []),
       ...(this.webhookUrl ? (['webhook'] as const) : []),
       ...(this.mailer ? (['mail'] as const) : []),
+      ...(this.tsaUrl ? (['timestamp'] as const) : []),
     ];
   }
 
@@ -131,6 +139,7 @@ export class AuditWitnessService implements OnModuleDestroy {
         await this.toDirectory(head);
         this.toWebhook(head);
         await this.toMail(head);
+        await this.toTimestamp(head);
       } finally {
         this.running = null;
         if (this.latest && this.latest.treeSize > this.publishedSize) this.offer(this.latest);
@@ -246,6 +255,28 @@ export class AuditWitnessService implements OnModuleDestroy {
     }
   }
 
+  /** The day's first head, stamped by the timestamp authority (RFC 3161); a failure is retried with the next head. */
+  private async toTimestamp(head: TreeHeadJson): Promise<void> {
+    if (!this.tsaUrl) return;
+    const day = this.clock.now().toISOString().slice(0, 10);
+    if (this.stampedDay === day) return;
+    const seen = (await latestReceipts(this.dataSource).catch(() => [])).find((r) => r.witness === 'timestamp');
+    if (seen && seen.acceptedAt.toISOString().slice(0, 10) === day) {
+      this.stampedDay = day; // another instance stamped today's head
+      return;
+    }
+    try {
+      const parsed = parseTreeHead(head);
+      const { token, info } = await requestTimestamp(this.tsaUrl, treeHeadBytes(parsed));
+      await insertTreeHeadTimestamp(this.dataSource, parsed.treeSize, token, new Date(info.genTime), this.tsaUrl);
+      if (this.directory) writeWitnessTimestamp(this.directory, parsed.treeSize, token, this.clock.now());
+      this.stampedDay = day;
+      await this.receipt('timestamp', head);
+    } catch (error) {
+      this.logger.warn(`RFC 3161 timestamp of tree head ${head.treeSize} failed (tried again with the next head): ${(error as Error).message}`);
+    }
+  }
+
   /** Why `next` may not follow `held` (null: it may; 'same': already witnessed). */
   private async refusal(held: TreeHead, next: TreeHead): Promise<string | null> {
     const ours = `the witnessed head (${describeHead(held)})`;
@@ -278,7 +309,8 @@ export class AuditWitnessService implements OnModuleDestroy {
     const witnesses = this.configured.map((witness): WitnessStatus => {
       const r = byName.get(witness);
       const ageSeconds = r ? Math.max(0, Math.round((now - r.acceptedAt.getTime()) / 1000)) : null;
-      const limit = (witness === 'mail' ? 24 * 60 + this.staleMinutes : this.staleMinutes) * 60;
+      const daily = witness === 'mail' || witness === 'timestamp';
+      const limit = (daily ? 24 * 60 + this.staleMinutes : this.staleMinutes) * 60;
       return {
         witness,
         lastAcceptedAt: r ? r.acceptedAt.toISOString() : null,

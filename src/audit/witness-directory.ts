@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, fstatSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, fstatSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { KeyObject } from 'node:crypto';
 import { parseTreeHead, TreeHead, TreeHeadJson, verifyTreeHeadSignature } from './audit-tree-head';
@@ -49,6 +49,27 @@ export function appendWitnessHead(dir: string, head: TreeHeadJson, now: Date = n
 }
 
 const existsBefore = new Set<string>();
+
+/**
+ * The RFC 3161 token of a head (DER), next to the day's heads as `sth-YYYY-MM-DD.<size>.tst`:
+ * written to a temporary name, fsync'd and renamed, so a crash leaves the whole token or none.
+ * `openssl ts -verify -token_in -in <file> -data <the head's signed text> -CAfile <TSA CA>` checks it.
+ */
+export function writeWitnessTimestamp(dir: string, treeSize: number, token: Buffer, now: Date = new Date()): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${witnessFileName(now).replace(/\.jsonl$/, '')}.${treeSize}.tst`);
+  const tmp = `${path}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'w');
+  try {
+    writeSync(fd, token);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, path);
+  fsyncDirectory(dir);
+  return path;
+}
 
 function fsyncDirectory(dir: string): void {
   try {

@@ -87,7 +87,8 @@ async function startService(port: number, env: Record<string, string> = {}): Pro
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 200; i++) {
+  // up to 2 minutes: on a shared machine at high load a start alone has taken over 50 s
+  for (let i = 0; i < 480; i++) {
     const up = await fetch(`http://127.0.0.1:${port}/health`).then(
       (r) => r.ok,
       () => false,
