@@ -13,6 +13,7 @@ import { RaiseDueResult, raiseDueAlarms, SqlRunner, sweepWithLock } from './alar
 import { localDate, startOfLocalDay } from './due-dates';
 import { ListAlarmsQuery, PostponeDto } from './dto/alarm.dto';
 import { AlarmStatus, DisposalAlarm } from './entities/disposal-alarm.entity';
+import { RetentionRepository } from './retention.repository';
 
 export const ALARM_PAGE_SIZE = 100;
 
@@ -48,6 +49,7 @@ export class AlarmsService {
     private readonly audit: AuditService,
     private readonly notifier: AlarmNotifierService,
     metrics: MetricsService,
+    private readonly repository: RetentionRepository,
   ) {
     notifier.useOpenCounter(() => this.countOpen());
     metrics.gauge('mnv_open_alarms', 'Open disposal alarms', () => this.countOpen());
@@ -86,8 +88,7 @@ export class AlarmsService {
   }
 
   async countOpen(): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM disposal_alarm WHERE status = 'open'`);
-    return n;
+    return this.repository.countOpenAlarms();
   }
 
   async list(query: ListAlarmsQuery): Promise<{ items: AlarmView[]; nextCursor: string | null }> {

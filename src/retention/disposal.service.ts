@@ -15,6 +15,7 @@ import { DisposalAlarm } from './entities/disposal-alarm.entity';
 import { DISPOSAL_METHOD, DISPOSAL_METHOD_NOTHING_ON_FILE, DisposalRecord } from './entities/disposal-record.entity';
 import { RetentionSchedule } from './entities/retention-schedule.entity';
 import { ScheduleService } from './schedule.service';
+import { RetentionRepository } from './retention.repository';
 
 export const DISPOSAL_PAGE_SIZE = 100;
 
@@ -63,6 +64,7 @@ export class DisposalService implements OnModuleInit {
     private readonly legal: LegalDataService,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
+    private readonly repository: RetentionRepository,
   ) {}
 
   /** What the responsible person's approval carries out: the disposal asked for, with the requester as disposer. */
@@ -221,7 +223,7 @@ export class DisposalService implements OnModuleInit {
     approval: DisposalApproval = { approver: staff, approvalId: null, fourEyes: 'not-configured' },
   ): Promise<BatchDisposalResult> {
     const batchId = randomUUID();
-    const open: { id: string }[] = await this.dataSource.query(`SELECT id FROM disposal_alarm WHERE status = 'open' ORDER BY due_on, id`);
+    const open = await this.repository.openAlarmIds();
     const result: BatchDisposalResult = { batchId, disposed: 0, records: [], skipped: [] };
     for (const { id } of open) {
       try {
@@ -250,15 +252,7 @@ export class DisposalService implements OnModuleInit {
   }
 
   async list(query: ListDisposalsQuery): Promise<{ items: DisposalRecord[]; nextCursor: string | null }> {
-    const qb = this.dataSource.manager
-      .createQueryBuilder(DisposalRecord, 'd')
-      .orderBy('d.disposed_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(DISPOSAL_PAGE_SIZE + 1);
-    if (query.cursor) {
-      qb.where('(d.disposed_at, d.id) < (SELECT c.disposed_at, c.id FROM disposal_record c WHERE c.id = :cursor)', { cursor: query.cursor });
-    }
-    const rows = await qb.getMany();
+    const rows = await this.repository.disposalRecordsBefore(query.cursor, DISPOSAL_PAGE_SIZE + 1);
     const items = rows.slice(0, DISPOSAL_PAGE_SIZE);
     return { items, nextCursor: rows.length > DISPOSAL_PAGE_SIZE ? items[items.length - 1]!.id : null };
   }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { DueResult } from './due-dates';
+import { DisposalRecord } from './entities/disposal-record.entity';
 import { EarlyDisposal } from './entities/early-disposal.entity';
 import { Filing } from './entities/filing.entity';
 
@@ -29,6 +30,23 @@ export class RetentionRepository {
 
   private db(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
+  }
+
+  async countOpenAlarms(): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM disposal_alarm WHERE status = 'open'`);
+    return row?.n ?? 0;
+  }
+
+  /** Every open alarm, oldest due first (year-end disposal of all). */
+  openAlarmIds(): Promise<{ id: string }[]> {
+    return this.dataSource.query(`SELECT id FROM disposal_alarm WHERE status = 'open' ORDER BY due_on, id`);
+  }
+
+  /** Disposal records, newest first, after the cursor record (keyset page of `limit`). */
+  disposalRecordsBefore(cursor: string | undefined, limit: number): Promise<DisposalRecord[]> {
+    const qb = this.dataSource.manager.createQueryBuilder(DisposalRecord, 'd').orderBy('d.disposed_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit);
+    if (cursor) qb.where('(d.disposed_at, d.id) < (SELECT c.disposed_at, c.id FROM disposal_record c WHERE c.id = :cursor)', { cursor });
+    return qb.getMany();
   }
 
   /** Stores a person's computed due date; `resetDisposal` clears an earlier disposal mark (a new leave or filing). */
