@@ -23,6 +23,7 @@ import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 import { BreachesModule } from './breaches/breaches.module';
+import { ReportsModule } from './reports/reports.module';
 
 /**
  * The whole application, built from a settings object (`validateEnv(process.env)` in main.ts, an
@@ -61,6 +62,7 @@ export class AppModule {
         KeysModule,
         CustodyModule,
         BreachesModule,
+        ReportsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
     };

@@ -20,6 +20,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { ensureAppRole, prepareDatabase } from '../src/database/prepare-database';
 import { createTestApp, ownerConnection } from './support/app';
 import { signIn } from './support/staff';
 
@@ -316,4 +317,51 @@ describe('the service with DATABASE_URL = its own login role and migrations as t
     expect({ exitCode: started.exitCode, output: started.exitCode === null ? '' : started.output() }).toEqual({ exitCode: null, output: '' });
     await stop(started.child);
   }, 250_000);
+});
+
+describe('set-up under concurrency: roles are cluster-wide, several runs and instances prepare at once', () => {
+  const tag = randomBytes(4).toString('hex');
+  const role = `mnv_roles_race_${tag}`;
+  const ownerBase = new URL(process.env.DATABASE_MIGRATION_URL ?? process.env.DATABASE_URL!);
+  const database = `mnv_test_roles_race_${tag}`;
+  const owners: DataSource[] = [];
+
+  afterAll(async () => {
+    for (const ds of owners) await ds.destroy().catch(() => undefined);
+    const url = new URL(ownerBase.toString());
+    url.pathname = '/postgres';
+    const c = new Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      await c.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
+      await c.query(`DROP ROLE IF EXISTS "${role}"`);
+    } finally {
+      await c.end();
+    }
+  });
+
+  it('six connections creating, then re-passwording, one app role at the same moment all succeed', async () => {
+    for (let i = 0; i < 6; i++) owners.push(await new DataSource({ type: 'postgres', url: ownerBase.toString(), extra: { max: 1 } }).initialize());
+    await Promise.all(owners.map((ds) => ensureAppRole(ds, role, 'first-password')));
+    await Promise.all(owners.map((ds) => ensureAppRole(ds, role, 'second-password')));
+    const rows = await owners[0]!.query(`SELECT rolcanlogin, rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = $1`, [role]);
+    expect(rows).toEqual([{ rolcanlogin: true, rolsuper: false, rolcreaterole: false, rolcreatedb: false }]);
+  });
+
+  it('two instances preparing one new database at once: both start, each migration ran once', async () => {
+    const url = new URL(ownerBase.toString());
+    url.pathname = `/${database}`;
+    const env = { DATABASE_URL: url.toString(), DATABASE_APP_ROLE: role, DATABASE_POOL_SIZE: 2, NODE_ENV: 'test' as const };
+    const [a, b] = await Promise.all([prepareDatabase(env), prepareDatabase(env)]);
+    expect(a.length + b.length).toBeGreaterThan(0);
+    expect(Math.min(a.length, b.length)).toBe(0); // the second waited for the first's lock, then found nothing to do
+    const c = new Client({ connectionString: url.toString() });
+    await c.connect();
+    try {
+      const { rows } = await c.query(`SELECT name, count(*)::int AS n FROM typeorm_migrations GROUP BY name HAVING count(*) > 1`);
+      expect(rows).toEqual([]);
+    } finally {
+      await c.end();
+    }
+  }, 240_000);
 });

@@ -115,6 +115,8 @@ export const AUDIT_ACTIONS = [
   'collection.images-deleted',
   /** The person (or a dependent) will not provide a number: recorded with the reason code. */
   'collection.not-provided',
+  /** 取扱状況の確認 (issue #19): the responsible person signed off a month's handling report (details: month). */
+  'report.signed-off',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -25,6 +25,6 @@ import { AuditTreeStatusService } from './audit-tree-status.service';
     AuditWitnessService,
     AuditTreeStatusService,
   ],
-  exports: [AuditService, AuditSealerService, AuditVerifyService, AuditWitnessService],
+  exports: [AuditService, AuditSealerService, AuditVerifyService, AuditWitnessService, AuditAlertsService],
 })
 export class AuditModule {}

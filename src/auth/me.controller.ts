@@ -44,13 +44,22 @@ export class MeController {
   }
 
   @Get('training')
-  @ApiOperation({ summary: 'The handling rules (取扱規程) to read, and whether my acknowledgement is current' })
+  @ApiOperation({ summary: 'The handling rules (取扱規程) that apply to my roles, and whether my acknowledgement is current' })
   training(@CurrentStaff() staff: Staff) {
     const rules = this.legal.handlingRules;
+    // each role reads the rules that apply to it (issue #22): clerks handle numbers, auditors and admins never see one
+    type Section = { role: string; title: string; text: string[]; seesNumbers: boolean };
+    const sections = staff.roles.flatMap((role): Section[] => {
+      if (role === 'clerk') return [{ role, title: rules.title, text: rules.text, seesNumbers: true }];
+      const own = role === 'auditor' || role === 'admin' ? rules.roles?.[role] : undefined;
+      return own ? [{ role, title: own.title, text: own.text, seesNumbers: false }] : [];
+    });
+    if (!sections.length) sections.push({ role: staff.roles[0] ?? 'clerk', title: rules.title, text: rules.text, seesNumbers: staff.roles.includes('clerk') });
     return {
       version: rules.version,
-      title: rules.title,
-      text: rules.text,
+      title: sections[0]!.title,
+      text: sections.flatMap((s) => s.text),
+      sections,
       acknowledgedVersion: staff.trainingVersion,
       acknowledgedAt: staff.trainingAcknowledgedAt?.toISOString() ?? null,
       current: isTrainingCurrent(staff, rules.version, this.config.get('TRAINING_VALID_MONTHS', { infer: true }), this.clock.now()),

@@ -6,6 +6,7 @@ import {
   AlertRules,
   HandlingRules,
   IdentityDocument,
+  IdentityRule,
   LegalData,
   loadLegalData,
   OpenMatterReview,
@@ -77,6 +78,11 @@ export class LegalDataService {
 
   get identityDocuments(): readonly IdentityDocument[] {
     return this.data.identityDocuments;
+  }
+
+  /** 身元確認: how many photo / non-photo documents prove the person (config/identity-documents.json `rule`). */
+  get identityRule(): IdentityRule {
+    return this.data.identityRule;
   }
 
   /** config/compliance.json: outside-firm checklist, breach-report rules (issue #19). */

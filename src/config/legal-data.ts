@@ -67,10 +67,15 @@ const floorsFileSchema = z.object({
   }),
 });
 
+const ruleTextSchema = z.object({ title: z.string().min(1), text: z.array(z.string().min(1)).min(1) });
+
 const handlingRulesSchema = z.object({
   version: z.string().min(1),
+  /** The clerks' rules (they handle numbers). */
   title: z.string().min(1),
   text: z.array(z.string().min(1)).min(1),
+  /** Rules for roles that never see a number (issue #22): each is shown only its own. */
+  roles: z.object({ auditor: ruleTextSchema.optional(), admin: ruleTextSchema.optional() }).optional(),
 });
 
 const alertRulesSchema = z.object({
@@ -93,7 +98,11 @@ const identityDocumentSchema = z.object({
   note: z.string().optional(),
 });
 
+const identityRuleSchema = z.object({ photo: z.number().int().min(1), nonPhoto: z.number().int().min(1) });
+
 export type IdentityDocument = z.infer<typeof identityDocumentSchema>;
+/** How many photo / non-photo identity documents prove the person (config/identity-documents.json `rule`). */
+export type IdentityRule = z.infer<typeof identityRuleSchema>;
 export type Purpose = z.infer<typeof purposeSchema>;
 export type RetentionRule = z.infer<typeof retentionRuleSchema>;
 export type HandlingRules = z.infer<typeof handlingRulesSchema>;
@@ -112,6 +121,7 @@ export interface LegalData {
   handlingRules: HandlingRules;
   alertRules: AlertRules;
   identityDocuments: IdentityDocument[];
+  identityRule: IdentityRule;
 }
 
 function unique<T>(items: T[], key: (item: T) => string, what: string): void {
@@ -148,11 +158,12 @@ export function loadLegalData(dir: string): LegalData {
   unique(floorsFile.floors, (f) => f.relationship, 'retention floor for relationship');
   const handlingRules = parse(handlingRulesSchema, readJson(dir, 'handling-rules.json'), 'handling-rules.json');
   const alertRules = parse(alertRulesSchema, readJson(dir, 'alerts.json'), 'alerts.json');
-  const identityDocuments = parse(
-    z.object({ documents: z.array(identityDocumentSchema).min(1) }),
+  const identityFile = parse(
+    z.object({ documents: z.array(identityDocumentSchema).min(1), rule: identityRuleSchema.optional() }),
     readJson(dir, 'identity-documents.json'),
     'identity-documents.json',
-  ).documents;
+  );
+  const identityDocuments = identityFile.documents;
   unique(identityDocuments, (d) => d.code, 'identity document');
   unique(purposes, (p) => p.code, 'purpose');
   unique(retentionRules, (r) => r.documentType, 'retention rule');
@@ -173,6 +184,7 @@ export function loadLegalData(dir: string): LegalData {
     handlingRules,
     alertRules,
     identityDocuments,
+    identityRule: identityFile.rule ?? { photo: 1, nonPhoto: 2 },
     compliance,
   };
 }

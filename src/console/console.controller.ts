@@ -11,7 +11,7 @@ export class ConsoleController {
 
   @Get('reference')
   @Auth()
-  @ApiOperation({ summary: "Purposes, identity documents and retention rules (codes and labels) for the web console's forms" })
+  @ApiOperation({ summary: "Purposes, identity documents and their rule, and retention rules (codes and labels) for the web console's forms" })
   reference() {
     return {
       purposes: this.legal.purposes.map((p) => ({ code: p.code, label: p.label, labelEn: p.labelEn, kinds: p.kinds })),
@@ -21,6 +21,8 @@ export class ConsoleController {
         numberProof: d.numberProof,
         identityProof: d.identityProof,
       })),
+      /** 身元確認: the card alone, or this many photo / non-photo documents (the form checks it before sending). */
+      identityRule: this.legal.identityRule,
       retentionRules: this.legal.retentionRules.map((r) => ({ documentType: r.documentType, label: r.label, start: r.start, period: r.period })),
     };
   }

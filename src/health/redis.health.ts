@@ -4,6 +4,9 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import Redis from 'ioredis';
 import { Env } from '@/config/env.schema';
 
+/** What /health says while Redis does not answer. */
+export const QUEUE_OFF = 'queue off: Redis does not answer; the in-process sweep raises due disposal alarms';
+
 /** Pings Redis with its own short-timeout connection: Redis being down degrades, never blocks. */
 @Injectable()
 export class RedisHealthIndicator implements OnModuleDestroy {
@@ -34,9 +37,10 @@ export class RedisHealthIndicator implements OnModuleDestroy {
           timer = setTimeout(() => reject(new Error('timeout')), 1000);
         }),
       ]).finally(() => clearTimeout(timer));
-      return pong === 'PONG' ? indicator.up() : indicator.down({ message: 'unexpected answer' });
-    } catch (error) {
-      return indicator.down({ message: (error as Error).message });
+      return pong === 'PONG' ? indicator.up() : indicator.down({ message: QUEUE_OFF });
+    } catch {
+      // not ioredis' "Stream isn't writeable and enableOfflineQueue options is false" (issue #22)
+      return indicator.down({ message: QUEUE_OFF });
     }
   }
 

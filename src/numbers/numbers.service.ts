@@ -12,6 +12,7 @@ import { KeyringService } from '@/crypto/keyring.service';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { IdentityCheckDto, NumberStatusDto, StoreNumberDto } from './dto/number.dto';
 import { normaliseMyNumber } from './my-number';
+import { identityDocumentsProblem } from './identity-rule';
 import { NumbersRepository } from './numbers.repository';
 import { numberAad, SubjectNumber } from './subject-number.entity';
 
@@ -185,26 +186,23 @@ export class NumbersService {
    * Public so a collection submission is checked by the same rule before it is accepted.
    */
   checkIdentityDocuments(check: IdentityCheckDto): void {
-    const numberDoc = this.legal.identityDocument(check.numberDocument);
-    if (!numberDoc?.numberProof) {
+    const problem = identityDocumentsProblem(this.legal.identityDocuments, this.legal.identityRule, check.numberDocument, check.identityDocuments);
+    if (problem === 'identity.number-document-invalid') {
       throw new BadRequestException({
-        code: 'identity.number-document-invalid',
+        code: problem,
         message: 'identityCheck.numberDocument must be a document that proves the number (for example my-number-card)',
       });
     }
-    const docs = check.identityDocuments.map((code, i) => {
-      const doc = this.legal.identityDocument(code);
-      if (!doc)
-        throw new BadRequestException({ code: 'identity.document-unknown', message: `identityCheck.identityDocuments[${i}] is not a known identity document` });
-      return doc;
-    });
-    const coveredByCard = numberDoc.identityProof === 'both' || docs.some((d) => d.identityProof === 'both');
-    const photo = docs.filter((d) => d.identityProof === 'photo').length;
-    const nonPhoto = docs.filter((d) => d.identityProof === 'non-photo').length;
-    if (!coveredByCard && photo < 1 && nonPhoto < 2) {
+    if (problem === 'identity.document-unknown') {
+      const i = check.identityDocuments.findIndex((code) => !this.legal.identityDocument(code));
+      throw new BadRequestException({ code: problem, message: `identityCheck.identityDocuments[${i}] is not a known identity document` });
+    }
+    if (problem === 'identity.documents-insufficient') {
+      const { photo, nonPhoto } = this.legal.identityRule;
       throw new BadRequestException({
-        code: 'identity.documents-insufficient',
-        message: 'identityCheck.identityDocuments must hold one photo ID or two other identity documents (or the My Number card)',
+        code: problem,
+        message: `identityCheck.identityDocuments must hold ${photo} photo ID(s) or ${nonPhoto} other identity documents (or the My Number card)`,
+        params: { photo, nonPhoto },
       });
     }
     if (Number.isNaN(Date.parse(check.checkedAt)) || Date.parse(check.checkedAt) > this.clock.now().getTime() + 5 * 60_000) {

@@ -8,12 +8,12 @@ import { ClockService } from '@/config/clock.service';
 import { LegalDataService } from '@/config/legal-data.service';
 import { NumbersService } from '@/numbers/numbers.service';
 import { SubjectsService } from '@/subjects/subjects.service';
+import { RetentionRepository } from './retention.repository';
 import { AlarmNotifierService } from './alarm-notifier.service';
 import { RaiseDueResult, raiseDueAlarms, SqlRunner, sweepWithLock } from './alarm-sweep.sql';
 import { localDate, startOfLocalDay } from './due-dates';
 import { ListAlarmsQuery, PostponeDto } from './dto/alarm.dto';
 import { AlarmStatus, DisposalAlarm } from './entities/disposal-alarm.entity';
-import { RetentionRepository } from './retention.repository';
 
 export const ALARM_PAGE_SIZE = 100;
 
@@ -33,6 +33,8 @@ export interface AlarmView {
   disposalId: string | null;
   subject: { id: string; code: string; kind: string; name: string; leftAt: string | null } | null;
   numberOnFile: boolean;
+  /** Recorded filings that carry the number; 0 means the vault knows of none, and batch disposal asks to confirm this person. */
+  filingsRecorded: number;
 }
 
 /** Raising, listing and postponing disposal alarms. Disposal itself is DisposalService. */
@@ -48,8 +50,8 @@ export class AlarmsService {
     private readonly numbers: NumbersService,
     private readonly audit: AuditService,
     private readonly notifier: AlarmNotifierService,
-    metrics: MetricsService,
     private readonly repository: RetentionRepository,
+    metrics: MetricsService,
   ) {
     notifier.useOpenCounter(() => this.countOpen());
     metrics.gauge('mnv_open_alarms', 'Open disposal alarms', () => this.countOpen());
@@ -167,7 +169,7 @@ export class AlarmsService {
 
   private async views(alarms: DisposalAlarm[]): Promise<AlarmView[]> {
     const ids = [...new Set(alarms.map((a) => a.subjectId))];
-    const [people, statuses] = await Promise.all([this.subjects.findMany(ids), this.numbers.statuses(ids)]);
+    const [people, statuses, filings] = await Promise.all([this.subjects.findMany(ids), this.numbers.statuses(ids), this.repository.filingCounts(ids)]);
     const byId = new Map(people.map((p) => [p.id, p]));
     return alarms.map((a) => {
       const s = byId.get(a.subjectId);
@@ -188,6 +190,7 @@ export class AlarmsService {
         disposalId: a.disposalId,
         subject: s ? { id: s.id, code: s.code, kind: s.kind, name: s.name, leftAt: s.leftAt } : null,
         numberOnFile: statuses.get(a.subjectId)?.onFile ?? false,
+        filingsRecorded: filings.get(a.subjectId) ?? 0,
       };
     });
   }

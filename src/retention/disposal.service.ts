@@ -10,12 +10,12 @@ import { LegalDataService } from '@/config/legal-data.service';
 import { NumbersService } from '@/numbers/numbers.service';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { localDate } from './due-dates';
-import { DisposeDto, ListDisposalsQuery } from './dto/alarm.dto';
+import { DisposeAllDto, DisposeDto, ListDisposalsQuery } from './dto/alarm.dto';
+import { RetentionRepository } from './retention.repository';
 import { DisposalAlarm } from './entities/disposal-alarm.entity';
 import { DISPOSAL_METHOD, DISPOSAL_METHOD_NOTHING_ON_FILE, DisposalRecord } from './entities/disposal-record.entity';
 import { RetentionSchedule } from './entities/retention-schedule.entity';
 import { ScheduleService } from './schedule.service';
-import { RetentionRepository } from './retention.repository';
 
 export const DISPOSAL_PAGE_SIZE = 100;
 
@@ -77,11 +77,20 @@ export class DisposalService implements OnModuleInit {
       }),
     );
     this.approvals.registerExecutor('disposal-batch', (req, { requester, approver, request }) =>
-      this.disposeAll({ note: req.payload.note as string | undefined }, requester, request, {
-        approver,
-        approvalId: req.id,
-        fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
-      }),
+      this.disposeAll(
+        {
+          note: req.payload.note as string | undefined,
+          alarmIds: req.payload.alarmIds as string[] | undefined,
+          confirmedWithoutFilings: req.payload.confirmedWithoutFilings as string[] | undefined,
+        },
+        requester,
+        request,
+        {
+          approver,
+          approvalId: req.id,
+          fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
+        },
+      ),
     );
   }
 
@@ -102,10 +111,15 @@ export class DisposalService implements OnModuleInit {
   }
 
   /** POST /retention/alarms/dispose-all, under the same four-eyes policy (one approval for the run). */
-  async requestDisposeAll(dto: DisposeDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult | PendingDisposal> {
+  async requestDisposeAll(dto: DisposeAllDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult | PendingDisposal> {
     const mode = await this.approvals.modeNow();
     if (!mode.needsApproval) return this.disposeAll(dto, staff, request, { approver: staff, approvalId: null, fourEyes: mode.outcome });
-    const approval = await this.approvals.request('disposal-batch', null, dto.note ? { note: dto.note } : {}, staff, request);
+    const payload = {
+      ...(dto.note ? { note: dto.note } : {}),
+      ...(dto.alarmIds ? { alarmIds: dto.alarmIds } : {}),
+      ...(dto.confirmedWithoutFilings ? { confirmedWithoutFilings: dto.confirmedWithoutFilings } : {}),
+    };
+    const approval = await this.approvals.request('disposal-batch', null, payload, staff, request);
     return { status: 'pending-approval', approvalId: approval.id, kind: 'disposal-batch' };
   }
 
@@ -215,25 +229,41 @@ export class DisposalService implements OnModuleInit {
     return outcome;
   }
 
-  /** Year-end practice: dispose of every open alarm, one transaction per person; refusals are listed. */
+  /**
+   * Year-end practice: dispose of every open alarm (or only `alarmIds`, what the admin was shown),
+   * one transaction per person; refusals are listed in `skipped`. With `alarmIds`, a person with no
+   * recorded filing is skipped (`disposal.filings-unconfirmed`) unless `confirmedWithoutFilings`
+   * names their alarm: the vault cannot know that no filing still needs that number (issue #22).
+   */
   async disposeAll(
-    dto: DisposeDto,
+    dto: DisposeAllDto,
     staff: Actor,
     request: RequestMeta,
     approval: DisposalApproval = { approver: staff, approvalId: null, fourEyes: 'not-configured' },
   ): Promise<BatchDisposalResult> {
     const batchId = randomUUID();
-    const open = await this.repository.openAlarmIds();
+    const open = await this.repository.openAlarms(dto.alarmIds);
+    const filings = dto.alarmIds ? await this.repository.filingCounts(open.map((a) => a.subjectId)) : new Map<string, number>();
+    const confirmed = new Set(dto.confirmedWithoutFilings ?? []);
     const result: BatchDisposalResult = { batchId, disposed: 0, records: [], skipped: [] };
-    for (const { id } of open) {
+    for (const { id, subjectId } of open) {
+      if (dto.alarmIds && !filings.get(subjectId) && !confirmed.has(id)) {
+        result.skipped.push({ alarmId: id, code: 'disposal.filings-unconfirmed', reason: 'No filing is recorded for this person; confirm them one by one' });
+        continue;
+      }
       try {
-        result.records.push(await this.dispose(id, dto, staff, request, batchId, approval));
+        result.records.push(await this.dispose(id, { note: dto.note }, staff, request, batchId, approval));
         result.disposed++;
       } catch (error) {
         if (!(error instanceof HttpException)) throw error;
         const body = error.getResponse() as { message?: string; code?: string };
         result.skipped.push({ alarmId: id, code: body.code ?? `http.${error.getStatus()}`, reason: String(body.message ?? error.message) });
       }
+    }
+    if (dto.alarmIds) {
+      const found = new Set(open.map((a) => a.id));
+      for (const id of dto.alarmIds)
+        if (!found.has(id)) result.skipped.push({ alarmId: id, code: 'disposal.not-open', reason: 'This alarm is not open (any more)' });
     }
     await this.audit.record({
       action: 'disposal.batch-run',

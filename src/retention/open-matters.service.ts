@@ -8,6 +8,7 @@ import { ClockService } from '@/config/clock.service';
 import { LegalDataService } from '@/config/legal-data.service';
 import { NumbersService } from '@/numbers/numbers.service';
 import { SubjectsService } from '@/subjects/subjects.service';
+import { ListSubjectsQuery } from '@/subjects/dto/subject.dto';
 import { addDays, addMonths, floorDueDate, localDate } from './due-dates';
 import { CloseReviewDto, ConfirmReviewDto, ListReviewsQuery } from './dto/post-leaving.dto';
 import { Filing } from './entities/filing.entity';
@@ -51,6 +52,22 @@ export interface RetentionExplanation {
   }[];
   reviewOn: string | null;
   notProvided: boolean;
+}
+
+export interface AdminPersonView {
+  id: string;
+  code: string;
+  name: string;
+  nameKana: string | null;
+  kind: string;
+  employeeId: string | null;
+  hiredAt: string | null;
+  leftAt: string | null;
+  dueOn: string | null;
+  rule: string | null;
+  ruleLabel: string | null;
+  reason: string;
+  disposedAt: Date | null;
 }
 
 /**
@@ -160,6 +177,37 @@ export class OpenMattersService {
     const affected = new Set([result.review.subjectId, ...result.filers, ...[...people.values()].flat()]);
     for (const subjectId of affected) await this.schedule.recompute(subjectId);
     return result.review;
+  }
+
+  /**
+   * The admins' read-only people list (issue #22): who, leave date, and the computed 廃棄可能日 with
+   * its rule. Never a number, nor whether one is on file: admins manage staff and disposal.
+   */
+  async people(query: ListSubjectsQuery): Promise<{ items: AdminPersonView[]; nextCursor: string | null }> {
+    const page = await this.subjects.list(query);
+    const schedules = new Map((await this.repository.schedules(page.items.map((s) => s.id))).map((r) => [r.subjectId, r]));
+    return {
+      items: page.items.map((s) => {
+        const due = schedules.get(s.id);
+        const info = due?.rule && due.rule !== 'left' ? this.legal.ruleInfo(due.rule) : null;
+        return {
+          id: s.id,
+          code: s.code,
+          name: s.name,
+          nameKana: s.nameKana,
+          kind: s.kind,
+          employeeId: s.employeeId,
+          hiredAt: s.hiredAt,
+          leftAt: s.leftAt,
+          dueOn: due?.dueOn ?? null,
+          rule: due?.rule ?? null,
+          ruleLabel: info?.label ?? null,
+          reason: due?.reason ?? 'not-left',
+          disposedAt: due?.disposedAt ?? null,
+        };
+      }),
+      nextCursor: page.nextCursor,
+    };
   }
 
   /** A person's due date with the rule that set it, why, and each relationship's end and floor. */

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
@@ -9,9 +9,12 @@ import {
   ListEarlyDisposalsQuery,
   ListReviewsQuery,
   RequestEarlyDisposalDto,
+  SetLeaveDateDto,
 } from './dto/post-leaving.dto';
 import { EarlyDisposalService } from './early-disposal.service';
 import { OpenMattersService } from './open-matters.service';
+import { SubjectsService } from '@/subjects/subjects.service';
+import { ListSubjectsQuery } from '@/subjects/dto/subject.dto';
 
 /** After leaving (issue #14): each person's computed due date and why, early disposal, open matters and their reviews. */
 @ApiTags('retention')
@@ -20,13 +23,34 @@ export class PostLeavingController {
   constructor(
     private readonly early: EarlyDisposalService,
     private readonly matters: OpenMattersService,
+    private readonly subjects: SubjectsService,
   ) {}
+
+  @Get('retention/people')
+  @Auth('admin')
+  @ApiOperation({ summary: "Admins' read-only people list: leave dates and computed disposal dates (first day disposal is allowed); no numbers" })
+  people(@Query() query: ListSubjectsQuery) {
+    return this.matters.people(query);
+  }
 
   @Get('subjects/:id/retention')
   @Auth('clerk', 'admin')
   @ApiOperation({ summary: "The person's computed disposal due date, the rule that set it and why, each relationship's end and floor" })
   explain(@Param('id', ParseUUIDPipe) id: string) {
     return this.matters.explain(id);
+  }
+
+  /**
+   * The leave date, set by a clerk or an admin (HR usually records departures; docs/console.md),
+   * answered with the disposal date it leads to (廃棄可能日) and the rule that set it, so the form
+   * can say what the save did.
+   */
+  @Put('subjects/:id/leave')
+  @Auth('clerk', 'admin')
+  @ApiOperation({ summary: 'Set or clear the leave date (clerk or admin); answers the computed disposal date (first day disposal is allowed) and its rule' })
+  async setLeave(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetLeaveDateDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    const subject = await this.subjects.update(id, { leftAt: dto.leftAt }, staff, request);
+    return { subjectId: id, leftAt: subject.leftAt, retention: await this.matters.explain(id) };
   }
 
   @Post('subjects/:id/early-disposal')

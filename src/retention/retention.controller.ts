@@ -5,7 +5,7 @@ import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorator
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { AlarmsService } from './alarms.service';
 import { DisposalService } from './disposal.service';
-import { DisposeDto, ListAlarmsQuery, ListDisposalsQuery, PostponeDto } from './dto/alarm.dto';
+import { DisposeAllDto, DisposeDto, ListAlarmsQuery, ListDisposalsQuery, PostponeDto } from './dto/alarm.dto';
 import { DisposalQueueService } from './queue/disposal-queue.service';
 
 /** The admins' inbox: disposal alarms, disposal, postponement, disposal records. */
@@ -28,10 +28,11 @@ export class RetentionController {
   @Post('alarms/dispose-all')
   @HttpCode(200)
   @ApiOperation({
-    summary: 'Dispose of every open alarm (year-end practice); one transaction per person, refusals listed; 202 while it waits for four-eyes approval',
+    summary:
+      'Dispose of every open alarm, or only alarmIds (year-end practice); one transaction per person, refusals listed in skipped; with alarmIds, people with no recorded filing only when confirmedWithoutFilings names them; 202 while it waits for four-eyes approval',
   })
   async disposeAll(
-    @Body() dto: DisposeDto,
+    @Body() dto: DisposeAllDto,
     @CurrentStaff() staff: Staff,
     @CurrentRequest() request: RequestMeta,
     @Res({ passthrough: true }) res: FastifyReply,

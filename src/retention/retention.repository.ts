@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { DueResult } from './due-dates';
 import { DisposalRecord } from './entities/disposal-record.entity';
 import { EarlyDisposal } from './entities/early-disposal.entity';
 import { Filing } from './entities/filing.entity';
+import { RetentionSchedule } from './entities/retention-schedule.entity';
 
 export interface OpenMatterRow {
   subject_id: string;
@@ -37,11 +38,6 @@ export class RetentionRepository {
     return row?.n ?? 0;
   }
 
-  /** Every open alarm, oldest due first (year-end disposal of all). */
-  openAlarmIds(): Promise<{ id: string }[]> {
-    return this.dataSource.query(`SELECT id FROM disposal_alarm WHERE status = 'open' ORDER BY due_on, id`);
-  }
-
   /** Disposal records, newest first, after the cursor record (keyset page of `limit`). */
   disposalRecordsBefore(cursor: string | undefined, limit: number): Promise<DisposalRecord[]> {
     const qb = this.dataSource.manager.createQueryBuilder(DisposalRecord, 'd').orderBy('d.disposed_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit);
@@ -60,6 +56,33 @@ export class RetentionRepository {
          disposed_at = CASE WHEN $7 THEN NULL ELSE retention_schedule.disposed_at END`,
       [subjectId, due.dueOn, due.rule, due.reason, due.leftOn, now, resetDisposal],
     );
+  }
+
+  /** The stored (computed) disposal dates of these people. */
+  async schedules(subjectIds: string[], manager?: EntityManager): Promise<RetentionSchedule[]> {
+    return subjectIds.length ? this.db(manager).findBy(RetentionSchedule, { subjectId: In(subjectIds) }) : [];
+  }
+
+  /** How many recorded filings carry each person's number (their own and those naming them); 0 when none. */
+  async filingCounts(subjectIds: string[], manager?: EntityManager): Promise<Map<string, number>> {
+    if (!subjectIds.length) return new Map();
+    const rows: { subject_id: string; n: number }[] = await this.db(manager).query(
+      `SELECT s.id AS subject_id,
+              (SELECT count(*)::int FROM filing f
+                WHERE f.subject_id = s.id OR f.id IN (SELECT fp.filing_id FROM filing_person fp WHERE fp.subject_id = s.id)) AS n
+         FROM unnest($1::uuid[]) AS s(id)`,
+      [subjectIds],
+    );
+    return new Map(rows.map((r) => [r.subject_id, r.n]));
+  }
+
+  /** Open alarms (all, or only those among `ids`) in disposal order, with their person. */
+  async openAlarms(ids?: string[], manager?: EntityManager): Promise<{ id: string; subjectId: string }[]> {
+    const rows: { id: string; subject_id: string }[] = await this.db(manager).query(
+      `SELECT id, subject_id FROM disposal_alarm WHERE status = 'open' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) ORDER BY due_on, id`,
+      [ids ?? null],
+    );
+    return rows.map((r) => ({ id: r.id, subjectId: r.subject_id }));
   }
 
   /** The filings that carry a person's number: their own and those that name them. */

@@ -17,15 +17,26 @@ import { UsersService } from '@/users/users.service';
 import { chooseDatabase, DatabaseChoice } from './trial-mode';
 
 /**
- * npm run demo [-- --json] [-- --force]
+ * npm run demo [-- --json]
  *
  * Fills a vault (trial mode or a real database, as `npm start` would find it) with fictitious
  * people through the application's own services, so every row is audited like a clerk's work:
  * employees, dependents and payees with random numbers that pass the check digit and obviously
  * made-up names (見本, 試験, 例示 ...), one clerk, one auditor and one admin whose one-time passwords
  * are printed, and a leaver whose disposal alarm is due. It refuses to run twice (usernames are
- * never reused) and, without --force, with NODE_ENV=production.
+ * never reused) and outside trial mode (issue #22: fictitious people never go into a real database,
+ * and it never advises deleting DATA_DIR, which outside trial mode holds the only keystore).
  */
+
+/** Why the demo must not run against this database, or null when it may (trial mode only). */
+export function demoRefusal(choice: Pick<DatabaseChoice, 'mode' | 'reason'>): string | null {
+  if (choice.mode === 'trial') return null;
+  return (
+    `this vault uses a real PostgreSQL (${choice.reason}), not trial mode, so the demo adds nothing: fictitious people ` +
+    'would mix with real ones and stay in its audit trail for good. The demo runs only in trial mode ' +
+    '(no DATABASE_URL and no PostgreSQL answering at DATABASE_PROBE_URL, or TRIAL_MODE=always with its own DATA_DIR). Nothing was changed.'
+  );
+}
 
 export const DEMO_USERS: { username: string; displayName: string; roles: Role[] }[] = [
   { username: 'demo-admin', displayName: '見本 管理者 (demo admin)', roles: ['admin'] },
@@ -88,7 +99,8 @@ export async function seedDemo(ctx: INestApplicationContext): Promise<DemoResult
   const taken = existing.items.filter((u) => DEMO_USERS.some((d) => d.username === u.username));
   if (taken.length) {
     throw new Error(
-      `This vault already has the demo accounts (${taken.map((u) => u.username).join(', ')}); the demo data is there. Delete DATA_DIR to start a fresh trial.`,
+      `This vault already has the demo accounts (${taken.map((u) => u.username).join(', ')}): the demo data is there, nothing was added. ` +
+        'Sign in with those accounts; if their one-time passwords are lost, an admin resets them on the staff screen (or: npm run cli -- admin:create <name>).',
     );
   }
 
@@ -223,9 +235,8 @@ async function main(argv: string[]): Promise<void> {
   const choice = await chooseDatabase(process.env, (level, message) => log[level](message));
   let ctx: INestApplicationContext | undefined;
   try {
-    if (choice.env.NODE_ENV === 'production' && !argv.includes('--force')) {
-      throw new Error('NODE_ENV=production: the demo adds fictitious people; pass --force if you really mean it');
-    }
+    const refusal = demoRefusal(choice);
+    if (refusal) throw new Error(refusal);
     await prepareDatabase(choice.env);
     ctx = await NestFactory.createApplicationContext(AppModule.forRoot(choice.env), { logger: ['error', 'warn'] });
     const dataSource = ctx.get(DataSource);

@@ -61,7 +61,7 @@ describe('web console: filings, due dates, open matters (browser)', () => {
     await byTest(page, 'people-screen').waitFor();
     await openPerson(page, employee.code);
     await byTest(page, 'retention-due-on').waitFor();
-    expect(await byTest(page, 'retention-due-on').innerText()).toBe('2027-02-01');
+    expect(await byTest(page, 'retention-due-on').innerText()).toContain('2027年2月1日'); // 廃棄可能日 in 年/月/日 (issue #22)
     expect(await byTest(page, 'retention-why').innerText()).toContain('退職後の届出');
 
     await byTest(page, 'filing-type').selectOption('dependents-declaration');
@@ -70,7 +70,7 @@ describe('web console: filings, due dates, open matters (browser)', () => {
     await byTest(page, `filing-person-${dependent.code}`).check();
     await byTest(page, 'filing-submit').click();
     await page.locator('[data-test="filings-table"] tbody tr', { hasText: '2026' }).waitFor();
-    await page.locator('[data-test="retention-due-on"]', { hasText: '2034-01-11' }).waitFor();
+    await page.locator('[data-test="retention-due-on"]', { hasText: '2034年1月11日' }).waitFor();
     expect(await byTest(page, 'retention-rule').innerText()).toContain('扶養控除等(異動)申告書');
     expect(await page.locator('[data-test="filings-table"] tbody tr', { hasText: '2026' }).innerText()).toContain('1 名');
 
@@ -80,11 +80,11 @@ describe('web console: filings, due dates, open matters (browser)', () => {
     await page.locator('[data-test="retention-why"]', { hasText: '完結していない' }).waitFor();
     await byTest(page, 'close-date-health-pension').fill('2026-04-10');
     await byTest(page, 'close-health-pension').click();
-    await page.locator('[data-test="retention-due-on"]', { hasText: '2034-01-11' }).waitFor();
+    await page.locator('[data-test="retention-due-on"]', { hasText: '2034年1月11日' }).waitFor();
 
     // the dependent: kept as long as the declaration that carries it
     await openPerson(page, dependent.code);
-    await page.locator('[data-test="retention-due-on"]', { hasText: '2034-01-11' }).waitFor();
+    await page.locator('[data-test="retention-due-on"]', { hasText: '2034年1月11日' }).waitFor();
     expect(await page.locator('[data-test="filings-table"] tbody tr').innerText()).toContain('従業員の書類に記載');
   });
 

@@ -115,6 +115,7 @@ export const ERROR_CODES = {
   'disposal.postponed': 'The alarm is postponed',
   'disposal.not-open': 'The alarm is not open',
   'disposal.not-due': 'The person is not due for disposal by current data',
+  'disposal.filings-unconfirmed': 'No filing is recorded for this person; batch disposal needs them confirmed one by one',
 
   // Collection links and submissions (issue #15)
   'collection.multipart-required': 'The submission must be multipart/form-data',
@@ -250,6 +251,9 @@ export const ERROR_CODES = {
   'breach.report-recorded': 'That report is already recorded',
   'breach.sent-in-future': 'The sending time is in the future',
   'breach.sent-before-discovery': 'The report is dated before the incident was discovered',
+  'report.bad-month': 'The month is not YYYY-MM between 2000-01 and 2200-12',
+  'report.month-not-ended': 'The month has not ended yet: it can be signed off from the next month',
+  'report.already-signed': 'The month is already signed off',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

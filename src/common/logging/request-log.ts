@@ -4,7 +4,7 @@ import { redactDigits } from './redact';
 
 /**
  * One log line per answered request: its id, method, path (digit runs redacted), status and
- * time. The query string is left out (a search can carry a name), and so are headers and bodies.
+ * time (a successful `GET /me`, the console's session check, at debug level). The query string is left out (a search can carry a name), and so are headers and bodies.
  *
  * Written from a Fastify hook instead of nestjs-pino's per-request middleware (pino-http through
  * middie, plus an AsyncLocalStorage context for every request): that middleware cost about a
@@ -17,12 +17,14 @@ export async function useRequestLog(app: NestFastifyApplication): Promise<void> 
     .getHttpAdapter()
     .getInstance()
     .addHook('onResponse', (req, reply, done) => {
-      if (req.url !== '/health' && logger.isLevelEnabled('info')) {
-        const path = req.url.split('?', 1)[0];
-        logger.info(
+      const path = req.url.split('?', 1)[0]!;
+      // the console's session check (GET /me) is most of the traffic: debug when it succeeds (issue #22)
+      const level = req.method === 'GET' && path === '/me' && reply.statusCode < 400 ? 'debug' : 'info';
+      if (req.url !== '/health' && logger.isLevelEnabled(level)) {
+        logger[level](
           {
             reqId: req.id,
-            req: { method: req.method, url: redactDigits(path!) },
+            req: { method: req.method, url: redactDigits(path) },
             res: { statusCode: reply.statusCode },
             responseTime: Math.round(reply.elapsedTime),
           },

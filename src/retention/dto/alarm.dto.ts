@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
-import { IsIn, IsOptional, IsString, Matches } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
 import { ReasonField } from '@/common/screening/reason-field.decorator';
 
@@ -28,6 +28,27 @@ export class ListDisposalsQuery {
 export class DisposeDto {
   @ReasonField({ description: 'Kept in the disposal record; must not contain a number', example: 'FY2025 year-end disposal' })
   note?: string;
+}
+
+/** POST /retention/alarms/dispose-all: the note, and the alarms the admin was shown and confirmed (issue #22). */
+export class DisposeAllDto extends DisposeDto {
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Only these open alarms (what the console listed before asking). With this list, a person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @IsUUID('all', { each: true, message: 'alarmIds must hold alarm ids' })
+  alarmIds?: string[];
+
+  @ApiPropertyOptional({ type: [String], description: 'Alarms of people with no recorded filing that the admin confirmed one by one' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @IsUUID('all', { each: true, message: 'confirmedWithoutFilings must hold alarm ids' })
+  confirmedWithoutFilings?: string[];
 }
 
 export class PostponeDto {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional, ValidateIf } from 'class-validator';
 import { IsBoundedDate } from '@/common/http/dates';
 import { ReasonField } from '@/common/screening/reason-field.decorator';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
@@ -56,4 +56,12 @@ export class ListReviewsQuery {
   @IsOptional()
   @IsIn(REVIEW_STATUSES, { message: `status must be one of: ${REVIEW_STATUSES.join(', ')}` })
   status?: ReviewStatus;
+}
+
+/** PUT /subjects/:id/leave: the leave date (left, removed from the declaration, contract ended); clerk or admin. */
+export class SetLeaveDateDto {
+  @ApiProperty({ nullable: true, example: '2026-03-31', description: 'The last day of the relationship; null clears it (the person returned)' })
+  @ValidateIf((_, v) => v !== null)
+  @IsBoundedDate('leftAt')
+  leftAt: string | null;
 }

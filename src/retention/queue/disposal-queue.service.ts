@@ -28,6 +28,8 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
   private readonly recoveredListeners: (() => void)[] = [];
   private wasReady = false;
   private lastErrorLogAt = 0;
+  /** A failed scheduling call is logged once per outage (the demo's 21 people gave 21 warnings; issue #22). */
+  private scheduleWarned = false;
 
   constructor(
     @InjectQueue(DISPOSAL_ALARMS_QUEUE) private readonly queue: Queue,
@@ -53,6 +55,7 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
     client.on('ready', () => {
       const recovered = this.wasReady;
       this.wasReady = true;
+      this.scheduleWarned = false;
       void this.registerSweep();
       if (recovered) {
         this.logger.log('Redis is back for the disposal-alarm queue');
@@ -122,7 +125,14 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
       );
       return true;
     } catch (error) {
-      this.logger.warn(`Could not schedule a disposal-alarm job (the sweep will raise it): ${(error as Error).message}`);
+      if (this.scheduleWarned) {
+        this.logger.debug(`Could not schedule a disposal-alarm job: ${(error as Error).message}`);
+      } else {
+        this.scheduleWarned = true;
+        this.logger.warn(
+          `Could not schedule disposal-alarm jobs while Redis is unavailable (the sweep raises due alarms; said once until Redis is back): ${(error as Error).message}`,
+        );
+      }
       return false;
     }
   }

@@ -89,13 +89,21 @@ export async function trainingScreen(main, ctx) {
     h(
       'section',
       { class: 'card', 'data-test': 'training-screen' },
-      h('h2', {}, `${t('training.title')}: ${rules.title} (${rules.version})`),
+      h('h2', {}, `${t('training.title')} (${rules.version})`),
       h(
         'p',
         { class: rules.current ? 'ok' : 'warn', 'data-test': 'training-state' },
         rules.current ? t('training.current', { at: when(rules.acknowledgedAt) }) : t('training.notCurrent'),
       ),
-      h('pre', { class: 'rules' }, Array.isArray(rules.text) ? rules.text.join('\n') : String(rules.text ?? '')),
+      // each role reads the rules that apply to it (issue #22)
+      (rules.sections ?? [{ role: 'clerk', title: rules.title, text: rules.text }]).map((section) =>
+        h(
+          'section',
+          { class: 'rules-section', 'data-test': `training-rules-${section.role}` },
+          h('h3', {}, section.title),
+          h('pre', { class: 'rules' }, Array.isArray(section.text) ? section.text.join('\n') : String(section.text ?? '')),
+        ),
+      ),
       h('label', { class: 'check' }, read, ' ', t('training.readIt')),
       ack,
       status,

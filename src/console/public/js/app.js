@@ -1,7 +1,8 @@
 // The console shell: login, then a header with the person and the language switch, a navigation
 // by role, and one screen at a time. The session ends on logout, after IDLE_MINUTES without
-// input, or as soon as the server answers 401 (checked every POLL_SECONDS: a deactivated
-// person's open page returns to the login screen within seconds).
+// input, or as soon as the server answers 401 (checked every POLL_SECONDS and whenever the page
+// comes back into view: a deactivated person's open page returns to the login screen within
+// seconds of being looked at; issue #22 made the poll quieter than every 3 seconds).
 import { api, hasSession, setToken, whenUnauthorized } from './api.js';
 import { h, mount } from './dom.js';
 import { getLang, onLangChange, setLang, t } from './i18n.js';
@@ -13,12 +14,13 @@ import { bulkScreen } from './bulk.js';
 import { auditScreen } from './audit.js';
 import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
+import { rosterScreen } from './roster.js';
 import { collectionScreen } from './collection.js';
 import { errorText } from './errors.js';
 import { keysScreen } from './keys.js';
 import { myShareScreen } from './my-share.js';
 
-const POLL_SECONDS = 3;
+const POLL_SECONDS = 15;
 const IDLE_MINUTES = 10;
 
 const SCREENS = [
@@ -28,6 +30,7 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  { id: 'roster', roles: ['admin'], label: 'nav.roster', render: rosterScreen },
   { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },
   // key holders only (custody mode, issue #18): collect the unseal share once
   { id: 'my-share', roles: null, label: 'nav.myShare', render: myShareScreen, when: () => state.custody?.holder },
@@ -87,7 +90,9 @@ function render() {
       ),
     ),
   );
-  const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t('training.banner'));
+  // only clerks see numbers: the others are not told that numbers wait for their acknowledgement (issue #22)
+  const bannerKey = state.me.roles.includes('clerk') ? 'training.banner' : 'training.bannerNoNumbers';
+  const banner = state.me.trainingCurrent ? null : h('p', { class: 'banner warn', 'data-test': 'training-banner' }, t(bannerKey));
   const shareBanner =
     state.custody?.waiting && state.screen !== 'my-share'
       ? h(
@@ -157,26 +162,37 @@ function endLocal(notice) {
 // The session ended on the server (deactivated, second factor reset, expired): say so in words, never the server's English.
 whenUnauthorized(() => endLocal(t('logout.ended')));
 
+function checkSession() {
+  if (!hasSession()) return;
+  api('GET', '/me')
+    .then((me) => {
+      const trainingChanged = me.trainingCurrent !== state.me?.trainingCurrent;
+      state.me = me;
+      if (trainingChanged) render();
+    })
+    .catch(() => undefined);
+}
+
+/** Back in view (another tab, a window in front): check at once rather than at the next tick. */
+function onVisible() {
+  if (document.visibilityState === 'visible') checkSession();
+}
+
 function startWatch() {
   stopWatch();
-  state.poll = setInterval(() => {
-    if (hasSession())
-      api('GET', '/me')
-        .then((me) => {
-          const trainingChanged = me.trainingCurrent !== state.me?.trainingCurrent;
-          state.me = me;
-          if (trainingChanged) render();
-        })
-        .catch(() => undefined);
-  }, POLL_SECONDS * 1000);
+  state.poll = setInterval(checkSession, POLL_SECONDS * 1000);
   resetIdle();
   for (const type of ['pointerdown', 'keydown']) document.addEventListener(type, resetIdle, true);
+  document.addEventListener('visibilitychange', onVisible);
+  window.addEventListener('focus', checkSession);
 }
 
 function stopWatch() {
   clearInterval(state.poll);
   clearTimeout(state.idle);
   for (const type of ['pointerdown', 'keydown']) document.removeEventListener(type, resetIdle, true);
+  document.removeEventListener('visibilitychange', onVisible);
+  window.removeEventListener('focus', checkSession);
 }
 
 function resetIdle() {

@@ -112,7 +112,8 @@ const en = {
   'c.photoTooLarge': 'This photo is too large (up to {mb} MB).',
   'c.step4': '4. Family members (dependents)',
   'c.depExplain': "You may also hand in your dependents' numbers for the dependents declaration. You check their identity yourself (no photos needed).",
-  'c.depExplainPhotos': "You may also hand in your dependents' numbers for the dependents declaration. This company also asks for a photo of each dependent's number document.",
+  'c.depExplainPhotos':
+    "You may also hand in your dependents' numbers for the dependents declaration. This company also asks for a photo of each dependent's number document.",
   'c.addDep': 'Add a family member',
   'c.removeDep': 'Remove this family member',
   'c.depName': 'Name',

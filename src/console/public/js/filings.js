@@ -4,6 +4,7 @@ import { api } from './api.js';
 import { errorText } from './errors.js';
 import { field, h, mount, say, statusLine, table } from './dom.js';
 import { t } from './i18n.js';
+import { dateHint, dateInput, day, dayWithAge, isoOf } from './dates.js';
 
 /** The Japanese (or English) text of an error answer's code when the dictionary has one, else its message. */
 function problem(error) {
@@ -14,7 +15,7 @@ function problem(error) {
 }
 
 /** Why the due date is what it is, in the console's language (the server's `why` is English). */
-function explainDue(r) {
+export function explainDue(r) {
   if (r.reason === 'not-left') return t('ret.why.notLeft');
   if (r.reason === 'matter-open') return t('ret.why.matterOpen', { rule: r.ruleLabel ?? r.rule ?? '' });
   if (r.reason === 'unknown-rule') return t('ret.why.unknownRule', { rule: r.rule ?? '' });
@@ -36,7 +37,7 @@ export async function retentionCards(ctx, person, reload) {
       'dl',
       { class: 'facts' },
       h('dt', {}, t('ret.dueOn')),
-      h('dd', { 'data-test': 'retention-due-on' }, due.dueOn ?? t('ret.noDue')),
+      h('dd', { 'data-test': 'retention-due-on', 'data-iso': due.dueOn ?? '' }, due.dueOn ? dayWithAge(due.dueOn) : t('ret.noDue')),
       h('dt', {}, t('ret.rule')),
       h('dd', { 'data-test': 'retention-rule' }, due.rule === 'left' ? t('ret.ruleLeft') : (due.ruleLabel ?? '—')),
       h('dt', {}, t('ret.basis')),
@@ -65,8 +66,8 @@ export async function retentionCards(ctx, person, reload) {
     rules.map((r) => h('option', { value: r.documentType }, r.label)),
   );
   const taxYear = h('input', { type: 'number', min: 1990, max: 2200, 'data-test': 'filing-tax-year' });
-  const submitted = h('input', { type: 'date', 'data-test': 'filing-submitted' });
-  const closed = h('input', { type: 'date', 'data-test': 'filing-closed' });
+  const submitted = dateInput({ 'data-test': 'filing-submitted' });
+  const closed = dateInput({ 'data-test': 'filing-closed' });
   const peopleBox = h('div', { class: 'row', 'data-test': 'filing-people' });
   const dependents =
     person.kind === 'employee' ? (await api('GET', '/subjects', undefined, { query: { employeeId: person.id } }).catch(() => ({ items: [] }))).items : [];
@@ -103,9 +104,9 @@ export async function retentionCards(ctx, person, reload) {
               label: t('ret.matter'),
               cell: (f) => {
                 if (ruleOf(f.documentType)?.start !== 'matter-closed') return t('ret.byYear');
-                if (f.closedAt) return t('ret.closedOn', { on: f.closedAt });
+                if (f.closedAt) return t('ret.closedOn', { on: day(f.closedAt) });
                 if (f.subjectId !== person.id) return t('ret.open');
-                const input = h('input', { type: 'date', 'data-test': `close-date-${f.documentType}` });
+                const input = dateInput({ 'data-test': `close-date-${f.documentType}` });
                 closeInputs.set(f.id, input);
                 return h(
                   'span',
@@ -117,7 +118,7 @@ export async function retentionCards(ctx, person, reload) {
                 );
               },
             },
-            { label: t('ret.filingDue'), cell: (f) => f.dueOn ?? '—' },
+            { label: t('ret.filingDue'), cell: (f) => day(f.dueOn) },
           ],
           filings.items,
           'filings-table',
@@ -132,8 +133,10 @@ export async function retentionCards(ctx, person, reload) {
           const byYear = ruleOf(type.value)?.start !== 'matter-closed';
           const body = { documentType: type.value };
           if (byYear && taxYear.value) body.taxYear = Number(taxYear.value);
-          if (submitted.value) body.submittedAt = submitted.value;
-          if (!byYear && closed.value) body.closedAt = closed.value;
+          const [submittedOn, closedOn] = [isoOf(submitted), isoOf(closed)];
+          if (submittedOn === undefined || closedOn === undefined) return say(status, t('date.invalid'), 'error');
+          if (submittedOn) body.submittedAt = submittedOn;
+          if (!byYear && closedOn) body.closedAt = closedOn;
           const people = checks.filter(({ box }) => box.checked).map(({ d }) => d.id);
           if (people.length) body.people = people;
           try {
@@ -153,7 +156,9 @@ export async function retentionCards(ctx, person, reload) {
   );
 
   async function closeMatter(f) {
-    const on = closeInputs.get(f.id)?.value;
+    const input = closeInputs.get(f.id);
+    const on = input ? isoOf(input) : null;
+    if (on === undefined) return say(status, t('date.invalid'), 'error');
     if (!on) return say(status, t('ret.closeNeedsDate'), 'error');
     try {
       await api('PATCH', `/subjects/${person.id}/filings/${f.id}`, { closedAt: on });

@@ -2,10 +2,12 @@
 // they were told of; the identity check and storing or correcting the number (checked in the
 // browser as it is typed, sent only on submit); reveal for a purpose, shown for REVEAL_SECONDS.
 import { api, ApiError } from './api.js';
-import { retentionCards } from './filings.js';
+import { explainDue, retentionCards } from './filings.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { getLang, t } from './i18n.js';
 import { normaliseMyNumber } from './my-number.js';
+import { identityDocumentsProblem } from './identity-check.js';
+import { dateHint, dateInput, day, dayWithAge, isoOf } from './dates.js';
 import { errorText } from './errors.js';
 
 export const REVEAL_SECONDS = 30;
@@ -107,7 +109,7 @@ export async function peopleScreen(main, ctx) {
           { label: t('people.code'), cell: (s) => s.code },
           { label: t('people.name'), cell: (s) => h('span', {}, s.name, s.nameKana ? h('small', { class: 'kana' }, ` ${s.nameKana}`) : null) },
           { label: t('people.kind'), cell: (s) => t(`kind.${s.kind}`) },
-          { label: t('people.leftAt'), cell: (s) => s.leftAt ?? '—' },
+          { label: t('people.leftAt'), cell: (s) => day(s.leftAt) },
           { label: t('number.title'), cell: (s) => maskedStatus(s.number) },
           {
             label: '',
@@ -146,8 +148,8 @@ function registerForm(box, ctx, done) {
   const kana = h('input', { maxlength: 100, 'data-test': 'reg-kana' });
   const employee = h('select', { 'data-test': 'reg-employee' }, h('option', { value: '' }, '—'));
   const employeeQ = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'reg-employee-q' });
-  const hired = h('input', { type: 'date', 'data-test': 'reg-hired' });
-  const left = h('input', { type: 'date', 'data-test': 'reg-left' });
+  const hired = dateInput({ 'data-test': 'reg-hired' });
+  const left = dateInput({ 'data-test': 'reg-left' });
   const employeeField = h(
     'div',
     { class: 'row' },
@@ -180,8 +182,10 @@ function registerForm(box, ctx, done) {
           const body = { kind: kind.value, code: code.value.trim(), name: name.value.trim() };
           if (kana.value.trim()) body.nameKana = kana.value.trim();
           if (kind.value === 'dependent') body.employeeId = employee.value || undefined;
-          if (hired.value) body.hiredAt = hired.value;
-          if (left.value) body.leftAt = left.value;
+          const [hiredOn, leftOn] = [isoOf(hired), isoOf(left)];
+          if (hiredOn === undefined || leftOn === undefined) return say(status, t('date.invalid'), 'error');
+          if (hiredOn) body.hiredAt = hiredOn;
+          if (leftOn) body.leftAt = leftOn;
           try {
             const created = await api('POST', '/subjects', body);
             done(created.id);
@@ -193,7 +197,7 @@ function registerForm(box, ctx, done) {
       h('h2', {}, t('people.register')),
       h('div', { class: 'row' }, field(t('people.kind'), kind), field(t('people.code'), code), field(t('people.name'), name), field(t('people.kana'), kana)),
       employeeField,
-      h('div', { class: 'row' }, field(t('people.hiredAt'), hired), field(t('people.leftAt'), left)),
+      h('div', { class: 'row' }, field(t('people.hiredAt'), hired, dateHint()), field(t('people.leftAt'), left, dateHint())),
       h('button', { type: 'submit', class: 'primary', 'data-test': 'reg-submit' }, t('people.registerSubmit')),
       status,
     ),
@@ -218,9 +222,9 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
         h('dt', {}, t('people.kind')),
         h('dd', {}, t(`kind.${person.kind}`)),
         h('dt', {}, t('people.hiredAt')),
-        h('dd', {}, person.hiredAt ?? '—'),
+        h('dd', {}, day(person.hiredAt)),
         h('dt', {}, t('people.leftAt')),
-        h('dd', {}, person.leftAt ?? '—'),
+        h('dd', { 'data-test': 'person-left-at' }, day(person.leftAt)),
         h('dt', {}, t('number.title')),
         h('dd', {}, maskedStatus(person.number)),
         h('dt', {}, t('number.storedAt')),
@@ -233,6 +237,7 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
             ? `${docLabel(ctx, person.number.identityCheck.numberDocument)} / ${person.number.identityCheck.identityDocuments.map((d) => docLabel(ctx, d)).join('、')} · ${when(person.number.identityCheck.checkedAt)}`
             : '—',
         ),
+        ...(await familyFacts(box, ctx, person, changed)),
       ),
     ),
     leaveForm(person, () => {
@@ -251,16 +256,43 @@ export async function openPerson(box, ctx, id, changed = () => undefined) {
       applicable.filter((p) => told.has(p.code)),
     ),
   );
+  return box;
+}
+
+/** An employee's 配偶者・扶養親族, or a dependent's employee, each with a button that opens them. */
+async function familyFacts(box, ctx, person, changed) {
+  const open = (s) =>
+    h(
+      'button',
+      { type: 'button', class: 'link', 'data-test': `family-${s.code}`, onclick: () => openPerson(box, ctx, s.id, changed) },
+      `${s.name} (${s.code})`,
+    );
+  if (person.kind === 'employee') {
+    const page = await api('GET', '/subjects', undefined, { query: { employeeId: person.id } }).catch(() => ({ items: [] }));
+    const items = page.items.filter((d) => d.id !== person.id);
+    return [
+      h('dt', {}, t('people.dependents')),
+      h('dd', { 'data-test': 'person-dependents' }, items.length ? items.map((d, i) => [i ? '、' : '', open(d)]) : t('people.noDependents')),
+    ];
+  }
+  if (person.employeeId) {
+    const employee = await api('GET', `/subjects/${person.employeeId}`).catch(() => null);
+    return [h('dt', {}, t('people.employee')), h('dd', { 'data-test': 'person-employee' }, employee ? open(employee) : '—')];
+  }
+  return [];
 }
 
 function docLabel(ctx, code) {
   return ctx.reference.identityDocuments.find((d) => d.code === code)?.label ?? code;
 }
 
-/** The leave date (employee left, dependent removed, payee contract ended): it moves the disposal due date. */
+/**
+ * The leave date (employee left, dependent removed, payee contract ended): it moves the disposal
+ * date. Saved through PUT /subjects/:id/leave, which answers the computed 廃棄可能日 and its rule.
+ */
 function leaveForm(person, reload) {
   const status = statusLine('leave-status');
-  const left = h('input', { type: 'date', value: person.leftAt ?? '', 'data-test': 'leave-date' });
+  const left = dateInput({ value: person.leftAt ?? '', 'data-test': 'leave-date' });
   return h(
     'form',
     {
@@ -268,9 +300,12 @@ function leaveForm(person, reload) {
       'data-test': 'leave-form',
       onsubmit: async (e) => {
         e.preventDefault();
+        const value = isoOf(left);
+        if (value === undefined) return say(status, t('date.invalid'), 'error');
         try {
-          await api('PATCH', `/subjects/${person.id}`, { leftAt: left.value || null });
-          await reload();
+          const saved = await api('PUT', `/subjects/${person.id}/leave`, { leftAt: value });
+          const box = await reload();
+          sayIn(box, 'leave-status', savedLeaveText(saved.retention), 'ok');
         } catch (error) {
           say(status, errorText(error), 'error');
         }
@@ -281,11 +316,24 @@ function leaveForm(person, reload) {
     h(
       'div',
       { class: 'row' },
-      field(t('people.leftAt'), left),
+      field(t('people.leftAt'), left, dateHint()),
       h('button', { type: 'submit', class: 'secondary', 'data-test': 'leave-submit' }, t('people.leaveSave')),
     ),
     status,
   );
+}
+
+/** 「保存しました。廃棄可能日：2027年2月1日（規則）」, or why there is none yet. */
+export function savedLeaveText(retention) {
+  if (!retention?.dueOn) return `${t('common.saved')} ${explainDue(retention ?? {})}`;
+  const rule = retention.rule === 'left' ? t('ret.ruleLeft') : (retention.ruleLabel ?? retention.rule ?? '');
+  return t('people.leaveSaved', { due: dayWithAge(retention.dueOn), rule });
+}
+
+/** Writes into a status line of a freshly rendered screen (the save re-renders the person). */
+function sayIn(box, testId, text, kind) {
+  const el = box?.querySelector?.(`[data-test="${testId}"]`);
+  if (el) say(el, text, kind);
 }
 
 function purposesForm(ctx, person, applicable, told, reload) {
@@ -301,7 +349,8 @@ function purposesForm(ctx, person, applicable, told, reload) {
         e.preventDefault();
         try {
           await api('PUT', `/subjects/${person.id}/purposes`, { purposes: boxes.filter((b) => b.checked).map((b) => b.value), notifiedAt: toIso(at.value) });
-          await reload();
+          const box = await reload();
+          sayIn(box, 'purposes-status', t('common.saved'), 'ok');
         } catch (error) {
           say(status, errorText(error), 'error');
         }
@@ -374,23 +423,24 @@ function numberForm(ctx, person, reload) {
         e.preventDefault();
         const result = normaliseMyNumber(input.value);
         if (!result.ok) return;
+        const identityDocuments = idBoxes.filter((b) => b.checked).map((b) => b.value);
+        // the rule from config/ (GET /console/reference): say what is missing before sending anything
+        const problem = identityDocumentsProblem(docs, ctx.reference.identityRule ?? { photo: 1, nonPhoto: 2 }, numberDoc.value, identityDocuments);
+        if (problem) return say(status, t(`error.${problem}`, ctx.reference.identityRule ?? {}), 'error');
+        say(status, '');
         try {
           await api('PUT', `/subjects/${person.id}/number`, {
             number: result.digits,
-            identityCheck: {
-              numberDocument: numberDoc.value,
-              identityDocuments: idBoxes.filter((b) => b.checked).map((b) => b.value),
-              checkedAt: toIso(checkedAt.value),
-            },
+            identityCheck: { numberDocument: numberDoc.value, identityDocuments, checkedAt: toIso(checkedAt.value) },
           });
-          input.value = '';
-          await reload();
         } catch (error) {
+          // never clear what the clerk typed on an error: they correct the cause and send again
           say(status, errorText(error), 'error');
-        } finally {
-          input.value = '';
-          check();
+          return;
         }
+        input.value = '';
+        check();
+        await reload();
       },
     },
     h('h3', {}, person.number?.onFile ? t('number.correctTitle') : t('number.storeTitle')),

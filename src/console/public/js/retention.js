@@ -1,8 +1,9 @@
 // Admins: the disposal-alarm inbox (dispose, postpone, batch disposal) and disposal records.
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { openMattersCard } from './filings.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { t } from './i18n.js';
+import { dateHint, dateInput, day, dayWithAge, isoOf } from './dates.js';
 import { errorText } from './errors.js';
 
 export async function retentionScreen(main) {
@@ -49,7 +50,7 @@ export async function retentionScreen(main) {
                 { label: t('people.code'), cell: (a) => a.subject?.code ?? '—' },
                 { label: t('people.name'), cell: (a) => a.subject?.name ?? '—' },
                 { label: t('people.kind'), cell: (a) => (a.subject ? t(`kind.${a.subject.kind}`) : '—') },
-                { label: t('alarm.due'), cell: (a) => a.dueOn },
+                { label: t('alarm.due'), cell: (a) => dayWithAge(a.dueOn) },
                 {
                   label: t('alarm.rule'),
                   cell: (a) => `${a.rule === 'left' ? t('alarm.ruleLeft') : (a.ruleLabel ?? a.rule ?? '—')}${a.basis ? ` (${a.basis})` : ''}`,
@@ -89,7 +90,7 @@ export async function retentionScreen(main) {
                 { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
                 { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
                 { label: t('alarm.rule'), cell: (r) => (r.rule === 'left' ? t('alarm.ruleLeft') : (r.rule ?? '—')) },
-                { label: t('alarm.due'), cell: (r) => r.dueOn ?? '—' },
+                { label: t('alarm.due'), cell: (r) => day(r.dueOn) },
                 { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
                 { label: t('disposal.method'), cell: (r) => r.method ?? '—' },
                 { label: t('disposal.note'), cell: (r) => r.note ?? '' },
@@ -107,7 +108,7 @@ export async function retentionScreen(main) {
   function openAlarm(alarm) {
     const s = statusLine('alarm-action-status');
     const note = h('input', { maxlength: 500, 'data-test': 'dispose-note' });
-    const until = h('input', { type: 'date', required: true, 'data-test': 'postpone-until' });
+    const until = dateInput({ required: true, 'data-test': 'postpone-until' });
     const reason = h('input', { required: true, maxlength: 500, 'data-test': 'postpone-reason' });
     const after = async (key) => {
       mount(panel);
@@ -119,7 +120,7 @@ export async function retentionScreen(main) {
       h(
         'section',
         { class: 'card', 'data-test': 'alarm-detail' },
-        h('h3', {}, `${alarm.subject?.name ?? ''} (${alarm.subject?.code ?? ''}) · ${t('alarm.due')} ${alarm.dueOn}`),
+        h('h3', {}, `${alarm.subject?.name ?? ''} (${alarm.subject?.code ?? ''}) · ${t('alarm.due')} ${dayWithAge(alarm.dueOn)}`),
         h(
           'form',
           {
@@ -143,14 +144,16 @@ export async function retentionScreen(main) {
             onsubmit: async (e) => {
               e.preventDefault();
               try {
-                await api('POST', `/retention/alarms/${alarm.id}/postpone`, { until: until.value, reason: reason.value.trim() });
+                const untilOn = isoOf(until);
+                if (!untilOn) return say(s, t('date.invalid'), 'error');
+                await api('POST', `/retention/alarms/${alarm.id}/postpone`, { until: untilOn, reason: reason.value.trim() });
                 await after('alarm.postponedDone');
               } catch (error) {
                 say(s, errorText(error), 'error');
               }
             },
           },
-          h('div', { class: 'row' }, field(t('alarm.until'), until), field(t('alarm.reason'), reason)),
+          h('div', { class: 'row' }, field(t('alarm.until'), until, dateHint()), field(t('alarm.reason'), reason)),
           h('button', { type: 'submit', class: 'secondary', 'data-test': 'postpone' }, t('alarm.postpone')),
         ),
         s,
@@ -158,14 +161,105 @@ export async function retentionScreen(main) {
     );
   }
 
+  /**
+   * Batch disposal (issue #22): first list every open alarm it would destroy; a person with no
+   * recorded filing must be ticked one by one (the server skips them otherwise); then one confirm.
+   */
   async function disposeAll() {
-    if (!window.confirm(t('alarm.confirmDisposeAll'))) return;
+    mount(panel);
+    let items = [];
     try {
-      const r = await api('POST', '/retention/alarms/dispose-all', {});
-      say(status, t('alarm.batchDone', { disposed: r.disposed ?? 0, refused: (r.refused ?? []).length ?? 0 }), 'ok');
-      await Promise.all([loadAlarms(), loadRecords()]);
+      let cursor;
+      do {
+        const page = await api('GET', '/retention/alarms', undefined, { query: { status: 'open', cursor } });
+        items = items.concat(page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
     } catch (error) {
-      say(status, errorText(error), 'error');
+      return say(status, errorText(error), 'error');
     }
+    if (!items.length) return say(status, t('alarm.none'), 'info');
+    const s = statusLine('batch-status');
+    const note = h('input', { maxlength: 500, 'data-test': 'batch-note' });
+    const confirms = new Map();
+    const grid = table(
+      [
+        { label: t('people.code'), cell: (a) => a.subject?.code ?? '—' },
+        { label: t('people.name'), cell: (a) => a.subject?.name ?? '—' },
+        { label: t('people.kind'), cell: (a) => (a.subject ? t(`kind.${a.subject.kind}`) : '—') },
+        { label: t('alarm.due'), cell: (a) => dayWithAge(a.dueOn) },
+        { label: t('alarm.rule'), cell: (a) => (a.rule === 'left' ? t('alarm.ruleLeft') : (a.ruleLabel ?? a.rule ?? '—')) },
+        { label: t('number.title'), cell: (a) => (a.numberOnFile ? t('number.onFile') : t('number.none')) },
+        {
+          label: t('alarm.filings'),
+          cell: (a) => {
+            if (a.filingsRecorded > 0) return t('alarm.filingsCount', { n: a.filingsRecorded });
+            const box = h('input', { type: 'checkbox', 'data-test': `batch-confirm-${a.subject?.code}` });
+            confirms.set(a.id, box);
+            return h('label', { class: 'check warn' }, box, ' ', t('alarm.noFilingsConfirm'));
+          },
+        },
+      ],
+      items,
+      'batch-table',
+    );
+    const go = h('button', { type: 'button', class: 'danger', 'data-test': 'batch-dispose' }, t('alarm.batchGo', { n: items.length }));
+    go.addEventListener('click', async () => {
+      const confirmed = [...confirms].filter(([, box]) => box.checked).map(([id]) => id);
+      const count = items.length - (confirms.size - confirmed.length);
+      if (!window.confirm(t('alarm.confirmDisposeAll', { n: count }))) return;
+      try {
+        const body = { alarmIds: items.map((a) => a.id), confirmedWithoutFilings: confirmed };
+        if (note.value.trim()) body.note = note.value.trim();
+        const r = await api('POST', '/retention/alarms/dispose-all', body);
+        if (r?.status === 'pending-approval') {
+          mount(panel);
+          return say(status, t('alarm.batchPending'), 'ok');
+        }
+        await Promise.all([loadAlarms(), loadRecords()]);
+        const skipped = r.skipped ?? [];
+        say(status, t('alarm.batchDone', { disposed: r.disposed ?? 0, skipped: skipped.length }), 'ok');
+        const byId = new Map(items.map((a) => [a.id, a]));
+        mount(
+          panel,
+          skipped.length
+            ? h(
+                'section',
+                { class: 'card', 'data-test': 'batch-result' },
+                h('h3', {}, t('alarm.batchSkippedTitle')),
+                table(
+                  [
+                    { label: t('people.code'), cell: (x) => byId.get(x.alarmId)?.subject?.code ?? '—' },
+                    { label: t('people.name'), cell: (x) => byId.get(x.alarmId)?.subject?.name ?? '—' },
+                    { label: t('alarm.skippedWhy'), cell: (x) => h('span', { title: x.code }, errorText(new ApiError(409, { code: x.code }))) },
+                  ],
+                  skipped,
+                  'batch-skipped',
+                ),
+              )
+            : null,
+        );
+      } catch (error) {
+        say(s, errorText(error), 'error');
+      }
+    });
+    mount(
+      panel,
+      h(
+        'section',
+        { class: 'card', 'data-test': 'batch-panel' },
+        h('h3', {}, t('alarm.batchTitle', { n: items.length })),
+        h('p', { class: 'hint' }, t('alarm.batchExplain')),
+        grid,
+        field(t('disposal.note'), note, t('alarm.noteHint')),
+        h(
+          'div',
+          { class: 'actions' },
+          go,
+          h('button', { type: 'button', class: 'secondary', 'data-test': 'batch-cancel', onclick: () => mount(panel) }, t('common.cancel')),
+        ),
+        s,
+      ),
+    );
   }
 }

@@ -76,7 +76,17 @@ export async function staffScreen(main, ctx) {
 
   function createForm() {
     const formStatus = statusLine('staff-create-status');
-    const username = h('input', { required: true, maxlength: 32, 'data-test': 'staff-username' });
+    const username = h('input', { required: true, maxlength: 32, autocomplete: 'off', 'data-test': 'staff-username' });
+    // the server's rule (src/users/username.ts), said as it is typed: 3–32, a letter first, stored lower-case
+    const usernameFeedback = h('p', { class: 'feedback', 'aria-live': 'polite', 'data-test': 'staff-username-feedback' });
+    username.addEventListener('input', () => {
+      const typed = username.value.trim();
+      const stored = typed.toLowerCase();
+      if (typed === '') say(usernameFeedback, '');
+      else if (!/^[a-z][a-z0-9._-]{2,31}$/.test(stored)) say(usernameFeedback, t('error.username.invalid'), 'error');
+      else if (stored !== typed) say(usernameFeedback, t('staff.usernameLowered', { username: stored }), 'warn');
+      else say(usernameFeedback, t('staff.usernameOk'), 'ok');
+    });
     const displayName = h('input', { required: true, maxlength: 100, 'data-test': 'staff-display-name' });
     const boxes = roleBoxes(['clerk']);
     mount(
@@ -113,6 +123,7 @@ export async function staffScreen(main, ctx) {
         },
         h('h3', {}, t('staff.create')),
         field(t('staff.username'), username, t('staff.usernameHint')),
+        usernameFeedback,
         field(t('staff.displayName'), displayName),
         h(
           'div',
