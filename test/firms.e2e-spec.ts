@@ -163,8 +163,8 @@ describe('outside firms (委託先)', () => {
     expect(bulk.text).toMatch(/^-----BEGIN PGP MESSAGE-----/);
     expect(bulk.text).not.toContain(person.number!);
     const plain = await decryptBoth(bulk.text);
-    expect(plain.startsWith('\uFEFFcode,name,kind,my_number\r\n')).toBe(true);
-    expect(plain).toContain(`,${person.number}\r\n`);
+    expect(plain.startsWith('\uFEFFcode,name,kind,my_number,name_kana,employee_code\r\n')).toBe(true);
+    expect(plain).toContain(`,${person.number},`);
     expect(plain).toMatch(/#summary,rows=1,/);
     await http()
       .post('/reveals')

@@ -173,6 +173,35 @@ describe('purpose-bound reveal and bulk retrieval', () => {
     expect(await auditRows(s.id, 'number.revealed')).toHaveLength(0);
   });
 
+  it('bulk CSV: each employee followed by their 配偶者・扶養親族 (employee_code), with フリガナ (issue #22)', async () => {
+    const employee = await createSubject(app, clerk.token);
+    const dependent = await createSubject(app, clerk.token, { kind: 'dependent', employeeId: employee.id });
+    const other = await createSubject(app, clerk.token);
+    const res = await http()
+      .post('/reveals')
+      .set('Authorization', `Bearer ${clerk.token}`)
+      .send({ purpose: 'withholding-slip', subjectIds: [dependent.id, other.id, employee.id] })
+      .buffer(true)
+      .parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
+    const rows = (res.body as Buffer)
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n')
+      .filter((l) => !l.startsWith('#'))
+      .slice(1);
+    // codes are E-… and D-…: sorted by code alone the dependent would come first
+    const order = rows.map((r) => r.split(',')[0]);
+    expect(order.indexOf(dependent.code)).toBe(order.indexOf(employee.code) + 1);
+    expect(order).toContain(other.code);
+    expect(rows[order.indexOf(dependent.code)]).toBe(`${dependent.code},試験 太郎,dependent,${dependent.number},シケン タロウ,${employee.code}`);
+  });
+
   it('bulk retrieval of N people returns N rows and writes N audit entries, lists the skipped, records the take-out', async () => {
     const told = await Promise.all(Array.from({ length: 5 }, () => createSubject(app, clerk.token)));
     const notTold = await createSubject(app, clerk.token, { purposes: ['health-pension'] });
@@ -197,10 +226,10 @@ describe('purpose-bound reveal and bulk retrieval', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('code,name,kind,my_number');
+    expect(lines[0]).toBe('code,name,kind,my_number,name_kana,employee_code');
     const rows = lines.filter((l) => !l.startsWith('#')).slice(1);
     expect(rows).toHaveLength(5);
-    for (const s of told) expect(rows).toContain(`${s.code},試験 太郎,employee,${s.number}`);
+    for (const s of told) expect(rows).toContain(`${s.code},試験 太郎,employee,${s.number},シケン タロウ,`);
     expect(body).toContain(`#skipped,${notTold.code},${notTold.id},purpose-not-notified`);
     expect(body).toContain(`#skipped,${noNumber.code},${noNumber.id},no-number`);
     expect(body).not.toContain(notTold.number!);

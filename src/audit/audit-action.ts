@@ -120,4 +120,5 @@ export const AUDIT_ACTIONS = [
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export type AuditOutcome = 'success' | 'refused' | 'failure';
+export const AUDIT_OUTCOMES = ['success', 'refused', 'failure'] as const;
+export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];

@@ -9,10 +9,14 @@ import { AuditController } from './audit.controller';
 import { AuditProofsService } from './audit-proofs.service';
 import { AuditWitnessService } from './audit-witness.service';
 import { AuditTreeStatusService } from './audit-tree-status.service';
+import { SubjectsModule } from '@/subjects/subjects.module';
+import { UsersModule } from '@/users/users.module';
 
 /** Global: every module records through AuditService. The sealer starts with the app (AUDIT_SEALER_ENABLED). */
 @Global()
 @Module({
+  // the auditors' search names people and staff (issue #22) through their modules' services
+  imports: [SubjectsModule, UsersModule],
   controllers: [AuditController],
   providers: [
     AuditService,

@@ -61,7 +61,7 @@ export async function prepareDatabase(env: DatabaseSettings, options: PrepareOpt
     await ensureDatabase(urls.owner);
     ran = await migrateAsOwner(urls.owner, urls.appRole, urls.appPassword);
   }
-  if (!options.migrateOnly) await checkAppRole(urls, env.DATABASE_POOL_SIZE);
+  if (!options.migrateOnly) await checkAppRole(urls);
   return ran;
 }
 
@@ -139,11 +139,15 @@ export async function ensureAppRole(owner: DataSource, role: string, password: s
 }
 
 /** Logs in as the application role and refuses a role that is no boundary, or a schema with pending migrations. */
-async function checkAppRole(urls: DatabaseUrls, poolSize: number): Promise<void> {
-  const app = new DataSource(dataSourceOptionsFor(urls.app, 'app', Math.min(poolSize, 2)));
-  await app.initialize();
+async function checkAppRole(urls: DatabaseUrls): Promise<void> {
+  // A plain client: one connection, no entity metadata to build (start-up time under load).
+  const app = new Client({ connectionString: urls.app, connectionTimeoutMillis: 5000 });
+  app.on('error', logConnectionError);
+  await app.connect();
   try {
-    const [me] = await app.query(
+    const {
+      rows: [me],
+    } = await app.query(
       `SELECT session_user::text AS "user", r.rolsuper AS super,
               EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
                        WHERE n.nspname = 'public' AND pg_has_role(session_user, c.relowner, 'MEMBER')) AS "ownsTables"
@@ -156,20 +160,25 @@ async function checkAppRole(urls: DatabaseUrls, poolSize: number): Promise<void>
           'it must own nothing and hold only the grants the migrations give it (docs/security.md "Database roles")',
       );
     }
-    if (!urls.owner) {
-      let pending: boolean;
-      try {
-        pending = await app.showMigrations();
-      } catch {
-        pending = true; // no migration table yet, or one from before the app role could read it
-      }
-      if (pending) {
-        throw new Error(
-          'The database has pending migrations, and the service logs in as the application role, which may not run them: ' +
-            "run `npm run cli -- migrate` with the owner's URL, or set DATABASE_MIGRATION_URL",
-        );
-      }
-    }
+  } finally {
+    await app.end();
+  }
+  if (!urls.owner && (await pendingMigrations(urls.app))) {
+    throw new Error(
+      'The database has pending migrations, and the service logs in as the application role, which may not run them: ' +
+        "run `npm run cli -- migrate` with the owner's URL, or set DATABASE_MIGRATION_URL",
+    );
+  }
+}
+
+/** Whether migrations are pending, read as the application role (which may only read the migrations table). */
+async function pendingMigrations(appUrl: string): Promise<boolean> {
+  const app = new DataSource(dataSourceOptionsFor(appUrl, 'app', 1));
+  await app.initialize();
+  try {
+    return await app.showMigrations();
+  } catch {
+    return true; // no migration table yet, or one from before the app role could read it
   } finally {
     await app.destroy();
   }

@@ -34,7 +34,8 @@ export function httpBulkSink(open: (headers: Record<string, string>) => Streamed
       'Cache-Control': 'no-store',
       'Content-Disposition': `attachment; filename="my-numbers.${format === 'csv' ? 'csv' : 'ndjson'}"`,
     });
-    if (format === 'csv') await write(res, '\uFEFFcode,name,kind,my_number\r\n');
+    // name_kana (フリガナ) and employee_code (a dependent's employee) follow the number (issue #22)
+    if (format === 'csv') await write(res, '\uFEFFcode,name,kind,my_number,name_kana,employee_code\r\n');
     return res;
   };
   return {
@@ -42,9 +43,21 @@ export function httpBulkSink(open: (headers: Record<string, string>) => Streamed
       const res = await start();
       const text =
         format === 'csv'
-          ? rows.map((r) => [r.code, r.name, r.kind, r.number].map(csvField).join(',') + '\r\n').join('')
+          ? rows.map((r) => [r.code, r.name, r.kind, r.number, r.nameKana ?? '', r.employeeCode ?? ''].map(csvField).join(',') + '\r\n').join('')
           : rows
-              .map((r) => JSON.stringify({ type: 'row', subjectId: r.subjectId, code: r.code, name: r.name, kind: r.kind, number: r.number }) + '\n')
+              .map(
+                (r) =>
+                  JSON.stringify({
+                    type: 'row',
+                    subjectId: r.subjectId,
+                    code: r.code,
+                    name: r.name,
+                    kind: r.kind,
+                    number: r.number,
+                    nameKana: r.nameKana,
+                    employeeCode: r.employeeCode,
+                  }) + '\n',
+              )
               .join('');
       await write(res, text);
     },

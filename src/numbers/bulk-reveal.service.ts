@@ -22,6 +22,10 @@ export interface BulkRow {
   name: string;
   kind: string;
   number: string;
+  /** フリガナ (issue #22). */
+  nameKana: string | null;
+  /** For a 配偶者・扶養親族: their employee's code; the rows follow that employee's row. */
+  employeeCode: string | null;
 }
 
 /**
@@ -60,6 +64,8 @@ export interface BulkPlan {
   subjects: Subject[];
   missingIds: string[];
   format: string;
+  /** Dependents' employee codes (subject id → code), for the employee_code column. */
+  employeeCodes?: Map<string, string>;
   /** Issue #19: the outside firm the export is handed to (提供), encrypted for its key. */
   recipient?: { firmId: string; firmName: string; fingerprint: string } | null;
 }
@@ -94,10 +100,20 @@ export class BulkRevealService {
     }
     const refusal = this.policy.callerRefusal(staff, dto.purpose);
     if (refusal) throw await this.policy.refuse(refusal, staff, request, { purpose: dto.purpose, bulk: true });
-    const subjects = await this.subjects.select(dto);
-    const found = new Set(subjects.map((s) => s.id));
+    const selected = await this.subjects.select(dto);
+    const found = new Set(selected.map((s) => s.id));
     const missingIds = (dto.subjectIds ?? []).filter((id) => !found.has(id));
-    return { bulkId: randomUUID(), purpose: dto.purpose!, staff, request, subjects, missingIds, format };
+    // issue #22: each employee's 配偶者・扶養親族 right after the employee (by employee code, then own code)
+    const employeeIds = [...new Set(selected.filter((s) => s.kind === 'dependent' && s.employeeId).map((s) => s.employeeId!))];
+    const employees = new Map((await this.subjects.findMany(employeeIds)).map((e) => [e.id, e.code]));
+    const employeeCodes = new Map<string, string>();
+    for (const s of selected) if (s.kind === 'dependent' && s.employeeId && employees.has(s.employeeId)) employeeCodes.set(s.id, employees.get(s.employeeId)!);
+    const key = (s: Subject): [string, number, string] => [employeeCodes.get(s.id) ?? s.code, employeeCodes.has(s.id) ? 1 : 0, s.code];
+    const subjects = [...selected].sort((a, b) => {
+      const [x, y] = [key(a), key(b)];
+      return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] - y[1] || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0);
+    });
+    return { bulkId: randomUUID(), purpose: dto.purpose!, staff, request, subjects, missingIds, format, employeeCodes };
   }
 
   async stream(plan: BulkPlan, sink: BulkSink): Promise<BulkSummary> {
@@ -115,7 +131,15 @@ export class BulkRevealService {
           const number = this.envelope
             .decrypt({ ciphertext: row.ciphertext, wrappedKey: row.wrapped_key, keyVersion: row.key_version }, numberAad(row.record_id, subject.id))
             .toString('ascii');
-          rows.push({ subjectId: subject.id, code: subject.code, name: subject.name, kind: subject.kind, number });
+          rows.push({
+            subjectId: subject.id,
+            code: subject.code,
+            name: subject.name,
+            kind: subject.kind,
+            number,
+            nameKana: subject.nameKana,
+            employeeCode: plan.employeeCodes?.get(subject.id) ?? null,
+          });
         } catch {
           // One damaged record must not sink the year-end export (nor cut the stream half-way):
           // it is listed as skipped, and the trail says its retrieval failed.

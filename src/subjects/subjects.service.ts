@@ -500,6 +500,30 @@ export class SubjectsService {
     if (!isEmployee) throw new BadRequestException({ code: 'relationship.employee-invalid', message: 'employeeId must be the id of an existing employee' });
   }
 
+  /**
+   * People whose code, name or kana contains `q` (spaces ignored on both sides, so 山田太郎 finds
+   * 山田 太郎), at most `max` + 1 of them: the auditors' "whose number" search (issue #22).
+   */
+  async idsMatching(q: string, max: number): Promise<string[]> {
+    const squeezed = q.replace(/[\s\u3000]+/g, '');
+    const like = `%${squeezed.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    const rows = await this.subjects
+      .createQueryBuilder('s')
+      .select('s.id', 'id')
+      .where(
+        new Brackets((w) =>
+          w
+            .where('s.code ILIKE :like', { like })
+            .orWhere("regexp_replace(s.name, '[\\s\u3000]+', '', 'g') ILIKE :like")
+            .orWhere("regexp_replace(coalesce(s.name_kana, ''), '[\\s\u3000]+', '', 'g') ILIKE :like"),
+        ),
+      )
+      .orderBy('s.code', 'ASC')
+      .limit(max + 1)
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
+  }
+
   private checkDates(hiredAt: string | null, leftAt: string | null): void {
     if (hiredAt && leftAt && leftAt < hiredAt)
       throw new BadRequestException({ code: 'subject.left-before-hired', message: 'leftAt must not be before hiredAt' });

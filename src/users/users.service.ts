@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
 import { Role } from '@/common/auth/roles';
 import { RequestMeta, Staff } from '@/common/auth/staff';
@@ -427,6 +427,29 @@ export class UsersService {
         message: `The last active admin cannot be ${what}: hand the admin role to someone else first (POST /users/:id/handover-admin)`,
       });
     }
+  }
+
+  /** Names of staff accounts by id (the audit log shows who acted by name, issue #22). */
+  async namesOf(ids: string[]): Promise<Map<string, { username: string; displayName: string }>> {
+    const unique = [...new Set(ids)];
+    if (unique.length === 0) return new Map();
+    const rows = await this.dataSource.getRepository(StaffUser).find({ where: { id: In(unique) }, select: { id: true, username: true, displayName: true } });
+    return new Map(rows.map((u) => [u.id, { username: u.username, displayName: u.displayName }]));
+  }
+
+  /** Accounts whose username or display name contains `q` (spaces ignored), at most `max` + 1. */
+  async idsMatching(q: string, max: number): Promise<string[]> {
+    const squeezed = q.replace(/[\s\u3000]+/g, '');
+    const like = `%${squeezed.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
+    const rows = await this.dataSource
+      .getRepository(StaffUser)
+      .createQueryBuilder('u')
+      .select('u.id', 'id')
+      .where("u.username ILIKE :like OR regexp_replace(u.display_name, '[\\s\u3000]+', '', 'g') ILIKE :like", { like })
+      .orderBy('u.username', 'ASC')
+      .limit(max + 1)
+      .getRawMany<{ id: string }>();
+    return rows.map((r) => r.id);
   }
 
   view(u: StaffUser, now: Date): StaffAccountDto {

@@ -7,6 +7,7 @@ import { createAccount, firstLogin, oathtoolCode } from '../support/login-flow';
 import { freshTotpCode, signIn, SignedIn, uniqueUsername } from '../support/staff';
 import { createSubject, fakeMyNumber, uniqueCode } from '../support/subjects';
 import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
+import { japaneseScreenProblems, textProblem } from './support/japanese-screen';
 
 /**
  * The web console in a real browser (Debian's Chromium through playwright-core) against the real
@@ -23,7 +24,8 @@ describe('web console (browser)', () => {
 
   // what the clerk's steps leave for the others
   const clerk = { id: '', username: '', secret: '', page: undefined as unknown as Page };
-  const person = { id: '', code: uniqueCode('E'), number: fakeMyNumber() };
+  // 山田 太郎: the auditor asks "who saw 山田太郎's number?" (issue #22); no other spec registers this name
+  const person = { id: '', code: uniqueCode('E'), name: '山田 太郎', number: fakeMyNumber() };
 
   const http = () => request(app.getHttpServer());
 
@@ -46,6 +48,15 @@ describe('web console (browser)', () => {
       if (Date.now() > end) throw new Error('condition not met in time');
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /**
+   * Issue #22: a screen in ja-JP shows no English sentence and no raw code (support/japanese-screen.ts);
+   * checked on every screen this spec visits, right before its screenshot.
+   */
+  async function shot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
+    expect({ screen: name, problems: await japaneseScreenProblems(page) }).toEqual({ screen: name, problems: [] });
+    await screenshot(page, name, options);
   }
 
   async function login(page: Page, username: string, password: string): Promise<void> {
@@ -116,7 +127,7 @@ describe('web console (browser)', () => {
 
     await page.goto(`${baseUrl}/`);
     await byTest(page, 'login-form').waitFor();
-    await screenshot(page, '01-login');
+    await shot(page, '01-login');
     await login(page, account.username, account.initialPassword);
 
     const password = `console pw ${Math.random().toString(36).slice(2)} long`;
@@ -127,27 +138,27 @@ describe('web console (browser)', () => {
     await page.locator('[data-test="enrol-qr"] svg.qr').waitFor();
     clerk.secret = (await byTest(page, 'enrol-secret').innerText()).replace(/\s+/g, '');
     expect(clerk.secret).toMatch(/^[A-Z2-7]{16,}$/);
-    await screenshot(page, '02-enrol-qr');
+    await shot(page, '02-enrol-qr');
     await byTest(page, 'enrol-code').fill(oathtoolCode(app, clerk.secret));
     await byTest(page, 'enrol-submit').click();
 
     await byTest(page, 'recovery-screen').waitFor();
     expect(await page.locator('[data-test="recovery-codes"] li').count()).toBe(10);
-    await screenshot(page, '03-recovery-codes');
+    await shot(page, '03-recovery-codes');
     await byTest(page, 'recovery-confirm').check();
     await byTest(page, 'recovery-done').click();
 
     // the handling rules come first for someone who has not acknowledged them
     await byTest(page, 'training-screen').waitFor();
-    await screenshot(page, '04-handling-rules');
+    await shot(page, '04-handling-rules');
     await byTest(page, 'training-read').check();
     await byTest(page, 'training-ack').click();
 
     await byTest(page, 'people-screen').waitFor();
     await byTest(page, 'people-new').click();
     await byTest(page, 'reg-code').fill(person.code);
-    await byTest(page, 'reg-name').fill('見本 花子');
-    await byTest(page, 'reg-kana').fill('ミホン ハナコ');
+    await byTest(page, 'reg-name').fill(person.name);
+    await byTest(page, 'reg-kana').fill('ヤマダ タロウ');
     await byTest(page, 'reg-submit').click();
     await byTest(page, 'person-card').waitFor();
     person.id = (
@@ -174,7 +185,7 @@ describe('web console (browser)', () => {
     await page.locator('[data-test="number-feedback"][data-kind="ok"]').waitFor();
     expect(sent.filter((s) => s.includes('/number'))).toEqual([]);
     await byTest(page, 'number-input').fill('1234 5678');
-    await screenshot(page, '05-store-number-feedback'); // an incomplete number: the feedback, no real-looking digits
+    await shot(page, '05-store-number-feedback'); // an incomplete number: the feedback, no real-looking digits
     await byTest(page, 'number-input').fill(person.number);
     await byTest(page, 'number-submit').click();
     await page.locator('[data-test="person-card"] [data-test="number-status"].ok').waitFor();
@@ -204,7 +215,7 @@ describe('web console (browser)', () => {
     await byTest(page, 'reveal-button').click();
     await byTest(page, 'step-up-dialog').waitFor();
     await byTest(page, 'step-up-code').scrollIntoViewIfNeeded();
-    await screenshot(page, '06-step-up', { fullPage: false }); // the modal's backdrop covers the viewport only
+    await shot(page, '06-step-up', { fullPage: false }); // the modal's backdrop covers the viewport only
     await byTest(page, 'step-up-code').fill(oathtoolCode(app, clerk.secret));
     await byTest(page, 'step-up-submit').click();
 
@@ -229,11 +240,11 @@ describe('web console (browser)', () => {
     await page.locator('[data-test="revealed-number"][data-state="hidden"]').waitFor();
     expect(await shown.innerText()).not.toMatch(/\d/);
     expect(await page.content()).not.toContain(person.number);
-    await screenshot(page, '07-person-hidden-again');
+    await shot(page, '07-person-hidden-again');
 
     await byTest(page, 'nav-people').click();
     await byTest(page, 'people-table').waitFor();
-    await screenshot(page, '08-people-list');
+    await shot(page, '08-people-list');
   });
 
   it('clerk: year-end bulk retrieval downloads a CSV', async () => {
@@ -242,7 +253,7 @@ describe('web console (browser)', () => {
     await byTest(page, 'bulk-purpose').selectOption('withholding-slip');
     // only this test's person: the run's database holds every other spec's people too
     await byTest(page, 'bulk-q').fill(person.code);
-    await screenshot(page, '09-bulk-retrieval');
+    await shot(page, '09-bulk-retrieval');
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTest(page, 'bulk-submit').click()]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(download.suggestedFilename()).toMatch(/\.csv$/);
@@ -275,7 +286,20 @@ describe('web console (browser)', () => {
     expect(found.body.items[0]).toMatchObject({ kind: 'dependent', employeeId: person.id });
   });
 
-  it('auditor: finds that reveal in the log and verifies the chain', async () => {
+  it('the Japanese-screen check flags English sentences and raw codes, and passes Japanese and names', () => {
+    expect(textProblem('subject must be a subject id')).toMatch(/English/);
+    expect(textProblem('The session is invalid or has expired')).toMatch(/English/);
+    expect(textProblem('number.revealed')).toMatch(/raw code/);
+    expect(textProblem('操作：auth.login')).toMatch(/raw code/);
+    expect(textProblem('dependents-declaration')).toMatch(/raw code/);
+    expect(textProblem('foo.bar-baz')).toMatch(/code-like/);
+    expect(textProblem('success')).toMatch(/English word/);
+    expect(textProblem('2026/12/01 10:00 個人番号の表示 成功')).toBeNull();
+    expect(textProblem('認証アプリ（Google Authenticator など）でQRコードを読み取ってください。')).toBeNull();
+    expect(textProblem('English')).toBeNull();
+  });
+
+  it('auditor: answers "who saw 山田太郎\'s number?" by name, opens the entry, downloads the CSV, prints, verifies the chain', async () => {
     const auditor = await signIn(app, ['auditor']);
     const { page, problems: p } = await newPage(browser);
     problems.push(p);
@@ -285,17 +309,78 @@ describe('web console (browser)', () => {
     await byTest(page, 'totp-submit').click();
     await byTest(page, 'audit-screen').waitFor();
 
-    await byTest(page, 'audit-subject').fill(person.id);
-    await byTest(page, 'audit-action').fill('number.revealed');
-    await byTest(page, 'audit-purpose').selectOption('withholding-slip');
+    // the name as people type it (no space), and "numbers seen": reveals, bulk retrievals, submissions viewed, exports
+    await byTest(page, 'audit-person').fill('山田太郎');
+    await byTest(page, 'audit-action').selectOption('number.revealed,number.bulk-retrieved,collection.revealed,number.exported');
     await byTest(page, 'audit-search').click();
     const rows = page.locator('[data-test="audit-table"] tbody tr');
-    const reveal = rows.filter({ hasText: clerk.username }).filter({ hasText: 'number.revealed' }).filter({ hasText: person.id });
+    const reveal = rows.filter({ hasText: '個人番号の表示' }).filter({ hasText: person.code });
     await reveal.first().waitFor();
-    expect(await reveal.first().innerText()).toContain('給与所得の源泉徴収票'); // the purpose, by its label
-    // the filtered page holds only reveals of that person
-    await waitUntil(async () => (await rows.count()) === (await rows.filter({ hasText: 'number.revealed' }).filter({ hasText: person.id }).count()));
-    await screenshot(page, '10-audit-log');
+    // only this person's entries, each by the clerk, by name and code, with labels and never a code
+    await waitUntil(async () => (await rows.count()) === (await rows.filter({ hasText: person.code }).count()));
+    const texts = await rows.allInnerTexts();
+    expect(texts.length).toBe(2); // the reveal and the year-end bulk retrieval
+    for (const text of texts) {
+      expect(text).toContain('山田 太郎');
+      expect(text).toContain('HTTP test'); // the clerk's display name
+      expect(text).toContain(clerk.username);
+      expect(text).toContain('給与所得の源泉徴収票'); // the purpose, by its label
+      expect(text).toContain('成功');
+      expect(text).not.toMatch(/number\.|success|withholding-slip|[0-9a-f]{8}-[0-9a-f]{4}-/);
+    }
+    expect(texts.some((t) => t.includes('個人番号の一括取得'))).toBe(true);
+    expect(await reveal.first().locator('td').nth(2).getAttribute('title')).toBe('number.revealed'); // the code only on hover
+    await shot(page, '10-audit-log');
+
+    // the entry's details
+    const seq = await reveal.first().getAttribute('data-seq');
+    await byTest(page, `audit-details-${seq}`).click();
+    const dialog = byTest(page, 'audit-details');
+    await dialog.waitFor();
+    const detail = await dialog.innerText();
+    expect(detail).toContain(`#${seq}`);
+    expect(detail).toContain('個人番号の表示');
+    expect(detail).toContain(`${person.code} 山田 太郎（従業員）`);
+    expect(detail).toContain('事務取扱担当者'); // the actor's role at the time
+    expect(detail).toMatch(/\d{4}\/\d{2}\/\d{2} \d{2}:\d{2}/); // 年/月/日 時:分
+    await shot(page, '17-audit-entry-details', { fullPage: false });
+    await byTest(page, 'audit-details-close').click();
+    await dialog.waitFor({ state: 'detached' });
+
+    // CSV for Excel: UTF-8 with a BOM, CRLF, labels and names, the same rows, never a number
+    const [csvFile] = await Promise.all([page.waitForEvent('download'), byTest(page, 'audit-csv').click()]);
+    expect(csvFile.suggestedFilename()).toMatch(/^audit-log-\d{8}-\d{4}\.csv$/);
+    const bytes = readFileSync((await csvFile.path())!);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString('utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines[0]).toBe('"番号","日時","操作","操作コード","結果","操作者","操作者のユーザー名","対象者コード","対象者氏名","対象者区分","利用目的"');
+    expect(lines).toHaveLength(3);
+    const revealLine = lines.find((l) => l.startsWith(`"${seq}",`))!;
+    expect(revealLine).toMatch(
+      new RegExp(
+        `^"${seq}","\\d{4}/\\d{2}/\\d{2} \\d{2}:\\d{2}","個人番号の表示","number.revealed","成功","HTTP test","${clerk.username}","${person.code}","山田 太郎","従業員","給与所得の源泉徴収票`,
+      ),
+    );
+    expect(csv).not.toContain(person.number);
+    expect(csv).not.toMatch(/\d{12}/);
+    await page.locator('[data-test="audit-status"][data-kind="ok"]').waitFor();
+
+    // print view: the browser's print of the filtered list, with the filters and who printed it
+    await page.evaluate(() => {
+      const w = globalThis as any;
+      w.printed = 0;
+      w.print = () => (w.printed += 1);
+    });
+    await byTest(page, 'audit-print').click();
+    expect(await page.evaluate(() => (globalThis as any).printed)).toBe(1);
+    await page.emulateMedia({ media: 'print' });
+    expect(await byTest(page, 'audit-filters').isVisible()).toBe(false);
+    expect(await byTest(page, 'verify').isVisible()).toBe(false);
+    expect(await byTest(page, 'audit-print-summary').innerText()).toContain('山田太郎');
+    expect(await rows.count()).toBe(2);
+    await shot(page, '18-audit-print');
+    await page.emulateMedia({ media: 'screen' });
 
     await byTest(page, 'verify').click();
     await page.locator('[data-test="verify-result"][data-ok="true"]').waitFor({ timeout: 30_000 });
@@ -305,7 +390,7 @@ describe('web console (browser)', () => {
     expect(await byTest(page, 'witness-latest').innerText()).toMatch(/証人が保管する最新のツリーヘッド：\d+ 件/);
     expect(await byTest(page, 'witness-status').innerText()).toContain('保管ディレクトリ');
     expect(await byTest(page, 'witness-warning').count()).toBe(0);
-    await screenshot(page, '11-audit-verified');
+    await shot(page, '11-audit-verified');
 
     const [cert] = await Promise.all([page.waitForEvent('download'), byTest(page, 'certificate').click()]);
     expect(readFileSync((await cert.path())!, 'utf8')).toContain('BEGIN CERTIFICATE');
@@ -321,7 +406,7 @@ describe('web console (browser)', () => {
     await byTest(page, 'change-new-password-again').fill(next);
     await byTest(page, 'password-change-submit').click();
     await page.locator('[data-test="password-change-status"][data-kind="ok"]').waitFor();
-    await screenshot(page, '16-account-password');
+    await shot(page, '16-account-password');
 
     // idle logout: ten minutes without input end the session on this page
     await page.clock.fastForward('10:05');
@@ -345,7 +430,7 @@ describe('web console (browser)', () => {
     await byTest(page, 'totp-submit').click();
     await byTest(page, 'staff-screen').waitFor();
     await byTest(page, `user-${clerk.username}`).waitFor();
-    await screenshot(page, '12-staff-accounts');
+    await shot(page, '12-staff-accounts');
 
     // create an account (initial password shown once), change its roles, reset its second factor
     await byTest(page, 'staff-new').click();
@@ -377,18 +462,18 @@ describe('web console (browser)', () => {
     await clerkPage.clock.runFor(16_000);
     await byTest(clerkPage, 'login-form').waitFor({ timeout: 15_000 });
     expect(await byTest(clerkPage, 'login-status').innerText()).toMatch(/セッションが終了しました/);
-    await screenshot(clerkPage, '13-clerk-logged-out');
+    await shot(clerkPage, '13-clerk-logged-out');
 
     await byTest(page, 'nav-retention').click();
     const alarm = byTest(page, `alarm-${leaver.code}`);
     await alarm.waitFor();
-    await screenshot(page, '14-disposal-alarms');
+    await shot(page, '14-disposal-alarms');
     await alarm.click();
     await byTest(page, 'dispose-note').fill('Console test disposal');
     await byTest(page, 'dispose').click();
     await page.locator('[data-test="disposal-table"] tbody tr', { hasText: leaver.code }).waitFor();
     await byTest(page, `alarm-${leaver.code}`).waitFor({ state: 'detached' });
-    await screenshot(page, '15-disposal-records');
+    await shot(page, '15-disposal-records');
     const status = await http().get(`/subjects/${leaver.id}/number`).set('Authorization', `Bearer ${helper}`).expect(200);
     expect(status.body.onFile).toBe(false);
 

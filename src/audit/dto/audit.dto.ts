@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform, Type } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AuditOutcome } from '../audit-action';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
 import { ReasonField } from '@/common/screening/reason-field.decorator';
 
@@ -27,12 +28,28 @@ export class ListAuditEntriesQuery {
   @NoNumberLike()
   purpose?: string;
 
-  @ApiPropertyOptional({ example: 'number.revealed' })
+  @ApiPropertyOptional({ description: 'Part of a person’s code, name or kana (spaces ignored): 山田太郎 finds 山田 太郎', example: '山田' })
   @IsOptional()
   @IsString()
-  @MaxLength(50)
+  @MaxLength(100)
   @NoNumberLike()
-  action?: string;
+  person?: string;
+
+  @ApiPropertyOptional({
+    description: 'One action, or several separated by commas (see the AuditAction list)',
+    example: 'number.revealed,number.bulk-retrieved',
+  })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((a) => a.trim()) : value))
+  @IsArray({ message: 'action must be one or more audit actions separated by commas' })
+  @ArrayMaxSize(AUDIT_ACTIONS.length, { message: 'action must be one or more audit actions separated by commas' })
+  @IsIn(AUDIT_ACTIONS, { each: true, message: 'action must be one or more audit actions separated by commas' })
+  action?: string[];
+
+  @ApiPropertyOptional({ enum: AUDIT_OUTCOMES })
+  @IsOptional()
+  @IsIn(AUDIT_OUTCOMES, { message: `outcome must be one of: ${AUDIT_OUTCOMES.join(', ')}` })
+  outcome?: AuditOutcome;
 
   @ApiPropertyOptional({ description: 'Entries at or after this time (ISO 8601)' })
   @IsOptional()

@@ -236,6 +236,8 @@ export const ERROR_CODES = {
 
   // Audit, metrics
   'audit.review-beyond-end': 'upToSeq is beyond the last entry',
+  'audit.range-reversed': 'The search range starts after it ends (from is after to)',
+  'audit.search-too-broad': 'The person or actor search matches too many; give more of the name or the code',
   'metrics.off': 'Metrics are switched off',
   'metrics.token-wrong': 'Metrics need the metrics token',
   'metrics.forbidden': 'Metrics are served on loopback or with the metrics token only',

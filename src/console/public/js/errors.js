@@ -30,6 +30,12 @@ const FIELD_LABELS = {
   upToSeq: 'audit.upTo',
   from: 'audit.from',
   to: 'audit.to',
+  // the audit log's search (issue #22)
+  person: 'audit.person',
+  actor: 'audit.actor',
+  action: 'audit.action',
+  outcome: 'audit.outcome',
+  subject: 'audit.subject',
 };
 
 /** A field path (`identityCheck.checkedAt`) as the label the form shows, else the path itself. */

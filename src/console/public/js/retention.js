@@ -2,11 +2,11 @@
 import { api, ApiError } from './api.js';
 import { openMattersCard } from './filings.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
-import { t } from './i18n.js';
+import { has, t } from './i18n.js';
 import { dateHint, dateInput, day, dayWithAge, isoOf } from './dates.js';
 import { errorText } from './errors.js';
 
-export async function retentionScreen(main) {
+export async function retentionScreen(main, ctx) {
   const status = statusLine('retention-status');
   const which = h(
     'select',
@@ -56,7 +56,10 @@ export async function retentionScreen(main) {
                   cell: (a) => `${a.rule === 'left' ? t('alarm.ruleLeft') : (a.ruleLabel ?? a.rule ?? '—')}${a.basis ? ` (${a.basis})` : ''}`,
                 },
                 { label: t('number.title'), cell: (a) => (a.numberOnFile ? t('number.onFile') : t('number.none')) },
-                { label: t('alarm.postponed'), cell: (a) => (a.postponedUntil ? `${when(a.postponedUntil)} ${a.postponeReason ?? ''}` : '—') },
+                {
+                  label: t('alarm.postponed'),
+                  cell: (a) => (a.postponedUntil ? [when(a.postponedUntil), ' ', h('span', { translate: 'no' }, a.postponeReason ?? '')] : '—'),
+                },
                 {
                   label: '',
                   cell: (a) =>
@@ -89,11 +92,11 @@ export async function retentionScreen(main) {
               [
                 { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
                 { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
-                { label: t('alarm.rule'), cell: (r) => (r.rule === 'left' ? t('alarm.ruleLeft') : (r.rule ?? '—')) },
+                { label: t('alarm.rule'), cell: (r) => h('span', { title: r.rule ?? '' }, disposalRuleText(ctx, r.rule)) },
                 { label: t('alarm.due'), cell: (r) => day(r.dueOn) },
                 { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
-                { label: t('disposal.method'), cell: (r) => r.method ?? '—' },
-                { label: t('disposal.note'), cell: (r) => r.note ?? '' },
+                { label: t('disposal.method'), cell: (r) => h('span', { title: r.method ?? '' }, disposalMethodText(r.method)) },
+                { label: t('disposal.note'), cell: (r) => h('span', { translate: 'no' }, r.note ?? '') }, // free text as written
               ],
               page.items,
               'disposal-table',
@@ -262,4 +265,21 @@ export async function retentionScreen(main) {
       ),
     );
   }
+}
+
+/** A disposal record's rule by its label (issue #22: no raw codes): leaving, a filing's document, or a post-leaving floor. */
+function disposalRuleText(ctx, rule) {
+  if (!rule) return '—';
+  if (rule === 'left') return t('alarm.ruleLeft');
+  const filing = ctx?.reference?.retentionRules?.find((r) => r.documentType === rule);
+  if (filing) return filing.label;
+  return has(`disposal.rule.${rule}`) ? t(`disposal.rule.${rule}`) : t('disposal.rule.other');
+}
+
+/** The method a record states (an English sentence kept in the record) by its label; the sentence stays on hover. */
+function disposalMethodText(method) {
+  if (!method) return '—';
+  if (method.startsWith('crypto-erase')) return t('disposal.method.crypto-erase');
+  if (method.startsWith('none needed')) return t('disposal.method.none-needed');
+  return t('disposal.method.other');
 }
