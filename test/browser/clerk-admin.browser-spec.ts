@@ -6,6 +6,7 @@ import { ClockService } from '../../src/config/clock.service';
 import { freshTotpCode, signIn, SignedIn } from '../support/staff';
 import { createSubject, fakeMyNumber } from '../support/subjects';
 import { byTest, launchBrowser, newPage, startConsoleServer } from './support/browser';
+import { japaneseScreenProblems } from './support/japanese-screen';
 
 /**
  * Issue #22, the clerk's and the admin's walls: typed input survives an error, the identity-document
@@ -20,6 +21,8 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
   let admin: SignedIn;
   const problems: string[][] = [];
   const http = () => request(app.getHttpServer());
+  /** No English sentence or raw code on the screen (support/japanese-screen.ts, the console spec's check). */
+  const japanese = async (page: Page, screen: string) => expect({ screen, problems: await japaneseScreenProblems(page) }).toEqual({ screen, problems: [] });
 
   beforeAll(async () => {
     ({ app, baseUrl } = await startConsoleServer());
@@ -84,6 +87,7 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
     await byTest(page, 'number-submit').click();
     await page.locator('[data-test="person-card"] [data-test="number-status"].ok').waitFor();
     expect(await byTest(page, 'number-input').inputValue()).toBe('');
+    await japanese(page, 'person after an identity-document error and a store');
     await page.context().close();
   });
 
@@ -102,6 +106,7 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
     // left 2026-03-31: the post-leaving floor (31 January of the next year) sets 2027-02-01
     expect(await saved.innerText()).toMatch(/^保存しました。廃棄可能日：2027年2月1日（.+）（.+）$/);
     expect(await byTest(page, 'person-left-at').innerText()).toBe('2026年3月31日');
+    await japanese(page, 'person with a leave date saved');
     const stored = await http().get(`/subjects/${person.id}`).set('Authorization', `Bearer ${clerk.token}`).expect(200);
     expect(stored.body.leftAt).toBe('2026-03-31');
 
@@ -135,6 +140,7 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
     const saved = page.locator('[data-test="roster-leave-status"][data-kind="ok"]');
     await saved.waitFor();
     expect(await saved.innerText()).toContain('保存しました。廃棄可能日：2027年2月1日');
+    await japanese(page, 'admin people list');
     await page.locator(`[data-test="roster-due-${staying.code}"]`, { hasText: '2027年2月1日' }).waitFor();
     const stored = await http().get(`/subjects/${staying.id}`).set('Authorization', `Bearer ${clerk.token}`).expect(200);
     expect(stored.body.leftAt).toBe('2026-06-30');
@@ -179,6 +185,7 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
       expect((await http().get(`/subjects/${s.id}/number`).set('Authorization', `Bearer ${clerk.token}`).expect(200)).body.onFile).toBe(false);
     expect((await http().get(`/subjects/${unconfirmed.id}/number`).set('Authorization', `Bearer ${clerk.token}`).expect(200)).body.onFile).toBe(true);
     await byTest(page, `alarm-${unconfirmed.code}`).waitFor(); // still open
+    await japanese(page, 'disposal alarms after a batch disposal');
     // leave nothing open behind for other specs: the person returns, the alarm is withdrawn
     await http().patch(`/subjects/${unconfirmed.id}`).set('Authorization', `Bearer ${clerk.token}`).send({ leftAt: null }).expect(200);
     await page.context().close();
