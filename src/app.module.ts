@@ -23,6 +23,7 @@ import { ConsoleModule } from './console/console.module';
 import { ApprovalsModule } from './approvals/approvals.module';
 import { CollectionModule } from './collection/collection.module';
 import { BreachesModule } from './breaches/breaches.module';
+import { InventoryModule } from './inventory/inventory.module';
 import { ReportsModule } from './reports/reports.module';
 
 /**
@@ -62,6 +63,7 @@ export class AppModule {
         KeysModule,
         CustodyModule,
         BreachesModule,
+        InventoryModule,
         ReportsModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],

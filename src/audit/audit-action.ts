@@ -97,6 +97,12 @@ export const AUDIT_ACTIONS = [
   'breach.affected-added',
   'breach.report-recorded',
   'breach.alarm-raised',
+  /** File inventory (台帳): a file kept outside the vault recorded or changed (retired). */
+  'inventory.file-added',
+  'inventory.file-updated',
+  /** IP allow-list (issue #19): a role's allowed addresses changed; a signed-in request refused from outside them. */
+  'network.allow-list-changed',
+  'auth.address-refused',
   // --- collection links (issue #15); none of these ever holds a number or a token ---
   /** A clerk created a collection link for a person. */
   'collection.requested',

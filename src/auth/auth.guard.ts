@@ -3,6 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { PUBLIC_KEY, requestMetaOf, ROLES_KEY, StaffRequest } from '@/common/auth/auth.decorators';
 import { FirmsService } from '@/firms/firms.service';
 import { Role } from '@/common/auth/roles';
+import { AllowListService } from '@/network/allow-list.service';
 import { SessionService } from './session.service';
 
 /** The one guard: every route must be @Public() or @Auth(...roles); anything else is refused. */
@@ -13,6 +14,8 @@ export class AuthGuard implements CanActivate {
     private readonly sessions: SessionService,
     /** Outside firms (issue #19): a firm's account works only within its contract's window. */
     @Optional() private readonly firms?: FirmsService,
+    /** IP allow-list per role (issue #19): checked on every signed-in request. */
+    @Optional() private readonly allowList?: AllowListService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -26,6 +29,7 @@ export class AuthGuard implements CanActivate {
     if (!match) throw new UnauthorizedException({ code: 'auth.token-required', message: 'A valid session token is required' });
     const resolved = await this.sessions.resolve(match[1]!);
     if (!resolved) throw new UnauthorizedException({ code: 'session.invalid', message: 'The session is invalid or has expired' });
+    if (this.allowList) await this.allowList.check(resolved, requestMetaOf(req));
     // a firm's account: checked on every request, never kept in the (cached) session object
     const staff = resolved.firmId && this.firms ? { ...resolved, firm: await this.firms.accessFor(resolved, requestMetaOf(req)) } : resolved;
     if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {

@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Env } from '@/config/env.schema';
 import { FirmsModule } from '@/firms/firms.module';
+import { NetworkModule } from '@/network/network.module';
 import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
 import { AuthRepository } from './auth.repository';
@@ -24,6 +25,7 @@ import { TotpService } from './totp.service';
   imports: [
     UsersModule,
     FirmsModule,
+    NetworkModule,
     TypeOrmModule.forFeature([AuthSession, AuthChallenge]),
     // In-memory counters per instance; only the login routes use LoginThrottlerGuard.
     ThrottlerModule.forRootAsync({

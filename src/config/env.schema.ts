@@ -99,6 +99,8 @@ export const envSchema = z.object({
   SOD_ONE_PERSON_COMPANY: bool(false),
   /** Breach register (issue #19): days before the 確報 deadline its alarm opens; unset = config/compliance.json (7). */
   BREACH_FINAL_ALARM_DAYS_BEFORE: z.coerce.number().int().min(0).max(59).optional(),
+  /** File inventory (台帳, issue #19): the department that handles the numbers (取扱部署), printed on every vault file. */
+  INVENTORY_DEPARTMENT: z.string().min(1).max(200).optional(),
   /**
    * Login backoff (issue #16; docs/security.md "Login policy"). Wrong passwords per account and
    * per kind of address (known / unknown) allowed before backoff starts; then each further

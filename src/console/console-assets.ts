@@ -21,6 +21,17 @@ export function jsqrScriptPath(): string {
   return require.resolve('jsqr');
 }
 
+/** Chart.js (MIT, UMD build: sets `window.Chart`) for the monthly report's charts (issue #19), served locally: no CDN. */
+export function chartScriptPath(): string | undefined {
+  try {
+    // the package's main entry is dist/chart.cjs; the UMD build sits beside it
+    const path = join(dirname(require.resolve('chart.js')), 'chart.umd.js');
+    return existsSync(path) ? path : undefined;
+  } catch {
+    return undefined; // not installed (a checkout whose node_modules predates it): the report shows its tables without charts
+  }
+}
+
 /**
  * The console's Content-Security-Policy: scripts and styles only from this origin (no inline
  * code, no eval), API calls only to this origin, no framing, no plugins, forms post nowhere.

@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CONSOLE_CSP, consolePublicDir, jsqrScriptPath, qrcodeModulePath } from './console-assets';
+import { chartScriptPath, CONSOLE_CSP, consolePublicDir, jsqrScriptPath, qrcodeModulePath } from './console-assets';
 import { ConsoleController } from './console.controller';
 
 /** Headers for every console file: the strict CSP, no caching of the page itself. */
@@ -37,6 +37,9 @@ export class ConsoleModule implements OnModuleInit {
     const index = readFileSync(join(dir, 'index.html'));
     const qrcode = readFileSync(qrcodeModulePath());
     const jsqr = readFileSync(jsqrScriptPath());
+    const chartPath = chartScriptPath();
+    if (!chartPath) new Logger('ConsoleModule').warn('chart.js is not installed (npm ci): the monthly report is shown without charts');
+    const chart = chartPath ? readFileSync(chartPath) : undefined;
     // Its own Fastify scope: the console's headers replace helmet's API defaults on every console file.
     void server.register(async (scope) => {
       scope.addHook('onRequest', async (req, reply) => {
@@ -49,6 +52,7 @@ export class ConsoleModule implements OnModuleInit {
       scope.get('/console', (_req, reply) => reply.type('text/html; charset=utf-8').send(index));
       scope.get('/console/vendor/qrcode.mjs', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(qrcode));
       scope.get('/console/vendor/jsqr.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(jsqr));
+      if (chart) scope.get('/console/vendor/chart.umd.js', (_req, reply) => reply.type('text/javascript; charset=utf-8').send(chart));
       await scope.register(fastifyStatic, {
         root: dir,
         prefix: '/console/',

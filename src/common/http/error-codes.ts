@@ -253,6 +253,15 @@ export const ERROR_CODES = {
   'breach.report-recorded': 'That report is already recorded',
   'breach.sent-in-future': 'The sending time is in the future',
   'breach.sent-before-discovery': 'The report is dated before the incident was discovered',
+
+  // File inventory (台帳, issue #19)
+  'inventory.file-not-found': 'No such file in the inventory',
+  'inventory.unknown-purpose': 'Not a configured purpose',
+
+  // IP allow-list per role (issue #19)
+  'network.address-not-allowed': "The account's role may not be used from this address",
+  'network.cidr-invalid': 'Not an address or CIDR block',
+  'network.would-lock-out': 'Your own address is outside the new list',
   'report.bad-month': 'The month is not YYYY-MM between 2000-01 and 2200-12',
   'report.month-not-ended': 'The month has not ended yet: it can be signed off from the next month',
   'report.already-signed': 'The month is already signed off',

@@ -16,9 +16,11 @@ import { staffScreen } from './staff.js';
 import { retentionScreen } from './retention.js';
 import { rosterScreen } from './roster.js';
 import { collectionScreen } from './collection.js';
+import { inventoryScreen } from './inventory.js';
 import { errorText } from './errors.js';
 import { keysScreen } from './keys.js';
 import { myShareScreen } from './my-share.js';
+import { reportScreen } from './report.js';
 
 const POLL_SECONDS = 15;
 const IDLE_MINUTES = 10;
@@ -30,8 +32,11 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  { id: 'inventory', roles: ['admin', 'responsible', 'auditor'], label: 'nav.inventory', render: inventoryScreen },
   { id: 'roster', roles: ['admin'], label: 'nav.roster', render: rosterScreen },
   { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },
+  // 取扱状況の確認 (issue #19): the monthly report; the responsible person signs it off
+  { id: 'report', roles: ['responsible', 'auditor', 'admin'], label: 'nav.report', render: reportScreen },
   // key holders only (custody mode, issue #18): collect the unseal share once
   { id: 'my-share', roles: null, label: 'nav.myShare', render: myShareScreen, when: () => state.custody?.holder },
   { id: 'training', roles: null, label: 'nav.training', render: trainingScreen },

@@ -1,0 +1,121 @@
+import './support/own-database';
+import { INestApplication } from '@nestjs/common';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { DataSource } from 'typeorm';
+import { createTestApp, ownerConnection } from './support/app';
+import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
+import { signIn, SignedIn } from './support/staff';
+
+interface Answer {
+  status: number;
+  body: Record<string, any> | null;
+}
+
+/**
+ * IP allow-list per role (issue #19): clerks only from the "office" (127.0.0.2), enforced by the
+ * guard on every signed-in route, refused with 403 network.address-not-allowed and recorded; other
+ * roles unaffected; an admin cannot lock themselves out. Requests really come from 127.0.0.1-3
+ * (127.0.0.0/8 is all loopback). Own database: the list applies to every account of the vault.
+ */
+describe('IP allow-list per role', () => {
+  let app: INestApplication;
+  let owner: DataSource;
+  let port: number;
+  let admin: SignedIn;
+  let clerk: SignedIn;
+  let auditor: SignedIn;
+
+  function send(method: string, path: string, who: SignedIn, from: string, body?: unknown): Promise<Answer> {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          localAddress: from,
+          agent: false,
+          headers: { authorization: `Bearer ${who.token}`, ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : null });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
+    });
+  }
+
+  beforeAll(async () => {
+    await prepareOwnDatabase();
+    app = await createTestApp();
+    await app.listen(0, '127.0.0.1');
+    port = (app.getHttpServer().address() as AddressInfo).port;
+    owner = await ownerConnection();
+    admin = await signIn(app, ['admin']);
+    clerk = await signIn(app, ['clerk']);
+    auditor = await signIn(app, ['auditor']);
+  });
+
+  afterAll(async () => {
+    await owner?.destroy();
+    await app?.close();
+    await dropOwnDatabase();
+  });
+
+  it('clerks only from the office network: refused elsewhere with a code and a trail entry; other roles unaffected', async () => {
+    expect((await send('GET', '/subjects', clerk, '127.0.0.1')).status).toBe(200);
+
+    const bad = await send('PUT', '/network/allow-list/clerk', admin, '127.0.0.1', { cidrs: ['office-lan'] });
+    expect(bad).toMatchObject({ status: 400, body: { code: 'network.cidr-invalid' } });
+    const set = await send('PUT', '/network/allow-list/clerk', admin, '127.0.0.1', { cidrs: ['127.0.0.2/32'] });
+    expect(set.status).toBe(200);
+    expect(set.body!.items).toEqual([{ role: 'clerk', cidrs: ['127.0.0.2/32'], setBy: admin.username, setAt: expect.any(String) }]);
+
+    const refused = await send('GET', '/subjects', clerk, '127.0.0.1');
+    expect(refused).toMatchObject({ status: 403, body: { code: 'network.address-not-allowed', statusCode: 403 } });
+    expect((await send('GET', '/subjects', clerk, '127.0.0.3')).status).toBe(403);
+    expect((await send('GET', '/subjects', clerk, '127.0.0.2')).status).toBe(200);
+    // every route, not only some: the clerk's own account page too
+    expect((await send('GET', '/me', clerk, '127.0.0.3')).status).toBe(403);
+    // other roles have no list: from anywhere
+    expect((await send('GET', '/network/allow-list', auditor, '127.0.0.3')).status).toBe(200);
+    expect((await send('GET', '/users', admin, '127.0.0.3')).status).toBe(200);
+
+    const trail: { client_address: string; outcome: string; details: { role: string } }[] = await owner.query(
+      `SELECT client_address, outcome, details FROM audit_entry WHERE action = 'auth.address-refused' AND actor_id = $1 ORDER BY seq`,
+      [clerk.userId],
+    );
+    expect(trail.map((e) => [e.client_address, e.outcome, e.details.role])).toEqual([
+      ['127.0.0.1', 'refused', 'clerk'],
+      ['127.0.0.3', 'refused', 'clerk'],
+      ['127.0.0.3', 'refused', 'clerk'],
+    ]);
+    const changed: { details: { role: string; cidrs: string[] } }[] = await owner.query(
+      `SELECT details FROM audit_entry WHERE action = 'network.allow-list-changed'`,
+    );
+    expect(changed.map((e) => e.details)).toEqual([{ role: 'clerk', cidrs: ['127.0.0.2/32'] }]);
+
+    // removing the list lets clerks in from anywhere again
+    expect((await send('PUT', '/network/allow-list/clerk', admin, '127.0.0.1', { cidrs: [] })).status).toBe(200);
+    expect((await send('GET', '/subjects', clerk, '127.0.0.1')).status).toBe(200);
+  });
+
+  it('an admin cannot lock themselves out; from inside the new list it is accepted, and then binds them', async () => {
+    const lockout = await send('PUT', '/network/allow-list/admin', admin, '127.0.0.1', { cidrs: ['127.0.0.3/32'] });
+    expect(lockout).toMatchObject({ status: 409, body: { code: 'network.would-lock-out' } });
+    expect((await send('PUT', '/network/allow-list/admin', admin, '127.0.0.3', { cidrs: ['127.0.0.3/32', '::1/128'] })).status).toBe(200);
+    expect((await send('GET', '/users', admin, '127.0.0.1')).body).toMatchObject({ code: 'network.address-not-allowed' });
+    expect((await send('PUT', '/network/allow-list/admin', admin, '127.0.0.3', { cidrs: [] })).status).toBe(200);
+    expect((await send('GET', '/users', admin, '127.0.0.1')).status).toBe(200);
+    // only admins change lists
+    expect((await send('PUT', '/network/allow-list/clerk', auditor, '127.0.0.1', { cidrs: ['127.0.0.2/32'] })).status).toBe(403);
+  });
+});
