@@ -4,8 +4,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
-import { ERROR_RESPONSE_SCHEMA, ErrorCode } from '@/common/http/error-codes';
+import { ErrorCode } from '@/common/http/error-codes';
+import { completeOpenApiDocument } from '@/common/http/openapi-document';
 import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
@@ -91,12 +91,9 @@ export async function createApp(settings: Env): Promise<INestApplication> {
     .setVersion('0.1.0')
     .addBearerAuth()
     .build();
-  // Every error answer has one shape; its `code` enum is the registry in src/common/http/error-codes.ts.
-  const document = () => {
-    const doc = SwaggerModule.createDocument(app, openApi);
-    doc.components = { ...doc.components, schemas: { ...doc.components?.schemas, ErrorResponse: ERROR_RESPONSE_SCHEMA as unknown as SchemaObject } };
-    return doc;
-  };
+  // The contract (issue #20): every error answer has one shape (its `code` enum is the registry in
+  // src/common/http/error-codes.ts), ids are uuids, the bearer token is opaque; see docs/api.md.
+  const document = () => completeOpenApiDocument(SwaggerModule.createDocument(app, openApi));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   // Initialised and ready here, so a caller (or a test talking to getHttpServer()) finds every
   // route in place; a later init() or listen() does not repeat it.

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { streamReply } from '@/common/http/streamed-reply';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
@@ -14,6 +14,17 @@ import { parseTreeHead, TreeHead, verifyTreeHeadSignature } from './audit-tree-h
 import { publicKeyOfCertificate } from './audit-chain';
 import { ConsistencyProofQuery, InclusionProofQuery, VerifyAuditDto } from './dto/audit-tree.dto';
 import { AlertsQuery, CreateReviewDto, ExportAuditQuery, ListAuditEntriesQuery, ListReviewsQuery } from './dto/audit.dto';
+import {
+  AuditEntriesAnswerDto,
+  AuditVerifyResultDto,
+  TreeHeadJsonDto,
+  WitnessOverviewDto,
+  InclusionProofDto,
+  ConsistencyProofDto,
+  AuditReviewDto,
+  AuditListReviewsAnswerDto,
+  AuditAlertsAnswerDto,
+} from '@/audit/dto/audit.responses';
 
 const date = (value?: string): Date | undefined => (value ? new Date(value) : undefined);
 
@@ -33,13 +44,17 @@ export class AuditController {
 
   @Get('entries')
   @ApiOperation({ summary: 'Search the trail (keyset paging by sequence number)' })
+  @ApiOkResponse({ type: AuditEntriesAnswerDto })
   entries(@Query() query: ListAuditEntriesQuery) {
     return this.search.entries({ ...query, from: date(query.from), to: date(query.to) });
   }
 
   @Get('export')
   @ApiOperation({ summary: 'Export as JSON Lines: anchor, entries with hashes, then signed checkpoints (audited as a take-out)' })
-  @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({
+    description: 'JSON Lines: an anchor line, entries with hashes, then signed checkpoints and tree heads',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
   async export(
     @Query() query: ExportAuditQuery,
     @CurrentStaff() staff: Staff,
@@ -62,7 +77,7 @@ export class AuditController {
 
   @Get('certificate')
   @ApiOperation({ summary: 'The X.509 certificate (PEM) whose key signs the checkpoints' })
-  @ApiProduces('application/x-pem-file')
+  @ApiOkResponse({ description: 'PEM certificate', content: { 'application/x-pem-file': { schema: { type: 'string' } } } })
   @Header('Content-Type', 'application/x-pem-file')
   @Header('Cache-Control', 'no-cache')
   certificate(): string {
@@ -73,6 +88,7 @@ export class AuditController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Recompute the whole chain and check every checkpoint signature (audited)' })
   @ApiOkResponse({
+    type: AuditVerifyResultDto,
     description: '{ ok, entriesChecked, checkpointsChecked, lastSeq, treeSize, rootHash, treeHeadsChecked, witnessedHead, firstBadSeq?, reason? }',
   })
   verify(@Body() body: VerifyAuditDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
@@ -91,42 +107,49 @@ export class AuditController {
 
   @Get('tree-heads/latest')
   @ApiOperation({ summary: 'The newest signed tree head (RFC 9162 Merkle tree over the trail)' })
+  @ApiOkResponse({ type: TreeHeadJsonDto })
   latestTreeHead() {
     return this.treeStatus.latestHead();
   }
 
   @Get('witnesses')
   @ApiOperation({ summary: 'Witness status: the newest witnessed head, its age, and each witness’s last acceptance' })
+  @ApiOkResponse({ type: WitnessOverviewDto })
   witnesses() {
     return this.treeStatus.status();
   }
 
   @Get('proofs/inclusion')
   @ApiOperation({ summary: 'RFC 9162 inclusion proof of one entry in a signed tree head' })
+  @ApiOkResponse({ type: InclusionProofDto })
   inclusion(@Query() query: InclusionProofQuery) {
     return this.proofs.inclusion(query.seq, query.treeSize);
   }
 
   @Get('proofs/consistency')
   @ApiOperation({ summary: 'RFC 9162 consistency proof between a tree size you hold and a signed tree head' })
+  @ApiOkResponse({ type: ConsistencyProofDto })
   consistency(@Query() query: ConsistencyProofQuery) {
     return this.proofs.consistency(query.from, query.to);
   }
 
   @Post('reviews')
   @ApiOperation({ summary: 'Sign off a review of the trail up to an entry (audited)' })
+  @ApiCreatedResponse({ type: AuditReviewDto })
   createReview(@Body() body: CreateReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.reviews.sign(staff, body, request);
   }
 
   @Get('reviews')
   @ApiOperation({ summary: 'Review sign-offs, newest first' })
+  @ApiOkResponse({ type: AuditListReviewsAnswerDto })
   listReviews(@Query() query: ListReviewsQuery) {
     return this.reviews.list(query.cursor, query.limit);
   }
 
   @Get('alerts')
   @ApiOperation({ summary: 'Unusual use (thresholds in config/alerts.json)' })
+  @ApiOkResponse({ type: AuditAlertsAnswerDto })
   alerts(@Query() query: AlertsQuery) {
     return this.alertsService.alerts({ from: date(query.from), to: date(query.to) });
   }

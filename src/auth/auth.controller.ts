@@ -32,8 +32,8 @@ export class AuthController {
   @HttpCode(200)
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'Check username and password; answers the next step and a challenge (401 for any wrong pair)' })
-  @ApiOkResponse({ type: ChallengeAnswerDto })
   @ApiTooManyRequestsResponse({ description: 'Locked out or rate-limited; see Retry-After' })
+  @ApiOkResponse({ type: ChallengeAnswerDto })
   start(@Body() dto: LoginDto, @CurrentRequest() request: RequestMeta): Promise<ChallengeAnswerDto> {
     return this.login.login(dto.username, dto.password, request);
   }

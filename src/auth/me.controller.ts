@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
@@ -10,6 +10,7 @@ import { isTrainingCurrent } from '@/users/training';
 import { UsersService } from '@/users/users.service';
 import { ChangePasswordDto, TrainingDto } from './dto/auth.dto';
 import { LoginService } from './login.service';
+import { MeAnswerDto, MeTrainingAnswerDto } from '@/auth/dto/auth.responses';
 
 /** The caller's own account: any signed-in staff. */
 @ApiTags('me')
@@ -26,6 +27,7 @@ export class MeController {
 
   @Get()
   @ApiOperation({ summary: "Who am I: account, roles, training status, this session's step-up time" })
+  @ApiOkResponse({ type: MeAnswerDto })
   async me(@CurrentStaff() staff: Staff) {
     const account = await this.users.get(staff.userId);
     return {
@@ -45,6 +47,7 @@ export class MeController {
 
   @Get('training')
   @ApiOperation({ summary: 'The handling rules (取扱規程) that apply to my roles, and whether my acknowledgement is current' })
+  @ApiOkResponse({ type: MeTrainingAnswerDto })
   training(@CurrentStaff() staff: Staff) {
     const rules = this.legal.handlingRules;
     // each role reads the rules that apply to it (issue #22): clerks handle numbers, auditors and admins never see one

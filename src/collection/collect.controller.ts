@@ -10,7 +10,7 @@ import {
   Req,
   UnsupportedMediaTypeException,
 } from '@nestjs/common';
-import { ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiConsumes, ApiHeader, ApiOperation, ApiTags, ApiOkResponse, ApiCreatedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { CurrentRequest, Public } from '@/common/auth/auth.decorators';
 import { RequestMeta } from '@/common/auth/staff';
@@ -26,6 +26,7 @@ import { COLLECTION_NOTICE, CollectionSubmitService, RawPhoto } from './collecti
 import { hashLinkToken, isWellFormedToken } from './collection-token';
 import { IMAGE_FIELD, SubmissionForm, submissionFormSchema } from './dto/submission-form';
 import { tooLarge } from './image-processor';
+import { CollectOpenAnswerDto, CollectSubmissionAnswerDto } from '@/collection/dto/collection.responses';
 
 export const TOKEN_HEADER = 'x-collection-token';
 /** At most: the card's two sides plus two more documents, and a little room. */
@@ -66,6 +67,7 @@ export class CollectController {
   @Header('Cache-Control', 'no-store')
   @ApiHeader({ name: TOKEN_HEADER, required: true, description: 'The token from the link (after #)' })
   @ApiOperation({ summary: "What the submitter's page shows for a link; 404/410 with a code when it is unknown, used, cancelled or expired" })
+  @ApiOkResponse({ type: CollectOpenAnswerDto })
   async open(@Req() req: FastifyRequest, @CurrentRequest() request: RequestMeta) {
     const link = await this.checkedLink(req, request);
     await this.requests.markStarted(link, request);
@@ -110,6 +112,7 @@ export class CollectController {
     summary:
       'Hand in the number (or "will not provide"), dependents and photos: a `data` field (JSON) and one file per photo named `<document>:<front|back>` (a dependent\'s, when `dependentPhotos` is on: `dependents[<i>]/<document>:<front|back>`)',
   })
+  @ApiCreatedResponse({ type: CollectSubmissionAnswerDto })
   async submission(@Req() req: FastifyRequest, @CurrentRequest() request: RequestMeta): Promise<{ status: 'waiting' }> {
     const link = await this.checkedLink(req, request);
     if (typeof req.isMultipart !== 'function' || !req.isMultipart()) {

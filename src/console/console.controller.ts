@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { Auth } from '@/common/auth/auth.decorators';
 import { LegalDataService } from '@/config/legal-data.service';
+import { ConsoleReferenceAnswerDto } from '@/console/dto/console.responses';
 
 /** Reference data the console needs for its forms (labels and codes from config/, never personal data). */
 @ApiTags('console')
@@ -12,6 +13,7 @@ export class ConsoleController {
   @Get('reference')
   @Auth()
   @ApiOperation({ summary: "Purposes, identity documents and their rule, and retention rules (codes and labels) for the web console's forms" })
+  @ApiOkResponse({ type: ConsoleReferenceAnswerDto })
   reference() {
     return {
       purposes: this.legal.purposes.map((p) => ({ code: p.code, label: p.label, labelEn: p.labelEn, kinds: p.kinds })),

@@ -1,9 +1,10 @@
 import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Put } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { RecipientKeyDto, ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
 import { FirmsService } from './firms.service';
+import { FirmsCreateAnswerDto, FirmsListAnswerDto, FirmsCreateAccountAnswerDto } from '@/firms/dto/firms.responses';
 
 /** 委託先: outside firms, their contracts, supervision checklists and accounts. */
 @ApiTags('firms')
@@ -14,6 +15,7 @@ export class FirmsController {
   @Post()
   @Auth('admin')
   @ApiOperation({ summary: 'Register an outside firm with its contract: scope, purposes, dates, access window, checklist' })
+  @ApiCreatedResponse({ type: FirmsCreateAnswerDto })
   create(@Body() dto: CreateFirmDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.firms.create(dto, staff, request);
   }
@@ -21,12 +23,14 @@ export class FirmsController {
   @Get()
   @Auth('admin', 'responsible', 'auditor')
   @ApiOperation({ summary: 'Outside firms with their contracts and supervision checklists' })
+  @ApiOkResponse({ type: FirmsListAnswerDto })
   list() {
     return this.firms.list();
   }
 
   @Get(':id')
   @Auth('admin', 'responsible', 'auditor')
+  @ApiOkResponse({ type: FirmsCreateAnswerDto })
   get(@Param('id', ParseUUIDPipe) id: string) {
     return this.firms.get(id);
   }
@@ -34,6 +38,7 @@ export class FirmsController {
   @Patch(':id')
   @Auth('admin')
   @ApiOperation({ summary: 'Change the contract: scope, purposes, dates, access window' })
+  @ApiOkResponse({ type: FirmsCreateAnswerDto })
   update(@Param('id', ParseUUIDPipe) id: string, @Body() dto: UpdateFirmDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.firms.update(id, dto, staff, request);
   }
@@ -41,6 +46,7 @@ export class FirmsController {
   @Put(':id/checklist')
   @Auth('admin', 'responsible')
   @ApiOperation({ summary: 'Record the supervision checklist (委託先の監督; items of config/compliance.json)' })
+  @ApiOkResponse({ type: FirmsCreateAnswerDto })
   checklist(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ChecklistDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.firms.setChecklist(id, dto.items, staff, request);
   }
@@ -48,6 +54,7 @@ export class FirmsController {
   @Put(':id/recipient-key')
   @Auth('admin')
   @ApiOperation({ summary: "Register the firm's OpenPGP public key: exports to the firm leave encrypted for it" })
+  @ApiOkResponse({ type: FirmsCreateAnswerDto })
   recipientKey(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecipientKeyDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.firms.setRecipientKey(id, dto.publicKey, staff, request);
   }
@@ -58,6 +65,7 @@ export class FirmsController {
   @ApiOperation({
     summary: "A firm's account (role clerk, limited to the contract); waits for the responsible person under four eyes; one-time password shown once",
   })
+  @ApiCreatedResponse({ type: FirmsCreateAccountAnswerDto })
   createAccount(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: CreateFirmAccountDto,

@@ -1,5 +1,6 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthAnswerDto } from './dto/health.responses';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@/common/auth/auth.decorators';
@@ -27,7 +28,8 @@ export class HealthController {
   @Get()
   @Public()
   @AvailableWhenSealed()
-  @ApiOkResponse({ description: 'ok or degraded' })
+  @ApiOkResponse({ type: HealthAnswerDto, description: 'ok or degraded' })
+  @ApiServiceUnavailableResponse({ type: HealthAnswerDto, description: 'database down (error) or sealed' })
   async check(@Res({ passthrough: true }) res: FastifyReply) {
     const [database, redis] = await Promise.all([
       this.db.pingCheck('database', { timeout: 1500 }).catch(() => ({ database: { status: 'down' as const } })),

@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { KeyRetirementService, KeyVersionView, PendingRetirement } from './key-retirement.service';
+import { KeyVersionViewDto, PendingRetirementDto } from '@/keys/dto/keys.responses';
 
 /** Key-encryption key versions and their retirement: admins only. */
 @ApiTags('keys')
@@ -14,7 +15,7 @@ export class KeysController {
 
   @Get('versions')
   @ApiOperation({ summary: 'KEK versions: current, data keys under each, retirement and destruction dates, a retirement waiting for its second person' })
-  @ApiOkResponse()
+  @ApiOkResponse({ type: [KeyVersionViewDto] })
   list(): Promise<KeyVersionView[]> {
     return this.retirement.list();
   }
@@ -25,7 +26,8 @@ export class KeysController {
       'Ask to retire an old KEK version no data key uses any more (destroyed after KEY_RETIREMENT_DELAY_DAYS, the backup retention): 202 while it waits for a second person ' +
       '(another admin: POST /keys/retirements/:id/confirm; with four eyes required the responsible person: POST /approvals/:id/approve); 201 retired at once only under a four-eyes waiver',
   })
-  @ApiOkResponse()
+  @ApiCreatedResponse({ type: KeyVersionViewDto, description: 'Retired at once (four-eyes waiver)' })
+  @ApiAcceptedResponse({ type: PendingRetirementDto, description: 'Waits for the second person' })
   async retire(
     @Param('version', ParseIntPipe) version: number,
     @CurrentStaff() staff: Staff,
@@ -42,6 +44,7 @@ export class KeysController {
   @ApiOperation({
     summary: 'A second admin confirms a waiting retirement (no four-eyes policy set up); not the one who asked (403 approval.same-person)',
   })
+  @ApiOkResponse({ type: KeyVersionViewDto })
   confirm(@Param('id', ParseUUIDPipe) id: string, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<KeyVersionView> {
     return this.retirement.confirm(id, staff, request);
   }
@@ -49,6 +52,7 @@ export class KeysController {
   @Post('retirements/:id/cancel')
   @HttpCode(204)
   @ApiOperation({ summary: 'Withdraw a waiting retirement; nothing is retired' })
+  @ApiNoContentResponse()
   async cancel(@Param('id', ParseUUIDPipe) id: string, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta): Promise<void> {
     await this.retirement.cancel(id, staff, request);
   }

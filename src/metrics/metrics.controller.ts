@@ -2,7 +2,7 @@ import { AvailableWhenSealed } from '@/custody/sealed.guard';
 import { Controller, ForbiddenException, Get, Header, NotFoundException, Req, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { ConfigService } from '@nestjs/config';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { timingSafeEqual } from 'node:crypto';
 import { Public, StaffRequest } from '@/common/auth/auth.decorators';
 import { Env } from '@/config/env.schema';
@@ -13,7 +13,7 @@ import { MetricsService } from './metrics.service';
  * included (issue #16: a same-host reverse proxy made every outside caller look like loopback).
  * Without METRICS_TOKEN set, metrics are not served.
  */
-@ApiExcludeController()
+@ApiTags('service')
 @Controller('metrics')
 export class MetricsController {
   constructor(
@@ -25,6 +25,9 @@ export class MetricsController {
   @Public()
   @AvailableWhenSealed()
   @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Prometheus metrics; needs Authorization: Bearer $METRICS_TOKEN (not a session token); 404 when METRICS_ENABLED is off' })
+  @ApiBearerAuth('metrics')
+  @ApiOkResponse({ description: 'Prometheus text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } })
   async scrape(@Req() req: StaffRequest, @Res({ passthrough: true }) res: FastifyReply): Promise<string> {
     if (!this.config.get('METRICS_ENABLED', { infer: true })) throw new NotFoundException({ code: 'metrics.off', message: 'Metrics are switched off' });
     const token = this.config.get('METRICS_TOKEN', { infer: true });

@@ -1,5 +1,5 @@
 import { ForbiddenException, Body, Controller, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Put, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { streamReply } from '@/common/http/streamed-reply';
 import { Auth, CurrentRequest, CurrentStaff, StaffRequest } from '@/common/auth/auth.decorators';
@@ -10,6 +10,7 @@ import { bulkFormatFor, httpBulkSink } from './bulk-export.format';
 import { NumbersService } from './numbers.service';
 import { FirmsService } from '@/firms/firms.service';
 import { RevealService } from './reveal.service';
+import { NumbersRevealAnswerDto } from '@/numbers/dto/numbers.responses';
 
 @ApiTags('numbers')
 @Controller()
@@ -24,7 +25,8 @@ export class NumbersController {
   @Put('subjects/:id/number')
   @Auth('clerk')
   @ApiOperation({ summary: 'Store or correct a number (201 new, 200 replaced); answers the masked status' })
-  @ApiOkResponse({ type: NumberStatusDto })
+  @ApiCreatedResponse({ type: NumberStatusDto, description: 'Stored (no number was on file)' })
+  @ApiOkResponse({ type: NumberStatusDto, description: 'Replaced' })
   async store(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: StoreNumberDto,
@@ -50,6 +52,7 @@ export class NumbersController {
   @Header('Cache-Control', 'no-store')
   @Auth('clerk')
   @ApiOperation({ summary: 'Reveal one number for a notified purpose (audited before it leaves)' })
+  @ApiOkResponse({ type: NumbersRevealAnswerDto })
   async reveal(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: RevealDto,
@@ -62,7 +65,14 @@ export class NumbersController {
   @Post('reveals')
   @Auth('clerk')
   @ApiOperation({ summary: 'Bulk retrieval for filings, streamed as CSV (default) or NDJSON by Accept' })
-  @ApiProduces('text/csv', 'application/x-ndjson')
+  @ApiOkResponse({
+    description: 'Streamed CSV (default) or NDJSON by Accept; for an outside firm an OpenPGP message (ASCII armour) encrypted to its key',
+    content: {
+      'text/csv': { schema: { type: 'string' } },
+      'application/x-ndjson': { schema: { type: 'string', description: 'one JSON object per person and line' } },
+      'application/pgp-encrypted': { schema: { type: 'string' } },
+    },
+  })
   async bulkReveal(
     @Body() dto: BulkRevealDto,
     @CurrentStaff() staff: Staff,

@@ -1,9 +1,10 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse } from '@nestjs/swagger';
 import { Auth } from '@/common/auth/auth.decorators';
 import { ListSubjectsQuery } from '@/subjects/dto/subject.dto';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { NumbersService } from './numbers.service';
+import { SubjectViewsListAnswerDto, SubjectViewsGetAnswerDto } from '@/numbers/dto/numbers.responses';
 
 /**
  * The people reads that show each person's masked number status. They live here, not in the
@@ -20,6 +21,7 @@ export class SubjectViewsController {
   @Get()
   @Auth('clerk')
   @ApiOperation({ summary: 'Page of people with their masked number status' })
+  @ApiOkResponse({ type: SubjectViewsListAnswerDto })
   async list(@Query() query: ListSubjectsQuery) {
     const page = await this.subjects.list(query);
     const statuses = await this.numbers.statuses(page.items.map((s) => s.id));
@@ -28,6 +30,7 @@ export class SubjectViewsController {
 
   @Get(':id')
   @Auth('clerk')
+  @ApiOkResponse({ type: SubjectViewsGetAnswerDto })
   async get(@Param('id', ParseUUIDPipe) id: string) {
     const subject = await this.subjects.get(id);
     const purposes = await this.subjects.notifiedPurposes(id);

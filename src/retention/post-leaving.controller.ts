@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags, ApiOkResponse, ApiCreatedResponse } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import {
@@ -13,6 +13,16 @@ import {
 } from './dto/post-leaving.dto';
 import { EarlyDisposalService } from './early-disposal.service';
 import { OpenMattersService } from './open-matters.service';
+import {
+  RetentionExplanationDto,
+  EarlyDisposalDto,
+  PostLeavingListEarlyAnswerDto,
+  PostLeavingOpenMattersAnswerDto,
+  PostLeavingReviewsAnswerDto,
+  MatterReviewDto,
+  PostLeavingPeopleAnswerDto,
+  PostLeavingSetLeaveAnswerDto,
+} from '@/retention/dto/retention.responses';
 import { SubjectsService } from '@/subjects/subjects.service';
 import { ListSubjectsQuery } from '@/subjects/dto/subject.dto';
 
@@ -29,6 +39,7 @@ export class PostLeavingController {
   @Get('retention/people')
   @Auth('admin')
   @ApiOperation({ summary: "Admins' read-only people list: leave dates and computed disposal dates (first day disposal is allowed); no numbers" })
+  @ApiOkResponse({ type: PostLeavingPeopleAnswerDto })
   people(@Query() query: ListSubjectsQuery) {
     return this.matters.people(query);
   }
@@ -36,6 +47,7 @@ export class PostLeavingController {
   @Get('subjects/:id/retention')
   @Auth('clerk', 'admin')
   @ApiOperation({ summary: "The person's computed disposal due date, the rule that set it and why, each relationship's end and floor" })
+  @ApiOkResponse({ type: RetentionExplanationDto })
   explain(@Param('id', ParseUUIDPipe) id: string) {
     return this.matters.explain(id);
   }
@@ -48,6 +60,7 @@ export class PostLeavingController {
   @Put('subjects/:id/leave')
   @Auth('clerk', 'admin')
   @ApiOperation({ summary: 'Set or clear the leave date (clerk or admin); answers the computed disposal date (first day disposal is allowed) and its rule' })
+  @ApiOkResponse({ type: PostLeavingSetLeaveAnswerDto })
   async setLeave(@Param('id', ParseUUIDPipe) id: string, @Body() dto: SetLeaveDateDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     const subject = await this.subjects.update(id, { leftAt: dto.leftAt }, staff, request);
     return { subjectId: id, leftAt: subject.leftAt, retention: await this.matters.explain(id) };
@@ -56,6 +69,7 @@ export class PostLeavingController {
   @Post('subjects/:id/early-disposal')
   @Auth('clerk')
   @ApiOperation({ summary: 'Record that the filings that follow the departure are done; an admin approves early disposal (before the post-leaving floor)' })
+  @ApiCreatedResponse({ type: EarlyDisposalDto })
   requestEarly(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: RequestEarlyDisposalDto,
@@ -67,6 +81,7 @@ export class PostLeavingController {
 
   @Get('retention/early-disposals')
   @Auth('admin')
+  @ApiOkResponse({ type: PostLeavingListEarlyAnswerDto })
   listEarly(@Query() query: ListEarlyDisposalsQuery) {
     return this.early.list(query);
   }
@@ -75,6 +90,7 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin', 'responsible')
   @ApiOperation({ summary: 'Approve early disposal: the post-leaving floor no longer applies to that departure (recorded filings still do)' })
+  @ApiOkResponse({ type: EarlyDisposalDto })
   approveEarly(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: DecideEarlyDisposalDto,
@@ -87,6 +103,7 @@ export class PostLeavingController {
   @Post('retention/early-disposals/:id/reject')
   @HttpCode(200)
   @Auth('admin', 'responsible')
+  @ApiOkResponse({ type: EarlyDisposalDto })
   rejectEarly(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: DecideEarlyDisposalDto,
@@ -99,6 +116,7 @@ export class PostLeavingController {
   @Get('retention/open-matters')
   @Auth('admin')
   @ApiOperation({ summary: 'Leavers kept only because a matter is still open: who, which matter, since when, and the review' })
+  @ApiOkResponse({ type: PostLeavingOpenMattersAnswerDto })
   openMatters() {
     return this.matters.report();
   }
@@ -106,6 +124,7 @@ export class PostLeavingController {
   @Get('retention/reviews')
   @Auth('admin')
   @ApiOperation({ summary: '"Still needed?" reviews (default: open)' })
+  @ApiOkResponse({ type: PostLeavingReviewsAnswerDto })
   reviews(@Query() query: ListReviewsQuery) {
     return this.matters.list(query);
   }
@@ -114,6 +133,7 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Still needed: confirm with a reason; the next review is due later (openMatterReview.repeatEveryMonths)' })
+  @ApiOkResponse({ type: MatterReviewDto })
   confirm(@Param('id', ParseUUIDPipe) id: string, @Body() dto: ConfirmReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.matters.confirm(id, dto, staff, request);
   }
@@ -122,6 +142,7 @@ export class PostLeavingController {
   @HttpCode(200)
   @Auth('admin')
   @ApiOperation({ summary: 'Not needed: close every open matter carrying this person on closedAt; the due date follows' })
+  @ApiOkResponse({ type: MatterReviewDto })
   close(@Param('id', ParseUUIDPipe) id: string, @Body() dto: CloseReviewDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.matters.close(id, dto, staff, request);
   }

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { Env, validateEnv } from '../../src/config/env.schema';
+import { checkAnswersAgainstContract } from './openapi-contract';
 
 /** A spec's own settings, as the environment would give them (strings) or as plain numbers and booleans. */
 export type SettingsOverrides = Partial<Record<keyof Env, string | number | boolean | undefined>>;
@@ -21,10 +22,12 @@ export function testSettings(...overrides: SettingsOverrides[]): Env {
 /**
  * The real application (real PostgreSQL, Redis and crypto) in this run's database,
  * set up by global-setup, with the spec's settings on top. Call `await app.close()` in afterAll.
+ * Every answer it gives is checked against its OpenAPI document (test/support/openapi-contract.ts).
  */
 export async function createTestApp(...overrides: SettingsOverrides[]): Promise<INestApplication> {
   const app = await createApp(testSettings(...overrides));
   await app.init();
+  await checkAnswersAgainstContract(app);
   return app;
 }
 

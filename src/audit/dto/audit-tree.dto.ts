@@ -5,14 +5,14 @@ import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, Validat
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
 
 export class InclusionProofQuery {
-  @ApiProperty({ description: 'Sequence number of the entry', example: 42 })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Sequence number of the entry', example: 42 })
   @Type(() => Number)
   @IsInt({ message: 'seq must be an entry sequence number' })
   @Min(1, { message: 'seq must be an entry sequence number' })
   @Max(MAX_SIZE)
   seq: number;
 
-  @ApiPropertyOptional({ description: 'Size of a signed tree head; default: the newest' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Size of a signed tree head; default: the newest' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'treeSize must be the size of a signed tree head' })
@@ -22,14 +22,14 @@ export class InclusionProofQuery {
 }
 
 export class ConsistencyProofQuery {
-  @ApiProperty({ description: 'Size of the older tree (the head you hold)', example: 1000 })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'Size of the older tree (the head you hold)', example: 1000 })
   @Type(() => Number)
   @IsInt({ message: 'from must be a tree size' })
   @Min(1, { message: 'from must be a tree size' })
   @Max(MAX_SIZE)
   from: number;
 
-  @ApiPropertyOptional({ description: 'Size of a signed tree head; default: the newest' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, description: 'Size of a signed tree head; default: the newest' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'to must be the size of a signed tree head' })
@@ -44,7 +44,7 @@ export class TreeHeadDto {
   @IsIn(['mynumber-vault-sth-v1'], { message: 'format must be mynumber-vault-sth-v1' })
   format: 'mynumber-vault-sth-v1';
 
-  @ApiProperty()
+  @ApiProperty({ type: 'integer', minimum: 0 })
   @IsInt({ message: 'treeSize must be a whole number' })
   @Min(0)
   @Max(MAX_SIZE)

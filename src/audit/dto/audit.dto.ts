@@ -66,7 +66,7 @@ export class ListAuditEntriesQuery {
   @Matches(SEQ, { message: 'cursor must be a nextCursor value' })
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 1000 })
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
@@ -105,7 +105,7 @@ export class AlertsQuery {
 }
 
 export class CreateReviewDto {
-  @ApiProperty({ description: 'The last entry reviewed', example: 1200 })
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'The last entry reviewed', example: 1200 })
   @Type(() => Number)
   @IsInt({ message: 'upToSeq must be an entry sequence number' })
   @Min(1, { message: 'upToSeq must be an entry sequence number' })
@@ -121,7 +121,7 @@ export class ListReviewsQuery {
   @Matches(SEQ, { message: 'cursor must be a nextCursor value' })
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })

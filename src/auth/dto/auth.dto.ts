@@ -87,7 +87,7 @@ export class EnrolAnswerDto {
 
 export class SessionAnswerDto {
   @ApiProperty({ description: 'Bearer token' }) token: string;
-  @ApiProperty({ description: 'Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner' }) expiresAt: string;
+  @ApiProperty({ format: 'date-time', description: 'Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner' }) expiresAt: string;
 }
 
 export class ActivatedAnswerDto extends SessionAnswerDto {

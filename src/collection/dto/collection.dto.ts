@@ -48,7 +48,7 @@ export class CreateRequestsDto {
   @IsBoolean()
   allWithoutNumber?: boolean;
 
-  @ApiPropertyOptional({ description: 'Days the link stays valid (default COLLECTION_LINK_DAYS)', example: 14 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 90, description: 'Days the link stays valid (default COLLECTION_LINK_DAYS)', example: 14 })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -65,7 +65,7 @@ export class CreateRequestsDto {
 }
 
 export class ReissueRequestDto {
-  @ApiPropertyOptional({ example: 14 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 90, example: 14 })
   @IsOptional()
   @IsInt()
   @Min(1)

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 
 export class CustodySetupDto {
-  @ApiProperty({ description: 'Shares needed to unseal (k); 2 or more recommended', minimum: 1, maximum: 10 })
+  @ApiProperty({ type: 'integer', description: 'Shares needed to unseal (k); 2 or more recommended', minimum: 1, maximum: 10 })
   @IsInt()
   @Min(1)
   @Max(10)

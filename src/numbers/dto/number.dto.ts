@@ -56,12 +56,20 @@ export class StoreNumberDto {
   identityCheck: IdentityCheckDto;
 }
 
+/** The identity check recorded with a number (documents and who checked; never digits). */
+export class IdentityCheckViewDto {
+  @ApiProperty() numberDocument: string;
+  @ApiProperty({ type: String, isArray: true }) identityDocuments: string[];
+  @ApiProperty({ type: String, format: 'date-time' }) checkedAt: string;
+  @ApiProperty() checkedBy: string;
+}
+
 export class NumberStatusDto {
   @ApiProperty() onFile: boolean;
   @ApiProperty() identityChecked: boolean;
-  @ApiPropertyOptional({ nullable: true }) storedAt: Date | null;
-  @ApiPropertyOptional({ nullable: true }) keyVersion: number | null;
-  @ApiPropertyOptional({ nullable: true, description: 'Which documents were checked, by whom and when (no digits)' })
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) storedAt: Date | null;
+  @ApiProperty({ type: 'integer', nullable: true }) keyVersion: number | null;
+  @ApiProperty({ type: () => IdentityCheckViewDto, nullable: true, description: 'Which documents were checked, by whom and when (no digits)' })
   identityCheck: { numberDocument: string; identityDocuments: string[]; checkedAt: string; checkedBy: string } | null;
 }
 
@@ -98,7 +106,13 @@ export class BulkRevealDto {
   @IsIn(SUBJECT_KINDS, { message: `kind must be one of: ${SUBJECT_KINDS.join(', ')}` })
   kind?: SubjectKind;
 
-  @ApiPropertyOptional({ example: 2026, description: 'People employed or contracted at some point in this year' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 2015,
+    maximum: 2100,
+    example: 2026,
+    description: 'People employed or contracted at some point in this year',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

@@ -24,7 +24,13 @@ export class CreateFilingDto {
   @Max(2200, { message: 'taxYear must be 2200 or earlier' })
   taxYear?: number;
 
-  @ApiPropertyOptional({ deprecated: true, description: 'Old name of taxYear (the same number for every configured rule); send taxYear' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1990,
+    maximum: 2200,
+    deprecated: true,
+    description: 'Old name of taxYear (the same number for every configured rule); send taxYear',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'fiscalYear must be a whole year' })
@@ -58,7 +64,13 @@ export class CreateFilingDto {
 }
 
 export class UpdateFilingDto {
-  @ApiPropertyOptional({ nullable: true, description: 'The day the matter closed; null reopens it (the number is kept)', example: '2025-03-31' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date',
+    nullable: true,
+    description: 'The day the matter closed; null reopens it (the number is kept)',
+    example: '2025-03-31',
+  })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsBoundedDate('closedAt')

@@ -60,7 +60,7 @@ export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['n
   @NoNumberLike()
   name?: string;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null clears it (the person returned)' })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'null clears it (the person returned)' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsBoundedDate('leftAt')
@@ -137,13 +137,13 @@ export class CreateRelationshipDto {
 }
 
 export class UpdateRelationshipDto {
-  @ApiPropertyOptional({ nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsBoundedDate('startedAt')
   startedAt?: string | null;
 
-  @ApiPropertyOptional({ nullable: true, description: 'null: the relationship continues (returned)' })
+  @ApiPropertyOptional({ type: String, format: 'date', nullable: true, description: 'null: the relationship continues (returned)' })
   @IsOptional()
   @ValidateIf((_, v) => v !== null)
   @IsBoundedDate('endedAt')

@@ -67,7 +67,7 @@ export class ListUsersQuery {
   @MaxLength(64)
   cursor?: string;
 
-  @ApiPropertyOptional({ default: 100, maximum: 500 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, default: 100, maximum: 500 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -77,39 +77,39 @@ export class ListUsersQuery {
 }
 
 export class CreatedUserDto {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() username: string;
   @ApiProperty({ description: 'Shown once; must be changed at first login' }) initialPassword: string;
 }
 
 export class StaffAccountDto {
-  @ApiProperty() id: string;
+  @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() username: string;
   @ApiProperty() displayName: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: Role[];
   @ApiProperty({ enum: ROLES, isArray: true, description: 'Roles asked for, waiting for the responsible person (GET /approvals)' }) pendingRoles: Role[];
-  @ApiPropertyOptional({ nullable: true, description: 'The outside firm (委託先) the account belongs to' }) firmId: string | null;
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The outside firm (委託先) the account belongs to' }) firmId: string | null;
   @ApiProperty({ enum: ['active', 'deactivated'] }) status: 'active' | 'deactivated';
-  @ApiPropertyOptional({ nullable: true }) deactivatedAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) deactivationReason: string | null;
-  @ApiPropertyOptional({ nullable: true }) lastLoginAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) deactivatedAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) deactivationReason: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lastLoginAt: string | null;
   @ApiProperty() totpEnrolled: boolean;
   @ApiProperty() mustChangePassword: boolean;
-  @ApiPropertyOptional({ nullable: true }) lockedUntil: string | null;
-  @ApiPropertyOptional({ nullable: true }) trainingVersion: string | null;
-  @ApiPropertyOptional({ nullable: true }) trainingAcknowledgedAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) lockedUntil: string | null;
+  @ApiProperty({ type: String, nullable: true }) trainingVersion: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) trainingAcknowledgedAt: string | null;
   @ApiProperty({ description: 'Acknowledged the current handling rules within TRAINING_VALID_MONTHS' }) trainingCurrent: boolean;
   @ApiProperty({ description: 'Active, and no login (or never since creation) for DORMANT_DAYS: review it' }) dormant: boolean;
-  @ApiPropertyOptional({
+  @ApiProperty({
     nullable: true,
-    enum: ['admin+clerk'],
+    enum: ['admin+clerk', null],
     description: 'Roles held together only as an exception to separation of duties (a one-person company): auditors review it',
   })
   sodException: 'admin+clerk' | null;
-  @ApiProperty() createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
 }
 
 export class StaffAccountPageDto {
   @ApiProperty({ type: [StaffAccountDto] }) items: StaffAccountDto[];
-  @ApiPropertyOptional({ nullable: true }) nextCursor: string | null;
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
 }
