@@ -76,6 +76,7 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'PATCH /breaches/{id}': { 409: 'The incident is closed' },
   'POST /breaches/{id}/affected': { 409: 'The incident is closed' },
   'POST /breaches/{id}/reports': { 409: 'The report was recorded already, or its order is wrong' },
+  'PUT /network/allow-list/{role}': { 409: 'The list would lock the caller out' },
   'GET /metrics': { 403: 'METRICS_TOKEN missing or wrong', 404: 'METRICS_ENABLED is off' },
 };
 
