@@ -12,7 +12,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { JSON_BODY_LIMIT_BYTES, useBodyParsing } from './common/http/body-parsing';
 import { numberLikeRequestId, requestIdFor } from './common/http/request-id';
-import { createLimitedServer, httpLimitsFromEnv } from './common/http/slow-clients';
+import { createLimitedServer, httpLimits } from './common/http/slow-clients';
+import type { Env } from './config/env.schema';
 import { NUMBER_LIKE_CODE } from './common/screening/no-number-like.decorator';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { useRequestLog } from './common/logging/request-log';
@@ -23,9 +24,13 @@ import { useRequestLog } from './common/logging/request-log';
  * Fastify, not Express, under Nest: on the reveal path the framework cost more CPU than the
  * reveal itself (docs/performance.md). Fastify sends no ETag (for a reveal that would be a hash
  * of the number), and its request id is ours (X-Request-Id or a new UUID).
+ *
+ * The settings are handed in, validated once by the caller (main.ts: `validateEnv` of the
+ * environment after the database choice; tests: their own settings objects); nothing reads the
+ * environment when a module is imported.
  */
-export async function createApp(): Promise<INestApplication> {
-  const limits = httpLimitsFromEnv();
+export async function createApp(settings: Env): Promise<INestApplication> {
+  const limits = httpLimits(settings);
   const adapter = new FastifyAdapter({
     // slow clients: timeouts and a per-address connection cap (issue #16; docs/security.md)
     serverFactory: (handler: (req: IncomingMessage, res: ServerResponse) => void) => createLimitedServer(limits, handler),
@@ -48,7 +53,7 @@ export async function createApp(): Promise<INestApplication> {
       });
     },
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(settings), adapter, {
     bodyParser: false,
     bufferLogs: true,
     // A provider that cannot start (no keystore in production, ...) rejects here with its message,

@@ -1,5 +1,4 @@
-import { Module } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -27,54 +26,47 @@ import { BreachesModule } from './breaches/breaches.module';
 import { InventoryModule } from './inventory/inventory.module';
 import { ReportsModule } from './reports/reports.module';
 
-@Module({
-  imports: [
-    AppConfigModule,
-    EventEmitterModule.forRoot(),
-    LoggerModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) => ({
-        // No per-request middleware: requests are logged from a Fastify hook (common/logging/request-log.ts).
-        forRoutes: [],
-        pinoHttp: {
-          level: config.get('LOG_LEVEL', { infer: true }),
-          // Every string is scrubbed of number-like digits; request bodies are never logged.
-          formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
-        },
-      }),
-    }),
-    TypeOrmModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) =>
-        dataSourceOptions(
-          {
-            DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
-            DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
-            DATABASE_MIGRATION_URL: config.get('DATABASE_MIGRATION_URL', { infer: true }),
-            NODE_ENV: config.get('NODE_ENV', { infer: true }),
-            DATABASE_POOL_SIZE: config.get('DATABASE_POOL_SIZE', { infer: true }),
+/**
+ * The whole application, built from a settings object (`validateEnv(process.env)` in main.ts, an
+ * explicit object in tests): no module reads the environment when it is imported.
+ */
+@Module({})
+export class AppModule {
+  static forRoot(settings: Env): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(settings),
+        EventEmitterModule.forRoot(),
+        LoggerModule.forRoot({
+          // No per-request middleware: requests are logged from a Fastify hook (common/logging/request-log.ts).
+          forRoutes: [],
+          pinoHttp: {
+            level: settings.LOG_LEVEL,
+            // Every string is scrubbed of number-like digits; request bodies are never logged.
+            formatters: { log: (object) => redactDeep(object) as Record<string, unknown> },
           },
-          'app',
-        ),
-    }),
-    CryptoModule,
-    AuditModule,
-    AuthModule,
-    UsersModule,
-    HealthModule,
-    MetricsModule,
-    SubjectsModule,
-    NumbersModule,
-    RetentionModule,
-    ApprovalsModule,
-    ConsoleModule,
-    CollectionModule,
-    KeysModule,
-    CustodyModule,
-    BreachesModule,
-    InventoryModule,
-    ReportsModule,
-  ],
-  providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
-})
-export class AppModule {}
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(settings, 'app')),
+        CryptoModule,
+        AuditModule,
+        AuthModule,
+        UsersModule,
+        HealthModule,
+        MetricsModule,
+        SubjectsModule,
+        NumbersModule,
+        RetentionModule,
+        ApprovalsModule,
+        ConsoleModule,
+        CollectionModule,
+        KeysModule,
+        CustodyModule,
+        BreachesModule,
+        InventoryModule,
+        ReportsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
+    };
+  }
+}

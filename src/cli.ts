@@ -1,8 +1,9 @@
 import 'reflect-metadata';
 import { CommandFactory } from 'nest-commander';
+import { CliModule, commandDescription, commandName, DATABASE_COMMANDS, OFFLINE_COMMANDS, OfflineCliModule } from './cli/cli.module';
+import { Env, validateEnv } from './config/env.schema';
 import { prepareDatabase } from './database/prepare-database';
 import { chooseDatabase } from './trial/trial-mode';
-import type * as CliModuleFile from './cli/cli.module';
 
 /**
  * npm run cli -- <command> [arguments]   (see src/cli/cli.module.ts for the list)
@@ -10,23 +11,18 @@ import type * as CliModuleFile from './cli/cli.module';
  */
 async function main(argv: string[]): Promise<void> {
   const name = argv[2];
-  // Offline commands and --help need no database; others first find it (trial mode included),
-  // and only then load the module, whose ConfigModule copies DATABASE_URL when imported.
+  // Offline commands and --help need no database; others first find it (trial mode included).
+  // choice.env is the validated settings with DATABASE_URL filled in; the modules are built from it.
   const needsDatabase = (n: string | undefined) => !!n && !['--help', '-h', 'help', 'audit:verify', 'audit:proof', 'keys:init'].includes(n);
   const choice = needsDatabase(name) ? await chooseDatabase(process.env) : undefined;
   try {
-    const cli: typeof CliModuleFile = await import('./cli/cli.module');
-    await runCommand(name, cli, choice?.env);
+    await runCommand(name, () => choice?.env ?? validateEnv(process.env));
   } finally {
     await choice?.server?.stop();
   }
 }
 
-async function runCommand(
-  name: string | undefined,
-  { CliModule, commandDescription, commandName, DATABASE_COMMANDS, OFFLINE_COMMANDS, OfflineCliModule }: typeof CliModuleFile,
-  env: Parameters<typeof prepareDatabase>[0] | undefined,
-): Promise<void> {
+async function runCommand(name: string | undefined, settings: () => Env): Promise<void> {
   const offline = OFFLINE_COMMANDS.map(commandName);
   const online = DATABASE_COMMANDS.map(commandName);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -50,11 +46,12 @@ async function runCommand(
     },
   };
   if (offline.includes(name)) {
-    await CommandFactory.run(OfflineCliModule, options);
+    await CommandFactory.run(OfflineCliModule.forRoot(settings()), options);
     return;
   }
-  await prepareDatabase(env!);
-  await CommandFactory.run(CliModule, options);
+  const env = settings();
+  await prepareDatabase(env);
+  await CommandFactory.run(CliModule.forRoot(env), options);
 }
 
 main(process.argv).catch((error: Error) => {

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { createApp } from './app.factory';
 import { KeyringService } from './crypto/keyring.service';
 import { prepareDatabase } from './database/prepare-database';
 import { chooseDatabase, DatabaseChoice } from './trial/trial-mode';
@@ -8,15 +9,15 @@ import { trialBanner } from './trial/banner';
 
 async function bootstrap(): Promise<void> {
   const early = new Logger('Bootstrap');
-  // First, before anything reads DATABASE_URL: a configured database, one at the default
-  // address, or trial mode with an embedded PostgreSQL (src/trial/trial-mode.ts).
+  // First decide where the database is: a configured one, one at the default address, or trial
+  // mode with an embedded PostgreSQL (src/trial/trial-mode.ts). choice.env is the validated
+  // settings with DATABASE_URL filled in; the application is built from it (nothing else reads
+  // the environment).
   let choice: DatabaseChoice | undefined;
   try {
     choice = await chooseDatabase(process.env, (level, message) => early[level](message));
     const ran = await prepareDatabase(choice.env);
-    // Imported only now: the config module copies the environment when the application module loads.
-    const { createApp } = await import('./app.factory');
-    const app = await createApp();
+    const app = await createApp(choice.env);
     const dataSource = app.get(DataSource);
     choice.server?.stopOnSignals(() => !dataSource.isInitialized);
     const port = choice.env.PORT;

@@ -1,10 +1,10 @@
-import './support/relaxed-login-rate-limit';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
 import { createAccount, firstLogin } from './support/login-flow';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject } from './support/subjects';
@@ -37,8 +37,8 @@ describe('responsible person: four-eyes approvals', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
-    owner = await ownerConnection();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, OWN_DATABASE);
+    owner = await ownerConnection(OWN_DATABASE_URL);
     app.get(ClockService).set(new Date('2041-04-01T10:00:00+09:00'));
     clerk = await signIn(app, ['clerk']);
     admin = await signIn(app, ['admin']);

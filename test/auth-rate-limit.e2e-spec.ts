@@ -1,7 +1,7 @@
-import './support/strict-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { createTestApp } from './support/app';
+import { STRICT_LOGIN_RATE_LIMIT } from './support/strict-login-rate-limit';
 import { signIn, uniqueUsername } from './support/staff';
 
 describe('login routes are rate-limited per address (LOGIN_RATE_LIMIT_PER_MINUTE = 3 here)', () => {
@@ -9,7 +9,7 @@ describe('login routes are rate-limited per address (LOGIN_RATE_LIMIT_PER_MINUTE
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(STRICT_LOGIN_RATE_LIMIT);
   });
   afterAll(async () => app?.close());
 

@@ -1,4 +1,3 @@
-import './support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -8,6 +7,7 @@ import { SessionService } from '../src/auth/session.service';
 import { ClockService } from '../src/config/clock.service';
 import { LegalDataService } from '../src/config/legal-data.service';
 import { createTestApp, ownerConnection } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
 import { codeNow, createAccount, firstLogin, oathtoolCode } from './support/login-flow';
 import { freshTotpCode, signIn, SignedIn, uniqueUsername } from './support/staff';
 
@@ -25,7 +25,7 @@ describe('staff access: login, second factor, sessions', () => {
   const passwordStep = (username: string, password: string) => http().post('/auth/login').send({ username, password });
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT);
     owner = await ownerConnection();
     clock = app.get(ClockService);
     admin = await signIn(app, ['admin']);

@@ -1,10 +1,10 @@
-import './support/bad-input-env';
 import { INestApplication } from '@nestjs/common';
 import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { ERROR_CODES } from '../src/common/http/error-codes';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp } from './support/app';
+import { BAD_INPUT_SETTINGS } from './support/bad-input-env';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject, fakeMyNumber } from './support/subjects';
 
@@ -331,7 +331,7 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
     path.replace(/\{([^}]+)\}/g, (_, name: string) => (name === 'id' && path.startsWith('/subjects') ? subjectId : randomUUID()));
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(BAD_INPUT_SETTINGS);
     for (const role of ['admin', 'clerk', 'auditor'] as const) tokens.set(role, await signIn(app, [role]));
     subjectId = (await createSubject(app, tokens.get('clerk')!.token)).id;
     const doc = (await request(app.getHttpServer()).get('/docs-json').expect(200)).body as {

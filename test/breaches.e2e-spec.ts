@@ -1,5 +1,3 @@
-import './support/own-database';
-import './support/own-redis-prefix';
 import { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -11,7 +9,8 @@ import { DataSource } from 'typeorm';
 import { BREACH_DEADLINES_QUEUE, breachJobId, BreachQueueService } from '../src/breaches/breach-queue.service';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
+import { ownRedisPrefix } from './support/own-redis-prefix';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -65,10 +64,9 @@ describe('breach register (漏えい等報告)', () => {
       });
     }).listen(0, '127.0.0.1');
     await once(hook, 'listening');
-    process.env.ALARM_WEBHOOK_URL = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alarms`;
     await prepareOwnDatabase();
-    app = await createTestApp();
-    owner = await ownerConnection();
+    app = await createTestApp(OWN_DATABASE, ownRedisPrefix(), { ALARM_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alarms` });
+    owner = await ownerConnection(OWN_DATABASE_URL);
     clock = app.get(ClockService);
     clock.set(new Date('2026-11-30T09:00:00+09:00'));
     clerk = await signIn(app, ['clerk']);
@@ -95,7 +93,6 @@ describe('breach register (漏えい等報告)', () => {
   }, 300_000);
 
   afterAll(async () => {
-    delete process.env.ALARM_WEBHOOK_URL;
     clock?.reset();
     await owner?.destroy();
     await app?.close();

@@ -1,10 +1,10 @@
-import './support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import request from 'supertest';
 import { createTestApp } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
 import { uniqueUsername } from './support/staff';
 
 const run = promisify(execFile);
@@ -29,7 +29,7 @@ describe('npm run cli -- admin:create', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT);
   });
   afterAll(async () => app?.close());
 

@@ -1,7 +1,3 @@
-// Limits read when the application module loads (this file's copy of process.env).
-process.env.COLLECTION_RATE_LIMIT_PER_LINK = '30';
-process.env.COLLECTION_RATE_LIMIT_PER_ADDRESS = '1400';
-process.env.COLLECTION_IMAGE_MAX_PIXELS = '12000000';
 import { INestApplication } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { deflateSync } from 'node:zlib';
@@ -9,10 +5,17 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
-import { createTestApp, ownerConnection } from './support/app';
+import { createTestApp, ownerConnection, SettingsOverrides } from './support/app';
 import { createLink, jpegWithGps, submissionData, submit } from './support/collection';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject, fakeMyNumber } from './support/subjects';
+
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  COLLECTION_RATE_LIMIT_PER_LINK: '30',
+  COLLECTION_RATE_LIMIT_PER_ADDRESS: '1400',
+  COLLECTION_IMAGE_MAX_PIXELS: '12000000',
+};
 
 /** A PNG whose header claims width × height pixels over a tiny compressed body (a classic bomb). */
 function pngClaiming(width: number, height: number): Buffer {
@@ -51,7 +54,7 @@ describe('collection links: bad input and abuse (issue #15)', () => {
   const http = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     owner = await ownerConnection();
     clerk = await signIn(app, ['clerk']);
   });

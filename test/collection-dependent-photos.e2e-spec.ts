@@ -4,20 +4,19 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { INestApplication } from '@nestjs/common';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { createTestApp, ownerConnection, SettingsOverrides } from './support/app';
+import { createLink, jpegWithGps, submissionData, submit } from './support/collection';
+import { signIn, SignedIn, stepUp } from './support/staff';
+import { createSubject, fakeMyNumber } from './support/subjects';
+
 const legalDir = mkdtempSync(join(tmpdir(), 'mnv-legal-'));
 cpSync(join(__dirname, '..', 'config'), legalDir, { recursive: true });
 const noticeFile = join(legalDir, 'collection-notice.json');
 writeFileSync(noticeFile, JSON.stringify({ ...JSON.parse(readFileSync(noticeFile, 'utf8')), dependentPhotos: true }, null, 2));
-process.env.LEGAL_CONFIG_DIR = legalDir;
-process.env.COLLECTION_RATE_LIMIT_PER_ADDRESS = '100000';
-process.env.COLLECTION_RATE_LIMIT_PER_LINK = '1000';
-import { INestApplication } from '@nestjs/common';
-import request from 'supertest';
-import { DataSource } from 'typeorm';
-import { createTestApp, ownerConnection } from './support/app';
-import { createLink, jpegWithGps, submissionData, submit } from './support/collection';
-import { signIn, SignedIn, stepUp } from './support/staff';
-import { createSubject, fakeMyNumber } from './support/subjects';
+const SETTINGS: SettingsOverrides = { LEGAL_CONFIG_DIR: legalDir, COLLECTION_RATE_LIMIT_PER_ADDRESS: 100000, COLLECTION_RATE_LIMIT_PER_LINK: 1000 };
 
 describe('collection with dependents\u2019 photos (dependentPhotos: true, issue #15)', () => {
   let app: INestApplication;
@@ -34,7 +33,7 @@ describe('collection with dependents\u2019 photos (dependentPhotos: true, issue 
   });
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     owner = await ownerConnection();
     clerk = await signIn(app, ['clerk']);
   });

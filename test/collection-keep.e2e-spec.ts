@@ -1,13 +1,17 @@
-process.env.COLLECTION_KEEP_IMAGES = 'true';
-process.env.COLLECTION_RATE_LIMIT_PER_ADDRESS = '100000';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { NumbersService } from '../src/numbers/numbers.service';
-import { createTestApp, ownerConnection } from './support/app';
+import { createTestApp, ownerConnection, SettingsOverrides } from './support/app';
 import { createLink, jpegWithGps, submissionData, submit } from './support/collection';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject, fakeMyNumber } from './support/subjects';
+
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  COLLECTION_KEEP_IMAGES: 'true',
+  COLLECTION_RATE_LIMIT_PER_ADDRESS: '100000',
+};
 
 /** COLLECTION_KEEP_IMAGES=true: photos stay after approval and go with the number's disposal, recorded. */
 describe('collection photos kept until disposal (issue #15)', () => {
@@ -16,7 +20,7 @@ describe('collection photos kept until disposal (issue #15)', () => {
   let clerk: SignedIn;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     owner = await ownerConnection();
     clerk = await signIn(app, ['clerk']);
   });

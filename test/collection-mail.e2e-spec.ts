@@ -1,14 +1,17 @@
-// A real SMTP receiver (npm smtp-server) on a port chosen here, so SMTP_URL can name it before the
-// application module reads its settings.
-const SMTP_PORT = 41000 + Math.floor(Math.random() * 9000);
-process.env.SMTP_URL = `smtp://127.0.0.1:${SMTP_PORT}`;
-process.env.COLLECTION_COMPANY_NAME = '見本株式会社';
 import { INestApplication } from '@nestjs/common';
 import { SMTPServer } from 'smtp-server';
 import request from 'supertest';
-import { createTestApp } from './support/app';
+import { createTestApp, SettingsOverrides } from './support/app';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject } from './support/subjects';
+
+// A real SMTP receiver (npm smtp-server) on a port chosen here, named by SMTP_URL in the settings.
+const SMTP_PORT = 41000 + Math.floor(Math.random() * 9000);
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+  COLLECTION_COMPANY_NAME: '見本株式会社',
+};
 
 interface ReceivedMail {
   from: string;
@@ -59,7 +62,7 @@ describe('collection links by e-mail (issue #15)', () => {
       smtp.once('error', reject);
       smtp.listen(SMTP_PORT, '127.0.0.1', () => resolve());
     });
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     clerk = await signIn(app, ['clerk']);
   });
 

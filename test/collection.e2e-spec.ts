@@ -1,5 +1,3 @@
-process.env.COLLECTION_RATE_LIMIT_PER_ADDRESS = '100000';
-process.env.COLLECTION_RATE_LIMIT_PER_LINK = '1000';
 import { INestApplication } from '@nestjs/common';
 import sharp from 'sharp';
 import request from 'supertest';
@@ -8,10 +6,16 @@ import { ClockService } from '../src/config/clock.service';
 import { EnvelopeService } from '../src/crypto/envelope.service';
 import { imageAad } from '../src/collection/entities/collection-image.entity';
 import { jpegHasMetadataSegment } from '../src/collection/image-processor';
-import { createTestApp, ownerConnection } from './support/app';
+import { createTestApp, ownerConnection, SettingsOverrides } from './support/app';
 import { createLink, hasExif, heicWithGps, jpegWithGps, submissionData, submit } from './support/collection';
 import { signIn, SignedIn, stepUp } from './support/staff';
 import { createSubject, fakeMyNumber } from './support/subjects';
+
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  COLLECTION_RATE_LIMIT_PER_ADDRESS: '100000',
+  COLLECTION_RATE_LIMIT_PER_LINK: '1000',
+};
 
 describe('collection links (issue #15)', () => {
   let app: INestApplication;
@@ -22,7 +26,7 @@ describe('collection links (issue #15)', () => {
   const auth = (t: string) => ({ Authorization: `Bearer ${t}` });
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     owner = await ownerConnection();
     clerk = await signIn(app, ['clerk']);
     auditor = await signIn(app, ['auditor']);

@@ -1,13 +1,12 @@
-import './support/own-database';
-import './support/private-keystore';
 import { INestApplication } from '@nestjs/common';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
-import { PRIVATE_KEYSTORE_DIR } from './support/private-keystore';
 import { createTestApp } from './support/app';
+import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from './support/own-database';
+import { PATIENT_HASH_QUEUE } from './support/patient-hash-queue';
+import { PRIVATE_KEYSTORE, PRIVATE_KEYSTORE_DIR } from './support/private-keystore';
 import { signIn, SignedIn, stepUp } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -27,7 +26,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
+    app = await createTestApp(OWN_DATABASE, PRIVATE_KEYSTORE, PATIENT_HASH_QUEUE);
     const [a, c, h1, h2, h3] = await Promise.all([
       signIn(app, ['admin']),
       signIn(app, ['clerk']),
@@ -48,7 +47,7 @@ describe('key custody: sealed start, k-of-n unseal, rekey', () => {
   const as = (who: SignedIn) => ({ Authorization: `Bearer ${who.token}` });
   const restart = async () => {
     await app.close();
-    app = await createTestApp();
+    app = await createTestApp(OWN_DATABASE, PRIVATE_KEYSTORE, PATIENT_HASH_QUEUE);
   };
   const reveal = () => http().post(`/subjects/${person.id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' });
   const collect = async (who: SignedIn): Promise<string> => {

@@ -1,5 +1,3 @@
-import './support/relaxed-login-rate-limit';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +8,8 @@ import * as openpgp from 'openpgp';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
 import { codeNow, firstLogin } from './support/login-flow';
 import { signIn, SignedIn, uniqueUsername } from './support/staff';
 import { createSubject } from './support/subjects';
@@ -54,8 +54,8 @@ describe('outside firms (委託先)', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
-    owner = await ownerConnection();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, OWN_DATABASE);
+    owner = await ownerConnection(OWN_DATABASE_URL);
     clock = app.get(ClockService);
     clock.set(new Date('2026-12-10T10:00:00+09:00'));
     clerk = await signIn(app, ['clerk']);

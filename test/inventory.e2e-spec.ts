@@ -1,10 +1,9 @@
-import './support/own-database';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -25,11 +24,9 @@ describe('file inventory (台帳)', () => {
   const as = (who: SignedIn) => ({ Authorization: `Bearer ${who.token}` });
 
   beforeAll(async () => {
-    process.env.SOD_ONE_PERSON_COMPANY = 'true';
-    process.env.INVENTORY_DEPARTMENT = '総務部';
     await prepareOwnDatabase();
-    app = await createTestApp();
-    owner = await ownerConnection();
+    app = await createTestApp(OWN_DATABASE, { SOD_ONE_PERSON_COMPANY: true, INVENTORY_DEPARTMENT: '総務部' });
+    owner = await ownerConnection(OWN_DATABASE_URL);
     app.get(ClockService).set(new Date('2026-12-10T10:00:00+09:00'));
     clerk = await signIn(app, ['clerk']);
     admin = await signIn(app, ['admin']);
@@ -39,8 +36,6 @@ describe('file inventory (台帳)', () => {
   });
 
   afterAll(async () => {
-    delete process.env.SOD_ONE_PERSON_COMPANY;
-    delete process.env.INVENTORY_DEPARTMENT;
     app?.get(ClockService).reset();
     await owner?.destroy();
     await app?.close();

@@ -1,10 +1,9 @@
-import './support/own-database';
 import { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { createTestApp, ownerConnection } from './support/app';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
 import { signIn, SignedIn } from './support/staff';
 
 interface Answer {
@@ -55,10 +54,10 @@ describe('IP allow-list per role', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
+    app = await createTestApp(OWN_DATABASE);
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
-    owner = await ownerConnection();
+    owner = await ownerConnection(OWN_DATABASE_URL);
     admin = await signIn(app, ['admin']);
     clerk = await signIn(app, ['clerk']);
     auditor = await signIn(app, ['auditor']);

@@ -1,6 +1,3 @@
-import './support/own-database';
-import './support/private-keystore';
-import './support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { rmSync } from 'node:fs';
 import request from 'supertest';
@@ -9,9 +6,10 @@ import { KeyringService } from '../src/crypto/keyring.service';
 import { NumbersService } from '../src/numbers/numbers.service';
 import { StaffCredentialsService } from '../src/users/staff-credentials.service';
 import { CollectionKeysService } from '../src/collection/collection-keys.service';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
-import { PRIVATE_KEYSTORE_DIR } from './support/private-keystore';
 import { createTestApp } from './support/app';
+import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from './support/own-database';
+import { PRIVATE_KEYSTORE, PRIVATE_KEYSTORE_DIR } from './support/private-keystore';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
 import { signIn, SignedIn } from './support/staff';
 
 jest.setTimeout(300_000);
@@ -41,7 +39,7 @@ describe('key retirement under the four-eyes policy', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
+    app = await createTestApp(OWN_DATABASE, PRIVATE_KEYSTORE, RELAXED_LOGIN_RATE_LIMIT);
     [admin, otherAdmin, responsible] = await Promise.all([signIn(app, ['admin']), signIn(app, ['admin']), signIn(app, ['responsible'])]);
   });
   afterAll(async () => {

@@ -1,5 +1,3 @@
-import './support/relaxed-login-rate-limit';
-import './support/patient-hash-queue';
 import { INestApplication } from '@nestjs/common';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -7,6 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
+import { PATIENT_HASH_QUEUE } from './support/patient-hash-queue';
 import { codeNow } from './support/login-flow';
 import { freshTotpCode, signIn, SignedIn, uniqueUsername } from './support/staff';
 
@@ -67,7 +67,7 @@ describe('login under parallel attack (issue #16, findings 1 and 2)', () => {
     entries.filter((e) => e.action === action && e.details?.stage === stage && e.details?.reason === reason).length;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, PATIENT_HASH_QUEUE);
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
     owner = await ownerConnection();

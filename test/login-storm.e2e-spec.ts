@@ -1,11 +1,11 @@
-import './support/relaxed-login-rate-limit';
-import './support/small-hash-queue';
 import { INestApplication } from '@nestjs/common';
 import { AddressInfo } from 'node:net';
 import { PasswordHasher } from '../src/users/password-hasher.service';
 import { UsersService } from '../src/users/users.service';
 import { DataSource } from 'typeorm';
 import { createTestApp, ownerConnection } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
+import { SMALL_HASH_QUEUE } from './support/small-hash-queue';
 import { signIn, SignedIn, uniqueUsername } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -24,7 +24,7 @@ describe('a login storm (admission control for password hashing)', () => {
   const users: { username: string; password: string }[] = [];
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, SMALL_HASH_QUEUE);
     owner = await ownerConnection();
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;

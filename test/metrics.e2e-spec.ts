@@ -1,15 +1,19 @@
-process.env.METRICS_TOKEN = 'metrics-token-for-the-e2e-spec';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
-import { createTestApp } from './support/app';
+import { createTestApp, SettingsOverrides } from './support/app';
 import { signIn } from './support/staff';
 import { createSubject } from './support/subjects';
+
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  METRICS_TOKEN: 'metrics-token-for-the-e2e-spec',
+};
 
 describe('GET /metrics', () => {
   let app: INestApplication;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
   });
   afterAll(async () => app?.close());
 
@@ -30,7 +34,7 @@ describe('GET /metrics', () => {
     const without = await request(app.getHttpServer()).get('/metrics').expect(403);
     expect(without.body.code).toBe('metrics.token-wrong');
     await request(app.getHttpServer()).get('/metrics').set('Authorization', 'Bearer not-the-metrics-token-at-all').expect(403);
-    const res = await request(app.getHttpServer()).get('/metrics').set('Authorization', `Bearer ${process.env.METRICS_TOKEN}`).expect(200);
+    const res = await request(app.getHttpServer()).get('/metrics').set('Authorization', `Bearer ${SETTINGS.METRICS_TOKEN}`).expect(200);
     expect(res.headers['content-type']).toMatch(/text\/plain/);
     expect(res.text).toMatch(/mnv_reveals_total\{purpose="withholding-slip",kind="single"\} [1-9]/);
     expect(res.text).toMatch(/mnv_reveal_refusals_total\{reason="purpose-not-notified"\} [1-9]/);

@@ -1,9 +1,13 @@
-process.env.SOD_ONE_PERSON_COMPANY = 'true';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { createTestApp, ownerConnection } from './support/app';
+import { createTestApp, ownerConnection, SettingsOverrides } from './support/app';
 import { signIn, SignedIn, uniqueUsername } from './support/staff';
+
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  SOD_ONE_PERSON_COMPANY: 'true',
+};
 
 /** Issue #16, finding 4: with SOD_ONE_PERSON_COMPANY, admin+clerk is allowed, flagged to auditors and in the inventory. */
 describe('a one-person company (SOD_ONE_PERSON_COMPANY=true)', () => {
@@ -14,7 +18,7 @@ describe('a one-person company (SOD_ONE_PERSON_COMPANY=true)', () => {
   const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     owner = await ownerConnection();
     admin = await signIn(app, ['admin']);
   });

@@ -1,5 +1,3 @@
-import './support/own-database';
-import './support/own-redis-prefix';
 import { INestApplication } from '@nestjs/common';
 import { getQueueToken } from '@nestjs/bull';
 import type { Queue } from 'bull';
@@ -9,7 +7,8 @@ import { ClockService } from '../src/config/clock.service';
 import { DisposalQueueService } from '../src/retention/queue/disposal-queue.service';
 import { DISPOSAL_ALARMS_QUEUE } from '../src/retention/queue/queue.constants';
 import { createTestApp } from './support/app';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
+import { ownRedisPrefix } from './support/own-redis-prefix';
 import { signIn, SignedIn } from './support/staff';
 import { fakeMyNumber, uniqueCode } from './support/subjects';
 
@@ -85,8 +84,8 @@ describe('retention in practice (issue #14)', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
-    owner = new DataSource({ type: 'postgres', url: process.env.DATABASE_URL, extra: { max: 2 } });
+    app = await createTestApp(OWN_DATABASE, ownRedisPrefix());
+    owner = new DataSource({ type: 'postgres', url: OWN_DATABASE_URL, extra: { max: 2 } });
     await owner.initialize();
     clock = app.get(ClockService);
   });

@@ -7,10 +7,11 @@ import { AddressInfo, createServer } from 'node:net';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
+import { AlarmNotifierService } from '../src/retention/alarm-notifier.service';
 import { AlarmsService } from '../src/retention/alarms.service';
 import { DisposalQueueService } from '../src/retention/queue/disposal-queue.service';
 import { DISPOSAL_ALARMS_QUEUE } from '../src/retention/queue/queue.constants';
-import { createTestApp, ownerConnection } from './support/app';
+import { createTestApp, ownerConnection, SettingsOverrides } from './support/app';
 import { signIn, SignedIn } from './support/staff';
 import { createSubject } from './support/subjects';
 
@@ -449,55 +450,39 @@ async function until(what: string, check: () => Promise<boolean> | boolean, ms =
   throw new Error(`timed out waiting for: ${what}`);
 }
 
-type Isolated = {
+type OwnApp = {
   app: INestApplication;
   startMs: number;
-  createSubject: typeof import('./support/subjects').createSubject;
+  createSubject: typeof createSubject;
   request: typeof request;
-  clock: import('../src/config/clock.service').ClockService;
-  alarms: import('../src/retention/alarms.service').AlarmsService;
-  queue: import('../src/retention/queue/disposal-queue.service').DisposalQueueService;
-  notifier: import('../src/retention/alarm-notifier.service').AlarmNotifierService;
-  signIn: typeof import('./support/staff').signIn;
+  clock: ClockService;
+  alarms: AlarmsService;
+  queue: DisposalQueueService;
+  notifier: AlarmNotifierService;
+  signIn: typeof signIn;
 };
 
-/**
- * Runs `work` against a second application with its own settings, entirely inside its own module
- * registry: config is read when the app module loads, and TypeORM and Terminus load modules
- * lazily, so everything that touches this app must run inside the isolation.
- */
-async function withIsolatedApp(env: Record<string, string>, work: (x: Isolated) => Promise<void>): Promise<void> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
+/** Runs `work` against a second application built from its own settings (the run's, with `settings` on top). */
+async function withOwnApp(settings: SettingsOverrides, work: (x: OwnApp) => Promise<void>): Promise<void> {
+  const started = Date.now();
+  const app = await createTestApp(settings);
+  const x: OwnApp = {
+    app,
+    startMs: Date.now() - started,
+    clock: app.get(ClockService),
+    alarms: app.get(AlarmsService),
+    queue: app.get(DisposalQueueService),
+    notifier: app.get(AlarmNotifierService),
+    signIn,
+    createSubject,
+    request,
+  };
   try {
-    await jest.isolateModulesAsync(async () => {
-      const started = Date.now();
-      const app: INestApplication = await require('../src/app.factory').createApp();
-      await app.init();
-      const x: Isolated = {
-        app,
-        startMs: Date.now() - started,
-        clock: app.get(require('../src/config/clock.service').ClockService),
-        alarms: app.get(require('../src/retention/alarms.service').AlarmsService),
-        queue: app.get(require('../src/retention/queue/disposal-queue.service').DisposalQueueService),
-        notifier: app.get(require('../src/retention/alarm-notifier.service').AlarmNotifierService),
-        signIn: require('./support/staff').signIn,
-        createSubject: require('./support/subjects').createSubject,
-        request: require('supertest'),
-      };
-      try {
-        await work(x);
-      } finally {
-        const closing = Date.now();
-        await app.close();
-        expect(Date.now() - closing).toBeLessThan(10_000);
-      }
-    });
+    await work(x);
   } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    const closing = Date.now();
+    await app.close();
+    expect(Date.now() - closing).toBeLessThan(10_000);
   }
 }
 
@@ -536,7 +521,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       ALARM_WEBHOOK_URL: `http://127.0.0.1:${(hook.address() as AddressInfo).port}/alarms`,
       SWEEP_ON_START: 'false',
     };
-    await withIsolatedApp(env, async (x) => {
+    await withOwnApp(env, async (x) => {
       const http = () => x.request(x.app.getHttpServer());
       x.clock.set(T1);
       const clerk = await x.signIn(x.app, ['clerk']);
@@ -617,7 +602,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
   });
 
   it('starts without Redis at all, answers health as degraded, and closes promptly', async () => {
-    await withIsolatedApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SWEEP_ON_START: 'false' }, async (x) => {
+    await withOwnApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SWEEP_ON_START: 'false' }, async (x) => {
       expect(x.startMs).toBeLessThan(15_000);
       const health = await x.request(x.app.getHttpServer()).get('/health').expect(200);
       expect(health.body).toMatchObject({ status: 'degraded', details: { database: { status: 'up' }, redis: { status: 'down' } } });

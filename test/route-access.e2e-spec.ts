@@ -1,4 +1,3 @@
-import './support/relaxed-login-rate-limit';
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { ModulesContainer, Reflector } from '@nestjs/core';
@@ -8,6 +7,7 @@ import { PUBLIC_KEY, ROLES_KEY } from '../src/common/auth/auth.decorators';
 import { Role, ROLES } from '../src/common/auth/roles';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
 import { signIn, SignedIn } from './support/staff';
 
 type Access = { kind: 'public' } | { kind: 'roles'; roles: Role[] } | { kind: 'undeclared' };
@@ -70,7 +70,7 @@ describe('every route declares who may call it, and the guard enforces it', () =
   };
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT);
     routes = discoverRoutes(app);
     for (const role of ROLES) signedIn.set(role, await signIn(app, [role]));
     signedIn.set('no role', await signIn(app, []));

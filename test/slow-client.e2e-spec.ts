@@ -1,10 +1,14 @@
-process.env.HTTP_REQUEST_TIMEOUT_MS = '2000';
-process.env.HTTP_HEADERS_TIMEOUT_MS = '1500';
-process.env.HTTP_MAX_CONNECTIONS_PER_ADDRESS = '5';
 import { INestApplication } from '@nestjs/common';
 import net from 'node:net';
 import { AddressInfo } from 'node:net';
-import { createTestApp } from './support/app';
+import { createTestApp, SettingsOverrides } from './support/app';
+
+/** This spec's own settings, on top of the run's (the app is built from them). */
+const SETTINGS: SettingsOverrides = {
+  HTTP_REQUEST_TIMEOUT_MS: '2000',
+  HTTP_HEADERS_TIMEOUT_MS: '1500',
+  HTTP_MAX_CONNECTIONS_PER_ADDRESS: '5',
+};
 
 /**
  * Issue #16, finding 6: slow clients held connections for ever (headers without a body 400 s;
@@ -16,7 +20,7 @@ describe('slow clients and connection caps (issue #16, finding 6)', () => {
   let port: number;
 
   beforeAll(async () => {
-    app = await createTestApp();
+    app = await createTestApp(SETTINGS);
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
   });

@@ -1,10 +1,10 @@
-import './support/relaxed-login-rate-limit';
-import { dropOwnDatabase, prepareOwnDatabase } from './support/own-database';
 import { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
 import { createTestApp, ownerConnection } from './support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
+import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
 import { createAccount, firstLogin } from './support/login-flow';
 import { signIn, SignedIn, uniqueUsername } from './support/staff';
 
@@ -22,8 +22,8 @@ describe('staff accounts (admin)', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp();
-    owner = await ownerConnection();
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, OWN_DATABASE);
+    owner = await ownerConnection(OWN_DATABASE_URL);
     admin = await signIn(app, ['admin']);
   });
 

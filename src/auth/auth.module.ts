@@ -8,6 +8,7 @@ import { FirmsModule } from '@/firms/firms.module';
 import { NetworkModule } from '@/network/network.module';
 import { UsersModule } from '@/users/users.module';
 import { AuthController } from './auth.controller';
+import { AuthRepository } from './auth.repository';
 import { AuthGuard } from './auth.guard';
 import { AuthChallenge } from './challenge.entity';
 import { ChallengeService } from './challenge.service';
@@ -35,7 +36,16 @@ import { TotpService } from './totp.service';
     }),
   ],
   controllers: [AuthController, MeController],
-  providers: [SessionService, SessionCache, ChallengeService, TotpService, LoginService, LoginThrottlerGuard, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [
+    AuthRepository,
+    SessionService,
+    SessionCache,
+    ChallengeService,
+    TotpService,
+    LoginService,
+    LoginThrottlerGuard,
+    { provide: APP_GUARD, useClass: AuthGuard },
+  ],
   exports: [SessionService, TotpService],
 })
 export class AuthModule {}

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
+import { AuthRepository } from './auth.repository';
 import { AuthChallenge, ChallengeStage } from './challenge.entity';
 import { newToken, tokenHash } from './session-token';
 
@@ -14,7 +14,7 @@ export class ChallengeService {
   private readonly codeAttempts: number;
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repository: AuthRepository,
     private readonly clock: ClockService,
     config: ConfigService<Env, true>,
   ) {
@@ -25,18 +25,18 @@ export class ChallengeService {
   /** A new challenge for this person; any earlier one (and anything expired) is removed. */
   async issue(userId: string, stage: ChallengeStage, manager?: EntityManager): Promise<string> {
     const now = this.clock.now();
-    const repo = (manager ?? this.dataSource.manager).getRepository(AuthChallenge);
-    await repo.delete({ userId });
-    await repo.delete({ expiresAt: LessThan(now) });
     const token = newToken();
-    await repo.insert({ tokenHash: tokenHash(token), userId, stage, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlMs) });
+    await this.repository.replaceChallenge(
+      { tokenHash: tokenHash(token), userId, stage, createdAt: now, expiresAt: new Date(now.getTime() + this.ttlMs) },
+      manager,
+    );
     return token;
   }
 
   /** The live challenge behind a token, or null. */
   async find(token: string): Promise<AuthChallenge | null> {
     if (!/^[A-Za-z0-9_-]{20,200}$/.test(token)) return null;
-    const found = await this.dataSource.getRepository(AuthChallenge).findOneBy({ tokenHash: tokenHash(token) });
+    const found = await this.repository.findChallenge(tokenHash(token));
     return found && found.expiresAt > this.clock.now() ? found : null;
   }
 
@@ -45,24 +45,19 @@ export class ChallengeService {
    * the challenge is gone, expired or has used up LOGIN_CHALLENGE_CODE_ATTEMPTS.
    */
   async reserveAttempt(id: string): Promise<boolean> {
-    const result = await this.dataSource.query(
-      `UPDATE auth_challenge SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2 AND expires_at > $3 RETURNING id`,
-      [id, this.codeAttempts, this.clock.now()],
-    );
-    return Array.isArray(result) && result[1] === 1;
+    return this.repository.reserveChallengeAttempt(id, this.codeAttempts, this.clock.now());
   }
 
   /** Uses the challenge up, atomically: true for exactly one caller (the one that may finish the login). */
   async consume(id: string): Promise<boolean> {
-    const result = await this.dataSource.query(`DELETE FROM auth_challenge WHERE id = $1 RETURNING id`, [id]);
-    return Array.isArray(result) && result[1] === 1;
+    return this.repository.consumeChallenge(id);
   }
 
   async remove(id: string, manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource.manager).getRepository(AuthChallenge).delete(id);
+    await this.repository.deleteChallenge(id, manager);
   }
 
   async removeAllFor(userId: string): Promise<void> {
-    await this.dataSource.getRepository(AuthChallenge).delete({ userId });
+    await this.repository.deleteChallengesOf(userId);
   }
 }

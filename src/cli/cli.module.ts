@@ -1,5 +1,4 @@
-import { Module, Type } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { EventEmitterModule } from '@nestjs/event-emitter';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditModule } from '@/audit/audit.module';
@@ -43,39 +42,32 @@ export function commandDescription(command: Type): string {
 }
 
 /** Commands that need no database: no connection is opened. */
-@Module({
-  imports: [AppConfigModule],
-  providers: [...OFFLINE_COMMANDS],
-})
-export class OfflineCliModule {}
+@Module({})
+export class OfflineCliModule {
+  static forRoot(settings: Env): DynamicModule {
+    return { module: OfflineCliModule, imports: [AppConfigModule.forRoot(settings)], providers: [...OFFLINE_COMMANDS] };
+  }
+}
 
 /** The application's services without HTTP, for commands that use the database. */
-@Module({
-  imports: [
-    AppConfigModule,
-    EventEmitterModule.forRoot(),
-    TypeOrmModule.forRootAsync({
-      inject: [ConfigService],
-      useFactory: (config: ConfigService<Env, true>) =>
-        dataSourceOptions(
-          {
-            DATABASE_URL: config.get('DATABASE_URL', { infer: true }),
-            DATABASE_APP_ROLE: config.get('DATABASE_APP_ROLE', { infer: true }),
-            DATABASE_MIGRATION_URL: config.get('DATABASE_MIGRATION_URL', { infer: true }),
-            NODE_ENV: config.get('NODE_ENV', { infer: true }),
-            DATABASE_POOL_SIZE: 2,
-          },
-          'app',
-        ),
-    }),
-    CryptoModule,
-    AuditModule,
-    UsersModule,
-    MetricsModule,
-    NumbersModule,
-    KeysCliModule,
-    CollectionKeysModule,
-  ],
-  providers: [...DATABASE_COMMANDS, ...OFFLINE_COMMANDS],
-})
-export class CliModule {}
+@Module({})
+export class CliModule {
+  static forRoot(settings: Env): DynamicModule {
+    return {
+      module: CliModule,
+      imports: [
+        AppConfigModule.forRoot(settings),
+        EventEmitterModule.forRoot(),
+        TypeOrmModule.forRoot(dataSourceOptions({ ...settings, DATABASE_POOL_SIZE: 2 }, 'app')),
+        CryptoModule,
+        AuditModule,
+        UsersModule,
+        MetricsModule,
+        NumbersModule,
+        KeysCliModule,
+        CollectionKeysModule,
+      ],
+      providers: [...DATABASE_COMMANDS, ...OFFLINE_COMMANDS],
+    };
+  }
+}

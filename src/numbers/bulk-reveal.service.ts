@@ -12,6 +12,7 @@ import { BulkRevealDto } from './dto/number.dto';
 import { RevealPolicyService } from './reveal-policy.service';
 import { numberAad } from './subject-number.entity';
 import { NumberHistoryRepository } from './number-history.repository';
+import { NumbersRepository } from './numbers.repository';
 
 export const BULK_BATCH_SIZE = 1000;
 
@@ -86,6 +87,7 @@ export class BulkRevealService {
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
     private readonly history: NumberHistoryRepository,
+    private readonly numbers: NumbersRepository,
   ) {}
 
   /** Checks the caller and the selection; throws (audited) before anything is streamed. */
@@ -216,11 +218,7 @@ export class BulkRevealService {
       const ids = batch.map((s) => s.id);
       const notified = await this.subjects.notifiedAmong(ids, plan.purpose, manager);
       const eligible = ids.filter((id) => notified.has(id));
-      const found: { subject_id: string; record_id: string; ciphertext: Buffer; wrapped_key: Buffer; key_version: number }[] = eligible.length
-        ? await manager.query('SELECT subject_id, record_id, ciphertext, wrapped_key, key_version FROM subject_number WHERE subject_id = ANY($1::uuid[])', [
-            eligible,
-          ])
-        : [];
+      const found = await this.numbers.encryptedAmong(eligible, manager);
       const bySubject = new Map(found.map((r) => [r.subject_id, r]));
       const missing = eligible.filter((id) => !bySubject.has(id));
       const [requested, disposed] = await Promise.all([this.subjects.numberRequestsAmong(missing, manager), this.history.disposedAmong(missing, manager)]);

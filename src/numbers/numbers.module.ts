@@ -1,4 +1,5 @@
 import { NumberHistoryRepository } from './number-history.repository';
+import { NumbersRepository } from './numbers.repository';
 import { Module } from '@nestjs/common';
 import { FirmsModule } from '@/firms/firms.module';
 import { SubjectsModule } from '@/subjects/subjects.module';
@@ -12,7 +13,7 @@ import { RevealService } from './reveal.service';
 @Module({
   imports: [SubjectsModule, FirmsModule],
   controllers: [NumbersController, SubjectViewsController],
-  providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService, NumberHistoryRepository],
+  providers: [NumbersService, RevealService, BulkRevealService, RevealPolicyService, NumberHistoryRepository, NumbersRepository],
   exports: [NumbersService, RevealPolicyService],
 })
 export class NumbersModule {}

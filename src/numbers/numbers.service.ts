@@ -13,6 +13,7 @@ import { SubjectsService } from '@/subjects/subjects.service';
 import { IdentityCheckDto, NumberStatusDto, StoreNumberDto } from './dto/number.dto';
 import { normaliseMyNumber } from './my-number';
 import { identityDocumentsProblem } from './identity-rule';
+import { NumbersRepository } from './numbers.repository';
 import { numberAad, SubjectNumber } from './subject-number.entity';
 
 const UNIQUE_VIOLATION = '23505';
@@ -32,6 +33,7 @@ export class NumbersService {
     private readonly legal: LegalDataService,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
+    private readonly repository: NumbersRepository,
   ) {}
 
   /** Stores or corrects a person's number. Returns whether it was new (201) and the masked status. */
@@ -164,9 +166,7 @@ export class NumbersService {
 
   /** How many data keys are under each KEK version (for rotation reports). */
   async keyVersionCounts(): Promise<Record<string, number>> {
-    const rows: { key_version: number; n: string }[] = await this.dataSource.query(
-      'SELECT key_version, count(*) AS n FROM subject_number GROUP BY key_version ORDER BY key_version',
-    );
+    const rows = await this.repository.keyVersionCounts();
     return Object.fromEntries(rows.map((r) => [String(r.key_version), Number(r.n)]));
   }
 

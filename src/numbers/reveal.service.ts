@@ -4,24 +4,9 @@ import { RequestMeta, Staff } from '@/common/auth/staff';
 import { EnvelopeService } from '@/crypto/envelope.service';
 import { MetricsService } from '@/metrics/metrics.service';
 import { SubjectsService } from '@/subjects/subjects.service';
+import { EncryptedNumberRow, NumbersRepository, RevealRead } from './numbers.repository';
 import { RevealPolicyService } from './reveal-policy.service';
 import { numberAad } from './subject-number.entity';
-
-interface RevealRead {
-  notified: boolean;
-  allowed: boolean;
-  record_id: string | null;
-  ciphertext: Buffer | null;
-  wrapped_key: Buffer | null;
-  key_version: number | null;
-}
-
-interface EncryptedRow {
-  record_id: string;
-  ciphertext: Buffer;
-  wrapped_key: Buffer;
-  key_version: number;
-}
 
 /**
  * The hot path (design.md): checks, then ONE statement (its own transaction) that reads the
@@ -36,6 +21,7 @@ export class RevealService {
     private readonly envelope: EnvelopeService,
     private readonly audit: AuditService,
     private readonly metrics: MetricsService,
+    private readonly repository: NumbersRepository,
   ) {}
 
   async reveal(subjectId: string, purpose: string | undefined, staff: Staff, request: RequestMeta): Promise<string> {
@@ -46,17 +32,10 @@ export class RevealService {
     // of the purpose and a number is on file). It has committed when the row arrives here.
     const [row] = await this.audit.recordWithRead<RevealRead>(
       { action: 'number.revealed', outcome: 'success', actor: staff, subjectId, purpose, request },
-      {
-        name: 'reveal',
-        sql: `SELECT ${this.subjects.notifiedCondition('$1', '$2')} AS notified,
-                     n.record_id, n.ciphertext, n.wrapped_key, n.key_version,
-                     (${this.subjects.notifiedCondition('$1', '$2')} AND n.record_id IS NOT NULL) AS allowed
-                FROM (SELECT 1) AS one LEFT JOIN subject_number n ON n.subject_id = $1::uuid`,
-        params: [subjectId, purpose],
-      },
+      this.repository.revealRead(subjectId, purpose, this.subjects.notifiedCondition('$1', '$2')),
     );
     if (!row) throw new Error('reveal: the audit entry was not recorded'); // fail closed
-    const outcome = !row.notified ? ('purpose-not-notified' as const) : !row.allowed ? ('no-number' as const) : (row as EncryptedRow);
+    const outcome = !row.notified ? ('purpose-not-notified' as const) : !row.allowed ? ('no-number' as const) : (row as Omit<EncryptedNumberRow, 'subject_id'>);
 
     if (outcome === 'purpose-not-notified' || outcome === 'no-number') {
       const exists = await this.subjects.get(subjectId).then(

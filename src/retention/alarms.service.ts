@@ -90,8 +90,7 @@ export class AlarmsService {
   }
 
   async countOpen(): Promise<number> {
-    const [{ n }] = await this.dataSource.query(`SELECT count(*)::int AS n FROM disposal_alarm WHERE status = 'open'`);
-    return n;
+    return this.repository.countOpenAlarms();
   }
 
   async list(query: ListAlarmsQuery): Promise<{ items: AlarmView[]; nextCursor: string | null }> {

@@ -282,15 +282,7 @@ export class DisposalService implements OnModuleInit {
   }
 
   async list(query: ListDisposalsQuery): Promise<{ items: DisposalRecord[]; nextCursor: string | null }> {
-    const qb = this.dataSource.manager
-      .createQueryBuilder(DisposalRecord, 'd')
-      .orderBy('d.disposed_at', 'DESC')
-      .addOrderBy('d.id', 'DESC')
-      .limit(DISPOSAL_PAGE_SIZE + 1);
-    if (query.cursor) {
-      qb.where('(d.disposed_at, d.id) < (SELECT c.disposed_at, c.id FROM disposal_record c WHERE c.id = :cursor)', { cursor: query.cursor });
-    }
-    const rows = await qb.getMany();
+    const rows = await this.repository.disposalRecordsBefore(query.cursor, DISPOSAL_PAGE_SIZE + 1);
     const items = rows.slice(0, DISPOSAL_PAGE_SIZE);
     return { items, nextCursor: rows.length > DISPOSAL_PAGE_SIZE ? items[items.length - 1]!.id : null };
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
+import { DueResult } from './due-dates';
+import { DisposalRecord } from './entities/disposal-record.entity';
 import { EarlyDisposal } from './entities/early-disposal.entity';
 import { Filing } from './entities/filing.entity';
 import { RetentionSchedule } from './entities/retention-schedule.entity';
@@ -29,6 +31,31 @@ export class RetentionRepository {
 
   private db(manager?: EntityManager): EntityManager {
     return manager ?? this.dataSource.manager;
+  }
+
+  async countOpenAlarms(): Promise<number> {
+    const [row]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM disposal_alarm WHERE status = 'open'`);
+    return row?.n ?? 0;
+  }
+
+  /** Disposal records, newest first, after the cursor record (keyset page of `limit`). */
+  disposalRecordsBefore(cursor: string | undefined, limit: number): Promise<DisposalRecord[]> {
+    const qb = this.dataSource.manager.createQueryBuilder(DisposalRecord, 'd').orderBy('d.disposed_at', 'DESC').addOrderBy('d.id', 'DESC').limit(limit);
+    if (cursor) qb.where('(d.disposed_at, d.id) < (SELECT c.disposed_at, c.id FROM disposal_record c WHERE c.id = :cursor)', { cursor });
+    return qb.getMany();
+  }
+
+  /** Stores a person's computed due date; `resetDisposal` clears an earlier disposal mark (a new leave or filing). */
+  async upsertSchedule(subjectId: string, due: DueResult, now: Date, resetDisposal: boolean, manager: EntityManager): Promise<void> {
+    await manager.query(
+      `INSERT INTO retention_schedule (subject_id, due_on, rule, reason, left_on, computed_at, disposed_at)
+       VALUES ($1, $2, $3, $4, $5, $6, NULL)
+       ON CONFLICT (subject_id) DO UPDATE SET
+         due_on = EXCLUDED.due_on, rule = EXCLUDED.rule, reason = EXCLUDED.reason, left_on = EXCLUDED.left_on,
+         computed_at = EXCLUDED.computed_at,
+         disposed_at = CASE WHEN $7 THEN NULL ELSE retention_schedule.disposed_at END`,
+      [subjectId, due.dueOn, due.rule, due.reason, due.leftOn, now, resetDisposal],
+    );
   }
 
   /** The stored (computed) disposal dates of these people. */

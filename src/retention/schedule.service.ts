@@ -90,15 +90,7 @@ export class ScheduleService {
     const dueNow = due.dueOn !== null && due.dueOn <= today;
     const resetDisposal = due.leftOn === null || !!options.newFiling;
     await this.dataSource.transaction(async (m) => {
-      await m.query(
-        `INSERT INTO retention_schedule (subject_id, due_on, rule, reason, left_on, computed_at, disposed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, NULL)
-         ON CONFLICT (subject_id) DO UPDATE SET
-           due_on = EXCLUDED.due_on, rule = EXCLUDED.rule, reason = EXCLUDED.reason, left_on = EXCLUDED.left_on,
-           computed_at = EXCLUDED.computed_at,
-           disposed_at = CASE WHEN $7 THEN NULL ELSE retention_schedule.disposed_at END`,
-        [subjectId, due.dueOn, due.rule, due.reason, due.leftOn, now, resetDisposal],
-      );
+      await this.repository.upsertSchedule(subjectId, due, now, resetDisposal, m);
       const reviewOn = await this.reviewOn(subjectId, due, m);
       await this.repository.setReviewOn(subjectId, reviewOn, m);
       if (reviewOn === null) await this.repository.withdrawOpenReview(subjectId, now, m);

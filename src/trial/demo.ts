@@ -6,6 +6,7 @@ import { DataSource } from 'typeorm';
 import { Role } from '@/common/auth/roles';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
+import { AppModule } from '@/app.module';
 import { prepareDatabase } from '@/database/prepare-database';
 import { checkDigit } from '@/numbers/my-number';
 import { NumbersService } from '@/numbers/numbers.service';
@@ -237,9 +238,7 @@ async function main(argv: string[]): Promise<void> {
     const refusal = demoRefusal(choice);
     if (refusal) throw new Error(refusal);
     await prepareDatabase(choice.env);
-    // Imported only now: the config module copies the environment when the application module loads.
-    const { AppModule } = await import('@/app.module');
-    ctx = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+    ctx = await NestFactory.createApplicationContext(AppModule.forRoot(choice.env), { logger: ['error', 'warn'] });
     const dataSource = ctx.get(DataSource);
     choice.server?.stopOnSignals(() => !dataSource.isInitialized);
     const result = await seedDemo(ctx);

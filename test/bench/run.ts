@@ -17,6 +17,10 @@ import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { closedLoop, cpuPerRequest, CpuSnapshot, cpuSnapshot, LoadResult, median } from './stats';
 import { seedEmployees } from './seed';
+import { createApp } from '../../src/app.factory';
+import { validateEnv } from '../../src/config/env.schema';
+import { prepareDatabase } from '../../src/database/prepare-database';
+import { signIn } from '../support/staff';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -151,10 +155,7 @@ async function main(): Promise<void> {
     LOGIN_RATE_LIMIT_PER_MINUTE: '100000',
     COLLECTION_RATE_LIMIT_PER_ADDRESS: '100000',
   });
-  // Imported after the environment is set: the app reads it at start.
-  const { prepareDatabase } = await import('../../src/database/prepare-database');
-  const { createApp } = await import('../../src/app.factory');
-  const { signIn } = await import('../support/staff');
+  // The environment is set for the service the bench starts as its own process; the in-process app gets it as settings.
   await prepareDatabase({ DATABASE_URL: process.env.DATABASE_URL!, DATABASE_APP_ROLE: 'mynumber_app', DATABASE_POOL_SIZE: 20 });
 
   const rows: Row[] = [];
@@ -165,7 +166,7 @@ async function main(): Promise<void> {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20, options: '-c role=mynumber_app' });
   try {
     // Staff and people are made in-process (same database and keystore), then the service runs on its own.
-    app = await createApp();
+    app = await createApp(validateEnv(process.env));
     await app.init();
     await owner.initialize();
     const clerk = await signIn(app, ['clerk']);

@@ -1,4 +1,3 @@
-import '../support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';

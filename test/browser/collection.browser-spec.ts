@@ -1,4 +1,3 @@
-import '../support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';

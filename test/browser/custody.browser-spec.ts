@@ -1,6 +1,3 @@
-import '../support/own-database';
-import '../support/private-keystore';
-import '../support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { rmSync } from 'node:fs';
 import { Browser, Page } from 'playwright-core';
@@ -9,8 +6,8 @@ import { CollectionKeysService } from '../../src/collection/collection-keys.serv
 import { KeyringService } from '../../src/crypto/keyring.service';
 import { NumbersService } from '../../src/numbers/numbers.service';
 import { StaffCredentialsService } from '../../src/users/staff-credentials.service';
-import { dropOwnDatabase, prepareOwnDatabase } from '../support/own-database';
-import { PRIVATE_KEYSTORE_DIR } from '../support/private-keystore';
+import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from '../support/own-database';
+import { PRIVATE_KEYSTORE, PRIVATE_KEYSTORE_DIR } from '../support/private-keystore';
 import { freshTotpCode, signIn, SignedIn } from '../support/staff';
 import { createSubject } from '../support/subjects';
 import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
@@ -41,7 +38,7 @@ describe('web console: key custody and key versions (browser)', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    ({ app, baseUrl } = await startConsoleServer());
+    ({ app, baseUrl } = await startConsoleServer(OWN_DATABASE, PRIVATE_KEYSTORE));
     browser = await launchBrowser();
     [admin, secondAdmin, clerk] = await Promise.all([signIn(app, ['admin']), signIn(app, ['admin']), signIn(app, ['clerk'])]);
     holders = await Promise.all([signIn(app, ['admin']), signIn(app, ['auditor']), signIn(app, ['clerk'])]);
@@ -146,7 +143,7 @@ describe('web console: key custody and key versions (browser)', () => {
   it('the service restarts sealed; the unseal page refuses a malformed share in Japanese and two shares unseal', async () => {
     const person = await createSubject(app, clerk.token);
     await app.close();
-    ({ app, baseUrl } = await startConsoleServer());
+    ({ app, baseUrl } = await startConsoleServer(OWN_DATABASE, PRIVATE_KEYSTORE));
     await http().post(`/subjects/${person.id}/number/reveal`).set(as(clerk)).send({ purpose: 'withholding-slip' }).expect(503);
 
     const { page, problems: p } = await newPage(browser);

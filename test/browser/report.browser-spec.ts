@@ -1,5 +1,3 @@
-import '../support/own-database';
-import '../support/relaxed-login-rate-limit';
 import { INestApplication } from '@nestjs/common';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -7,7 +5,7 @@ import { join } from 'node:path';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
-import { dropOwnDatabase, prepareOwnDatabase } from '../support/own-database';
+import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from '../support/own-database';
 import { freshTotpCode, signIn, SignedIn } from '../support/staff';
 import { createSubject } from '../support/subjects';
 import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
@@ -36,7 +34,7 @@ describe('web console: monthly handling report (browser)', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    ({ app, baseUrl } = await startConsoleServer());
+    ({ app, baseUrl } = await startConsoleServer(OWN_DATABASE));
     browser = await launchBrowser();
     clock = app.get(ClockService);
     // Wednesday 14 October 2026, 10:00 Japan time: a clerk's ordinary day

@@ -1,11 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
 import { FOUR_EYES_MODES, FourEyesMode } from '../approval-policy.entity';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
+import { ReasonField } from '@/common/screening/reason-field.decorator';
 import { APPROVAL_STATUSES, ApprovalStatus } from '../approval-request.entity';
-
-/** Free text must never carry a number: refuse long digit runs outright (also full-width). */
-export const NO_LONG_DIGITS = /^(?![\s\S]*[0-9０-９]{8,})[\s\S]*$/;
 
 export class SetPolicyDto {
   @ApiProperty({ enum: FOUR_EYES_MODES, description: 'required: another person approves; waived: a company too small for two people (flagged to auditors)' })
@@ -20,18 +18,12 @@ export class SetPolicyDto {
   @IsString()
   @IsNotEmpty({ message: 'reason is required when four eyes are waived' })
   @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
   @NoNumberLike()
   reason?: string;
 }
 
 export class DecisionDto {
-  @ApiPropertyOptional({ description: 'Kept with the decision; must not contain a number' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
-  @NoNumberLike()
+  @ReasonField({ description: 'Kept with the decision; must not contain a number' })
   note?: string;
 }
 

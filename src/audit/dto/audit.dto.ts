@@ -1,13 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES, AuditOutcome } from '../audit-action';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
+import { ReasonField } from '@/common/screening/reason-field.decorator';
 
 const SEQ = /^[1-9][0-9]{0,17}$/;
-/** Free text must never carry a number: refuse runs of 11 or more digits (spaces and hyphens allowed between). */
-const NO_NUMBER_LIKE = /^(?![\s\S]*[0-9０-９](?:[\s\-－‐ー]*[0-9０-９]){10})[\s\S]*$/;
 
 export class ListAuditEntriesQuery {
   @ApiPropertyOptional({ description: 'Actor: a staff user id (uuid) or a username' })
@@ -112,12 +111,7 @@ export class CreateReviewDto {
   @Min(1, { message: 'upToSeq must be an entry sequence number' })
   upToSeq: number;
 
-  @ApiProperty({ example: 'Monthly review: no unusual use found.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2000)
-  @Matches(NO_NUMBER_LIKE, { message: 'note must not contain a long run of digits (it could be a personal number)' })
-  @NoNumberLike()
+  @ReasonField({ required: true, maxLength: 2000, example: 'Monthly review: no unusual use found.' })
   note: string;
 }
 

@@ -1,6 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { envSchema } from '@/config/env.schema';
+import type { Env } from '@/config/env.schema';
 
 export interface HttpLimits {
   requestTimeoutMs: number;
@@ -9,14 +9,15 @@ export interface HttpLimits {
   maxConnectionsPerAddress: number;
 }
 
-/** The limits from the environment, validated by the settings schema (read before Nest starts). */
-export function httpLimitsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpLimits {
-  const s = envSchema.shape;
+/** The limits from the validated settings (the server is made before Nest starts). */
+export function httpLimits(
+  settings: Pick<Env, 'HTTP_REQUEST_TIMEOUT_MS' | 'HTTP_HEADERS_TIMEOUT_MS' | 'HTTP_KEEP_ALIVE_TIMEOUT_MS' | 'HTTP_MAX_CONNECTIONS_PER_ADDRESS'>,
+): HttpLimits {
   return {
-    requestTimeoutMs: s.HTTP_REQUEST_TIMEOUT_MS.parse(env.HTTP_REQUEST_TIMEOUT_MS),
-    headersTimeoutMs: s.HTTP_HEADERS_TIMEOUT_MS.parse(env.HTTP_HEADERS_TIMEOUT_MS),
-    keepAliveTimeoutMs: s.HTTP_KEEP_ALIVE_TIMEOUT_MS.parse(env.HTTP_KEEP_ALIVE_TIMEOUT_MS),
-    maxConnectionsPerAddress: s.HTTP_MAX_CONNECTIONS_PER_ADDRESS.parse(env.HTTP_MAX_CONNECTIONS_PER_ADDRESS),
+    requestTimeoutMs: settings.HTTP_REQUEST_TIMEOUT_MS,
+    headersTimeoutMs: settings.HTTP_HEADERS_TIMEOUT_MS,
+    keepAliveTimeoutMs: settings.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+    maxConnectionsPerAddress: settings.HTTP_MAX_CONNECTIONS_PER_ADDRESS,
   };
 }
 

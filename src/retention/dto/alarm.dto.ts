@@ -1,11 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
-import { ArrayMaxSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches } from 'class-validator';
 import { ALARM_STATUSES, AlarmStatus } from '../entities/disposal-alarm.entity';
-import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
-
-/** Free text must never carry a number: refuse long digit runs outright (also full-width). */
-const NO_LONG_DIGITS = /^(?![\s\S]*[0-9０-９]{8,})[\s\S]*$/;
+import { ReasonField } from '@/common/screening/reason-field.decorator';
 
 export class ListAlarmsQuery {
   @ApiPropertyOptional({ enum: ALARM_STATUSES, default: 'open' })
@@ -29,12 +26,7 @@ export class ListDisposalsQuery {
 }
 
 export class DisposeDto {
-  @ApiPropertyOptional({ description: 'Kept in the disposal record; must not contain a number', example: 'FY2025 year-end disposal' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
-  @NoNumberLike()
+  @ReasonField({ description: 'Kept in the disposal record; must not contain a number', example: 'FY2025 year-end disposal' })
   note?: string;
 }
 
@@ -64,11 +56,6 @@ export class PostponeDto {
   @IsBoundedDateTime('until', 'until must be an ISO 8601 date or time')
   until: string;
 
-  @ApiProperty({ description: 'Why (a pending filing, a legal hold); must not contain a number', example: 'Pending tax audit' })
-  @IsString()
-  @IsNotEmpty({ message: 'reason is required' })
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
-  @NoNumberLike()
+  @ReasonField({ required: true, description: 'Why (a pending filing, a legal hold); must not contain a number', example: 'Pending tax audit' })
   reason: string;
 }

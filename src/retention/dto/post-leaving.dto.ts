@@ -1,13 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsIn, IsOptional, ValidateIf } from 'class-validator';
 import { IsBoundedDate } from '@/common/http/dates';
-import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
+import { ReasonField } from '@/common/screening/reason-field.decorator';
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
 import { EARLY_DISPOSAL_STATUSES, EarlyDisposalStatus } from '../entities/early-disposal.entity';
 import { REVIEW_STATUSES, ReviewStatus } from '../entities/matter-review.entity';
-
-/** Free text must never carry a number: refuse long digit runs outright (also full-width). */
-const NO_LONG_DIGITS = /^(?![\s\S]*[0-9０-９]{8,})[\s\S]*$/;
 
 export class RequestEarlyDisposalDto {
   @ApiPropertyOptional({ enum: SUBJECT_KINDS, description: 'The relationship whose departure filings are done (default: the primary one)' })
@@ -23,22 +20,12 @@ export class RequestEarlyDisposalDto {
   @IsBoundedDate('filingsDoneOn')
   filingsDoneOn: string;
 
-  @ApiPropertyOptional({ description: 'Which filings, how; must not contain a number' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
-  @NoNumberLike()
+  @ReasonField({ description: 'Which filings, how; must not contain a number' })
   note?: string;
 }
 
 export class DecideEarlyDisposalDto {
-  @ApiPropertyOptional({ description: 'Why (required to reject); must not contain a number' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
-  @NoNumberLike()
+  @ReasonField({ description: 'Why (required to reject); must not contain a number' })
   reason?: string;
 }
 
@@ -50,15 +37,11 @@ export class ListEarlyDisposalsQuery {
 }
 
 export class ConfirmReviewDto {
-  @ApiProperty({
+  @ReasonField({
+    required: true,
     description: 'Why the number is still needed (the matter that is still open); must not contain a number',
     example: '傷病手当金の請求が継続中',
   })
-  @IsString()
-  @IsNotEmpty({ message: 'reason is required' })
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'reason must not contain long digit runs' })
-  @NoNumberLike()
   reason: string;
 }
 

@@ -4,9 +4,7 @@ import { DATE_MAX, DATE_MIN, IsBoundedDate, IsBoundedDateTime } from '@/common/h
 import { SUBJECT_KINDS, SubjectKind } from '@/config/legal-data';
 import { REQUEST_ANSWERS, REQUEST_MEANS } from '../number-request.entity';
 import { NoNumberLike } from '@/common/screening/no-number-like.decorator';
-
-/** Names and codes must not carry a number: refuse long digit runs outright. */
-const NO_LONG_DIGITS = /^(?!.*[0-9０-９]{8,}).*$/s;
+import { ReasonField } from '@/common/screening/reason-field.decorator';
 
 export class CreateSubjectDto {
   @ApiProperty({ enum: SUBJECT_KINDS })
@@ -18,7 +16,6 @@ export class CreateSubjectDto {
   @IsNotEmpty()
   @MaxLength(40)
   @Matches(/^[A-Za-z0-9._-]+$/, { message: 'code may contain only letters, digits, ".", "_" and "-"' })
-  @Matches(/^(?!.*\d{8,}).*$/, { message: 'code must not contain 8 or more digits in a row' })
   @NoNumberLike()
   code: string;
 
@@ -26,7 +23,6 @@ export class CreateSubjectDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
-  @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
   @NoNumberLike()
   name: string;
 
@@ -61,7 +57,6 @@ export class UpdateSubjectDto extends PartialType(PickType(CreateSubjectDto, ['n
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
-  @Matches(NO_LONG_DIGITS, { message: 'name must not contain long digit runs' })
   @NoNumberLike()
   name?: string;
 
@@ -168,11 +163,6 @@ export class CreateNumberRequestDto {
   @IsIn(REQUEST_ANSWERS, { message: `answer must be one of: ${REQUEST_ANSWERS.join(', ')}` })
   answer: (typeof REQUEST_ANSWERS)[number];
 
-  @ApiPropertyOptional({ description: 'Free text; must not contain a number' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(500)
-  @Matches(NO_LONG_DIGITS, { message: 'note must not contain long digit runs' })
-  @NoNumberLike()
+  @ReasonField({ description: 'Free text; must not contain a number' })
   note?: string;
 }

@@ -4,7 +4,8 @@ import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
-import { createTestApp } from '../../support/app';
+import { createTestApp, SettingsOverrides } from '../../support/app';
+import { RELAXED_LOGIN_RATE_LIMIT } from '../../support/relaxed-login-rate-limit';
 
 /** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -15,9 +16,9 @@ export interface ConsoleServer {
   baseUrl: string;
 }
 
-/** The real application (test database, real Redis) listening on a free loopback port. */
-export async function startConsoleServer(): Promise<ConsoleServer> {
-  const app = await createTestApp();
+/** The real application (test database, real Redis, no login rate limit in the way) listening on a free loopback port. */
+export async function startConsoleServer(...settings: SettingsOverrides[]): Promise<ConsoleServer> {
+  const app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, ...settings);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;
   return { app, baseUrl: `http://127.0.0.1:${port}` };
