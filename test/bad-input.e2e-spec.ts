@@ -355,7 +355,8 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
           query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
           bodyProps: Object.keys(schema?.properties ?? {}),
           hasBody: ['post', 'put', 'patch'].includes(method),
-          protected: (op.security ?? []).length > 0,
+          // a staff session's bearer token ('bearer'); /metrics has a token of its own ('metrics')
+          protected: (op.security ?? []).some((s) => typeof s === 'object' && s !== null && 'bearer' in s),
         });
       }
     }

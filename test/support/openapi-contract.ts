@@ -74,8 +74,17 @@ export async function checkAnswersAgainstContract(app: INestApplication): Promis
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     res.write = ((...args: unknown[]) => (keep(args[0], args[1]), write(...args))) as typeof res.write;
     res.end = ((...args: unknown[]) => (keep(args[0], args[1]), end(...args))) as typeof res.end;
+    // Fastify passes its headers to writeHead; getHeader sees them only when something was set before
+    // (answers made before any hook, like the router's own errors, would look untyped otherwise).
+    let headContentType: unknown;
+    const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.writeHead = ((...args: unknown[]) => {
+      const headers = args.find((a, i) => i > 0 && typeof a === 'object' && a !== null) as Record<string, unknown> | undefined;
+      if (headers) headContentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
+      return writeHead(...args);
+    }) as typeof res.writeHead;
     res.once('finish', () => {
-      const header = res.getHeader('content-type');
+      const header = res.getHeader('content-type') ?? headContentType;
       const problem = contract.check({
         method: req.method ?? 'GET',
         url: req.url ?? '/',
@@ -124,7 +133,7 @@ export class ContractChecker {
     const path = answer.url.split('?')[0] ?? '/';
     const media = answer.contentType?.split(';')[0]?.trim().toLowerCase();
     // refused by the HTTP layer before any route (URI too long, an unreadable request line): no API answer
-    if (answer.status === 414 || (answer.status >= 400 && !answer.contentType && answer.body?.length === 0)) return null;
+    if (answer.status === 414 || (answer.status >= 400 && !answer.contentType && !answer.body?.length)) return null;
     const op = this.operations.find((o) => o.method === answer.method.toUpperCase() && o.pattern.test(path));
     if (!op) {
       // not an API operation (console files, /docs, unknown routes): an error answer still has the one error shape
@@ -146,7 +155,10 @@ export class ContractChecker {
     if (!content) return empty || answer.body === null ? null : `${name} answered ${answer.status} with a body the document does not describe`;
     if (empty && answer.body !== null) return `${name} answered ${answer.status} with an empty body; the document describes ${Object.keys(content).join(', ')}`;
     const documented = media && (content[media] ?? content['*/*']);
-    if (!documented) return `${name} answered ${answer.status} as ${media ?? 'no content type'}; the document lists ${Object.keys(content).join(', ')}`;
+    if (!documented) {
+      const said = answer.body ? ` (${JSON.stringify(answer.body.toString('utf8', 0, 120)).replace(/\d{12,}/g, '[digits]')})` : '';
+      return `${name} answered ${answer.status} as ${media ?? 'no content type'}${said}; the document lists ${Object.keys(content).join(', ')}`;
+    }
     if (answer.body === null || !documented.schema) return null;
     const pointer = `${base}/content/${escapePointer(media in content ? media : '*/*')}/schema`;
     if (media === 'application/json' || media.endsWith('+json')) return this.validate(pointer, { $ref: pointer }, answer.body, name, answer.status);
