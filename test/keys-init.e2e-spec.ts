@@ -8,6 +8,13 @@ const run = promisify(execFile);
 const ROOT = join(__dirname, '..');
 
 /** A process as `npm run start:dev` / `npm run cli` start it (ts-node), with the given settings. */
+/** The run's database, logged into as the run's app role (trust authentication on the test server). */
+function appRoleUrl(): string {
+  const url = new URL(process.env.DATABASE_URL!);
+  url.username = process.env.DATABASE_APP_ROLE!;
+  return url.toString();
+}
+
 async function node(script: string, args: string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
     const out = await run(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', script, ...args], {
@@ -37,6 +44,9 @@ describe('production never invents keys', () => {
       KEYSTORE_PASSPHRASE: 'a long random secret for this test',
       PORT: '0',
       SWEEP_ON_START: 'false',
+      // production logs in as the app role and migrates with the owner (issue #16): the keystore check comes after
+      DATABASE_MIGRATION_URL: process.env.DATABASE_URL!,
+      DATABASE_URL: appRoleUrl(),
     };
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

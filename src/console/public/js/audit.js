@@ -97,6 +97,10 @@ export const AUDIT_ACTIONS = [
   'breach.report-recorded',
   'breach.alarm-raised',
   'report.signed-off',
+  'inventory.file-added',
+  'inventory.file-updated',
+  'network.allow-list-changed',
+  'auth.address-refused',
 ];
 /** "Who saw this person's number": every action that puts a number (or a submission's) before someone. */
 export const SEEN_ACTIONS = ['number.revealed', 'number.bulk-retrieved', 'collection.revealed', 'number.exported'];
@@ -116,6 +120,8 @@ const GROUPS = [
   'collection',
   'breach',
   'report',
+  'inventory',
+  'network',
 ];
 const OUTCOMES = ['success', 'refused', 'failure'];
 /** The CSV download reads at most this many entries (ten pages of the API's maximum). */

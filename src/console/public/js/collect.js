@@ -292,7 +292,7 @@ function documentsSection() {
     ),
     idChoices,
     h('p', { class: 'hint' }, tr('c.photoHint', { mb: maxMb })),
-    wantedPhotos().map(photoInput),
+    wantedPhotos().map((key) => photoInput(key)),
   );
 }
 
