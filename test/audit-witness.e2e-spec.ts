@@ -24,6 +24,7 @@ import { AuditService } from '../src/audit/audit.service';
 import { ClockService } from '../src/config/clock.service';
 import { KeyringService } from '../src/crypto/keyring.service';
 import { createTestApp } from './support/app';
+import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from './support/own-database';
 import { LocalTsa, startLocalTsa } from './support/local-tsa';
 import { signIn } from './support/staff';
 
@@ -91,13 +92,16 @@ describe('audit witnesses: webhook, e-mail digest, RFC 3161 timestamp', () => {
   }
 
   beforeAll(async () => {
-    app = await createTestApp();
+    // a trail and witness folder of its own: the tree sizes it compares must not move with other specs' entries
+    await prepareOwnDatabase();
+    app = await createTestApp(OWN_DATABASE, { AUDIT_WITNESS_DIR: mkdtempSync(join(tmpdir(), 'mnv-witness-e2e-')) });
     dataSource = app.get<DataSource>(getDataSourceToken());
     certPem = app.get(KeyringService).signingCertPem;
   });
 
   afterAll(async () => {
     await app?.close();
+    await dropOwnDatabase();
   });
 
   describe('webhook', () => {

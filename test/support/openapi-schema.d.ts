@@ -177,198 +177,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/subjects': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Page of people with their masked number status */
-    get: operations['SubjectViewsController_list'];
-    put?: never;
-    /** Register an employee, dependent or payee */
-    post: operations['SubjectsController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/subjects/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['SubjectViewsController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change names, hire or leave date (a leave date moves the disposal due date) */
-    patch: operations['SubjectsController_update'];
-    trace?: never;
-  };
-  '/subjects/{id}/purposes': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Purposes this person was told of, each with the relationship it was notified for */
-    get: operations['SubjectsController_purposes'];
-    /** Record the purposes this person was told of (replaces the previous notice) */
-    put: operations['SubjectsController_notify'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/subjects/{id}/relationships': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Every relationship this person holds (employee, 配偶者・扶養親族 of an employee, payee), primary first */
-    get: operations['SubjectsController_relationships'];
-    put?: never;
-    /** Add a relationship to this person (a spouse on the staff, a director who rents the office); the number stays one */
-    post: operations['SubjectsController_addRelationship'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/subjects/{id}/relationships/{relationshipId}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** End (endedAt) or resume (null) one relationship; the due date is the latest over all of them */
-    patch: operations['SubjectsController_updateRelationship'];
-    trace?: never;
-  };
-  '/subjects/{id}/number-requests': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get: operations['SubjectsController_numberRequests'];
-    put?: never;
-    /** 未提供: record a request for the number (date, means, answer); the year-end list shows the person as not provided */
-    post: operations['SubjectsController_recordNumberRequest'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** Account inventory: roles, status, last login, second factor, training, dormant flag (DORMANT_DAYS) */
-    get: operations['UsersController_list'];
-    put?: never;
-    /** Create a staff account; the one-time initial password is shown once and must be changed at first login */
-    post: operations['UsersController_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/{id}': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** One account, as in the inventory */
-    get: operations['UsersController_get'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    /** Change roles and/or display name (the last active admin cannot be demoted) */
-    patch: operations['UsersController_update'];
-    trace?: never;
-  };
-  '/users/{id}/deactivate': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Offboarding: the account never logs in again; its sessions end at once */
-    post: operations['UsersController_deactivate'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/{id}/totp/reset': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Reset the second factor (lost authenticator): secret and recovery codes cleared, sessions ended; next login enrols */
-    post: operations['UsersController_resetTotp'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/users/{id}/handover-admin': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** Give the admin role to this person and remove it from the caller, in one audited step */
-    post: operations['UsersController_handover'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/auth/login': {
     parameters: {
       query?: never;
@@ -557,76 +365,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/firms': {
+  '/users': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** Outside firms with their contracts and supervision checklists */
-    get: operations['FirmsController_list'];
+    /** Account inventory: roles, status, last login, second factor, training, dormant flag (DORMANT_DAYS) */
+    get: operations['UsersController_list'];
     put?: never;
-    /** Register an outside firm with its contract: scope, purposes, dates, access window, checklist */
-    post: operations['FirmsController_create'];
+    /** Create a staff account; the one-time initial password is shown once and must be changed at first login */
+    post: operations['UsersController_create'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/firms/{id}': {
+  '/users/{id}': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get: operations['FirmsController_get'];
+    /** One account, as in the inventory */
+    get: operations['UsersController_get'];
     put?: never;
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /** Change the contract: scope, purposes, dates, access window */
-    patch: operations['FirmsController_update'];
+    /** Change roles and/or display name (the last active admin cannot be demoted) */
+    patch: operations['UsersController_update'];
     trace?: never;
   };
-  '/firms/{id}/checklist': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /** Record the supervision checklist (委託先の監督; items of config/compliance.json) */
-    put: operations['FirmsController_checklist'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/firms/{id}/recipient-key': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /** Register the firm's OpenPGP public key: exports to the firm leave encrypted for it */
-    put: operations['FirmsController_recipientKey'];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/firms/{id}/accounts': {
+  '/users/{id}/deactivate': {
     parameters: {
       query?: never;
       header?: never;
@@ -635,32 +410,15 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** A firm's account (role clerk, limited to the contract); waits for the responsible person under four eyes; one-time password shown once */
-    post: operations['FirmsController_createAccount'];
+    /** Offboarding: the account never logs in again; its sessions end at once */
+    post: operations['UsersController_deactivate'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/network/allow-list': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** The addresses each role may use the API from (a role not listed: anywhere) */
-    get: operations['AllowListController_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/network/allow-list/{role}': {
+  '/users/{id}/totp/reset': {
     parameters: {
       query?: never;
       header?: never;
@@ -668,9 +426,26 @@ export interface paths {
       cookie?: never;
     };
     get?: never;
-    /** Set a role's allowed addresses (CIDR); [] removes the restriction. Refused if it would lock you out */
-    put: operations['AllowListController_set'];
-    post?: never;
+    put?: never;
+    /** Reset the second factor (lost authenticator): secret and recovery codes cleared, sessions ended; next login enrols */
+    post: operations['UsersController_resetTotp'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{id}/handover-admin': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Give the admin role to this person and remove it from the caller, in one audited step */
+    post: operations['UsersController_handover'];
     delete?: never;
     options?: never;
     head?: never;
@@ -704,6 +479,111 @@ export interface paths {
     get: operations['MetricsController_scrape'];
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Page of people with their masked number status */
+    get: operations['SubjectViewsController_list'];
+    put?: never;
+    /** Register an employee, dependent or payee */
+    post: operations['SubjectsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SubjectViewsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change names, hire or leave date (a leave date moves the disposal due date) */
+    patch: operations['SubjectsController_update'];
+    trace?: never;
+  };
+  '/subjects/{id}/purposes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Purposes this person was told of, each with the relationship it was notified for */
+    get: operations['SubjectsController_purposes'];
+    /** Record the purposes this person was told of (replaces the previous notice) */
+    put: operations['SubjectsController_notify'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}/relationships': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every relationship this person holds (employee, 配偶者・扶養親族 of an employee, payee), primary first */
+    get: operations['SubjectsController_relationships'];
+    put?: never;
+    /** Add a relationship to this person (a spouse on the staff, a director who rents the office); the number stays one */
+    post: operations['SubjectsController_addRelationship'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/subjects/{id}/relationships/{relationshipId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** End (endedAt) or resume (null) one relationship; the due date is the latest over all of them */
+    patch: operations['SubjectsController_updateRelationship'];
+    trace?: never;
+  };
+  '/subjects/{id}/number-requests': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['SubjectsController_numberRequests'];
+    put?: never;
+    /** 未提供: record a request for the number (date, means, answer); the year-end list shows the person as not provided */
+    post: operations['SubjectsController_recordNumberRequest'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1816,6 +1696,126 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/firms': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Outside firms with their contracts and supervision checklists */
+    get: operations['FirmsController_list'];
+    put?: never;
+    /** Register an outside firm with its contract: scope, purposes, dates, access window, checklist */
+    post: operations['FirmsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/firms/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get: operations['FirmsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Change the contract: scope, purposes, dates, access window */
+    patch: operations['FirmsController_update'];
+    trace?: never;
+  };
+  '/firms/{id}/checklist': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Record the supervision checklist (委託先の監督; items of config/compliance.json) */
+    put: operations['FirmsController_checklist'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/firms/{id}/recipient-key': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Register the firm's OpenPGP public key: exports to the firm leave encrypted for it */
+    put: operations['FirmsController_recipientKey'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/firms/{id}/accounts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A firm's account (role clerk, limited to the contract); waits for the responsible person under four eyes; one-time password shown once */
+    post: operations['FirmsController_createAccount'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/network/allow-list': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The addresses each role may use the API from (a role not listed: anywhere) */
+    get: operations['AllowListController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/network/allow-list/{role}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Set a role's allowed addresses (CIDR); [] removes the restriction. Refused if it would lock you out */
+    put: operations['AllowListController_set'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1942,7 +1942,10 @@ export interface components {
        * @example 1200
        */
       upToSeq: number;
-      /** @example Monthly review: no unusual use found. */
+      /**
+       * @description Must not contain a number
+       * @example Monthly review: no unusual use found.
+       */
       note: string;
     };
     AuditReviewDto: {
@@ -1979,6 +1982,264 @@ export interface components {
       nextCursor: string | null;
       from: string;
       to: string;
+    };
+    LoginDto: {
+      /** @example sato.h */
+      username: string;
+      /** Format: password */
+      password: string;
+    };
+    ChallengeAnswerDto: {
+      /** @enum {string} */
+      next: 'change-password' | 'enrol' | 'totp';
+      challenge: string;
+    };
+    InitialPasswordDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+      /**
+       * Format: password
+       * @description At least 12 characters, not containing the username
+       */
+      newPassword: string;
+    };
+    ChallengeDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+    };
+    EnrolAnswerDto: {
+      /** @description otpauth:// URL for an authenticator app (QR code) */
+      otpauthUrl: string;
+      /** @description The same secret in base32, for typing in */
+      secret: string;
+    };
+    TotpCodeDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+      /** @example 123456 */
+      code: string;
+    };
+    ActivatedAnswerDto: {
+      /** @description Bearer token */
+      token: string;
+      /**
+       * Format: date-time
+       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
+       */
+      expiresAt: string;
+      /** @description Ten single-use recovery codes, shown once */
+      recoveryCodes: string[];
+    };
+    SessionAnswerDto: {
+      /** @description Bearer token */
+      token: string;
+      /**
+       * Format: date-time
+       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
+       */
+      expiresAt: string;
+    };
+    RecoveryCodeDto: {
+      /** @description The challenge from the previous login step */
+      challenge: string;
+      /** @example abcd-efgh-ijkl-mnop */
+      recoveryCode: string;
+    };
+    StepUpDto: {
+      /** @example 123456 */
+      code: string;
+    };
+    MeSessionDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      stepUpAt: string | null;
+    };
+    MeAnswerDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      displayName: string;
+      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
+      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /**
+       * Format: uuid
+       * @description The outside firm (委託先) the account belongs to
+       */
+      firmId: string | null;
+      /** @enum {string} */
+      status: 'active' | 'deactivated';
+      /** Format: date-time */
+      deactivatedAt: string | null;
+      deactivationReason: string | null;
+      /** Format: date-time */
+      lastLoginAt: string | null;
+      totpEnrolled: boolean;
+      mustChangePassword: boolean;
+      /** Format: date-time */
+      lockedUntil: string | null;
+      trainingVersion: string | null;
+      /** Format: date-time */
+      trainingAcknowledgedAt: string | null;
+      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
+      trainingCurrent: boolean;
+      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
+      dormant: boolean;
+      /**
+       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
+       * @enum {string|null}
+       */
+      sodException: 'admin+clerk' | null;
+      /** Format: date-time */
+      createdAt: string;
+      currentTrainingVersion: string;
+      session: components['schemas']['MeSessionDto'];
+    };
+    ChangePasswordDto: {
+      /** Format: password */
+      currentPassword: string;
+      /**
+       * Format: password
+       * @description At least 12 characters, not containing the username
+       */
+      newPassword: string;
+    };
+    TrainingSectionDto: {
+      role: string;
+      title: string;
+      text: string[];
+      /** @description Whether this role handles numbers (clerks) */
+      seesNumbers: boolean;
+    };
+    MeTrainingAnswerDto: {
+      sections: components['schemas']['TrainingSectionDto'][];
+      version: string;
+      title: string;
+      text: string[];
+      acknowledgedVersion: string | null;
+      /** Format: date-time */
+      acknowledgedAt: string | null;
+      current: boolean;
+    };
+    TrainingDto: {
+      /**
+       * @description The version shown by GET /me/training
+       * @example 2026-04
+       */
+      version: string;
+    };
+    CreateUserDto: {
+      /**
+       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-" (stored lower-case)
+       * @example sato.h
+       */
+      username: string;
+      /** @example 佐藤 花子 */
+      displayName: string;
+      /**
+       * @example [
+       *       "clerk"
+       *     ]
+       */
+      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+    };
+    CreatedUserDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      /** @description Shown once; must be changed at first login */
+      initialPassword: string;
+    };
+    StaffAccountDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      displayName: string;
+      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
+      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      /**
+       * Format: uuid
+       * @description The outside firm (委託先) the account belongs to
+       */
+      firmId: string | null;
+      /** @enum {string} */
+      status: 'active' | 'deactivated';
+      /** Format: date-time */
+      deactivatedAt: string | null;
+      deactivationReason: string | null;
+      /** Format: date-time */
+      lastLoginAt: string | null;
+      totpEnrolled: boolean;
+      mustChangePassword: boolean;
+      /** Format: date-time */
+      lockedUntil: string | null;
+      trainingVersion: string | null;
+      /** Format: date-time */
+      trainingAcknowledgedAt: string | null;
+      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
+      trainingCurrent: boolean;
+      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
+      dormant: boolean;
+      /**
+       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
+       * @enum {string|null}
+       */
+      sodException: 'admin+clerk' | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    StaffAccountPageDto: {
+      items: components['schemas']['StaffAccountDto'][];
+      nextCursor: string | null;
+    };
+    UpdateUserDto: {
+      /** @description Replaces the roles; the last active admin keeps admin */
+      roles?: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
+      displayName?: string;
+    };
+    DeactivateUserDto: {
+      /**
+       * @description Why access ends (kept with the account and in the trail)
+       * @example Left the company on 2026-03-31
+       */
+      reason: string;
+    };
+    EmbeddedDatabaseDto: {
+      /** @enum {boolean} */
+      embedded: true;
+      dir: string;
+      version: string;
+    };
+    HealthComponentDto: {
+      /** @enum {string} */
+      status: 'up' | 'down';
+    };
+    HealthDetailsDto: {
+      database: components['schemas']['HealthComponentDto'];
+      redis: components['schemas']['HealthComponentDto'];
+    };
+    HealthAnswerDto: {
+      /**
+       * @description 503 with error (database down) or sealed (custody mode, waiting for shares)
+       * @enum {string}
+       */
+      status: 'ok' | 'degraded' | 'error' | 'sealed';
+      /** @enum {string} */
+      mode: 'standard' | 'trial';
+      /** @description trial mode: the data folder */
+      dataDir?: string;
+      /** @description trial mode: the keystore file */
+      keystore?: string;
+      /** @description trial mode: the embedded PostgreSQL */
+      database?: components['schemas']['EmbeddedDatabaseDto'];
+      /**
+       * @description on: Bull on Redis; off: the in-process sweep raises due alarms
+       * @enum {string}
+       */
+      queue: 'on' | 'off' | 'absent';
+      details: components['schemas']['HealthDetailsDto'];
     };
     CreateSubjectDto: {
       /** @enum {string} */
@@ -2156,390 +2417,6 @@ export interface components {
       /** Format: uuid */
       subjectId: string;
       items: components['schemas']['NumberRequestDto'][];
-    };
-    CreateUserDto: {
-      /**
-       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-" (stored lower-case)
-       * @example sato.h
-       */
-      username: string;
-      /** @example 佐藤 花子 */
-      displayName: string;
-      /**
-       * @example [
-       *       "clerk"
-       *     ]
-       */
-      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-    };
-    CreatedUserDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      /** @description Shown once; must be changed at first login */
-      initialPassword: string;
-    };
-    StaffAccountDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      displayName: string;
-      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
-      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /**
-       * Format: uuid
-       * @description The outside firm (委託先) the account belongs to
-       */
-      firmId: string | null;
-      /** @enum {string} */
-      status: 'active' | 'deactivated';
-      /** Format: date-time */
-      deactivatedAt: string | null;
-      deactivationReason: string | null;
-      /** Format: date-time */
-      lastLoginAt: string | null;
-      totpEnrolled: boolean;
-      mustChangePassword: boolean;
-      /** Format: date-time */
-      lockedUntil: string | null;
-      trainingVersion: string | null;
-      /** Format: date-time */
-      trainingAcknowledgedAt: string | null;
-      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
-      trainingCurrent: boolean;
-      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
-      dormant: boolean;
-      /**
-       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
-       * @enum {string|null}
-       */
-      sodException: 'admin+clerk' | null;
-      /** Format: date-time */
-      createdAt: string;
-    };
-    StaffAccountPageDto: {
-      items: components['schemas']['StaffAccountDto'][];
-      nextCursor: string | null;
-    };
-    UpdateUserDto: {
-      /** @description Replaces the roles; the last active admin keeps admin */
-      roles?: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      displayName?: string;
-    };
-    DeactivateUserDto: {
-      /**
-       * @description Why access ends (kept with the account and in the trail)
-       * @example Left the company on 2026-03-31
-       */
-      reason: string;
-    };
-    LoginDto: {
-      /** @example sato.h */
-      username: string;
-      /** Format: password */
-      password: string;
-    };
-    ChallengeAnswerDto: {
-      /** @enum {string} */
-      next: 'change-password' | 'enrol' | 'totp';
-      challenge: string;
-    };
-    InitialPasswordDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-      /**
-       * Format: password
-       * @description At least 12 characters, not containing the username
-       */
-      newPassword: string;
-    };
-    ChallengeDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-    };
-    EnrolAnswerDto: {
-      /** @description otpauth:// URL for an authenticator app (QR code) */
-      otpauthUrl: string;
-      /** @description The same secret in base32, for typing in */
-      secret: string;
-    };
-    TotpCodeDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-      /** @example 123456 */
-      code: string;
-    };
-    ActivatedAnswerDto: {
-      /** @description Bearer token */
-      token: string;
-      /**
-       * Format: date-time
-       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
-       */
-      expiresAt: string;
-      /** @description Ten single-use recovery codes, shown once */
-      recoveryCodes: string[];
-    };
-    SessionAnswerDto: {
-      /** @description Bearer token */
-      token: string;
-      /**
-       * Format: date-time
-       * @description Absolute end of the session (SESSION_MAX_HOURS); idle sessions end sooner
-       */
-      expiresAt: string;
-    };
-    RecoveryCodeDto: {
-      /** @description The challenge from the previous login step */
-      challenge: string;
-      /** @example abcd-efgh-ijkl-mnop */
-      recoveryCode: string;
-    };
-    StepUpDto: {
-      /** @example 123456 */
-      code: string;
-    };
-    MeSessionDto: {
-      /** Format: uuid */
-      id: string;
-      /** Format: date-time */
-      stepUpAt: string | null;
-    };
-    MeAnswerDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      displayName: string;
-      roles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /** @description Roles asked for, waiting for the responsible person (GET /approvals) */
-      pendingRoles: ('clerk' | 'auditor' | 'admin' | 'responsible')[];
-      /**
-       * Format: uuid
-       * @description The outside firm (委託先) the account belongs to
-       */
-      firmId: string | null;
-      /** @enum {string} */
-      status: 'active' | 'deactivated';
-      /** Format: date-time */
-      deactivatedAt: string | null;
-      deactivationReason: string | null;
-      /** Format: date-time */
-      lastLoginAt: string | null;
-      totpEnrolled: boolean;
-      mustChangePassword: boolean;
-      /** Format: date-time */
-      lockedUntil: string | null;
-      trainingVersion: string | null;
-      /** Format: date-time */
-      trainingAcknowledgedAt: string | null;
-      /** @description Acknowledged the current handling rules within TRAINING_VALID_MONTHS */
-      trainingCurrent: boolean;
-      /** @description Active, and no login (or never since creation) for DORMANT_DAYS: review it */
-      dormant: boolean;
-      /**
-       * @description Roles held together only as an exception to separation of duties (a one-person company): auditors review it
-       * @enum {string|null}
-       */
-      sodException: 'admin+clerk' | null;
-      /** Format: date-time */
-      createdAt: string;
-      currentTrainingVersion: string;
-      session: components['schemas']['MeSessionDto'];
-    };
-    ChangePasswordDto: {
-      /** Format: password */
-      currentPassword: string;
-      /**
-       * Format: password
-       * @description At least 12 characters, not containing the username
-       */
-      newPassword: string;
-    };
-    TrainingSectionDto: {
-      role: string;
-      title: string;
-      text: string[];
-      /** @description Whether this role handles numbers (clerks) */
-      seesNumbers: boolean;
-    };
-    MeTrainingAnswerDto: {
-      sections: components['schemas']['TrainingSectionDto'][];
-      version: string;
-      title: string;
-      text: string[];
-      acknowledgedVersion: string | null;
-      /** Format: date-time */
-      acknowledgedAt: string | null;
-      current: boolean;
-    };
-    TrainingDto: {
-      /**
-       * @description The version shown by GET /me/training
-       * @example 2026-04
-       */
-      version: string;
-    };
-    ChecklistItemDto: {
-      /**
-       * @description An item code of config/compliance.json outsideFirmChecklist
-       * @example confidentiality
-       */
-      code: string;
-      done: boolean;
-      /** @description How it was checked; must not contain a number */
-      note?: string;
-    };
-    CreateFirmDto: {
-      /** @example 見本社会保険労務士事務所 */
-      name: string;
-      /** @enum {string} */
-      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
-      /**
-       * @description What the contract entrusts (委託の範囲)
-       * @example 社会保険・雇用保険の届出事務
-       */
-      scope: string;
-      /**
-       * @description Purpose codes the firm may use numbers for
-       * @example [
-       *       "health-pension",
-       *       "employment-insurance"
-       *     ]
-       */
-      purposes: string[];
-      /** @example 2026-04-01 */
-      contractStartsOn: string;
-      /** @example 2027-03-31 */
-      contractEndsOn: string;
-      /** @description Start of the access window (default: the contract start, 00:00 Japan time) */
-      accessFrom?: string;
-      /** @description End of the access window (default: the day after the contract ends, 00:00 Japan time) */
-      accessUntil?: string;
-      checklist?: components['schemas']['ChecklistItemDto'][];
-    };
-    FirmsCreateAnswerChecklistItemDto: {
-      code: string;
-      label: string;
-      basis: string;
-      done: boolean;
-      note: string | null;
-      checkedBy: string | null;
-      /** Format: date-time */
-      checkedAt: string | null;
-    };
-    FirmsCreateAnswerDto: {
-      /** Format: uuid */
-      id: string;
-      name: string;
-      /** @enum {string} */
-      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
-      scope: string;
-      purposes: string[];
-      /** Format: date */
-      contractStartsOn: string;
-      /** Format: date */
-      contractEndsOn: string;
-      accessFrom: string;
-      accessUntil: string;
-      accessOpenNow: boolean;
-      checklistBasis: string;
-      checklist: components['schemas']['FirmsCreateAnswerChecklistItemDto'][];
-      recipientKeyFingerprint: string | null;
-      /** Format: date-time */
-      recipientKeySetAt: string | null;
-      /** Format: date-time */
-      createdAt: string;
-      /** Format: date-time */
-      updatedAt: string;
-    };
-    FirmsListAnswerDto: {
-      items: components['schemas']['FirmsCreateAnswerDto'][];
-    };
-    UpdateFirmDto: {
-      scope?: string;
-      purposes?: string[];
-      contractStartsOn?: string;
-      contractEndsOn?: string;
-      accessFrom?: string;
-      accessUntil?: string;
-    };
-    ChecklistDto: {
-      items: components['schemas']['ChecklistItemDto'][];
-    };
-    RecipientKeyDto: {
-      /** @description The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>) */
-      publicKey: string;
-    };
-    CreateFirmAccountDto: {
-      /**
-       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-"
-       * @example mihon.sr
-       */
-      username: string;
-      /** @example 見本 花子（見本社労士事務所） */
-      displayName: string;
-    };
-    FirmsCreateAccountAnswerDto: {
-      /** Format: uuid */
-      id: string;
-      username: string;
-      initialPassword: string;
-    };
-    AllowListListAnswerItemsItemDto: {
-      role: string;
-      cidrs: string[];
-      setBy: string;
-      /** Format: date-time */
-      setAt: string;
-    };
-    AllowListListAnswerDto: {
-      items: components['schemas']['AllowListListAnswerItemsItemDto'][];
-    };
-    AllowListDto: {
-      /**
-       * @description Addresses or CIDR blocks; an empty list lets the role in from anywhere
-       * @example [
-       *       "192.0.2.0/24",
-       *       "2001:db8::/32"
-       *     ]
-       */
-      cidrs: string[];
-    };
-    EmbeddedDatabaseDto: {
-      /** @enum {boolean} */
-      embedded: true;
-      dir: string;
-      version: string;
-    };
-    HealthComponentDto: {
-      /** @enum {string} */
-      status: 'up' | 'down';
-    };
-    HealthDetailsDto: {
-      database: components['schemas']['HealthComponentDto'];
-      redis: components['schemas']['HealthComponentDto'];
-    };
-    HealthAnswerDto: {
-      /**
-       * @description 503 with error (database down) or sealed (custody mode, waiting for shares)
-       * @enum {string}
-       */
-      status: 'ok' | 'degraded' | 'error' | 'sealed';
-      /** @enum {string} */
-      mode: 'standard' | 'trial';
-      /** @description trial mode: the data folder */
-      dataDir?: string;
-      /** @description trial mode: the keystore file */
-      keystore?: string;
-      /** @description trial mode: the embedded PostgreSQL */
-      database?: components['schemas']['EmbeddedDatabaseDto'];
-      /**
-       * @description on: Bull on Redis; off: the in-process sweep raises due alarms
-       * @enum {string}
-       */
-      queue: 'on' | 'off' | 'absent';
-      details: components['schemas']['HealthDetailsDto'];
     };
     IdentityCheckDto: {
       /**
@@ -3930,11 +3807,137 @@ export interface components {
        */
       comment: string;
     };
+    ChecklistItemDto: {
+      /**
+       * @description An item code of config/compliance.json outsideFirmChecklist
+       * @example confidentiality
+       */
+      code: string;
+      done: boolean;
+      /** @description How it was checked; must not contain a number */
+      note?: string;
+    };
+    CreateFirmDto: {
+      /** @example 見本社会保険労務士事務所 */
+      name: string;
+      /** @enum {string} */
+      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
+      /**
+       * @description What the contract entrusts (委託の範囲)
+       * @example 社会保険・雇用保険の届出事務
+       */
+      scope: string;
+      /**
+       * @description Purpose codes the firm may use numbers for
+       * @example [
+       *       "health-pension",
+       *       "employment-insurance"
+       *     ]
+       */
+      purposes: string[];
+      /** @example 2026-04-01 */
+      contractStartsOn: string;
+      /** @example 2027-03-31 */
+      contractEndsOn: string;
+      /** @description Start of the access window (default: the contract start, 00:00 Japan time) */
+      accessFrom?: string;
+      /** @description End of the access window (default: the day after the contract ends, 00:00 Japan time) */
+      accessUntil?: string;
+      checklist?: components['schemas']['ChecklistItemDto'][];
+    };
+    FirmsCreateAnswerChecklistItemDto: {
+      code: string;
+      label: string;
+      basis: string;
+      done: boolean;
+      note: string | null;
+      checkedBy: string | null;
+      /** Format: date-time */
+      checkedAt: string | null;
+    };
+    FirmsCreateAnswerDto: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'labor-consultant' | 'tax-accountant' | 'payroll-bureau' | 'other';
+      scope: string;
+      purposes: string[];
+      /** Format: date */
+      contractStartsOn: string;
+      /** Format: date */
+      contractEndsOn: string;
+      accessFrom: string;
+      accessUntil: string;
+      accessOpenNow: boolean;
+      checklistBasis: string;
+      checklist: components['schemas']['FirmsCreateAnswerChecklistItemDto'][];
+      recipientKeyFingerprint: string | null;
+      /** Format: date-time */
+      recipientKeySetAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    FirmsListAnswerDto: {
+      items: components['schemas']['FirmsCreateAnswerDto'][];
+    };
+    UpdateFirmDto: {
+      scope?: string;
+      purposes?: string[];
+      contractStartsOn?: string;
+      contractEndsOn?: string;
+      accessFrom?: string;
+      accessUntil?: string;
+    };
+    ChecklistDto: {
+      items: components['schemas']['ChecklistItemDto'][];
+    };
+    RecipientKeyDto: {
+      /** @description The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>) */
+      publicKey: string;
+    };
+    CreateFirmAccountDto: {
+      /**
+       * @description username must be 3 to 32 characters: a letter, then letters, digits, ".", "_" or "-"
+       * @example mihon.sr
+       */
+      username: string;
+      /** @example 見本 花子（見本社労士事務所） */
+      displayName: string;
+    };
+    FirmsCreateAccountAnswerDto: {
+      /** Format: uuid */
+      id: string;
+      username: string;
+      initialPassword: string;
+    };
+    AllowListListAnswerItemsItemDto: {
+      role: string;
+      cidrs: string[];
+      setBy: string;
+      /** Format: date-time */
+      setAt: string;
+    };
+    AllowListListAnswerDto: {
+      items: components['schemas']['AllowListListAnswerItemsItemDto'][];
+    };
+    AllowListDto: {
+      /**
+       * @description Addresses or CIDR blocks; an empty list lets the role in from anywhere
+       * @example [
+       *       "192.0.2.0/24",
+       *       "2001:db8::/32"
+       *     ]
+       */
+      cidrs: string[];
+    };
     ErrorResponse: {
       /** @example 409 */
       statusCode: number;
       /**
-       * @description Stable machine code (see src/common/http/error-codes.ts): http.400: Bad request; http.401: Not signed in; http.403: Forbidden; http.404: Not found (no such route or resource); http.405: Method not allowed; http.409: Conflict; http.413: Request body too large; http.414: URI too long; http.415: Unsupported media type; http.429: Too many requests; http.503: Service unavailable; internal: Unexpected server error (the answer carries a correlation id for the log); database.unavailable: The database is unavailable; try again shortly; validation.failed: One or more fields are invalid; `fields` lists each field and the constraints it failed; input.nul: Text must not contain NUL characters; input.too-deep: Input nested too deeply; input.number-like: A free-text field holds a number-like run of digits (it could be a personal number); input.unreadable: The request body, query or path could not be read; body.not-json: The request body is not valid JSON; body.unsupported-type: The request body must be JSON; url.invalid: The URL could not be read (bad percent-encoding); url.too-long: A path parameter is too long; auth.no-access-rule: The route declares no access rule (a programming error); auth.token-required: A session token is required; session.invalid: The session is invalid or has expired; auth.role-required: The caller lacks the role this action needs; auth.busy: Password checks are at their limit (login storm); retry after Retry-After; login.wrong-credentials: Wrong username or password; login.rate-limited: Too many login attempts from this address; login.challenge-invalid: The login challenge is invalid or has expired; login.wrong-step: The login challenge expects another step; login.wrong-code: The TOTP code is wrong or was already used (login); login.wrong-recovery-code: The recovery code is wrong or was already used; enrol.not-started: TOTP enrolment was not started; enrol.wrong-code: The TOTP code does not match the secret being enrolled; step-up.wrong-code: The step-up TOTP code is wrong or was already used; password.wrong-current: The current password is wrong; password.too-short: The new password is too short; password.too-long: The new password is too long; password.contains-username: The new password contains the username; password.repeated-character: The new password is one character repeated; password.unchanged: The new password equals the current one; username.invalid: The username breaks the username rule; username.taken: The username is taken (usernames are never reused); user.not-found: No such staff account; user.deactivated: A deactivated account cannot be changed; user.already-deactivated: The account is already deactivated; user.last-admin: The last active admin cannot be demoted or deactivated; handover.to-self: The admin role must be handed to someone else; handover.target-inactive: The new admin must be an active account; handover.not-admin: Only an admin can hand over the admin role; roles.own-change: Nobody may change their own roles; roles.admin-and-clerk: admin and clerk together only in a one-person company; roles.clerk-and-auditor: clerk and auditor may never be held together; training.wrong-version: The acknowledged version is not the current handling rules; subject.not-found: No such person; subject.code-taken: A person with this code already exists; subject.employee-not-allowed: Only a dependent has an employee; subject.employee-not-found: The employee does not exist; subject.left-before-hired: The leave date is before the hire date; purpose.unknown: Not a configured purpose code; purpose.not-applicable: The purpose does not apply to this kind of person; number.not-string: The number must be text; number.too-long: The number input is too long; number.empty: The number is empty; number.not-digits: The number may contain only digits, spaces and hyphens; number.wrong-length: The number must have 12 digits; number.check-digit: The check digit is wrong; identity.number-document-invalid: The number document does not prove the number; identity.document-unknown: Not a known identity document; identity.documents-insufficient: One photo ID or two other documents (or the My Number card) are needed; reveal.no-purpose: A purpose is required; reveal.unknown-purpose: Not a configured purpose code; reveal.purpose-not-notified: The person was not told of this purpose; reveal.step-up-required: A fresh second-factor code is needed before a reveal; reveal.training-required: The current handling rules must be acknowledged before a reveal; reveal.no-number: No number is on file for this person; reveal.no-subject: No such person; bulk.selection-conflict: Give either subjectIds, or kind and/or activeInYear, not both; bulk.selection-missing: Say whom to retrieve; alarm.not-found: No such alarm; alarm.not-postponable: Only an open or postponed alarm can be postponed; postpone.until-invalid: until is not a date; postpone.until-past: until must be in the future; filing.not-found: No such filing for this person; filing.unknown-document-type: Not a configured retention rule; filing.nothing-to-change: Nothing to change; filing.no-closing-date: This document type has no closing date; disposal.postponed: The alarm is postponed; disposal.not-open: The alarm is not open; disposal.not-due: The person is not due for disposal by current data; disposal.filings-unconfirmed: No filing is recorded for this person; batch disposal needs them confirmed one by one; collection.multipart-required: The submission must be multipart/form-data; collection.form-field: Unexpected form field; collection.form-too-large: The data field is too large; collection.photo-field: A photo field has a wrong name; collection.too-many-parts: Too many photos or fields; collection.multipart-invalid: The form could not be read; collection.form-missing: The data field is missing; collection.form-invalid: The data field is invalid; collection.no-people: Say whom the links are for; collection.person-not-found: A person in the list does not exist; collection.not-an-employee: Links are for employees only; collection.request-not-found: No such collection request; collection.request-not-open: The link is not open; collection.link-cancelled: The link was cancelled; collection.link-used: The link was already used; collection.link-expired: The link has expired; collection.link-unknown: The link is not valid; collection.mail-not-configured: No SMTP server is configured; collection.submission-not-found: No such submission; collection.submission-not-waiting: The submission was already reviewed; collection.image-not-found: No such photo; collection.number-on-another-record: The number is on file for another person; collection.reason-unknown: Not a configured return reason; collection.notice-changed: The notice changed while the page was open; collection.image-type: A photo must be JPEG, PNG or HEIC; collection.image-unreadable: The photo could not be read; collection.image-too-many-pixels: The photo has too many pixels; collection.image-too-large: The photo file is too large; collection.rate-limited-address: Too many requests from this address; collection.rate-limited-link: Too many attempts with this link; alarm.not-open: The alarm is not open; approval.decided: The approval request was already decided; approval.not-found: No such approval request; approval.nothing-pending: No roles are waiting for approval; approval.same-person: The requester cannot approve their own request; approval.unknown-kind: Unknown approval request kind; auth.password-backoff: Too many wrong current passwords; wait; auth.second-factor-backoff: Too many wrong codes; wait, then log in again; date.out-of-range: A date lies outside 1900-01-01..2200-12-31; early-disposal.decided: The early disposal was already decided; early-disposal.done-before-leaving: Filings done before the relationship ended; early-disposal.done-in-future: filingsDoneOn is in the future; early-disposal.not-found: No such early disposal; early-disposal.not-left: The person has no ended relationship; early-disposal.own-request: The recorder cannot decide their own request; early-disposal.pending: An early disposal is already waiting; early-disposal.reason-required: A reason is required to reject; filing.closed-in-future: closedAt is in the future; filing.submitted-in-future: submittedAt is in the future; filing.person-is-filer: people lists others, not the filer; filing.person-unknown: people must be registered people; filing.tax-year-conflict: taxYear and fiscalYear differ; filing.tax-year-required: This document type needs taxYear; filing.tax-year-too-late: taxYear is later than next year; identity-check.in-future: The identity check time is in the future; keys.version-current: The key version is the current one; keys.version-in-use: The key version still wraps data keys; keys.version-retired: The key version is already retired; keys.version-unknown: The key version is not in the keystore; number-request.in-future: requestedOn is in the future; number.on-file-for-another-person: The number is on file for another person; purposes.notified-in-future: notifiedAt is in the future; relationship.duplicate: The person already holds this relationship; relationship.employee-invalid: employeeId is not an existing employee; relationship.employee-only-for-dependent: employeeId only for a dependent relationship; relationship.ends-before-start: The end is before the start; relationship.not-found: No such relationship for this person; relationship.nothing-to-change: Nothing to change; relationship.own-dependent: A person cannot be their own dependent; review.closed-in-future: closedAt is in the future; review.decided: The review was already decided; review.not-found: No such review; audit.proof-out-of-range: The proof asks for entries outside the signed tree; audit.tree-incomplete: An entry is missing from the database; audit.tree-head-unknown: No signed tree head yet; audit.head-signature-invalid: The tree head signature does not verify; firm.contract-dates: The contract ends before it starts; firm.access-window: The access window ends before it starts; firm.unknown-purpose: Not a configured purpose; firm.unknown-checklist-item: Not a configured checklist item; firm.no-contract: The outside firm has no contract on file; firm.outside-window: Outside the firm's access window; firm.outside-contract: Outside the firm's contract period; firm.not-found: No such outside firm; early-disposal.needs-responsible: The early disposal needs the responsible person; roles.responsible-and-auditor: responsible and auditor may not be held together; reveal.purpose-outside-contract: The purpose is outside the outside firm's contract; custody.threshold-too-high: Threshold above the number of holders; custody.holder-inactive: A key holder is not active; custody.no-share-waiting: No share is waiting for this holder; custody.not-sealed: The vault is not sealed; custody.share-malformed: The share could not be read; custody.share-stale: The share belongs to an earlier split; custody.share-unknown: The share is not known; custody.share-duplicate: The share was already given; custody.unseal-failed: Unsealing failed; custody.not-in-custody: The vault is already in auto-unseal mode; custody.shares-too-few: Fewer valid shares than the threshold; custody.step-up-required: A recent step-up (or k shares) is needed; custody.passphrase-not-set: KEYSTORE_PASSPHRASE is not set for auto-unseal; keys.retirement-needs-responsible: Four eyes are required: the responsible person approves the retirement; vault.sealed: The vault is sealed; export.no-recipient-key: The firm has no recipient key; export.other-firm: Another firm's export; export.purpose-outside-contract: The purpose is outside the contract; firm.key-unreadable: The key could not be read; firm.key-private: A private key was given; firm.key-cannot-encrypt: The key cannot encrypt; metrics.token-required: Metrics need a token; audit.review-beyond-end: upToSeq is beyond the last entry; audit.range-reversed: The search range starts after it ends (from is after to); audit.search-too-broad: The person or actor search matches too many; give more of the name or the code; metrics.off: Metrics are switched off; metrics.token-wrong: Metrics need the metrics token; metrics.forbidden: Metrics are served on loopback or with the metrics token only; breach.not-found: No such incident in the breach register; breach.discovered-in-future: The discovery time is in the future; breach.occurred-range: The incident ends before it starts; breach.range: The time range of reveals ends before it starts; breach.unknown-people: Some listed ids are not people on file (nothing was added); breach.closed: The incident is closed; breach.final-report-missing: The report duty applies and no final report is recorded; breach.report-recorded: That report is already recorded; breach.sent-in-future: The sending time is in the future; breach.sent-before-discovery: The report is dated before the incident was discovered; inventory.file-not-found: No such file in the inventory; inventory.unknown-purpose: Not a configured purpose; network.address-not-allowed: The account's role may not be used from this address; network.cidr-invalid: Not an address or CIDR block; network.would-lock-out: Your own address is outside the new list; report.bad-month: The month is not YYYY-MM between 2000-01 and 2200-12; report.month-not-ended: The month has not ended yet: it can be signed off from the next month; report.already-signed: The month is already signed off
+       * @description Stable machine code (see src/common/http/error-codes.ts): http.400: Bad request; http.401: Not signed in; http.403: Forbidden; http.404: Not found (no such route or resource); http.405: Method not allowed; http.409: Conflict; http.413: Request body too large; http.414: URI too long; http.415: Unsupported media type; http.429: Too many requests; http.503: Service unavailable; internal: Unexpected server error (the answer carries a correlation id for the log); database.unavailable: The database is unavailable; try again shortly; validation.failed: One or more fields are invalid; `fields` lists each field and the constraints it failed; input.nul: Text must not contain NUL characters; input.too-deep: Input nested too deeply; input.number-like: A free-text field holds a number-like run of digits (it could be a personal number); input.unreadable: The request body, query or path could not be read; body.not-json: The request body is not valid JSON; body.unsupported-type: The request body must be JSON; url.invalid: The URL could not be read (bad percent-encoding); url.too-long: A path parameter is too long; auth.no-access-rule: The route declares no access rule (a programming error); auth.token-required: A session token is required; session.invalid: The session is invalid or has expired; auth.role-required: The caller lacks the role this action needs; auth.busy: Password checks are at their limit (login storm); retry after Retry-After; login.wrong-credentials: Wrong username or password; login.rate-limited: Too many login attempts from this address; login.challenge-invalid: The login challenge is invalid or has expired; login.wrong-step: The login challenge expects another step; login.wrong-code: The TOTP code is wrong or was already used (login); login.wrong-recovery-code: The recovery code is wrong or was already used; enrol.not-started: TOTP enrolment was not started; enrol.wrong-code: The TOTP code does not match the secret being enrolled; step-up.wrong-code: The step-up TOTP code is wrong or was already used; password.wrong-current: The current password is wrong; password.too-short: The new password is too short; password.too-long: The new password is too long; password.contains-username: The new password contains the username; password.repeated-character: The new password is one character repeated; password.unchanged: The new password equals the current one; username.invalid: The username breaks the username rule; username.taken: The username is taken (usernames are never reused); user.not-found: No such staff account; user.deactivated: A deactivated account cannot be changed; user.already-deactivated: The account is already deactivated; user.last-admin: The last active admin cannot be demoted or deactivated; handover.to-self: The admin role must be handed to someone else; handover.target-inactive: The new admin must be an active account; handover.not-admin: Only an admin can hand over the admin role; roles.own-change: Nobody may change their own roles; roles.admin-and-clerk: admin and clerk together only in a one-person company; roles.clerk-and-auditor: clerk and auditor may never be held together; training.wrong-version: The acknowledged version is not the current handling rules; subject.not-found: No such person; subject.code-taken: A person with this code already exists; subject.employee-not-allowed: Only a dependent has an employee; subject.employee-not-found: The employee does not exist; subject.left-before-hired: The leave date is before the hire date; purpose.unknown: Not a configured purpose code; purpose.not-applicable: The purpose does not apply to this kind of person; number.not-string: The number must be text; number.too-long: The number input is too long; number.empty: The number is empty; number.not-digits: The number may contain only digits, spaces and hyphens; number.wrong-length: The number must have 12 digits; number.check-digit: The check digit is wrong; identity.number-document-invalid: The number document does not prove the number; identity.document-unknown: Not a known identity document; identity.documents-insufficient: One photo ID or two other documents (or the My Number card) are needed; reveal.no-purpose: A purpose is required; reveal.unknown-purpose: Not a configured purpose code; reveal.purpose-not-notified: The person was not told of this purpose; reveal.step-up-required: A fresh second-factor code is needed before a reveal; reveal.training-required: The current handling rules must be acknowledged before a reveal; reveal.no-number: No number is on file for this person; reveal.no-subject: No such person; bulk.selection-conflict: Give either subjectIds, or kind and/or activeInYear, not both; bulk.selection-missing: Say whom to retrieve; alarm.not-found: No such alarm; alarm.not-postponable: Only an open or postponed alarm can be postponed; postpone.until-invalid: until is not a date; postpone.until-past: until must be in the future; filing.not-found: No such filing for this person; filing.unknown-document-type: Not a configured retention rule; filing.nothing-to-change: Nothing to change; filing.no-closing-date: This document type has no closing date; disposal.postponed: The alarm is postponed; disposal.not-open: The alarm is not open; disposal.not-due: The person is not due for disposal by current data; disposal.filings-unconfirmed: No filing is recorded for this person; batch disposal needs them confirmed one by one; collection.multipart-required: The submission must be multipart/form-data; collection.form-field: Unexpected form field; collection.form-too-large: The data field is too large; collection.photo-field: A photo field has a wrong name; collection.too-many-parts: Too many photos or fields; collection.identity-documents: The identity documents named do not meet the rule (one with a photo, or two without); collection.number-invalid: A number in the submission is not a valid My Number (check digit); collection.number-or-reason: Give either a number or a reason for not providing it; collection.number-repeated: The same number appears twice in the submission; collection.photo-missing: A photo the identity rules ask for is missing; collection.photo-repeated: Two photos of the same document side; collection.photo-unexpected: A photo was sent that the documents named do not ask for; collection.relationship-unknown: A dependent’s relationship is not one the notice lists; collection.multipart-invalid: The form could not be read; collection.form-missing: The data field is missing; collection.form-invalid: The data field is invalid; collection.no-people: Say whom the links are for; collection.person-not-found: A person in the list does not exist; collection.not-an-employee: Links are for employees only; collection.request-not-found: No such collection request; collection.request-not-open: The link is not open; collection.link-cancelled: The link was cancelled; collection.link-used: The link was already used; collection.link-expired: The link has expired; collection.link-unknown: The link is not valid; collection.mail-not-configured: No SMTP server is configured; collection.submission-not-found: No such submission; collection.submission-not-waiting: The submission was already reviewed; collection.image-not-found: No such photo; collection.number-on-another-record: The number is on file for another person; collection.reason-unknown: Not a configured return reason; collection.notice-changed: The notice changed while the page was open; collection.image-type: A photo must be JPEG, PNG or HEIC; collection.image-unreadable: The photo could not be read; collection.image-too-many-pixels: The photo has too many pixels; collection.image-too-large: The photo file is too large; collection.rate-limited-address: Too many requests from this address; collection.rate-limited-link: Too many attempts with this link; alarm.not-open: The alarm is not open; approval.decided: The approval request was already decided; approval.not-found: No such approval request; approval.nothing-pending: No roles are waiting for approval; approval.same-person: The requester cannot approve their own request; approval.unknown-kind: Unknown approval request kind; auth.password-backoff: Too many wrong current passwords; wait; auth.second-factor-backoff: Too many wrong codes; wait, then log in again; date.out-of-range: A date lies outside 1900-01-01..2200-12-31; early-disposal.decided: The early disposal was already decided; early-disposal.done-before-leaving: Filings done before the relationship ended; early-disposal.done-in-future: filingsDoneOn is in the future; early-disposal.not-found: No such early disposal; early-disposal.not-left: The person has no ended relationship; early-disposal.own-request: The recorder cannot decide their own request; early-disposal.pending: An early disposal is already waiting; early-disposal.reason-required: A reason is required to reject; filing.closed-in-future: closedAt is in the future; filing.submitted-in-future: submittedAt is in the future; filing.person-is-filer: people lists others, not the filer; filing.person-unknown: people must be registered people; filing.tax-year-conflict: taxYear and fiscalYear differ; filing.tax-year-required: This document type needs taxYear; filing.tax-year-too-late: taxYear is later than next year; identity-check.in-future: The identity check time is in the future; keys.version-current: The key version is the current one; keys.version-in-use: The key version still wraps data keys; keys.version-retired: The key version is already retired; keys.version-unknown: The key version is not in the keystore; number-request.in-future: requestedOn is in the future; number.on-file-for-another-person: The number is on file for another person; purposes.notified-in-future: notifiedAt is in the future; relationship.duplicate: The person already holds this relationship; relationship.employee-invalid: employeeId is not an existing employee; relationship.employee-only-for-dependent: employeeId only for a dependent relationship; relationship.ends-before-start: The end is before the start; relationship.not-found: No such relationship for this person; relationship.nothing-to-change: Nothing to change; relationship.own-dependent: A person cannot be their own dependent; review.closed-in-future: closedAt is in the future; review.decided: The review was already decided; review.not-found: No such review; audit.proof-out-of-range: The proof asks for entries outside the signed tree; audit.tree-incomplete: An entry is missing from the database; audit.tree-head-unknown: No signed tree head yet; audit.head-signature-invalid: The tree head signature does not verify; firm.contract-dates: The contract ends before it starts; firm.access-window: The access window ends before it starts; firm.unknown-purpose: Not a configured purpose; firm.unknown-checklist-item: Not a configured checklist item; firm.no-contract: The outside firm has no contract on file; firm.outside-window: Outside the firm's access window; firm.outside-contract: Outside the firm's contract period; firm.not-found: No such outside firm; early-disposal.needs-responsible: The early disposal needs the responsible person; roles.responsible-and-auditor: responsible and auditor may not be held together; reveal.purpose-outside-contract: The purpose is outside the outside firm's contract; custody.threshold-too-high: Threshold above the number of holders; custody.holder-inactive: A key holder is not active; custody.no-share-waiting: No share is waiting for this holder; custody.not-sealed: The vault is not sealed; custody.share-malformed: The share could not be read; custody.share-stale: The share belongs to an earlier split; custody.share-unknown: The share is not known; custody.share-duplicate: The share was already given; custody.unseal-failed: Unsealing failed; custody.not-in-custody: The vault is already in auto-unseal mode; custody.shares-too-few: Fewer valid shares than the threshold; custody.step-up-required: A recent step-up (or k shares) is needed; custody.passphrase-not-set: KEYSTORE_PASSPHRASE is not set for auto-unseal; keys.retirement-needs-responsible: Four eyes are required: the responsible person approves the retirement; vault.sealed: The vault is sealed; export.no-recipient-key: The firm has no recipient key; export.other-firm: Another firm's export; export.purpose-outside-contract: The purpose is outside the contract; firm.key-unreadable: The key could not be read; firm.key-private: A private key was given; firm.key-cannot-encrypt: The key cannot encrypt; metrics.token-required: Metrics need a token; audit.review-beyond-end: upToSeq is beyond the last entry; audit.range-reversed: The search range starts after it ends (from is after to); audit.search-too-broad: The person or actor search matches too many; give more of the name or the code; metrics.off: Metrics are switched off; metrics.token-wrong: Metrics need the metrics token; metrics.forbidden: Metrics are served on loopback or with the metrics token only; breach.not-found: No such incident in the breach register; breach.discovered-in-future: The discovery time is in the future; breach.occurred-range: The incident ends before it starts; breach.range: The time range of reveals ends before it starts; breach.unknown-people: Some listed ids are not people on file (nothing was added); breach.closed: The incident is closed; breach.final-report-missing: The report duty applies and no final report is recorded; breach.report-recorded: That report is already recorded; breach.sent-in-future: The sending time is in the future; breach.sent-before-discovery: The report is dated before the incident was discovered; inventory.file-not-found: No such file in the inventory; inventory.unknown-purpose: Not a configured purpose; network.address-not-allowed: The account's role may not be used from this address; network.cidr-invalid: Not an address or CIDR block; network.would-lock-out: Your own address is outside the new list; report.bad-month: The month is not YYYY-MM between 2000-01 and 2200-12; report.month-not-ended: The month has not ended yet: it can be signed off from the next month; report.already-signed: The month is already signed off
        * @enum {string}
        */
       code:
@@ -4035,6 +4038,14 @@ export interface components {
         | 'collection.form-too-large'
         | 'collection.photo-field'
         | 'collection.too-many-parts'
+        | 'collection.identity-documents'
+        | 'collection.number-invalid'
+        | 'collection.number-or-reason'
+        | 'collection.number-repeated'
+        | 'collection.photo-missing'
+        | 'collection.photo-repeated'
+        | 'collection.photo-unexpected'
+        | 'collection.relationship-unknown'
         | 'collection.multipart-invalid'
         | 'collection.form-missing'
         | 'collection.form-invalid'
@@ -4796,899 +4807,6 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
-  SubjectViewsController_list: {
-    parameters: {
-      query?: {
-        /** @description Only the 配偶者・扶養親族 of this employee (as their own kind or a relationship) */
-        employeeId?: string;
-        kind?: 'employee' | 'dependent' | 'payee';
-        /** @description Search in code, name and kana */
-        q?: string;
-        status?: 'active' | 'left';
-        cursor?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectViewsListAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateSubjectDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description The code is taken */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectViewsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectViewsGetAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateSubjectDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_purposes: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_notify: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['NotifyPurposesDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_relationships: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsRelationshipsAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk or admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_addRelationship: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateRelationshipDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectRelationshipDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The relationship exists */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_updateRelationship: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-        relationshipId: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateRelationshipDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectRelationshipDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_numberRequests: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['SubjectsNumberRequestsAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  SubjectsController_recordNumberRequest: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateNumberRequestDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['NumberRequestDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: clerk */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_list: {
-    parameters: {
-      query?: {
-        status?: 'active' | 'deactivated';
-        /** @description nextCursor of the previous page */
-        cursor?: string;
-        limit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountPageDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CreateUserDto'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CreatedUserDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Username taken */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateUserDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The last active admin cannot lose the role, or the account is deactivated */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_deactivate: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['DeactivateUserDto'];
-      };
-    };
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description Already deactivated, or the last active admin */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_resetTotp: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      204: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The account is deactivated */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  UsersController_handover: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['StaffAccountDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The person cannot take the admin role */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
   AuthController_start: {
     parameters: {
       query?: never;
@@ -6235,9 +5353,14 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
-  FirmsController_list: {
+  UsersController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        status?: 'active' | 'deactivated';
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+        limit?: number;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -6249,7 +5372,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FirmsListAnswerDto'];
+          'application/json': components['schemas']['StaffAccountPageDto'];
         };
       };
       400: components['responses']['Error400'];
@@ -6262,7 +5385,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description Needs role: admin or responsible or auditor */
+      /** @description Needs role: admin */
       403: {
         headers: {
           [name: string]: unknown;
@@ -6275,7 +5398,7 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
-  FirmsController_create: {
+  UsersController_create: {
     parameters: {
       query?: never;
       header?: never;
@@ -6284,7 +5407,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['CreateFirmDto'];
+        'application/json': components['schemas']['CreateUserDto'];
       };
     };
     responses: {
@@ -6293,7 +5416,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+          'application/json': components['schemas']['CreatedUserDto'];
         };
       };
       400: components['responses']['Error400'];
@@ -6315,197 +5438,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  FirmsController_get: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FirmsCreateAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin or responsible or auditor */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  FirmsController_update: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['UpdateFirmDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FirmsCreateAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  FirmsController_checklist: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ChecklistDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FirmsCreateAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin or responsible */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      413: components['responses']['Error413'];
-      415: components['responses']['Error415'];
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  FirmsController_recipientKey: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        id: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['RecipientKeyDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FirmsCreateAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      404: components['responses']['Error404'];
-      /** @description The key cannot be used */
+      /** @description Username taken */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6520,7 +5453,50 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
-  FirmsController_createAccount: {
+  UsersController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['StaffAccountDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_update: {
     parameters: {
       query?: never;
       header?: never;
@@ -6531,16 +5507,16 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['CreateFirmAccountDto'];
+        'application/json': components['schemas']['UpdateUserDto'];
       };
     };
     responses: {
-      201: {
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['FirmsCreateAccountAnswerDto'];
+          'application/json': components['schemas']['StaffAccountDto'];
         };
       };
       400: components['responses']['Error400'];
@@ -6563,17 +5539,136 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
+      /** @description The last active admin cannot lose the role, or the account is deactivated */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
   };
-  AllowListController_list: {
+  UsersController_deactivate: {
     parameters: {
       query?: never;
       header?: never;
-      path?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DeactivateUserDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description Already deactivated, or the last active admin */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_resetTotp: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The account is deactivated */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  UsersController_handover: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
       cookie?: never;
     };
     requestBody?: never;
@@ -6583,51 +5678,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['AllowListListAnswerDto'];
-        };
-      };
-      400: components['responses']['Error400'];
-      /** @description No valid session */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      /** @description Needs role: admin or auditor or responsible */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ErrorResponse'];
-        };
-      };
-      500: components['responses']['Error500'];
-      503: components['responses']['Error503'];
-    };
-  };
-  AllowListController_set: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['AllowListDto'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['AllowListListAnswerDto'];
+          'application/json': components['schemas']['StaffAccountDto'];
         };
       };
       400: components['responses']['Error400'];
@@ -6650,7 +5701,7 @@ export interface operations {
         };
       };
       404: components['responses']['Error404'];
-      /** @description The list would lock the caller out */
+      /** @description The person cannot take the admin role */
       409: {
         headers: {
           [name: string]: unknown;
@@ -6733,6 +5784,536 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectViewsController_list: {
+    parameters: {
+      query?: {
+        /** @description Only the 配偶者・扶養親族 of this employee (as their own kind or a relationship) */
+        employeeId?: string;
+        kind?: 'employee' | 'dependent' | 'payee';
+        /** @description Search in code, name and kana */
+        q?: string;
+        status?: 'active' | 'left';
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectViewsListAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSubjectDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The code is taken */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectViewsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectViewsGetAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateSubjectDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_purposes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_notify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['NotifyPurposesDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsNotifyAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_relationships: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsRelationshipsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk or admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_addRelationship: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRelationshipDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRelationshipDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The relationship exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_updateRelationship: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+        relationshipId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateRelationshipDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectRelationshipDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_numberRequests: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SubjectsNumberRequestsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  SubjectsController_recordNumberRequest: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateNumberRequestDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NumberRequestDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
@@ -6942,6 +6523,15 @@ export interface operations {
       };
       /** @description Needs role: clerk */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description A person named in the request does not exist or has no number on file (reveal.no-subject, reveal.no-number) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -10376,6 +9966,436 @@ export interface operations {
       };
       404: components['responses']['Error404'];
       /** @description The month is signed off already, or has not ended */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsListAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateFirmDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible or auditor */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateFirmDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_checklist: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChecklistDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_recipientKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecipientKeyDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The key cannot be used */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_createAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateFirmAccountDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAccountAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  AllowListController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AllowListListAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin or auditor or responsible */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  AllowListController_set: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AllowListDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AllowListListAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      /** @description The list would lock the caller out */
       409: {
         headers: {
           [name: string]: unknown;
