@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { generateIdentity, identityToRecipient } from 'age-encryption';
 import * as openpgp from 'openpgp';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
@@ -30,6 +31,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
   /** Both admin and responsible: may ask and approve, never both for the same request (unless waived). */
   let adminResponsible: SignedIn;
   let firmPublicKey: string;
+  let firmAgeRecipient: string;
   const alarms: Record<'a' | 'b' | 'd', { alarmId: string; code: string }> = {} as never;
   let earlyCode: string;
   const revealed: string[] = [];
@@ -80,6 +82,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await http().patch(`/subjects/${leaver.id}`).set(as(clerk)).send({ leftAt: '2041-03-15' }).expect(200);
     await http().post(`/subjects/${leaver.id}/early-disposal`).set(as(clerk)).send({ filingsDoneOn: '2041-03-25' }).expect(201);
     earlyCode = leaver.code;
+    firmAgeRecipient = await identityToRecipient(await generateIdentity());
     firmPublicKey = (await openpgp.generateKey({ userIDs: [{ name: 'Mihon SR office', email: 'sr@example.invalid' }], format: 'armored' })).publicKey;
   }, 180_000);
 
@@ -133,11 +136,15 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await page.locator('[data-test="checklist-summary"]', { hasText: '2/10' }).waitFor();
     expect(await byTest(page, 'firm-checklist').innerText()).toContain(admin.username); // who checked, on the items checked only
 
-    // the firm's public key, then an account (waits for the responsible person under four eyes)
+    // the firm's public keys (OpenPGP and age), then an account (waits for the responsible person under four eyes)
     await byTest(page, 'firm-key-new').click();
     await byTest(page, 'firm-key-text').fill(firmPublicKey);
     await byTest(page, 'firm-key-submit').click();
     await byTest(page, 'firm-key-fingerprint').waitFor();
+    await byTest(page, 'firm-age-new').click();
+    await byTest(page, 'firm-age-text').fill(firmAgeRecipient);
+    await byTest(page, 'firm-age-submit').click();
+    await page.locator('[data-test="firm-age-recipient"]', { hasText: firmAgeRecipient }).waitFor();
     await byTest(page, 'firm-account-new').click();
     await byTest(page, 'firm-account-username').fill('mihon.sr');
     await byTest(page, 'firm-account-display').fill('見本 花子（見本社労士事務所）');

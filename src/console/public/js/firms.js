@@ -93,6 +93,12 @@ export async function firmsScreen(main, ctx) {
                 )
               : h('span', { class: 'badge warn', 'data-test': 'firm-no-key' }, t('firms.noKey')),
           ),
+          row(
+            t('firms.ageRecipient'),
+            f.ageRecipient
+              ? h('span', {}, h('code', { class: 'id', translate: 'no', 'data-test': 'firm-age-recipient' }, f.ageRecipient), ` ${when(f.ageRecipientSetAt)}`)
+              : t('firms.noAge'),
+          ),
         ),
       ),
       checklistForm(f),
@@ -121,6 +127,7 @@ export async function firmsScreen(main, ctx) {
         { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-account-new', onclick: () => accountForm(f) }, t('firms.createAccount')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-key-new', onclick: () => keyForm(f) }, t('firms.registerKey')),
+        h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-age-new', onclick: () => ageForm(f) }, t('firms.registerAge')),
       ),
     );
   }
@@ -344,6 +351,44 @@ export async function firmsScreen(main, ctx) {
             'div',
             { class: 'actions' },
             h('button', { type: 'submit', class: 'primary', 'data-test': 'firm-key-submit' }, t('firms.registerKey')),
+            h('button', { type: 'button', class: 'secondary', onclick: () => mount(panel) }, t('common.cancel')),
+          ),
+          s,
+        ),
+      ),
+    );
+  }
+
+  function ageForm(f) {
+    const s = statusLine('firm-age-status');
+    const recipient = h('input', { size: 70, maxlength: 200, spellcheck: 'false', autocomplete: 'off', placeholder: 'age1…', 'data-test': 'firm-age-text' });
+    mount(
+      panel,
+      h(
+        'section',
+        { class: 'card' },
+        h(
+          'form',
+          {
+            onsubmit: async (e) => {
+              e.preventDefault();
+              try {
+                await api('PUT', `/firms/${f.id}/age-recipient`, { recipient: recipient.value.trim() });
+                mount(panel);
+                await load();
+                say(status, t('firms.keySaved'), 'ok');
+              } catch (error) {
+                say(s, errorText(error), 'error');
+              }
+            },
+          },
+          h('h3', {}, t('firms.registerAgeFor', { name: f.name })),
+          h('p', { class: 'hint' }, t('firms.ageHint')),
+          field(t('firms.ageRecipient'), recipient),
+          h(
+            'div',
+            { class: 'actions' },
+            h('button', { type: 'submit', class: 'primary', 'data-test': 'firm-age-submit' }, t('firms.registerAge')),
             h('button', { type: 'button', class: 'secondary', onclick: () => mount(panel) }, t('common.cancel')),
           ),
           s,
