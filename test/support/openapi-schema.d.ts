@@ -4888,6 +4888,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -4927,6 +4936,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4980,6 +4998,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -5019,6 +5046,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5072,6 +5108,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -5111,6 +5156,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
