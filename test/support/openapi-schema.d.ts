@@ -4925,6 +4925,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -4964,6 +4973,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5017,6 +5035,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -5056,6 +5083,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5109,6 +5145,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -5148,6 +5193,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
