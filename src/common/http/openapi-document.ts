@@ -18,7 +18,11 @@ const COMMON_ERRORS: Record<number, string> = {
   503: 'Database unavailable (database.unavailable) or the vault is sealed (vault.sealed, custody mode)',
 };
 
-const LOGIN_STEP = { 401: 'Wrong credentials, code or challenge (the same answer for unknown users)', 429: 'Locked out or rate-limited; see Retry-After' };
+const LOGIN_STEP = {
+  401: 'Wrong credentials, code or challenge (the same answer for unknown users)',
+  403: "The account's role may not log in from this address (network.address-not-allowed; only after a right password)",
+  429: 'Locked out or rate-limited; see Retry-After',
+};
 const COLLECT = { 410: 'The link expired, was cancelled or already used', 429: 'Too many attempts for this link or address; see Retry-After' };
 
 /**
