@@ -42,12 +42,15 @@ const PEOPLE = Number(process.env.BENCH_PEOPLE ?? 2000);
 const NODE_FLAGS = (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
-const SIDES = (process.env.BENCH_COMPARE ?? '').split(',').filter(Boolean).map((pair) => {
-  const [name, dir] = pair.split('=');
-  const entry = resolve(dir ?? '', 'src', 'main.js');
-  if (!name || !existsSync(entry)) throw new Error(`BENCH_COMPARE: "${pair}" is not name=<build folder with src/main.js>`);
-  return { name, entry };
-});
+const SIDES = (process.env.BENCH_COMPARE ?? '')
+  .split(',')
+  .filter(Boolean)
+  .map((pair) => {
+    const [name, dir] = pair.split('=');
+    const entry = resolve(dir ?? '', 'src', 'main.js');
+    if (!name || !existsSync(entry)) throw new Error(`BENCH_COMPARE: "${pair}" is not name=<build folder with src/main.js>`);
+    return { name, entry };
+  });
 
 async function freePort(): Promise<number> {
   return new Promise((done) => {
@@ -61,7 +64,13 @@ async function freePort(): Promise<number> {
 async function start(entry: string, port: number): Promise<ChildProcess> {
   const child = spawn(process.execPath, [...NODE_FLAGS, entry], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
   for (let i = 0; i < 480; i++) {
-    if (await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false)) return child;
+    if (
+      await fetch(`http://127.0.0.1:${port}/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return child;
     if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
     await new Promise((r) => setTimeout(r, 250));
   }

@@ -41,7 +41,9 @@ describe('securityHeaders', () => {
 
   it('refuses options whose headers depend on the request', () => {
     expect(() =>
-      securityHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", (_req, res) => `'nonce-${String((res as { nonce?: string }).nonce)}'`] } } }),
+      securityHeaders({
+        contentSecurityPolicy: { directives: { scriptSrc: ["'self'", (_req, res) => `'nonce-${String((res as { nonce?: string }).nonce)}'`] } },
+      }),
     ).toThrow(/depends on the request/);
   });
 });
