@@ -52,8 +52,16 @@ export class AllowListService {
     return this.list();
   }
 
-  /** Throws (and records) when the account's address is outside a list of one of its roles. */
-  async check(staff: Pick<Staff, 'userId' | 'username' | 'roles'>, request: RequestMeta): Promise<void> {
+  /**
+   * Throws (and records) when the account's address is outside a list of one of its roles. `stage`
+   * says where: a signed-in request (the guard), or a login step (after the password was found
+   * right, so the refusal tells nothing about which usernames exist or what roles they hold).
+   */
+  async check(
+    staff: Pick<Staff, 'userId' | 'username' | 'roles'>,
+    request: RequestMeta,
+    stage: 'request' | 'login' | 'second-factor' = 'request',
+  ): Promise<void> {
     const lists = await this.lists();
     if (lists.size === 0) return;
     const address = request.clientAddress ? normalizeAddress(request.clientAddress) : null;
@@ -62,7 +70,13 @@ export class AllowListService {
       return list !== undefined && (!address || !allows(list, address));
     });
     if (!refusedBy) return;
-    await this.audit.record({ action: 'auth.address-refused', outcome: 'refused', actor: staff, request, details: { role: refusedBy } });
+    await this.audit.record({
+      action: 'auth.address-refused',
+      outcome: 'refused',
+      actor: staff,
+      request,
+      details: stage === 'request' ? { role: refusedBy } : { role: refusedBy, stage },
+    });
     throw new ForbiddenException({ code: 'network.address-not-allowed', message: `This account's role ${refusedBy} may not be used from this address` });
   }
 
