@@ -1116,6 +1116,7 @@ const ja = {
   'approvals.intro':
     '廃棄・早期廃棄・新しい担当者・委託先のアカウント・鍵の廃止は、依頼した人とは別の人（事務取扱責任者）が承認します（四つの目の原則）。却下するときは理由を書いてください。',
   'approvals.introAdmin': '承認を待っている依頼の一覧です。承認・却下は事務取扱責任者が行います（早期廃棄は、四つの目が必須でなければ管理者も判断できます）。',
+  'approvals.introAuditor': '承認待ちの依頼と処理済みの依頼、四つの目の原則の設定です（閲覧のみ）。省略（本人による承認）には印が付きます。',
   'approvals.policy': '四つの目の原則',
   'approvals.policy.required': '必須（依頼した人とは別の人が承認）',
   'approvals.policy.waived': '省略（一人で承認、理由を記録）',
@@ -2436,6 +2437,8 @@ const en = {
     'Disposals, early disposals, new clerks, outside-firm accounts and key retirements are approved by another person than the one who asked (the responsible person; four eyes). Give a reason when you decline.',
   'approvals.introAdmin':
     'What waits for approval. The responsible person approves or declines (an admin may decide early disposals while four eyes are not required).',
+  'approvals.introAuditor':
+    'What waits for approval, what was decided, and the four-eyes policy (read-only). Approvals under a waiver (by the asker) are flagged.',
   'approvals.policy': 'Four eyes',
   'approvals.policy.required': 'Required (another person approves)',
   'approvals.policy.waived': 'Waived (one person approves, reason recorded)',
