@@ -27,9 +27,13 @@ export class AllowListService {
     private readonly clock: ClockService,
   ) {}
 
-  async list() {
+  /** The lists, and the address the asker's request came from as the API sees it (the console warns before a list leaves it out). */
+  async list(request?: RequestMeta) {
     const rows = await this.repo.all();
-    return { items: rows.map((r) => ({ role: r.role, cidrs: r.cidrs, setBy: r.set_by_username, setAt: r.set_at.toISOString() })) };
+    return {
+      items: rows.map((r) => ({ role: r.role, cidrs: r.cidrs, setBy: r.set_by_username, setAt: r.set_at.toISOString() })),
+      yourAddress: request?.clientAddress ? normalizeAddress(request.clientAddress) : null,
+    };
   }
 
   /** Sets a role's list (an empty list removes it). Refuses what would lock the admin out from where they are now. */
@@ -49,7 +53,7 @@ export class AllowListService {
       await this.audit.record({ action: 'network.allow-list-changed', outcome: 'success', actor: staff, request, details: { role, cidrs: normalized } }, m);
     });
     this.cache = null;
-    return this.list();
+    return this.list(request);
   }
 
   /**

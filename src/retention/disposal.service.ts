@@ -69,12 +69,27 @@ export class DisposalService implements OnModuleInit {
 
   /** What the responsible person's approval carries out: the disposal asked for, with the requester as disposer. */
   onModuleInit(): void {
-    this.approvals.registerExecutor('disposal', (req, { requester, approver, request }) =>
-      this.dispose(req.targetId!, { note: req.payload.note as string | undefined }, requester, request, null, {
-        approver,
-        approvalId: req.id,
-        fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
-      }),
+    this.approvals.registerExecutor(
+      'disposal',
+      (req, { requester, approver, request }) =>
+        this.dispose(req.targetId!, { note: req.payload.note as string | undefined }, requester, request, null, {
+          approver,
+          approvalId: req.id,
+          fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
+        }),
+      // the approver decides knowing whose number and since when it is due (never the number)
+      async (req) => {
+        const alarm = req.targetId ? await this.dataSource.manager.findOneBy(DisposalAlarm, { id: req.targetId }) : null;
+        if (!alarm) return null;
+        const subject = await this.subjects.get(alarm.subjectId).catch(() => null);
+        return {
+          subjectCode: subject?.code ?? null,
+          subjectName: subject?.name ?? null,
+          subjectKind: subject?.kind ?? null,
+          dueOn: alarm.dueOn,
+          alarmStatus: alarm.status,
+        };
+      },
     );
     this.approvals.registerExecutor('disposal-batch', (req, { requester, approver, request }) =>
       this.disposeAll(

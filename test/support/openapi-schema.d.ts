@@ -887,6 +887,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** Early disposals (default: pending) with the person; the responsible person approves them under four eyes */
     get: operations['PostLeavingController_listEarly'];
     put?: never;
     post?: never;
@@ -2924,8 +2925,38 @@ export interface components {
       decidedAt: string | null;
       decisionReason: string | null;
     };
+    EarlyDisposalSubjectDto: {
+      code: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
+    };
+    EarlyDisposalListItemDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      subjectId: string;
+      /** @enum {string} */
+      relationshipKind: 'employee' | 'dependent' | 'payee';
+      /** Format: date */
+      leftOn: string;
+      /** Format: date */
+      filingsDoneOn: string;
+      note: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'approved' | 'rejected';
+      recordedBy: string;
+      /** Format: date-time */
+      recordedAt: string;
+      decidedBy: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      decisionReason: string | null;
+      /** @description The person (null when the record is gone) */
+      subject: components['schemas']['EarlyDisposalSubjectDto'] | null;
+    };
     PostLeavingListEarlyAnswerDto: {
-      items: components['schemas']['EarlyDisposalDto'][];
+      items: components['schemas']['EarlyDisposalListItemDto'][];
     };
     DecideEarlyDisposalDto: {
       /** @description Why (required to reject); must not contain a number */
@@ -3042,6 +3073,10 @@ export interface components {
       decidedAt: string | null;
       decisionNote: string | null;
       selfApproved: boolean;
+      /** @description What the request is about, from the module that carries it out (a disposal: subjectCode, subjectName, subjectKind, dueOn); null when nothing to add */
+      about?: {
+        [key: string]: unknown;
+      } | null;
     };
     ApprovalsListAnswerDto: {
       requests: components['schemas']['ApprovalsListAnswerRequestsItemDto'][];
@@ -3985,6 +4020,8 @@ export interface components {
     };
     AllowListListAnswerDto: {
       items: components['schemas']['AllowListListAnswerItemsItemDto'][];
+      /** @description The address this request came from, as the API sees it (for a warning before a list leaves it out) */
+      yourAddress: string | null;
     };
     AllowListDto: {
       /**
@@ -7449,7 +7486,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description Needs role: admin */
+      /** @description Needs role: admin or responsible */
       403: {
         headers: {
           [name: string]: unknown;
