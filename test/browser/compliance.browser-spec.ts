@@ -30,6 +30,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
   let responsible: SignedIn;
   /** Both admin and responsible: may ask and approve, never both for the same request (unless waived). */
   let adminResponsible: SignedIn;
+  let auditor: SignedIn;
   let firmPublicKey: string;
   let firmAgeRecipient: string;
   const alarms: Record<'a' | 'b' | 'd', { alarmId: string; code: string }> = {} as never;
@@ -63,6 +64,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     admin = await signIn(app, ['admin']);
     responsible = await signIn(app, ['responsible']);
     adminResponsible = await signIn(app, ['admin', 'responsible']);
+    auditor = await signIn(app, ['auditor']);
     alarms.a = await dueAlarm();
     alarms.b = await dueAlarm();
     alarms.d = await dueAlarm();
@@ -199,7 +201,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await page.close();
   });
 
-  it('responsible person: approves a disposal, declines one with a reason, approves the firm account and an early disposal; a waiver is flagged', async () => {
+  it('responsible person: approves a disposal, declines one with a reason, approves the firm account and an early disposal; a waiver is flagged, to auditors too', async () => {
     const page = await loginAs(responsible);
     await byTest(page, 'approvals-screen').waitFor(); // the responsible person's first screen
     expect(await byTest(page, 'policy-mode').innerText()).toContain('必須');
@@ -251,6 +253,15 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await byTest(own, 'approvals-history-status').selectOption('declined');
     await own.locator('[data-test="approvals-history-table"]', { hasText: '税務調査の対象期間のため保存を継続' }).waitFor();
     await own.close();
+
+    // the auditor reads it: the waiver with its reason, the approval under it flagged, no buttons
+    const audit = await loginAs(auditor);
+    await byTest(audit, 'nav-approvals').click();
+    await byTest(audit, 'policy-waived').waitFor();
+    await byTest(audit, `waived-${b}`).waitFor();
+    expect(await audit.locator('[data-test="approvals-screen"] button, [data-test="approvals-requests"] button').count()).toBe(0);
+    expect(await byTest(audit, 'approvals-early').count()).toBe(0);
+    await audit.close();
   });
 
   it('admin: a breach register entry finds the people from the trail, says why the report is due, records the 速報 and prints the PPC items', async () => {

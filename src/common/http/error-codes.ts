@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   'disposal.not-open': 'The alarm is not open',
   'disposal.not-due': 'The person is not due for disposal by current data',
   'disposal.filings-unconfirmed': 'No filing is recorded for this person; batch disposal needs them confirmed one by one',
+  'disposal.alarm-ids-required': 'A batch disposal must list the alarms the admin was shown (alarmIds); without the list nothing is disposed of',
 
   // Collection links and submissions (issue #15)
   'collection.multipart-required': 'The submission must be multipart/form-data',

@@ -36,8 +36,8 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
-  // 承認 (issue #19): the responsible person decides; admins see what waits
-  { id: 'approvals', roles: ['responsible', 'admin'], label: 'nav.approvals', render: approvalsScreen },
+  // 承認 (issue #19): the responsible person decides; admins and auditors see what waits and what was decided
+  { id: 'approvals', roles: ['responsible', 'admin', 'auditor'], label: 'nav.approvals', render: approvalsScreen },
   { id: 'inventory', roles: ['admin', 'responsible', 'auditor'], label: 'nav.inventory', render: inventoryScreen },
   { id: 'roster', roles: ['admin'], label: 'nav.roster', render: rosterScreen },
   { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },

@@ -15,6 +15,8 @@ const kindText = (kind) => (has(`approvals.kind.${kind}`) ? t(`approvals.kind.${
 
 export async function approvalsScreen(main, ctx) {
   const isResponsible = ctx.me.roles.includes('responsible');
+  // auditors read the policy, the waiting and the decided requests (a waiver is flagged to them); early disposals are not theirs
+  const mayDecide = ctx.me.roles.some((r) => r === 'responsible' || r === 'admin');
   const status = statusLine('approvals-status');
   const policyBox = h('div', { 'data-test': 'approvals-policy' });
   const requests = h('div', { class: 'list' });
@@ -33,13 +35,13 @@ export async function approvalsScreen(main, ctx) {
       'section',
       { class: 'card', 'data-test': 'approvals-screen' },
       h('h2', {}, t('approvals.title')),
-      h('p', { class: 'hint' }, t(isResponsible ? 'approvals.intro' : 'approvals.introAdmin')),
+      h('p', { class: 'hint' }, t(isResponsible ? 'approvals.intro' : mayDecide ? 'approvals.introAdmin' : 'approvals.introAuditor')),
       policyBox,
       status,
     ),
     h('section', { class: 'card', 'data-test': 'approvals-requests' }, h('h3', {}, t('approvals.requests')), requests),
     h('section', { class: 'card', 'data-test': 'approvals-accounts' }, h('h3', {}, t('approvals.accounts')), accounts),
-    h('section', { class: 'card', 'data-test': 'approvals-early' }, h('h3', {}, t('approvals.early')), early),
+    mayDecide ? h('section', { class: 'card', 'data-test': 'approvals-early' }, h('h3', {}, t('approvals.early')), early) : null,
     h(
       'section',
       { class: 'card', 'data-test': 'approvals-history' },
@@ -52,7 +54,7 @@ export async function approvalsScreen(main, ctx) {
 
   /** A reason field and the two buttons; `decide(kind, reason)` calls the server and reloads. */
   function decisionCell(testId, decide, { reasonRequiredToApprove = false } = {}) {
-    if (!isResponsible && !decide.adminMay) return h('span', { class: 'hint' }, t('approvals.byResponsible'));
+    if (!isResponsible && !(decide.adminMay && mayDecide)) return h('span', { class: 'hint' }, t('approvals.byResponsible'));
     const reason = h('input', { maxlength: 500, placeholder: t('approvals.reason'), 'data-test': `reason-${testId}` });
     const s = statusLine(`decision-status-${testId}`);
     const go = async (kind) => {
@@ -227,6 +229,7 @@ export async function approvalsScreen(main, ctx) {
   }
 
   async function loadEarly() {
+    if (!mayDecide) return;
     try {
       const list = await api('GET', '/retention/early-disposals');
       const decide = (e) => {

@@ -590,6 +590,7 @@ const ja = {
   'error.disposal.not-open': 'このアラームはすでに対応済みです。',
   'error.disposal.not-due': 'まだ廃棄できません（現在のデータでは廃棄可能日が来ていません）。',
   'error.disposal.filings-unconfirmed': '届出・書類の記録がない人は、一人ずつ確認してから廃棄してください（確認欄にチェック）。',
+  'error.disposal.alarm-ids-required': '一括廃棄では、表示された廃棄アラームを指定してください。指定がないため何も廃棄していません。',
   'error.audit.review-beyond-end': '指定したエントリ番号は監査ログの最後より後です。',
   'error.audit.range-reversed': '開始日が終了日より後になっています。日付を入れ替えてください。',
   'error.audit.search-too-broad': '該当する人が多すぎます（{max} 件超）。氏名や社員コードをもう少し詳しく入力してください。',
@@ -1116,6 +1117,7 @@ const ja = {
   'approvals.intro':
     '廃棄・早期廃棄・新しい担当者・委託先のアカウント・鍵の廃止は、依頼した人とは別の人（事務取扱責任者）が承認します（四つの目の原則）。却下するときは理由を書いてください。',
   'approvals.introAdmin': '承認を待っている依頼の一覧です。承認・却下は事務取扱責任者が行います（早期廃棄は、四つの目が必須でなければ管理者も判断できます）。',
+  'approvals.introAuditor': '承認待ちの依頼と処理済みの依頼、四つの目の原則の設定です（閲覧のみ）。省略（本人による承認）には印が付きます。',
   'approvals.policy': '四つの目の原則',
   'approvals.policy.required': '必須（依頼した人とは別の人が承認）',
   'approvals.policy.waived': '省略（一人で承認、理由を記録）',
@@ -1913,6 +1915,7 @@ const en = {
   'error.disposal.not-open': 'This alarm has already been dealt with.',
   'error.disposal.not-due': 'Not yet: by current data the first day disposal is allowed has not come.',
   'error.disposal.filings-unconfirmed': 'No filing is recorded for this person: confirm them one by one (tick the box) before disposing.',
+  'error.disposal.alarm-ids-required': 'A batch disposal must name the alarms you were shown. Nothing was disposed of.',
   'error.audit.review-beyond-end': 'That entry number is beyond the end of the audit log.',
   'error.audit.range-reversed': 'The start date is after the end date: swap the dates.',
   'error.audit.search-too-broad': 'Too many match (over {max}): type more of the name or the code.',
@@ -2436,6 +2439,8 @@ const en = {
     'Disposals, early disposals, new clerks, outside-firm accounts and key retirements are approved by another person than the one who asked (the responsible person; four eyes). Give a reason when you decline.',
   'approvals.introAdmin':
     'What waits for approval. The responsible person approves or declines (an admin may decide early disposals while four eyes are not required).',
+  'approvals.introAuditor':
+    'What waits for approval, what was decided, and the four-eyes policy (read-only). Approvals under a waiver (by the asker) are flagged.',
   'approvals.policy': 'Four eyes',
   'approvals.policy.required': 'Required (another person approves)',
   'approvals.policy.waived': 'Waived (one person approves, reason recorded)',
