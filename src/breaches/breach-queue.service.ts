@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import type { Job, Queue } from 'bull';
 import { ClockService } from '@/config/clock.service';
 import { QUEUE_COMMAND_TIMEOUT_MS } from '@/retention/queue/queue.constants';
+import { reportRedisOutages } from '@/retention/queue/redis-outage';
 
 export const BREACH_DEADLINES_QUEUE = 'breach-deadlines';
 export const JOB_BREACH_DUE = 'breach-due';
@@ -35,6 +36,7 @@ function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
 export class BreachQueueService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BreachQueueService.name);
   private handler: (job: BreachDueJob) => Promise<unknown> = async () => undefined;
+  private outages: { stop(): void } | null = null;
 
   constructor(
     @InjectQueue(BREACH_DEADLINES_QUEUE) private readonly queue: Queue,
@@ -47,13 +49,14 @@ export class BreachQueueService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    this.queue.on('error', (error: Error) => this.logger.warn(`Redis unavailable for the breach-deadline queue: ${error.message}`));
+    this.outages = reportRedisOutages(this.queue, this.logger, 'the breach-deadline queue'); // only a lasting outage (issue #22)
     this.queue
       .process(JOB_BREACH_DUE, 1, (job: Job<BreachDueJob>) => this.handler(job.data))
       .catch((error: Error) => this.logger.error(`Queue worker (${JOB_BREACH_DUE}) stopped: ${error.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.outages?.stop();
     await withTimeout(this.queue.close(false), 'close').catch((error: Error) => this.logger.warn(error.message));
     const q = this.queue as unknown as Record<string, { disconnect(): void } | boolean | undefined>;
     for (const [flag, getter] of [
