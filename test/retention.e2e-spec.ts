@@ -594,7 +594,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       const started = Date.now();
       await http().patch(`/subjects/${late.id}`).set(as(clerk)).send({ leftAt: '2060-01-31' }).expect(200);
       await http().post(`/subjects/${late.id}/filings`).set(as(clerk)).send({ documentType: 'health-pension', closedAt: '2057-01-31' }).expect(201);
-      expect(Date.now() - started).toBeLessThan(4000);
+      expect(Date.now() - started).toBeLessThan(15_000); // no wait on the dead connection (that would be for ever)
       people.push(late);
 
       // reveals and logins do not need Redis
