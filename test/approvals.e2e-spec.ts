@@ -58,7 +58,7 @@ describe('responsible person: four-eyes approvals', () => {
     expect(policy.body.fourEyes).toBe('not-set');
     const { alarmId } = await dueAlarm();
     const res = await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(admin)).send({}).expect(200);
-    expect(res.body).toMatchObject({ disposedBy: admin.userId, approvedBy: admin.userId });
+    expect(res.body).toMatchObject({ disposedBy: admin.userId, approvedBy: admin.userId, fourEyes: 'not-configured', waiverReason: null, approvalId: null });
     const [entry] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.disposed' AND details->>'alarmId' = $1`, [alarmId]);
     expect(entry.details.fourEyes).toBe('not-configured');
   });
@@ -97,7 +97,14 @@ describe('responsible person: four-eyes approvals', () => {
 
     const approved = await http().post(`/approvals/${asked.body.approvalId}/approve`).set(as(responsible)).send({ note: 'Checked the filings' }).expect(200);
     expect(approved.body.approval).toMatchObject({ status: 'approved', decidedBy: responsible.userId, selfApproved: false });
-    expect(approved.body.result).toMatchObject({ disposedBy: adminResponsible.userId, approvedBy: responsible.userId, note: 'Year-end' });
+    expect(approved.body.result).toMatchObject({
+      disposedBy: adminResponsible.userId,
+      approvedBy: responsible.userId,
+      note: 'Year-end',
+      fourEyes: 'approved',
+      waiverReason: null,
+      approvalId: asked.body.approvalId,
+    });
     expect(await numberOnFile(subjectId)).toBe(false);
     const [record] = await owner.query(`SELECT disposed_by, approved_by FROM disposal_record WHERE alarm_id = $1`, [alarmId]);
     expect(record).toEqual({ disposed_by: adminResponsible.userId, approved_by: responsible.userId });
@@ -169,7 +176,17 @@ describe('responsible person: four-eyes approvals', () => {
     await http().put('/approvals/policy').set(as(adminResponsible)).send({ fourEyes: 'waived', reason: 'One person runs payroll' }).expect(200);
     const { alarmId } = await dueAlarm();
     const res = await http().post(`/retention/alarms/${alarmId}/dispose`).set(as(adminResponsible)).send({}).expect(200);
-    expect(res.body).toMatchObject({ disposedBy: adminResponsible.userId, approvedBy: adminResponsible.userId });
+    expect(res.body).toMatchObject({
+      disposedBy: adminResponsible.userId,
+      approvedBy: adminResponsible.userId,
+      fourEyes: 'waived',
+      waiverReason: 'One person runs payroll',
+    });
+    // the disposal record itself says it was done under the waiver, and auditors read the records
+    const records = await http().get('/retention/disposals').set(as(auditor)).expect(200);
+    const record = records.body.items.find((r: { alarmId: string }) => r.alarmId === alarmId);
+    expect(record).toMatchObject({ fourEyes: 'waived', waiverReason: 'One person runs payroll', approvedBy: adminResponsible.userId });
+    await http().get('/retention/disposals').set(as(clerk)).expect(403);
     const to = new Date(app.get(ClockService).now().getTime() + 60_000).toISOString();
     const alerts = await http().get(`/audit/alerts?to=${to}`).set(as(auditor)).expect(200);
     const flagged = alerts.body.items.filter((a: { type: string }) => a.type === 'four-eyes-waived');

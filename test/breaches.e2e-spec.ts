@@ -284,6 +284,32 @@ describe('breach register (漏えい等報告)', () => {
       .send({ source: 'listed', subjectIds: ['00000000-0000-4000-8000-000000000000'] })
       .expect(400);
     expect(unknown.body.code).toBe('breach.unknown-people');
+    // named by their codes (the console's form); a code that is nobody adds nobody, and is named
+    const [{ code: earlierCode }] = await owner.query('SELECT code FROM subject WHERE id = $1', [earlier]);
+    const byCode = await http()
+      .post(`/breaches/${id}/affected`)
+      .set(as(admin))
+      .send({ source: 'listed', subjectCodes: [earlierCode] })
+      .expect(200);
+    expect(byCode.body).toMatchObject({ added: 1, affectedCount: 2 });
+    const [row] = await owner.query(`SELECT source FROM breach_affected WHERE incident_id = $1 AND subject_id = $2`, [id, earlier]);
+    expect(row.source).toBe('listed');
+    const unknownCode = await http()
+      .post(`/breaches/${id}/affected`)
+      .set(as(admin))
+      .send({ source: 'listed', subjectCodes: [earlierCode, 'NOBODY-0001'] })
+      .expect(400);
+    expect(unknownCode.body).toMatchObject({ code: 'breach.unknown-people', params: { n: 1, codes: 'NOBODY-0001' } });
+    const numberLikeCode = await http()
+      .post(`/breaches/${id}/affected`)
+      .set(as(admin))
+      .send({ source: 'listed', subjectCodes: ['123456789018'] })
+      .expect(400);
+    expect(numberLikeCode.body.code).toBe('input.number-like');
+    expect(JSON.stringify(numberLikeCode.body)).not.toContain('123456789018');
+    const neither = await http().post(`/breaches/${id}/affected`).set(as(admin)).send({ source: 'listed' }).expect(400);
+    expect(neither.body.code).toBe('validation.failed');
+    expect((await http().get(`/breaches/${id}`).set(as(admin)).expect(200)).body.affectedCount).toBe(2);
 
     // Redis "lost" the job: the sweep raises it (idempotent with the queue)
     await app.get(BreachQueueService).schedule({ incidentId: id, kind: 'preliminary' }, null);

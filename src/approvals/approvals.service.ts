@@ -76,10 +76,12 @@ export class ApprovalsService implements OnModuleInit {
   }
 
   /** `required` → ask for approval; otherwise act now and record how (waived / not configured). */
-  async modeNow(): Promise<{ needsApproval: boolean; outcome: FourEyesOutcome }> {
+  async modeNow(): Promise<{ needsApproval: boolean; outcome: FourEyesOutcome; waiverReason: string | null }> {
     const p = await this.repo.policy();
-    if (!p) return { needsApproval: false, outcome: 'not-configured' };
-    return p.fourEyes === 'required' ? { needsApproval: true, outcome: 'approved' } : { needsApproval: false, outcome: 'waived' };
+    if (!p) return { needsApproval: false, outcome: 'not-configured', waiverReason: null };
+    return p.fourEyes === 'required'
+      ? { needsApproval: true, outcome: 'approved', waiverReason: null }
+      : { needsApproval: false, outcome: 'waived', waiverReason: p.reason };
   }
 
   async setPolicy(dto: SetPolicyDto, actor: Actor, request: RequestMeta): Promise<PolicyView> {

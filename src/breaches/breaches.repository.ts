@@ -153,6 +153,13 @@ export class BreachesRepository {
     return { added: rows.length, unknown };
   }
 
+  /** The person ids of the listed codes, and the codes that are nobody on file. */
+  async subjectIdsByCode(codes: string[], m: EntityManager): Promise<{ ids: string[]; unknown: string[] }> {
+    const rows = (await m.query(`SELECT id, code FROM subject WHERE code = ANY($1::text[])`, [codes])) as { id: string; code: string }[];
+    const found = new Set(rows.map((r) => r.code));
+    return { ids: rows.map((r) => r.id), unknown: codes.filter((c) => !found.has(c)) };
+  }
+
   /** Everyone whose number the vault holds now (a stolen database or backup). */
   async addOnFile(incidentId: string, at: Date, m: EntityManager): Promise<number> {
     const rows = (await m.query(

@@ -231,7 +231,21 @@ export class BreachesService implements OnApplicationBootstrap, OnModuleDestroy 
         added = await this.repo.addFromReveals(id, { actorId: dto.actorId ?? null, from, to }, now, m);
         filter = { actorId: dto.actorId ?? null, from: from.toISOString(), to: to.toISOString() };
       } else if (dto.source === 'listed') {
-        const result = await this.repo.addListed(id, dto.subjectIds!, now, m);
+        let ids = dto.subjectIds;
+        if (!ids) {
+          // by the people's codes (the console's form): an unknown code adds nobody
+          const byCode = await this.repo.subjectIdsByCode(dto.subjectCodes!, m);
+          if (byCode.unknown.length) {
+            throw new BadRequestException({
+              code: 'breach.unknown-people',
+              message: `${byCode.unknown.length} of the listed codes are not people on file (nothing was added)`,
+              // the codes are named (the first 20), so that the list can be corrected
+              params: { n: byCode.unknown.length, codes: byCode.unknown.slice(0, 20).join('、') },
+            });
+          }
+          ids = byCode.ids;
+        }
+        const result = await this.repo.addListed(id, ids, now, m);
         if (result.unknown.length) {
           throw new BadRequestException({
             code: 'breach.unknown-people',
@@ -240,7 +254,7 @@ export class BreachesService implements OnApplicationBootstrap, OnModuleDestroy 
           });
         }
         added = result.added;
-        filter = { listed: dto.subjectIds!.length };
+        filter = { listed: ids.length, ...(dto.subjectCodes && !dto.subjectIds ? { byCode: true } : {}) };
       } else {
         added = await this.repo.addOnFile(id, now, m);
       }

@@ -31,6 +31,8 @@ export interface DisposalApproval {
   approver: Actor;
   approvalId: string | null;
   fourEyes: FourEyesOutcome;
+  /** The four-eyes waiver's recorded reason, when fourEyes is `waived` (kept on the record: flagged to auditors). */
+  waiverReason?: string | null;
 }
 
 /** A disposal asked for while four eyes are required: it waits for the responsible person. */
@@ -71,12 +73,15 @@ export class DisposalService implements OnModuleInit {
   onModuleInit(): void {
     this.approvals.registerExecutor(
       'disposal',
-      (req, { requester, approver, request }) =>
-        this.dispose(req.targetId!, { note: req.payload.note as string | undefined }, requester, request, null, {
-          approver,
-          approvalId: req.id,
-          fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
-        }),
+      async (req, { requester, approver, request }) =>
+        this.dispose(
+          req.targetId!,
+          { note: req.payload.note as string | undefined },
+          requester,
+          request,
+          null,
+          await this.approvalOf(req.id, requester, approver),
+        ),
       // the approver decides knowing whose number and since when it is due (never the number)
       async (req) => {
         const alarm = req.targetId ? await this.dataSource.manager.findOneBy(DisposalAlarm, { id: req.targetId }) : null;
@@ -91,7 +96,7 @@ export class DisposalService implements OnModuleInit {
         };
       },
     );
-    this.approvals.registerExecutor('disposal-batch', (req, { requester, approver, request }) =>
+    this.approvals.registerExecutor('disposal-batch', async (req, { requester, approver, request }) =>
       this.disposeAll(
         {
           note: req.payload.note as string | undefined,
@@ -100,13 +105,15 @@ export class DisposalService implements OnModuleInit {
         },
         requester,
         request,
-        {
-          approver,
-          approvalId: req.id,
-          fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
-        },
+        await this.approvalOf(req.id, requester, approver),
       ),
     );
+  }
+
+  /** An approval carried out: by another person, or by the requester alone under the waiver (with its reason). */
+  private async approvalOf(approvalId: string, requester: Actor, approver: Actor): Promise<DisposalApproval> {
+    if (approver.userId !== requester.userId) return { approver, approvalId, fourEyes: 'approved', waiverReason: null };
+    return { approver, approvalId, fourEyes: 'waived', waiverReason: (await this.approvals.modeNow()).waiverReason };
   }
 
   /**
@@ -116,7 +123,8 @@ export class DisposalService implements OnModuleInit {
    */
   async requestDisposal(alarmId: string, dto: DisposeDto, staff: Staff, request: RequestMeta): Promise<DisposalRecord | PendingDisposal> {
     const mode = await this.approvals.modeNow();
-    if (!mode.needsApproval) return this.dispose(alarmId, dto, staff, request, null, { approver: staff, approvalId: null, fourEyes: mode.outcome });
+    if (!mode.needsApproval)
+      return this.dispose(alarmId, dto, staff, request, null, { approver: staff, approvalId: null, fourEyes: mode.outcome, waiverReason: mode.waiverReason });
     const alarm = await this.dataSource.manager.findOneBy(DisposalAlarm, { id: alarmId });
     if (!alarm) throw new NotFoundException({ code: 'alarm.not-found', message: 'No such alarm' });
     if (alarm.status !== 'open')
@@ -129,7 +137,8 @@ export class DisposalService implements OnModuleInit {
   async requestDisposeAll(dto: DisposeAllDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult | PendingDisposal> {
     listedAlarms(dto);
     const mode = await this.approvals.modeNow();
-    if (!mode.needsApproval) return this.disposeAll(dto, staff, request, { approver: staff, approvalId: null, fourEyes: mode.outcome });
+    if (!mode.needsApproval)
+      return this.disposeAll(dto, staff, request, { approver: staff, approvalId: null, fourEyes: mode.outcome, waiverReason: mode.waiverReason });
     const payload = {
       ...(dto.note ? { note: dto.note } : {}),
       ...(dto.alarmIds ? { alarmIds: dto.alarmIds } : {}),
@@ -199,6 +208,9 @@ export class DisposalService implements OnModuleInit {
         disposedByUsername: staff.username,
         approvedBy: approval.approver.userId,
         approvedByUsername: approval.approver.username,
+        fourEyes: approval.fourEyes,
+        waiverReason: approval.fourEyes === 'waived' ? (approval.waiverReason ?? null) : null,
+        approvalId: approval.approvalId,
         method: wasOnFile ? DISPOSAL_METHOD : DISPOSAL_METHOD_NOTHING_ON_FILE,
         numberWasOnFile: wasOnFile,
         note: dto.note ?? null,

@@ -105,7 +105,11 @@ export class RetentionController {
   }
 
   @Get('disposals')
-  @ApiOperation({ summary: 'Disposal records (削除・廃棄記録); they hold no number' })
+  @Auth('admin', 'responsible', 'auditor')
+  @ApiOperation({
+    summary:
+      'Disposal records (削除・廃棄記録); they hold no number. Each says how it was approved (fourEyes; a waiver with its reason). Admins, the responsible person and auditors read them',
+  })
   @ApiOkResponse({ type: RetentionDisposalRecordsAnswerDto })
   disposalRecords(@Query() query: ListDisposalsQuery) {
     return this.disposals.list(query);

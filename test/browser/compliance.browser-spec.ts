@@ -8,7 +8,7 @@ import { ClockService } from '../../src/config/clock.service';
 import { ownerConnection } from '../support/app';
 import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from '../support/own-database';
 import { freshTotpCode, signIn, SignedIn } from '../support/staff';
-import { createSubject } from '../support/subjects';
+import { createSubject, uniqueCode } from '../support/subjects';
 import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
 import { japaneseScreenProblems } from './support/japanese-screen';
 
@@ -40,9 +40,9 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
   const http = () => request(app.getHttpServer());
   const as = (who: SignedIn) => ({ Authorization: `Bearer ${who.token}` });
   /** No English sentence or raw code on the screen (support/japanese-screen.ts), then the screenshot. */
-  const shot = async (page: Page, name: string) => {
+  const shot = async (page: Page, name: string, options: { fullPage?: boolean } = {}) => {
     expect({ screen: name, problems: await japaneseScreenProblems(page) }).toEqual({ screen: name, problems: [] });
-    await screenshot(page, name);
+    await screenshot(page, name, options);
   };
 
   async function dueAlarm(): Promise<{ alarmId: string; code: string }> {
@@ -268,6 +268,15 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await byTest(audit, `waived-${b}`).waitFor();
     expect(await audit.locator('[data-test="approvals-screen"] button, [data-test="approvals-requests"] button').count()).toBe(0);
     expect(await byTest(audit, 'approvals-early').count()).toBe(0);
+    // the disposal records say how each was approved: the one under the waiver flagged with its reason
+    await byTest(audit, 'nav-disposals').click();
+    await byTest(audit, `disposal-waived-${alarms.b.code}`).waitFor();
+    const flagged = await byTest(audit, `disposal-waived-${alarms.b.code}`).innerText();
+    expect(flagged).toContain('⚠ 四つの目の省略');
+    expect(flagged).toContain('担当者が一人のため（令和23年4月から）');
+    expect(await byTest(audit, `disposal-approved-${alarms.a.code}`).innerText()).toBe(`${responsible.username} が承認`);
+    expect(await audit.locator('[data-test="disposal-records"] button:visible').count()).toBe(0);
+    await shot(audit, '53b-disposal-records-auditor');
     await audit.close();
   });
 
@@ -341,6 +350,74 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     expect(await page.locator('[data-test="breach-doc-notice"] li').count()).toBe(5);
     expect(await page.locator('body').innerText()).not.toMatch(/\d{12}/);
     await page.close();
+  });
+
+  it('breach register: people named by their codes (an unknown code named, nobody added); auditors read it page by page, without buttons', async () => {
+    // a stolen paper list: 201 people named through the API, two more through the console's form
+    const opened = await http()
+      .post('/breaches')
+      .set(as(admin))
+      .send({ title: '紙の名簿の紛失', category: 'loss', summary: '扶養控除等申告書の控えを紛失した。', discoveredAt: '2041-04-01T08:00:00+09:00' })
+      .expect(201);
+    const people: { id: string; code: string }[] = [];
+    for (let i = 0; i < 203; i += 29) {
+      const batch = await Promise.all(
+        Array.from({ length: Math.min(29, 203 - i) }, async () => {
+          const code = uniqueCode('P');
+          const made = await http().post('/subjects').set(as(clerk)).send({ kind: 'employee', code, name: '試験 花子', nameKana: 'シケン ハナコ' }).expect(201);
+          return { id: made.body.id as string, code };
+        }),
+      );
+      people.push(...batch);
+    }
+    people.sort((a, b) => (a.code < b.code ? -1 : 1));
+    const [last, secondLast] = [people[202]!, people[201]!];
+    await http()
+      .post(`/breaches/${opened.body.id}/affected`)
+      .set(as(admin))
+      .send({ source: 'listed', subjectIds: people.slice(0, 201).map((p) => p.id) })
+      .expect(200);
+
+    const page = await loginAs(admin);
+    await byTest(page, 'nav-breaches').click();
+    await byTest(page, 'breach-open-紙の名簿の紛失').click();
+    await byTest(page, 'breach-detail').waitFor();
+    await byTest(page, 'affected-source').selectOption('listed');
+    expect(await byTest(page, 'affected-actor').isVisible()).toBe(false);
+    await byTest(page, 'affected-codes').fill(`${secondLast.code}\nNOBODY-0001`);
+    await byTest(page, 'affected-add').click();
+    await page.locator('[data-test="affected-status"][data-kind="error"]').waitFor();
+    expect(await byTest(page, 'affected-status').innerText()).toContain('登録されていないコード: NOBODY-0001');
+    expect(await byTest(page, 'breach-affected-count').innerText()).toBe('201 人');
+    await byTest(page, 'affected-codes').fill(`${secondLast.code}、 ${last.code}`);
+    await byTest(page, 'affected-add').click();
+    await page.locator('[data-test="breach-affected-count"]', { hasText: '203 人' }).waitFor();
+    const sources = await owner.query(`SELECT DISTINCT source FROM breach_affected WHERE incident_id = $1`, [opened.body.id]);
+    expect(sources).toEqual([{ source: 'listed' }]);
+    await page.close();
+
+    // the auditor: the register read-only, the people 200 at a time
+    const audit = await loginAs(auditor);
+    await byTest(audit, 'nav-breaches').click();
+    await byTest(audit, 'breaches-read-only').waitFor();
+    expect(await byTest(audit, 'breach-new').count()).toBe(0);
+    await byTest(audit, 'breach-open-紙の名簿の紛失').click();
+    await byTest(audit, 'breach-detail').waitFor();
+    const rows = audit.locator('[data-test="breach-affected-table"] tbody tr');
+    expect(await rows.count()).toBe(200);
+    expect(await byTest(audit, 'affected-shown').innerText()).toBe('200 人を表示しています（合計 203 人）。');
+    await byTest(audit, 'affected-more').click();
+    await audit.locator('[data-test="breach-affected-table"] tbody tr').nth(202).waitFor();
+    expect(await rows.count()).toBe(203);
+    expect(await byTest(audit, 'affected-more').count()).toBe(0);
+    expect(await rows.last().innerText()).toContain(last.code);
+    // nothing to change: no form, no save, no report, no close; the report items are read-only
+    for (const test of ['affected-add', 'facts-save', 'items-save', 'report-record', 'breach-close']) expect(await byTest(audit, test).count()).toBe(0);
+    expect(await byTest(audit, 'item-cause').getAttribute('readonly')).toBe('');
+    await byTest(audit, 'print-report').waitFor(); // printing is reading
+    await audit.evaluate(() => (globalThis as any).scrollTo(0, 0));
+    await shot(audit, '54b-breach-register-auditor', { fullPage: false }); // the first screen, not 203 rows
+    await audit.close();
   });
 
   it('admin: the IP allow-list warns before a list would lock out their own address, and saves one that does not', async () => {

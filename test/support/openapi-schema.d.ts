@@ -802,7 +802,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Disposal records (削除・廃棄記録); they hold no number */
+    /** Disposal records (削除・廃棄記録); they hold no number. Each says how it was approved (fourEyes; a waiver with its reason). Admins, the responsible person and auditors read them */
     get: operations['RetentionController_disposalRecords'];
     put?: never;
     post?: never;
@@ -2743,6 +2743,18 @@ export interface components {
       disposedByUsername: string;
       approvedBy: string;
       approvedByUsername: string;
+      /**
+       * @description How it was approved: by a second person, alone under a recorded four-eyes waiver (flagged to auditors), or with no four-eyes policy set up; null on records from before this was recorded
+       * @enum {string|null}
+       */
+      fourEyes: 'approved' | 'waived' | 'not-configured' | null;
+      /** @description The four-eyes waiver's recorded reason, when fourEyes is waived */
+      waiverReason: string | null;
+      /**
+       * Format: uuid
+       * @description The approval request carried out, when there was one
+       */
+      approvalId: string | null;
       method: string;
       numberWasOnFile: boolean;
       note: string | null;
@@ -3647,8 +3659,15 @@ export interface components {
       from?: string;
       /** @description source reveals: until (exclusive) */
       to?: string;
-      /** @description source listed: person ids */
+      /** @description source listed: person ids (or subjectCodes) */
       subjectIds?: string[];
+      /**
+       * @description source listed: the people's codes (the company's own codes, as the console shows them), instead of subjectIds
+       * @example [
+       *       "E-0001"
+       *     ]
+       */
+      subjectCodes?: string[];
     };
     BreachDutyDto: {
       applies: boolean;
@@ -7238,7 +7257,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description Needs role: admin */
+      /** @description Needs role: admin or responsible or auditor */
       403: {
         headers: {
           [name: string]: unknown;

@@ -11,6 +11,7 @@ import {
   IsOptional,
   IsString,
   IsUUID,
+  Matches,
   MaxLength,
   MinLength,
   ValidateIf,
@@ -132,14 +133,29 @@ export class AddAffectedDto {
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
   to?: string;
 
-  @ApiPropertyOptional({ description: 'source listed: person ids' })
-  @ValidateIf((o: AddAffectedDto) => o.source === 'listed')
+  @ApiPropertyOptional({ description: 'source listed: person ids (or subjectCodes)' })
+  @ValidateIf((o: AddAffectedDto) => o.source === 'listed' && (o.subjectIds !== undefined || o.subjectCodes === undefined))
   @IsArray()
   @ArrayNotEmpty()
   @ArrayUnique()
   @ArrayMaxSize(10_000)
   @IsUUID('all', { each: true, message: 'subjectIds must be person ids' })
   subjectIds?: string[];
+
+  @ApiPropertyOptional({
+    description: "source listed: the people's codes (the company's own codes, as the console shows them), instead of subjectIds",
+    example: ['E-0001'],
+  })
+  @ValidateIf((o: AddAffectedDto) => o.source === 'listed' && o.subjectCodes !== undefined)
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayUnique()
+  @ArrayMaxSize(10_000)
+  @IsString({ each: true })
+  @MaxLength(40, { each: true })
+  @Matches(/^[A-Za-z0-9._-]+$/, { each: true, message: 'subjectCodes may contain only letters, digits, ".", "_" and "-"' })
+  @NoNumberLike({ each: true })
+  subjectCodes?: string[];
 }
 
 export class RecordBreachReportDto {

@@ -452,6 +452,20 @@ export class DisposalRecordDto {
   @ApiProperty({ type: String })
   approvedByUsername: string;
 
+  @ApiProperty({
+    enum: ['approved', 'waived', 'not-configured'],
+    nullable: true,
+    description:
+      'How it was approved: by a second person, alone under a recorded four-eyes waiver (flagged to auditors), or with no four-eyes policy set up; null on records from before this was recorded',
+  })
+  fourEyes: 'approved' | 'waived' | 'not-configured' | null;
+
+  @ApiProperty({ type: String, nullable: true, description: "The four-eyes waiver's recorded reason, when fourEyes is waived" })
+  waiverReason: string | null;
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'The approval request carried out, when there was one' })
+  approvalId: string | null;
+
   @ApiProperty({ type: String })
   method: string;
 

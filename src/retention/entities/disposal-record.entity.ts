@@ -47,6 +47,22 @@ export class DisposalRecord {
   @Column({ name: 'approved_by_username', type: 'text' })
   approvedByUsername: string;
 
+  /**
+   * How it was approved (issue #19): `approved` by a second person, `waived` (done alone under a
+   * recorded four-eyes waiver; flagged to auditors), `not-configured` (no policy set up yet).
+   * NULL on records written before this was recorded.
+   */
+  @Column({ name: 'four_eyes', type: 'text', nullable: true })
+  fourEyes: 'approved' | 'waived' | 'not-configured' | null;
+
+  /** The waiver's recorded reason, when fourEyes is `waived`. */
+  @Column({ name: 'waiver_reason', type: 'text', nullable: true })
+  waiverReason: string | null;
+
+  /** The approval request carried out (GET /approvals/:id), when there was one. */
+  @Column({ name: 'approval_id', type: 'uuid', nullable: true })
+  approvalId: string | null;
+
   @Column({ type: 'text' })
   method: string;
 

@@ -13,7 +13,7 @@ import { peopleScreen } from './people.js';
 import { bulkScreen } from './bulk.js';
 import { auditScreen } from './audit.js';
 import { staffScreen } from './staff.js';
-import { retentionScreen } from './retention.js';
+import { disposalRecordsScreen, retentionScreen } from './retention.js';
 import { rosterScreen } from './roster.js';
 import { collectionScreen } from './collection.js';
 import { inventoryScreen } from './inventory.js';
@@ -38,12 +38,15 @@ const SCREENS = [
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
   // 承認 (issue #19): the responsible person decides; admins and auditors see what waits and what was decided
   { id: 'approvals', roles: ['responsible', 'admin', 'auditor'], label: 'nav.approvals', render: approvalsScreen },
+  // the responsible person and auditors read the disposal records (a four-eyes waiver flagged); admins have them under 廃棄アラーム
+  { id: 'disposals', roles: ['responsible', 'auditor'], label: 'nav.disposals', render: disposalRecordsScreen, when: () => !state.me?.roles.includes('admin') },
   { id: 'inventory', roles: ['admin', 'responsible', 'auditor'], label: 'nav.inventory', render: inventoryScreen },
   { id: 'roster', roles: ['admin'], label: 'nav.roster', render: rosterScreen },
   { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },
   // 委託先, 漏えい等報告, IP許可リスト (issue #19)
   { id: 'firms', roles: ['admin'], label: 'nav.firms', render: firmsScreen },
-  { id: 'breaches', roles: ['admin', 'responsible'], label: 'nav.breaches', render: breachesScreen },
+  // auditors read the breach register (the API lets them); only admins and the responsible person change it
+  { id: 'breaches', roles: ['admin', 'responsible', 'auditor'], label: 'nav.breaches', render: breachesScreen },
   { id: 'network', roles: ['admin'], label: 'nav.network', render: networkScreen },
   // 取扱状況の確認 (issue #19): the monthly report; the responsible person signs it off
   { id: 'report', roles: ['responsible', 'auditor', 'admin'], label: 'nav.report', render: reportScreen },

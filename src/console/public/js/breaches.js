@@ -4,7 +4,7 @@
 // applies and why (the triggers of config/compliance.json with their basis) and the 速報/確報
 // deadlines; write the report items; record the reports sent; print the report's items in the PPC
 // form's order and the notice to the people affected (print CSS: only the document prints).
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
 import { getLang, has, t } from './i18n.js';
 import { dateHint, dateInput, day, isoOf, todayInJapan } from './dates.js';
@@ -51,6 +51,9 @@ const stateBadge = (state, test) =>
     t(`breach.state.${state}`),
   );
 
+/** People affected per page of the list; "more" reads the next page (the API's cursor: the last code). */
+const AFFECTED_PAGE = 200;
+
 export async function breachesScreen(main, ctx) {
   const mayEdit = ctx.me.roles.some((r) => r === 'admin' || r === 'responsible');
   const status = statusLine('breaches-status');
@@ -65,6 +68,7 @@ export async function breachesScreen(main, ctx) {
       { class: 'card', 'data-test': 'breaches-screen' },
       h('h2', {}, t('breach.title')),
       h('p', { class: 'hint' }, t('breach.intro')),
+      mayEdit ? null : h('p', { class: 'hint', 'data-test': 'breaches-read-only' }, t('breach.readOnly')),
       mayEdit
         ? h(
             'div',
@@ -180,7 +184,7 @@ export async function breachesScreen(main, ctx) {
     try {
       [b, affected, reportDoc] = await Promise.all([
         api('GET', `/breaches/${id}`),
-        api('GET', `/breaches/${id}/affected`, undefined, { query: { limit: 200 } }),
+        api('GET', `/breaches/${id}/affected`, undefined, { query: { limit: AFFECTED_PAGE } }),
         api('GET', `/breaches/${id}/report`),
       ]);
       // the accounts whose reveals may be the leak (only admins may list accounts)
@@ -368,7 +372,7 @@ export async function breachesScreen(main, ctx) {
     const source = h(
       'select',
       { 'data-test': 'affected-source' },
-      ['reveals', 'on-file'].map((x) => h('option', { value: x }, t(`breach.source.${x}`))),
+      ['reveals', 'listed', 'on-file'].map((x) => h('option', { value: x }, t(`breach.source.${x}`))),
     );
     const actor = h(
       'select',
@@ -378,6 +382,59 @@ export async function breachesScreen(main, ctx) {
     );
     const from = dateTime('affected-from', { time: '00:00' });
     const to = dateTime('affected-to', { day: todayInJapan(), time: '23:59' });
+    // named people, by their codes (one per line, or separated by commas or spaces)
+    const codes = h('textarea', { rows: 3, maxlength: 20000, 'data-test': 'affected-codes', placeholder: t('breach.codesPlaceholder') });
+    const codesField = field(t('breach.codes'), codes, t('breach.codesHint'));
+    const revealFields = [field(t('breach.account'), actor), field(t('breach.from'), from.el, dateHint()), field(t('breach.to'), to.el)];
+    const showFields = () => {
+      codesField.hidden = source.value !== 'listed';
+      for (const f of revealFields) f.hidden = source.value !== 'reveals';
+    };
+    source.addEventListener('change', showFields);
+    showFields();
+    // the list, page by page
+    const rows = [...affected.items];
+    let cursor = affected.nextCursor;
+    const listArea = h('div', { 'data-test': 'breach-affected-list' });
+    const more = h('button', { type: 'button', class: 'secondary', 'data-test': 'affected-more' }, t('common.more'));
+    const moreStatus = statusLine('affected-more-status');
+    const renderList = () =>
+      mount(
+        listArea,
+        rows.length
+          ? table(
+              [
+                { label: t('people.code'), cell: (p) => h('span', { translate: 'no' }, p.code) },
+                { label: t('people.name'), cell: (p) => h('span', { translate: 'no' }, p.name) },
+                { label: t('people.kind'), cell: (p) => (has(`kind.${p.kind}`) ? t(`kind.${p.kind}`) : '—') },
+                { label: t('breach.source'), cell: (p) => (has(`breach.source.${p.source}`) ? t(`breach.source.${p.source}`) : '—') },
+                { label: t('breach.addedAt'), cell: (p) => when(p.addedAt) },
+              ],
+              rows,
+              'breach-affected-table',
+            )
+          : h('p', {}, t('breach.noAffected')),
+        cursor
+          ? h(
+              'div',
+              { class: 'actions' },
+              h('span', { class: 'hint', 'data-test': 'affected-shown' }, t('breach.moreAffected', { shown: rows.length, n: b.affectedCount })),
+              more,
+            )
+          : null,
+        moreStatus,
+      );
+    more.addEventListener('click', async () => {
+      try {
+        const page = await api('GET', `/breaches/${b.id}/affected`, undefined, { query: { limit: AFFECTED_PAGE, after: cursor } });
+        rows.push(...page.items);
+        cursor = page.nextCursor;
+        renderList();
+      } catch (error) {
+        say(moreStatus, errorText(error), 'error');
+      }
+    });
+    renderList();
     return h(
       'section',
       { class: 'card', 'data-test': 'breach-affected' },
@@ -394,43 +451,36 @@ export async function breachesScreen(main, ctx) {
                   body.to = to.read();
                   if (!body.from || !body.to) return say(s, t('date.invalid'), 'error');
                   if (actor.value) body.actorId = actor.value;
+                } else if (source.value === 'listed') {
+                  body.subjectCodes = [
+                    ...new Set(
+                      codes.value
+                        .normalize('NFKC')
+                        .split(/[\s,、，]+/)
+                        .filter(Boolean),
+                    ),
+                  ];
+                  if (!body.subjectCodes.length) return say(s, t('breach.codesRequired'), 'error');
                 }
                 try {
                   const r = await api('POST', `/breaches/${b.id}/affected`, body);
                   await reload('breach.affectedAdded');
                   say(status, t('breach.affectedAddedN', { added: r.added, total: r.affectedCount }), 'ok');
                 } catch (error) {
-                  say(s, errorText(error), 'error');
+                  // codes that are nobody on file: named (params.codes), so that they can be corrected
+                  const unknown = error instanceof ApiError && body.subjectCodes ? error.body?.params?.codes : null;
+                  say(s, unknown ? `${errorText(error)} ${t('breach.unknownCodes', { codes: unknown })}` : errorText(error), 'error');
                 }
               },
             },
             h('p', { class: 'hint' }, t('breach.affectedHint')),
-            h(
-              'div',
-              { class: 'row' },
-              field(t('breach.source'), source),
-              field(t('breach.account'), actor),
-              field(t('breach.from'), from.el, dateHint()),
-              field(t('breach.to'), to.el),
-            ),
+            h('div', { class: 'row' }, field(t('breach.source'), source), ...revealFields),
+            codesField,
             h('button', { type: 'submit', class: 'secondary', 'data-test': 'affected-add' }, t('breach.addAffected')),
             s,
           )
         : null,
-      affected.items.length
-        ? table(
-            [
-              { label: t('people.code'), cell: (p) => h('span', { translate: 'no' }, p.code) },
-              { label: t('people.name'), cell: (p) => h('span', { translate: 'no' }, p.name) },
-              { label: t('people.kind'), cell: (p) => (has(`kind.${p.kind}`) ? t(`kind.${p.kind}`) : '—') },
-              { label: t('breach.source'), cell: (p) => (has(`breach.source.${p.source}`) ? t(`breach.source.${p.source}`) : '—') },
-              { label: t('breach.addedAt'), cell: (p) => when(p.addedAt) },
-            ],
-            affected.items,
-            'breach-affected-table',
-          )
-        : h('p', {}, t('breach.noAffected')),
-      affected.nextCursor ? h('p', { class: 'hint' }, t('breach.moreAffected', { shown: affected.items.length, n: b.affectedCount })) : null,
+      listArea,
     );
   }
 
@@ -439,7 +489,11 @@ export async function breachesScreen(main, ctx) {
     const items = reportDoc.items.filter((i) => EDITABLE_ITEMS.includes(i.code));
     const inputs = items.map((i) => ({
       code: i.code,
-      el: h('textarea', { rows: 2, maxlength: 4000, 'data-test': `item-${i.code}` }, typeof b.report?.[i.code] === 'string' ? b.report[i.code] : ''),
+      el: h(
+        'textarea',
+        { rows: 2, maxlength: 4000, readonly: !(mayEdit && b.status === 'open'), 'data-test': `item-${i.code}` },
+        typeof b.report?.[i.code] === 'string' ? b.report[i.code] : '',
+      ),
       item: i,
     }));
     return h(

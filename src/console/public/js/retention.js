@@ -1,4 +1,6 @@
 // Admins: the disposal-alarm inbox (dispose, postpone, batch disposal) and disposal records.
+// The responsible person and auditors read the disposal records only (each says how it was
+// approved; one done alone under a four-eyes waiver is flagged ⚠ with the waiver's reason).
 import { api, ApiError } from './api.js';
 import { openMattersCard } from './filings.js';
 import { field, h, mount, say, statusLine, table, when } from './dom.js';
@@ -93,30 +95,8 @@ export async function retentionScreen(main, ctx) {
     status.dataset.kind = 'warn';
   }
 
-  async function loadRecords() {
-    try {
-      const page = await api('GET', '/retention/disposals');
-      mount(
-        records,
-        page.items.length
-          ? table(
-              [
-                { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
-                { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
-                { label: t('alarm.rule'), cell: (r) => h('span', { title: r.rule ?? '' }, disposalRuleText(ctx, r.rule)) },
-                { label: t('alarm.due'), cell: (r) => day(r.dueOn) },
-                { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
-                { label: t('disposal.method'), cell: (r) => h('span', { title: r.method ?? '' }, disposalMethodText(r.method)) },
-                { label: t('disposal.note'), cell: (r) => h('span', { translate: 'no' }, r.note ?? '') }, // free text as written
-              ],
-              page.items,
-              'disposal-table',
-            )
-          : h('p', {}, t('common.empty')),
-      );
-    } catch (error) {
-      mount(records, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error)));
-    }
+  function loadRecords() {
+    return loadDisposalRecords(records, ctx);
   }
 
   function openAlarm(alarm) {
@@ -299,4 +279,77 @@ function disposalMethodText(method) {
   if (method.startsWith('crypto-erase')) return t('disposal.method.crypto-erase');
   if (method.startsWith('none needed')) return t('disposal.method.none-needed');
   return t('disposal.method.other');
+}
+
+/** The responsible person and auditors: the disposal records, read-only. */
+export async function disposalRecordsScreen(main, ctx) {
+  const records = h('div', { class: 'list' });
+  mount(
+    main,
+    h(
+      'section',
+      { class: 'card', 'data-test': 'disposal-records' },
+      h('h2', {}, t('disposal.title')),
+      h('p', { class: 'hint' }, t('disposal.readOnly')),
+      records,
+    ),
+  );
+  await loadDisposalRecords(records, ctx);
+}
+
+/** More records than one page: a "more" button reads the next page (the API's cursor). */
+async function loadDisposalRecords(records, ctx) {
+  const rows = [];
+  const more = h('button', { type: 'button', class: 'secondary', 'data-test': 'disposal-more', hidden: true }, t('common.more'));
+  let cursor = null;
+  const render = () =>
+    mount(
+      records,
+      rows.length
+        ? table(
+            [
+              { label: t('disposal.at'), cell: (r) => when(r.disposedAt ?? r.createdAt) },
+              { label: t('people.code'), cell: (r) => r.subjectCode ?? '—' },
+              { label: t('alarm.rule'), cell: (r) => h('span', { title: r.rule ?? '' }, disposalRuleText(ctx, r.rule)) },
+              { label: t('alarm.due'), cell: (r) => day(r.dueOn) },
+              { label: t('disposal.by'), cell: (r) => r.disposedByUsername ?? '—' },
+              { label: t('disposal.approval'), cell: approvalCell },
+              { label: t('disposal.method'), cell: (r) => h('span', { title: r.method ?? '' }, disposalMethodText(r.method)) },
+              { label: t('disposal.note'), cell: (r) => h('span', { translate: 'no' }, r.note ?? '') }, // free text as written
+            ],
+            rows,
+            'disposal-table',
+          )
+        : h('p', {}, t('common.empty')),
+      more,
+    );
+  const load = async () => {
+    try {
+      const page = await api('GET', '/retention/disposals', undefined, cursor ? { query: { cursor } } : undefined);
+      rows.push(...page.items);
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      render();
+    } catch (error) {
+      mount(records, h('p', { class: 'status', 'data-kind': 'error' }, errorText(error)));
+    }
+  };
+  more.addEventListener('click', load);
+  await load();
+}
+
+/** How a disposal was approved: by whom; a four-eyes waiver flagged with its recorded reason. */
+function approvalCell(r) {
+  if (r.fourEyes === 'waived')
+    return h(
+      'span',
+      { class: 'badge warn', 'data-test': `disposal-waived-${r.subjectCode}`, title: t('disposal.waivedHint') },
+      `⚠ ${t('disposal.waived')}`,
+      ' ',
+      h('span', { translate: 'no' }, r.waiverReason ?? ''), // the recorded reason, as written
+    );
+  if (r.fourEyes === 'approved')
+    return h('span', { 'data-test': `disposal-approved-${r.subjectCode}` }, t('disposal.approvedBy', { who: r.approvedByUsername }));
+  if (r.fourEyes === 'not-configured') return t('disposal.fourEyesNotSet');
+  return '—';
 }
