@@ -2480,7 +2480,6 @@ export interface components {
       recipientFirmId?: string;
     };
     SubjectViewsListAnswerItemsItemDto: {
-      number?: components['schemas']['NumberStatusDto'];
       /** Format: uuid */
       id: string;
       /** @enum {string} */
@@ -2501,6 +2500,7 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      number?: components['schemas']['NumberStatusDto'];
     };
     SubjectViewsListAnswerDto: {
       items: components['schemas']['SubjectViewsListAnswerItemsItemDto'][];
@@ -2517,9 +2517,6 @@ export interface components {
       recordedBy: string | null;
     };
     SubjectViewsGetAnswerDto: {
-      purposes: components['schemas']['SubjectPurposeDto'][];
-      relationships: components['schemas']['SubjectRelationshipDto'][];
-      number: components['schemas']['NumberStatusDto'];
       /** Format: uuid */
       id: string;
       /** @enum {string} */
@@ -2540,6 +2537,9 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      purposes: components['schemas']['SubjectPurposeDto'][];
+      relationships: components['schemas']['SubjectRelationshipDto'][];
+      number: components['schemas']['NumberStatusDto'];
     };
     CreateFilingDto: {
       /**
@@ -2623,8 +2623,9 @@ export interface components {
     AlarmViewSubjectDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
-      kind: string;
       name: string;
       /** Format: date */
       leftAt: string | null;
@@ -2758,10 +2759,11 @@ export interface components {
     AdminPersonViewDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
       name: string;
       nameKana: string | null;
-      kind: string;
       /**
        * Format: uuid
        * @description A dependent: the employee (person id) they belong to
@@ -2786,8 +2788,6 @@ export interface components {
     RetentionExplanationRelationshipsItemDto: {
       /** Format: uuid */
       id: string;
-      kind: string;
-      primary: boolean;
       /**
        * Format: uuid
        * @description A dependent: the employee (person id) they belong to
@@ -2797,6 +2797,8 @@ export interface components {
       startedAt: string | null;
       /** Format: date */
       endedAt: string | null;
+      kind: string;
+      primary: boolean;
       /** Format: date */
       leftOn: string | null;
       floor: string | null;
@@ -2882,9 +2884,10 @@ export interface components {
     OpenMatterItemSubjectDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
       name: string;
-      kind: string;
     };
     OpenMatterItemMattersItemDto: {
       /** Format: uuid */
@@ -3490,11 +3493,9 @@ export interface components {
       alarms: components['schemas']['BreachViewAlarmsItemDto'][];
     };
     BreachSummaryDto: {
-      title: string;
-      /** @enum {string} */
-      status: 'open' | 'closed';
       /** Format: uuid */
       id: string;
+      title: string;
       category: string;
       summary: string;
       occurredFrom: string | null;
@@ -3505,6 +3506,8 @@ export interface components {
       unlawfulPurpose: boolean;
       publiclyViewable: boolean;
       systemLeak: boolean;
+      /** @enum {string} */
+      status: 'open' | 'closed';
       openedBy: string;
       /** Format: date-time */
       openedAt: string;
@@ -3749,7 +3752,6 @@ export interface components {
       approvalsRefused: number;
     };
     MonthlyReportAlertDto: {
-      message: string;
       /** @enum {string} */
       type: 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
       actorUsername: string | null;
@@ -3757,6 +3759,7 @@ export interface components {
       limit: number | null;
       from: string;
       to: string;
+      message: string;
     };
     MonthlyReportAlarmsDto: {
       disposalRaised: number;
