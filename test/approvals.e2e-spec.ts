@@ -118,6 +118,23 @@ describe('responsible person: four-eyes approvals', () => {
     expect(alarm.status).toBe('open');
   });
 
+  it('a batch disposal without the listed alarms is refused before anyone is asked to approve it (issue #22)', async () => {
+    const { alarmId, subjectId } = await dueAlarm();
+    const [{ n: before }] = await owner.query(`SELECT count(*)::int AS n FROM approval_request WHERE kind = 'disposal-batch'`);
+    const res = await http().post('/retention/alarms/dispose-all').set(as(admin)).send({ note: 'Year-end' }).expect(400);
+    expect(res.body.code).toBe('disposal.alarm-ids-required');
+    const [{ n: after }] = await owner.query(`SELECT count(*)::int AS n FROM approval_request WHERE kind = 'disposal-batch'`);
+    expect(after).toBe(before);
+    const listed = await http()
+      .post('/retention/alarms/dispose-all')
+      .set(as(admin))
+      .send({ alarmIds: [alarmId] })
+      .expect(202);
+    expect(listed.body).toMatchObject({ status: 'pending-approval', kind: 'disposal-batch' });
+    await http().post(`/approvals/${listed.body.approvalId}/decline`).set(as(responsible)).send({ note: 'Not this year' }).expect(200);
+    expect(await numberOnFile(subjectId)).toBe(true);
+  });
+
   it('a new clerk waits for the responsible person, who cannot approve a clerk they asked for', async () => {
     const account = await createAccount(app, admin.token, ['clerk']);
     const listed = await http().get(`/users/${account.id}`).set(as(admin)).expect(200);

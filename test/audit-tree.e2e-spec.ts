@@ -223,7 +223,13 @@ describe('audit Merkle tree, signed tree heads and proofs', () => {
     const consistency = (await http().get(`/audit/proofs/consistency?from=${older.treeSize}&to=${n}`).set(auth(auditor)).expect(200)).body;
     writeFileSync(join(dir, 'inclusion.json'), JSON.stringify(inclusion));
     writeFileSync(join(dir, 'consistency.json'), JSON.stringify(consistency));
-    const altered = { ...inclusion, entry: inclusion.entry.replace('"outcome":"success"', '"outcome":"refused"'), leafHash: undefined };
+    // flip the outcome, whichever it is (the entry at n/2 may be a refusal)
+    const flipped = inclusion.entry.replace(
+      /"outcome":"(success|refused|failure)"/,
+      (_m: string, o: string) => `"outcome":"${o === 'success' ? 'refused' : 'success'}"`,
+    );
+    expect(flipped).not.toBe(inclusion.entry);
+    const altered = { ...inclusion, entry: flipped, leafHash: undefined };
     writeFileSync(join(dir, 'inclusion-bad.json'), JSON.stringify(altered));
     writeFileSync(join(dir, 'older-head.json'), JSON.stringify(older));
     const [a, b, c] = [

@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Decrypter, armor, generateIdentity, identityToRecipient } from 'age-encryption';
 import * as openpgp from 'openpgp';
 import { DataSource } from 'typeorm';
 import { ClockService } from '../src/config/clock.service';
@@ -46,6 +47,66 @@ describe('outside firms (委託先)', () => {
         stdio: ['ignore', 'pipe', 'pipe'],
       }).toString('utf8');
       expect(viaGpg).toBe(data);
+    } finally {
+      rmSync(home, { recursive: true, force: true });
+    }
+    return data;
+  }
+
+  /** Whether a command is installed (age: Debian's package, .ci/run installs it). */
+  const installed = (command: string) => {
+    try {
+      execFileSync(command, ['--version'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  /** Decrypts an armored age file with age-encryption and, where installed, with the `age` command (Go, the reference implementation). */
+  async function decryptAge(armored: string, identity: string): Promise<string> {
+    const decrypter = new Decrypter();
+    decrypter.addIdentity(identity);
+    const data = Buffer.from(await decrypter.decrypt(armor.decode(armored))).toString('utf8');
+    if (installed('age')) {
+      const dir = mkdtempSync(join(tmpdir(), 'mnv-age-'));
+      try {
+        writeFileSync(join(dir, 'key.txt'), `${identity}\n`, { mode: 0o600 });
+        writeFileSync(join(dir, 'export.age'), armored);
+        const viaAge = execFileSync('age', ['--decrypt', '--identity', join(dir, 'key.txt'), join(dir, 'export.age')], { stdio: ['ignore', 'pipe', 'pipe'] });
+        expect(viaAge.toString('utf8')).toBe(data);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    return data;
+  }
+
+  /** Decrypts a passphrase export with OpenPGP.js and with `gpg --batch` given the passphrase (on standard input, not the command line). */
+  async function decryptWithPassphrase(armored: string, passphrase: string): Promise<string> {
+    const message = await openpgp.readMessage({ armoredMessage: armored });
+    const decrypted = await openpgp.decrypt({ message, passwords: [passphrase], format: 'binary' });
+    const data = Buffer.from(decrypted.data as Uint8Array).toString('utf8');
+    const home = mkdtempSync(join(tmpdir(), 'mnv-gpg-'));
+    try {
+      writeFileSync(join(home, 'export.asc'), armored);
+      const viaGpg = execFileSync(
+        'gpg',
+        ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--decrypt', join(home, 'export.asc')],
+        { input: passphrase, stdio: ['pipe', 'pipe', 'pipe'] },
+      ).toString('utf8');
+      expect(viaGpg).toBe(data);
+      // and a wrong passphrase opens nothing
+      expect(() =>
+        execFileSync(
+          'gpg',
+          ['--homedir', home, '--batch', '--quiet', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--decrypt', join(home, 'export.asc')],
+          {
+            input: 'WRONG-PASSPHRASE',
+            stdio: ['pipe', 'pipe', 'pipe'],
+          },
+        ),
+      ).toThrow();
     } finally {
       rmSync(home, { recursive: true, force: true });
     }
@@ -193,6 +254,93 @@ describe('outside firms (委託先)', () => {
       .send({ purpose: 'health-pension', subjectIds: [person.id], recipientFirmId: firmId })
       .expect(200);
     expect(await decryptBoth(handed.text)).toContain(person.number!);
+  });
+
+  it('exports leave encrypted all three ways: OpenPGP key, age recipient, one-time passphrase (and plain only for company clerks)', async () => {
+    const person = await createSubject(app, clerk.token, { purposes: ['health-pension'] });
+    const ask = (who: { token: string }, body: Record<string, unknown>) =>
+      http()
+        .post('/reveals')
+        .set(as(who))
+        .send({ purpose: 'health-pension', subjectIds: [person.id], ...body });
+    const lastExport = async (actorId: string) =>
+      (await owner.query(`SELECT details FROM audit_entry WHERE action = 'number.exported' AND actor_id = $1 ORDER BY seq DESC LIMIT 1`, [actorId]))[0].details;
+
+    // age: none registered yet
+    expect((await ask(firmUser, { encryption: 'age' }).expect(409)).body.code).toBe('export.no-age-recipient');
+    const identity = await generateIdentity();
+    const recipient = await identityToRecipient(identity);
+    expect((await http().put(`/firms/${firmId}/age-recipient`).set(as(admin)).send({ recipient: identity }).expect(400)).body.code).toBe('firm.key-private');
+    expect((await http().put(`/firms/${firmId}/age-recipient`).set(as(admin)).send({ recipient: 'age1notarecipient' }).expect(400)).body.code).toBe(
+      'firm.age-recipient-invalid',
+    );
+    await http().put(`/firms/${firmId}/age-recipient`).set(as(clerk)).send({ recipient }).expect(403);
+    const keyed = await http().put(`/firms/${firmId}/age-recipient`).set(as(admin)).send({ recipient }).expect(200);
+    expect(keyed.body).toMatchObject({ ageRecipient: recipient, ageRecipientSetAt: expect.any(String), recipientKeyFingerprint: expect.any(String) });
+    const [registered] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'firm.key-registered' AND details->>'kind' = 'age'`);
+    expect(registered.details).toEqual({ firmId, kind: 'age', recipient });
+
+    // (b) age, by the firm's own account: an age file only the firm's identity opens
+    const byAge = await ask(firmUser, { encryption: 'age' }).expect(200);
+    expect(byAge.headers['content-type']).toMatch(/application\/x-age-encryption/);
+    expect(byAge.headers['content-disposition']).toContain('my-numbers.csv.age');
+    expect(byAge.text).toMatch(/^-----BEGIN AGE ENCRYPTED FILE-----/);
+    expect(byAge.text).not.toContain(person.number!);
+    const viaAge = await decryptAge(byAge.text, identity);
+    expect(viaAge.startsWith('\uFEFFcode,name,kind,my_number,name_kana,employee_code\r\n')).toBe(true);
+    expect(viaAge).toContain(`,${person.number},`);
+    expect(await lastExport(firmUser.id)).toMatchObject({ transfer: { kind: 'provision', label: '提供', firmId, encryption: 'age', ageRecipient: recipient } });
+    // (a) OpenPGP stays the default while the firm has a key, asked for or not
+    const byPgp = await ask(firmUser, { encryption: 'openpgp' }).expect(200);
+    expect(await decryptBoth(byPgp.text)).toContain(person.number!);
+    expect(await lastExport(firmUser.id)).toMatchObject({ transfer: { encryption: 'openpgp', recipientFingerprint: expect.stringMatching(/^[0-9a-f]{40}$/) } });
+
+    // (c) a one-time passphrase: a company clerk hands the file to the firm and tells the passphrase separately
+    await ask(clerk, { encryption: 'age' }).expect(400);
+    expect((await ask(firmUser, { encryption: 'passphrase' }).expect(403)).body.code).toBe('export.passphrase-not-for-firm');
+    const byPassphrase = await ask(clerk, { recipientFirmId: firmId, encryption: 'passphrase' }).expect(200);
+    expect(byPassphrase.headers['content-type']).toMatch(/application\/json/);
+    expect(byPassphrase.headers['cache-control']).toBe('no-store');
+    const { passphrase, file, filename, contentType } = byPassphrase.body as Record<string, string>;
+    expect(passphrase).toMatch(/^[A-HJKMNP-Z2-9]{5}(-[A-HJKMNP-Z2-9]{5}){5}$/);
+    expect({ filename, contentType }).toEqual({ filename: 'my-numbers.csv.asc', contentType: 'application/pgp-encrypted' });
+    expect(file).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    expect(file).not.toContain(person.number!);
+    expect(await decryptWithPassphrase(file!, passphrase!)).toContain(`,${person.number},`);
+    expect(await lastExport(clerk.userId)).toEqual(
+      expect.objectContaining({
+        transfer: {
+          kind: 'provision',
+          label: '提供',
+          firmId,
+          firmName: '見本社会保険労務士事務所',
+          encryption: 'passphrase',
+          passphraseDelivery: 'separately',
+        },
+      }),
+    );
+    // each answer its own passphrase; without a firm it is an encrypted take-out (持出し)
+    const takeOut = await ask(clerk, { encryption: 'passphrase' }).expect(200);
+    expect(takeOut.body.passphrase).not.toBe(passphrase);
+    expect(await decryptWithPassphrase(takeOut.body.file, takeOut.body.passphrase)).toContain(person.number!);
+    expect((await lastExport(clerk.userId)).transfer).toEqual({
+      kind: 'take-out',
+      label: '持出し',
+      encryption: 'passphrase',
+      passphraseDelivery: 'separately',
+    });
+    // the passphrases are kept nowhere: not in the trail, not in any table
+    for (const p of [passphrase!, takeOut.body.passphrase as string]) {
+      const [{ n }] = await owner.query(`SELECT count(*)::int AS n FROM audit_entry WHERE details::text LIKE '%' || $1 || '%'`, [p]);
+      expect(n).toBe(0);
+    }
+    const dump = await owner.query(
+      `SELECT string_agg(t, '') AS all FROM (SELECT row_to_json(f)::text AS t FROM outside_firm f UNION ALL SELECT row_to_json(a)::text FROM audit_entry a) x`,
+    );
+    expect(dump[0].all).not.toContain(passphrase);
+    // a plain CSV: company clerks only, labelled 持出し (above); a firm's account never gets one
+    const firmPlain = await ask(firmUser, {}).expect(200);
+    expect(firmPlain.text).toMatch(/^-----BEGIN PGP MESSAGE-----/);
   });
 
   it("refuses the firm's account on every route outside its access window, audited", async () => {

@@ -4,7 +4,8 @@ import { AddressInfo } from 'node:net';
 import { DataSource } from 'typeorm';
 import { createTestApp, ownerConnection } from './support/app';
 import { dropOwnDatabase, OWN_DATABASE, OWN_DATABASE_URL, prepareOwnDatabase } from './support/own-database';
-import { signIn, SignedIn } from './support/staff';
+import { RELAXED_LOGIN_RATE_LIMIT } from './support/relaxed-login-rate-limit';
+import { freshTotpCode, signIn, SignedIn } from './support/staff';
 
 interface Answer {
   status: number;
@@ -25,7 +26,8 @@ describe('IP allow-list per role', () => {
   let clerk: SignedIn;
   let auditor: SignedIn;
 
-  function send(method: string, path: string, who: SignedIn, from: string, body?: unknown): Promise<Answer> {
+  /** A request from a chosen loopback address; `who` null: no session (the login steps). */
+  function send(method: string, path: string, who: SignedIn | null, from: string, body?: unknown): Promise<Answer> {
     const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
@@ -36,7 +38,10 @@ describe('IP allow-list per role', () => {
           path,
           localAddress: from,
           agent: false,
-          headers: { authorization: `Bearer ${who.token}`, ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}) },
+          headers: {
+            ...(who ? { authorization: `Bearer ${who.token}` } : {}),
+            ...(data ? { 'content-type': 'application/json', 'content-length': data.length } : {}),
+          },
         },
         (res) => {
           const chunks: Buffer[] = [];
@@ -54,7 +59,7 @@ describe('IP allow-list per role', () => {
 
   beforeAll(async () => {
     await prepareOwnDatabase();
-    app = await createTestApp(OWN_DATABASE);
+    app = await createTestApp(RELAXED_LOGIN_RATE_LIMIT, OWN_DATABASE);
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as AddressInfo).port;
     owner = await ownerConnection(OWN_DATABASE_URL);
@@ -116,5 +121,57 @@ describe('IP allow-list per role', () => {
     expect((await send('GET', '/users', admin, '127.0.0.1')).status).toBe(200);
     // only admins change lists
     expect((await send('PUT', '/network/allow-list/clerk', auditor, '127.0.0.1', { cidrs: ['127.0.0.2/32'] })).status).toBe(403);
+  });
+
+  it("login itself: refused from outside the role's list only after a right password, audited, and never a session", async () => {
+    const set = await send('PUT', '/network/allow-list/clerk', admin, '127.0.0.1', { cidrs: ['127.0.0.2/32'] });
+    expect(set.status).toBe(200);
+    const refusalsOf = async (userId: string) =>
+      (
+        await owner.query(
+          `SELECT client_address, details FROM audit_entry WHERE action = 'auth.address-refused' AND actor_id = $1 AND details ? 'stage' ORDER BY seq`,
+          [userId],
+        )
+      ).map((e: { client_address: string; details: { role: string; stage: string } }) => [e.client_address, e.details.stage, e.details.role]);
+    const logins = async (userId: string) => Number((await owner.query(`SELECT count(*) AS n FROM auth_session WHERE user_id = $1`, [userId]))[0].n);
+    const sessionsBefore = await logins(clerk.userId);
+
+    // a wrong password, or a name nobody has, from outside: the one 401 for every wrong pair (no hint of the list or the role)
+    const wrong = await send('POST', '/auth/login', null, '127.0.0.3', { username: clerk.username, password: 'not-the-password-123' });
+    expect(wrong).toMatchObject({ status: 401, body: { code: 'login.wrong-credentials' } });
+    const nobody = await send('POST', '/auth/login', null, '127.0.0.3', { username: 'nobody-here-xyz', password: 'not-the-password-123' });
+    expect(nobody).toMatchObject({ status: 401, body: { code: 'login.wrong-credentials' } });
+    expect(await refusalsOf(clerk.userId)).toEqual([]);
+
+    // the right password from outside: 403, recorded, no challenge
+    const outside = await send('POST', '/auth/login', null, '127.0.0.3', { username: clerk.username, password: clerk.password });
+    expect(outside).toMatchObject({ status: 403, body: { code: 'network.address-not-allowed', statusCode: 403 } });
+    expect(outside.body!.challenge).toBeUndefined();
+    expect(await refusalsOf(clerk.userId)).toEqual([['127.0.0.3', 'login', 'clerk']]);
+
+    // a challenge won from the office cannot be finished from outside: no session, the code is not used up
+    const inside = await send('POST', '/auth/login', null, '127.0.0.2', { username: clerk.username, password: clerk.password });
+    expect(inside.status).toBe(200);
+    const code = await freshTotpCode(app, { userId: clerk.userId, totpSecret: clerk.totpSecret });
+    const carried = await send('POST', '/auth/totp', null, '127.0.0.1', { challenge: inside.body!.challenge, code });
+    expect(carried).toMatchObject({ status: 403, body: { code: 'network.address-not-allowed' } });
+    expect(carried.body!.token).toBeUndefined();
+    expect(await logins(clerk.userId)).toBe(sessionsBefore);
+    expect(await refusalsOf(clerk.userId)).toEqual([
+      ['127.0.0.3', 'login', 'clerk'],
+      ['127.0.0.1', 'second-factor', 'clerk'],
+    ]);
+    // from the office: the session, and it works there
+    const done = await send('POST', '/auth/totp', null, '127.0.0.2', { challenge: inside.body!.challenge, code });
+    expect(done.status).toBe(200);
+    expect(await logins(clerk.userId)).toBe(sessionsBefore + 1);
+    const session = { ...clerk, token: done.body!.token as string };
+    expect((await send('GET', '/subjects', session, '127.0.0.2')).status).toBe(200);
+    expect((await send('GET', '/subjects', session, '127.0.0.3')).status).toBe(403);
+
+    // roles without a list log in from anywhere
+    const auditorLogin = await send('POST', '/auth/login', null, '127.0.0.3', { username: auditor.username, password: auditor.password });
+    expect(auditorLogin.status).toBe(200);
+    expect((await send('PUT', '/network/allow-list/clerk', admin, '127.0.0.1', { cidrs: [] })).status).toBe(200);
   });
 });

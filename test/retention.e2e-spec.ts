@@ -311,6 +311,35 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(schedule).toEqual({ reason: 'not-left', disposed_at: null });
     });
 
+    it('a sweep running while a disposal commits raises no new alarm for the person disposed of', async () => {
+      const s = await person({ leftAt: '2040-03-31' });
+      const alarmId = await openAlarm(s.id);
+      // what a disposal's transaction does to the alarm and the schedule, held open
+      const disposal = owner.createQueryRunner();
+      await disposal.connect();
+      try {
+        await disposal.startTransaction();
+        await disposal.query(`UPDATE disposal_alarm SET status = 'disposed', closed_at = now() WHERE id = $1`, [alarmId]);
+        await disposal.query(`UPDATE retention_schedule SET disposed_at = now() WHERE subject_id = $1`, [s.id]);
+        const swept = sweep();
+        const sweeping = swept.then(() => undefined);
+        const deadline = Date.now() + 10_000;
+        for (;;) {
+          const waiting = await owner.query(
+            `SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO disposal_alarm%' AND pid <> pg_backend_pid()`,
+          );
+          if (waiting.length || Date.now() > deadline) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await disposal.commitTransaction();
+        await sweeping;
+      } finally {
+        if (disposal.isTransactionActive) await disposal.rollbackTransaction();
+        await disposal.release();
+      }
+      expect((await alarmsOf(s.id)).map((a) => a.status)).toEqual(['disposed']);
+    });
+
     it('is refused (409, with the reason) when the person is not due by current data', async () => {
       const s = await person({ leftAt: '2039-12-31' });
       const alarmId = await openAlarm(s.id);
@@ -326,11 +355,28 @@ describe('retention: filings, due dates, alarms, disposal', () => {
       expect(audit.outcome).toBe('refused');
     });
 
-    it('disposes of every open alarm at once and lists what it could not', async () => {
+    it('without alarmIds (what the admin was shown) disposes of nothing: 400 disposal.alarm-ids-required (issue #22)', async () => {
+      const a = await person({ leftAt: '2040-03-31' });
+      const alarmId = await openAlarm(a.id);
+      for (const body of [{ note: 'year-end batch' }, {}, { alarmIds: [] }, { alarmIds: [], confirmedWithoutFilings: [alarmId] }]) {
+        const res = await http().post('/retention/alarms/dispose-all').set(as(admin)).send(body).expect(400);
+        expect(res.body).toMatchObject({ statusCode: 400, code: 'disposal.alarm-ids-required', message: expect.stringMatching(/alarmIds/) });
+      }
+      expect(await owner.query('SELECT 1 FROM subject_number WHERE subject_id = $1', [a.id])).toHaveLength(1);
+      expect((await alarmsOf(a.id)).map((x) => x.status)).toEqual(['open']);
+    });
+
+    it('disposes of the listed open alarms at once (people without filings confirmed) and lists what it could not', async () => {
       const a = await person({ leftAt: '2040-03-31' });
       const b = await person({ leftAt: '2040-03-31', number: null });
-      const res = await http().post('/retention/alarms/dispose-all').set(as(admin)).send({ note: 'year-end batch' }).expect(200);
-      expect(res.body.disposed).toBeGreaterThanOrEqual(2);
+      const listed = [await openAlarm(a.id), await openAlarm(b.id)];
+      const res = await http()
+        .post('/retention/alarms/dispose-all')
+        .set(as(admin))
+        .send({ note: 'year-end batch', alarmIds: listed, confirmedWithoutFilings: listed })
+        .expect(200);
+      expect(res.body.disposed).toBe(2);
+      expect(res.body.skipped).toEqual([]);
       const mine = res.body.records.filter((r: { subjectId: string }) => [a.id, b.id].includes(r.subjectId));
       expect(mine).toHaveLength(2);
       expect(mine.find((r: { subjectId: string }) => r.subjectId === b.id)).toMatchObject({

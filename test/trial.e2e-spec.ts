@@ -86,17 +86,23 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
     vault = child;
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
+    // Ready is the vault's own last start-up line, printed after the TRIAL MODE banner; the port
+    // answers /health earlier (app.listen comes before the banner), so waiting for the port raced
+    // the banner (a flaky "expected TRIAL MODE").
+    const ready = new RegExp(`mynumber-vault listening on port ${port}\\b`);
     const until = Date.now() + 120_000;
     while (Date.now() < until) {
       if (child.exitCode !== null) throw new Error(`the vault exited (${child.exitCode}):\n${output.slice(-3000)}`);
-      const up = await fetch(`${base()}/health`, { signal: AbortSignal.timeout(2000) }).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) return;
-      await sleep(300);
+      if (ready.test(output)) {
+        const up = await fetch(`${base()}/health`, { signal: AbortSignal.timeout(5000) }).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (up) return;
+      }
+      await sleep(200);
     }
-    throw new Error(`the vault did not answer /health:\n${output.slice(-3000)}`);
+    throw new Error(`the vault did not say it was ready (listening) and answer /health:\n${output.slice(-3000)}`);
   }
 
   async function stopVault(): Promise<void> {

@@ -29,6 +29,12 @@ export interface PolicyView {
 export type ApprovalExecutor = (req: ApprovalRequest, ctx: { requester: Actor; approver: Actor; request: RequestMeta }) => Promise<unknown>;
 
 /**
+ * What a pending request is about, in facts the approver needs to decide (a disposal: whose number,
+ * since when due). Registered by the owning module beside its executor; never a number.
+ */
+export type ApprovalDescriber = (req: ApprovalRequest) => Promise<Record<string, unknown> | null>;
+
+/**
  * 事務取扱責任者 approvals (issue #19). The policy says whether an action needs a second person
  * (`required`), may be done alone with a recorded reason (`waived`, flagged to auditors), or is
  * not set up yet. Requests wait here; the responsible person approves one and the owning module
@@ -38,6 +44,7 @@ export type ApprovalExecutor = (req: ApprovalRequest, ctx: { requester: Actor; a
 @Injectable()
 export class ApprovalsService implements OnModuleInit {
   private readonly executors = new Map<string, ApprovalExecutor>();
+  private readonly describers = new Map<string, ApprovalDescriber>();
 
   constructor(
     private readonly repo: ApprovalsRepository,
@@ -51,8 +58,16 @@ export class ApprovalsService implements OnModuleInit {
     this.users.useRoleApprovalRule(async () => (await this.repo.policy()) !== null);
   }
 
-  registerExecutor(kind: string, executor: ApprovalExecutor): void {
+  registerExecutor(kind: string, executor: ApprovalExecutor, describe?: ApprovalDescriber): void {
     this.executors.set(kind, executor);
+    if (describe) this.describers.set(kind, describe);
+  }
+
+  /** The request with what it is about (`about`, from the owning module; null when it has nothing to add or the thing is gone). */
+  private async described(row: ApprovalRequest) {
+    const describe = this.describers.get(row.kind);
+    const about = describe ? await describe(row).catch(() => null) : null;
+    return { ...view(row), about };
   }
 
   async policy(): Promise<PolicyView> {
@@ -117,13 +132,13 @@ export class ApprovalsService implements OnModuleInit {
 
   async list(status: ApprovalStatus = 'pending') {
     const [requests, accounts] = await Promise.all([this.repo.list(status, 200), status === 'pending' ? this.users.listPendingRoles() : Promise.resolve([])]);
-    return { requests: requests.map(view), accounts };
+    return { requests: await Promise.all(requests.map((r) => this.described(r))), accounts };
   }
 
   async get(id: string) {
     const row = await this.repo.get(id);
     if (!row) throw new NotFoundException({ code: 'approval.not-found', message: 'No such approval request' });
-    return view(row);
+    return this.described(row);
   }
 
   /**

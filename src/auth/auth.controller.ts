@@ -56,8 +56,8 @@ export class AuthController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({ summary: 'A new TOTP secret for an authenticator app (challenge from next = "enrol")' })
   @ApiOkResponse({ type: EnrolAnswerDto })
-  enrol(@Body() dto: ChallengeDto): Promise<EnrolAnswerDto> {
-    return this.login.enrol(dto.challenge);
+  enrol(@Body() dto: ChallengeDto, @CurrentRequest() request: RequestMeta): Promise<EnrolAnswerDto> {
+    return this.login.enrol(dto.challenge, request);
   }
 
   @Post('totp/activate')

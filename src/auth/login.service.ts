@@ -9,6 +9,7 @@ import { AuthChallenge, ChallengeStage } from './challenge.entity';
 import { ChallengeService } from './challenge.service';
 import { passwordBackoff, secondFactorBackoff } from './locked.exception';
 import { LoginBudget } from '@/users/lockout';
+import { AllowListService } from '@/network/allow-list.service';
 import { SessionService } from './session.service';
 import { TotpService } from './totp.service';
 
@@ -41,6 +42,8 @@ export class LoginService {
     private readonly totp: TotpService,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
+    /** IP allow-list per role (issue #19): login itself is refused from outside the role's addresses. */
+    private readonly allowList: AllowListService,
   ) {}
 
   /**
@@ -93,13 +96,16 @@ export class LoginService {
     // A right password gives its own attempt back and clears nothing else: an outsider's failures
     // stay until a complete login (known addresses) or until they decay (unknown addresses).
     await this.credentials.refundAttempt(user.id, budget, this.clock.now());
+    // Only now, with the right password: from outside the allow-list of one of the account's roles,
+    // 403 network.address-not-allowed (audited). Before the check the answer is the same 401 for all.
+    await this.allowList.check(actorOf(user), request, 'login');
     const next: NextStep = user.mustChangePassword ? 'change-password' : user.totpEnrolledAt ? 'totp' : 'enrol';
     return { next, challenge: await this.challenges.issue(user.id, next) };
   }
 
   /** First login: the initial password is replaced before anything else. */
   async changeInitialPassword(challenge: string, newPassword: string, request: RequestMeta): Promise<ChallengeAnswer> {
-    const { user, found } = await this.open(challenge, 'change-password');
+    const { user, found } = await this.open(challenge, 'change-password', request);
     await this.credentials.setPassword(user, newPassword, this.clock.now());
     await this.audit.record({ action: 'auth.password-changed', outcome: 'success', actor: actorOf(user), request, details: { initial: true } });
     const next: NextStep = user.totpEnrolledAt ? 'totp' : 'enrol';
@@ -108,15 +114,15 @@ export class LoginService {
   }
 
   /** A new secret (pending until activated with a code). Calling again replaces it. */
-  async enrol(challenge: string): Promise<{ otpauthUrl: string; secret: string }> {
-    const { user } = await this.open(challenge, 'enrol');
+  async enrol(challenge: string, request: RequestMeta): Promise<{ otpauthUrl: string; secret: string }> {
+    const { user } = await this.open(challenge, 'enrol', request);
     const secret = this.totp.generateSecret();
     await this.credentials.storePendingTotpSecret(user.id, secret);
     return { otpauthUrl: this.totp.otpauthUrl(user.username, secret), secret };
   }
 
   async activate(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer & { recoveryCodes: string[] }> {
-    const { user, found } = await this.open(challenge, 'enrol');
+    const { user, found } = await this.open(challenge, 'enrol', request);
     const secret = this.credentials.totpSecret(user);
     if (!secret)
       throw new BadRequestException({
@@ -145,7 +151,7 @@ export class LoginService {
   }
 
   async verifyTotp(challenge: string, code: string, request: RequestMeta): Promise<SessionAnswer> {
-    const { user, found } = await this.open(challenge, 'totp');
+    const { user, found } = await this.open(challenge, 'totp', request);
     const reserved = await this.reserveCode(user, found, request);
     const secret = this.credentials.totpSecret(user);
     const step = secret ? this.totp.verify(code, secret) : null;
@@ -157,7 +163,7 @@ export class LoginService {
   }
 
   async useRecoveryCode(challenge: string, recoveryCode: string, request: RequestMeta): Promise<SessionAnswer> {
-    const { user, found } = await this.open(challenge, 'totp');
+    const { user, found } = await this.open(challenge, 'totp', request);
     const reserved = await this.reserveCode(user, found, request);
     const { ok, remaining } = await this.credentials.consumeRecoveryCode(user.id, recoveryCode, this.clock.now());
     if (!ok) {
@@ -210,7 +216,7 @@ export class LoginService {
   }
 
   /** The challenge and its (active) person, or 401; a second factor in backoff answers 429 at every step. */
-  private async open(token: string, stage: ChallengeStage): Promise<{ found: AuthChallenge; user: StaffUser }> {
+  private async open(token: string, stage: ChallengeStage, request: RequestMeta): Promise<{ found: AuthChallenge; user: StaffUser }> {
     const found = await this.challenges.find(token);
     if (!found || found.stage !== stage) {
       if (found) throw new UnauthorizedException({ code: 'login.wrong-step', message: `This login challenge expects the step "${found.stage}"` });
@@ -220,6 +226,9 @@ export class LoginService {
     if (!user || user.status !== 'active') throw new UnauthorizedException({ code: 'login.challenge-invalid', message: BAD_CHALLENGE });
     const wait = await this.credentials.budgetWaitSeconds(user.id, 'factor', this.clock.now());
     if (wait > 0) throw secondFactorBackoff(wait);
+    // Every later step too, before a code is used up or recovery codes are made: a challenge won
+    // inside the allowed network cannot be finished (and no session issued) from outside it.
+    await this.allowList.check(actorOf(user), request, 'second-factor');
     return { found, user };
   }
 

@@ -4,6 +4,7 @@ import type { Job, Queue } from 'bull';
 import { ClockService } from '@/config/clock.service';
 import { closeQueue, withTimeout } from '@/common/queue/bull-queue';
 import { QUEUE_COMMAND_TIMEOUT_MS } from '@/retention/queue/queue.constants';
+import { reportRedisOutages } from '@/retention/queue/redis-outage';
 
 export const BREACH_DEADLINES_QUEUE = 'breach-deadlines';
 export const JOB_BREACH_DUE = 'breach-due';
@@ -28,6 +29,7 @@ export function breachJobId(incidentId: string, kind: BreachDueJob['kind']): str
 export class BreachQueueService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(BreachQueueService.name);
   private handler: (job: BreachDueJob) => Promise<unknown> = async () => undefined;
+  private outages: { stop(): void } | null = null;
 
   constructor(
     @InjectQueue(BREACH_DEADLINES_QUEUE) private readonly queue: Queue,
@@ -40,13 +42,14 @@ export class BreachQueueService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    this.queue.on('error', (error: Error) => this.logger.warn(`Redis unavailable for the breach-deadline queue: ${error.message}`));
+    this.outages = reportRedisOutages(this.queue, this.logger, 'the breach-deadline queue'); // only a lasting outage (issue #22)
     this.queue
       .process(JOB_BREACH_DUE, 1, (job: Job<BreachDueJob>) => this.handler(job.data))
       .catch((error: Error) => this.logger.error(`Queue worker (${JOB_BREACH_DUE}) stopped: ${error.message}`));
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.outages?.stop();
     await closeQueue(this.queue, QUEUE_COMMAND_TIMEOUT_MS, this.logger);
   }
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Header, Param, ParseUUIDPipe, Patch, Post, Put }
 import { ApiOperation, ApiTags, ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
 import { RequestMeta, Staff } from '@/common/auth/staff';
-import { RecipientKeyDto, ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
+import { AgeRecipientDto, RecipientKeyDto, ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
 import { FirmsService } from './firms.service';
 import { FirmsCreateAnswerDto, FirmsListAnswerDto, FirmsCreateAccountAnswerDto } from '@/firms/dto/firms.responses';
 
@@ -57,6 +57,14 @@ export class FirmsController {
   @ApiOkResponse({ type: FirmsCreateAnswerDto })
   recipientKey(@Param('id', ParseUUIDPipe) id: string, @Body() dto: RecipientKeyDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     return this.firms.setRecipientKey(id, dto.publicKey, staff, request);
+  }
+
+  @Put(':id/age-recipient')
+  @Auth('admin')
+  @ApiOperation({ summary: "Register the firm's age X25519 recipient (age1…): exports to the firm can leave encrypted for it (encryption: age)" })
+  @ApiOkResponse({ type: FirmsCreateAnswerDto })
+  ageRecipient(@Param('id', ParseUUIDPipe) id: string, @Body() dto: AgeRecipientDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
+    return this.firms.setAgeRecipient(id, dto.recipient, staff, request);
   }
 
   @Post(':id/accounts')

@@ -4,12 +4,43 @@ import { FirmAccess, RequestMeta, Staff } from '@/common/auth/staff';
 import { ClockService } from '@/config/clock.service';
 import { LegalDataService } from '@/config/legal-data.service';
 import { UsersService } from '@/users/users.service';
-import { encryptForRecipient, readRecipientKey } from './recipient-key';
+import {
+  encryptForAgeRecipient,
+  encryptForRecipient,
+  encryptWithPassphrase,
+  ExportEncryption,
+  oneTimePassphrase,
+  readAgeRecipient,
+  readRecipientKey,
+} from './recipient-key';
 import { ChecklistItemDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
 import { FirmsRepository } from './firms.repository';
 import { ChecklistEntry, OutsideFirm } from './outside-firm.entity';
 
 type Actor = Pick<Staff, 'userId' | 'username' | 'roles'>;
+
+export interface EncryptionPlan {
+  kind: ExportEncryption;
+  /** The OpenPGP fingerprint or the age recipient; null for a passphrase. */
+  keyId: string | null;
+  /** For a passphrase: the passphrase, handed to the caller once and nowhere else. */
+  passphrase?: string;
+  /** The file as ASCII armor (OpenPGP message or age file). */
+  encrypt: (text: string, filename: string) => Promise<string>;
+}
+
+export interface ExportRecipient {
+  firmId: string;
+  firmName: string;
+  purposes: string[];
+  encryption: EncryptionPlan;
+}
+
+/** A fresh one-time passphrase and the symmetric OpenPGP encryption with it (gpg --decrypt opens it). */
+export function passphraseEncryption(): EncryptionPlan {
+  const passphrase = oneTimePassphrase();
+  return { kind: 'passphrase', keyId: null, passphrase, encrypt: (text, filename) => encryptWithPassphrase(passphrase, text, filename) };
+}
 
 /** 00:00 Japan time of a date (YYYY-MM-DD). */
 const startOfJapanDay = (date: string): Date => new Date(`${date}T00:00:00+09:00`);
@@ -49,6 +80,8 @@ export class FirmsService {
           recipientKey: null,
           recipientKeyFingerprint: null,
           recipientKeySetAt: null,
+          ageRecipient: null,
+          ageRecipientSetAt: null,
           createdBy: actor.userId,
           createdAt: now,
           updatedAt: now,
@@ -127,27 +160,56 @@ export class FirmsService {
       const f = await this.load(id, m, true);
       const changes = { recipientKey: key.armored, recipientKeyFingerprint: key.fingerprint, recipientKeySetAt: this.clock.now(), updatedAt: this.clock.now() };
       await this.repo.update(id, changes, m);
-      await this.audit.record({ action: 'firm.key-registered', outcome: 'success', actor, request, details: { firmId: id, fingerprint: key.fingerprint } }, m);
+      await this.audit.record(
+        { action: 'firm.key-registered', outcome: 'success', actor, request, details: { firmId: id, kind: 'openpgp', fingerprint: key.fingerprint } },
+        m,
+      );
       return { ...f, ...changes };
     });
     return this.view(firm);
   }
 
-  /** The recipient of an export to this firm: 409 without a registered key. */
-  async recipient(
-    firmId: string,
-  ): Promise<{ firmId: string; firmName: string; fingerprint: string; purposes: string[]; encrypt: (text: string, filename: string) => Promise<string> }> {
+  /** Registers the firm's age X25519 recipient (age1…): exports can be encrypted for it with `encryption: "age"`. */
+  async setAgeRecipient(id: string, text: string, actor: Actor, request: RequestMeta) {
+    const recipient = readAgeRecipient(text);
+    const firm = await this.repo.transaction(async (m) => {
+      const f = await this.load(id, m, true);
+      const changes = { ageRecipient: recipient, ageRecipientSetAt: this.clock.now(), updatedAt: this.clock.now() };
+      await this.repo.update(id, changes, m);
+      await this.audit.record({ action: 'firm.key-registered', outcome: 'success', actor, request, details: { firmId: id, kind: 'age', recipient } }, m);
+      return { ...f, ...changes };
+    });
+    return this.view(firm);
+  }
+
+  /**
+   * The recipient of an export to this firm and how it is encrypted: for its OpenPGP key, for its
+   * age recipient, or (a clerk of the company only) with a one-time passphrase given to the caller.
+   * Without `encryption`: the OpenPGP key if registered, else the age recipient; 409 without either.
+   */
+  async recipient(firmId: string, encryption?: ExportEncryption): Promise<ExportRecipient> {
     const firm = await this.load(firmId);
+    const kind = encryption ?? (firm.recipientKey ? 'openpgp' : firm.ageRecipient ? 'age' : 'openpgp');
+    const base = { firmId: firm.id, firmName: firm.name, purposes: firm.purposes };
+    if (kind === 'passphrase') return { ...base, encryption: passphraseEncryption() };
+    if (kind === 'age') {
+      if (!firm.ageRecipient) {
+        throw new ConflictException({ code: 'export.no-age-recipient', message: "Register the firm's age recipient first (PUT /firms/:id/age-recipient)" });
+      }
+      const recipient = firm.ageRecipient;
+      return { ...base, encryption: { kind: 'age', keyId: recipient, encrypt: (text) => encryptForAgeRecipient(recipient, text) } };
+    }
     if (!firm.recipientKey || !firm.recipientKeyFingerprint) {
-      throw new ConflictException({ code: 'export.no-recipient-key', message: "Register the firm's OpenPGP public key first (PUT /firms/:id/recipient-key)" });
+      throw new ConflictException({
+        code: 'export.no-recipient-key',
+        message:
+          "Register the firm's OpenPGP public key (PUT /firms/:id/recipient-key) or age recipient (PUT /firms/:id/age-recipient) first, or use a one-time passphrase",
+      });
     }
     const key = firm.recipientKey;
     return {
-      firmId: firm.id,
-      firmName: firm.name,
-      fingerprint: firm.recipientKeyFingerprint,
-      purposes: firm.purposes,
-      encrypt: (text, filename) => encryptForRecipient(key, text, filename),
+      ...base,
+      encryption: { kind: 'openpgp', keyId: firm.recipientKeyFingerprint, encrypt: (text, filename) => encryptForRecipient(key, text, filename) },
     };
   }
 
@@ -258,6 +320,8 @@ export class FirmsService {
       }),
       recipientKeyFingerprint: f.recipientKeyFingerprint ?? null,
       recipientKeySetAt: f.recipientKeySetAt?.toISOString() ?? null,
+      ageRecipient: f.ageRecipient ?? null,
+      ageRecipientSetAt: f.ageRecipientSetAt?.toISOString() ?? null,
       createdAt: f.createdAt.toISOString(),
       updatedAt: f.updatedAt.toISOString(),
     };

@@ -58,6 +58,13 @@ export class OutsideFirm {
   @Column({ name: 'recipient_key_set_at', type: 'timestamptz', nullable: true })
   recipientKeySetAt: Date | null;
 
+  /** The firm's age X25519 recipient (age1…, issue #19): exports can be encrypted for it instead. */
+  @Column({ name: 'age_recipient', type: 'text', nullable: true })
+  ageRecipient: string | null;
+
+  @Column({ name: 'age_recipient_set_at', type: 'timestamptz', nullable: true })
+  ageRecipientSetAt: Date | null;
+
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 

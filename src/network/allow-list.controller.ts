@@ -26,8 +26,8 @@ export class AllowListController {
   @Auth('admin', 'auditor', 'responsible')
   @ApiOperation({ summary: 'The addresses each role may use the API from (a role not listed: anywhere)' })
   @ApiOkResponse({ type: AllowListListAnswerDto })
-  list() {
-    return this.allowList.list();
+  list(@CurrentRequest() request: RequestMeta) {
+    return this.allowList.list(request);
   }
 
   @Put(':role')

@@ -27,9 +27,13 @@ export class AllowListService {
     private readonly clock: ClockService,
   ) {}
 
-  async list() {
+  /** The lists, and the address the asker's request came from as the API sees it (the console warns before a list leaves it out). */
+  async list(request?: RequestMeta) {
     const rows = await this.repo.all();
-    return { items: rows.map((r) => ({ role: r.role, cidrs: r.cidrs, setBy: r.set_by_username, setAt: r.set_at.toISOString() })) };
+    return {
+      items: rows.map((r) => ({ role: r.role, cidrs: r.cidrs, setBy: r.set_by_username, setAt: r.set_at.toISOString() })),
+      yourAddress: request?.clientAddress ? normalizeAddress(request.clientAddress) : null,
+    };
   }
 
   /** Sets a role's list (an empty list removes it). Refuses what would lock the admin out from where they are now. */
@@ -49,11 +53,19 @@ export class AllowListService {
       await this.audit.record({ action: 'network.allow-list-changed', outcome: 'success', actor: staff, request, details: { role, cidrs: normalized } }, m);
     });
     this.cache = null;
-    return this.list();
+    return this.list(request);
   }
 
-  /** Throws (and records) when the account's address is outside a list of one of its roles. */
-  async check(staff: Pick<Staff, 'userId' | 'username' | 'roles'>, request: RequestMeta): Promise<void> {
+  /**
+   * Throws (and records) when the account's address is outside a list of one of its roles. `stage`
+   * says where: a signed-in request (the guard), or a login step (after the password was found
+   * right, so the refusal tells nothing about which usernames exist or what roles they hold).
+   */
+  async check(
+    staff: Pick<Staff, 'userId' | 'username' | 'roles'>,
+    request: RequestMeta,
+    stage: 'request' | 'login' | 'second-factor' = 'request',
+  ): Promise<void> {
     const lists = await this.lists();
     if (lists.size === 0) return;
     const address = request.clientAddress ? normalizeAddress(request.clientAddress) : null;
@@ -62,7 +74,13 @@ export class AllowListService {
       return list !== undefined && (!address || !allows(list, address));
     });
     if (!refusedBy) return;
-    await this.audit.record({ action: 'auth.address-refused', outcome: 'refused', actor: staff, request, details: { role: refusedBy } });
+    await this.audit.record({
+      action: 'auth.address-refused',
+      outcome: 'refused',
+      actor: staff,
+      request,
+      details: stage === 'request' ? { role: refusedBy } : { role: refusedBy, stage },
+    });
     throw new ForbiddenException({ code: 'network.address-not-allowed', message: `This account's role ${refusedBy} may not be used from this address` });
   }
 

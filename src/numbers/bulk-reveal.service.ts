@@ -66,8 +66,10 @@ export interface BulkPlan {
   format: string;
   /** Dependents' employee codes (subject id → code), for the employee_code column. */
   employeeCodes?: Map<string, string>;
-  /** Issue #19: the outside firm the export is handed to (提供), encrypted for its key. */
-  recipient?: { firmId: string; firmName: string; fingerprint: string } | null;
+  /** Issue #19: the outside firm the export is handed to (提供). */
+  recipient?: { firmId: string; firmName: string } | null;
+  /** Issue #19: how the file leaves (never the passphrase itself); none = plain, for company clerks only (持出し). */
+  encryption?: { kind: 'openpgp' | 'age' | 'passphrase'; keyId: string | null } | null;
 }
 
 /**
@@ -166,18 +168,18 @@ export class BulkRevealService {
         format: plan.format,
         skippedByReason: countBy(skipped.map((s) => s.reason)),
         // issue #19: handed to an outside firm = 提供 (provision); kept inside the company = 持出し (take-out)
+        // and how it left: for the firm's OpenPGP key (its fingerprint), its age recipient, or a one-time passphrase (never recorded)
         transfer: plan.recipient
           ? {
               kind: 'provision',
               label: '提供',
               firmId: plan.recipient.firmId,
               firmName: plan.recipient.firmName,
-              encryption: 'openpgp',
-              recipientFingerprint: plan.recipient.fingerprint,
+              ...encryptionDetails(plan.encryption),
             }
           : plan.staff.firm
-            ? { kind: 'provision', label: '提供', firmId: plan.staff.firm.id, firmName: plan.staff.firm.name }
-            : { kind: 'take-out', label: '持出し', encryption: 'none' },
+            ? { kind: 'provision', label: '提供', firmId: plan.staff.firm.id, firmName: plan.staff.firm.name, ...encryptionDetails(plan.encryption) }
+            : { kind: 'take-out', label: '持出し', ...encryptionDetails(plan.encryption) },
       },
     });
     await sink.finish(summary);
@@ -245,6 +247,13 @@ export class BulkRevealService {
       return { encrypted, batchSkips };
     });
   }
+}
+
+function encryptionDetails(encryption: BulkPlan['encryption']): Record<string, string> {
+  if (!encryption) return { encryption: 'none' };
+  if (encryption.kind === 'openpgp') return { encryption: 'openpgp', recipientFingerprint: encryption.keyId ?? '' };
+  if (encryption.kind === 'age') return { encryption: 'age', ageRecipient: encryption.keyId ?? '' };
+  return { encryption: 'passphrase', passphraseDelivery: 'separately' };
 }
 
 function countBy(values: string[]): Record<string, number> {

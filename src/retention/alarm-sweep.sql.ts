@@ -48,6 +48,11 @@ const RAISE_DUE_SQL = `
      WHERE rs.due_on <= $2::date
        AND rs.disposed_at IS NULL
        AND ($4::uuid IS NULL OR rs.subject_id = $4::uuid)
+    -- FOR UPDATE: a disposal holds its person's schedule row until it commits; waiting for it and
+    -- rechecking disposed_at on the row it wrote keeps a disposed person from getting a new open
+    -- alarm (without it, the insert waited only for the old alarm's index entry, found it closed
+    -- by then, and raised one: seen in the sigkill fault spec, issue #22).
+    FOR UPDATE OF rs
     -- No NOT EXISTS anti-join here: the unique index alone decides. (On a fresh table the planner
     -- picked a nested loop that rescanned the rows this very statement was inserting: 20 s for
     -- 60,000 alarms instead of 2.)
@@ -60,6 +65,7 @@ const RAISE_DUE_SQL = `
      WHERE rs.review_on <= $2::date
        AND rs.disposed_at IS NULL
        AND ($4::uuid IS NULL OR rs.subject_id = $4::uuid)
+    FOR UPDATE OF rs
     ON CONFLICT (subject_id) WHERE status = 'open' DO NOTHING
     RETURNING id
   )

@@ -1,4 +1,4 @@
-import { ConflictException, HttpException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { BadRequestException, ConflictException, HttpException, Injectable, NotFoundException, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -69,12 +69,27 @@ export class DisposalService implements OnModuleInit {
 
   /** What the responsible person's approval carries out: the disposal asked for, with the requester as disposer. */
   onModuleInit(): void {
-    this.approvals.registerExecutor('disposal', (req, { requester, approver, request }) =>
-      this.dispose(req.targetId!, { note: req.payload.note as string | undefined }, requester, request, null, {
-        approver,
-        approvalId: req.id,
-        fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
-      }),
+    this.approvals.registerExecutor(
+      'disposal',
+      (req, { requester, approver, request }) =>
+        this.dispose(req.targetId!, { note: req.payload.note as string | undefined }, requester, request, null, {
+          approver,
+          approvalId: req.id,
+          fourEyes: approver.userId === requester.userId ? 'waived' : 'approved',
+        }),
+      // the approver decides knowing whose number and since when it is due (never the number)
+      async (req) => {
+        const alarm = req.targetId ? await this.dataSource.manager.findOneBy(DisposalAlarm, { id: req.targetId }) : null;
+        if (!alarm) return null;
+        const subject = await this.subjects.get(alarm.subjectId).catch(() => null);
+        return {
+          subjectCode: subject?.code ?? null,
+          subjectName: subject?.name ?? null,
+          subjectKind: subject?.kind ?? null,
+          dueOn: alarm.dueOn,
+          alarmStatus: alarm.status,
+        };
+      },
     );
     this.approvals.registerExecutor('disposal-batch', (req, { requester, approver, request }) =>
       this.disposeAll(
@@ -112,6 +127,7 @@ export class DisposalService implements OnModuleInit {
 
   /** POST /retention/alarms/dispose-all, under the same four-eyes policy (one approval for the run). */
   async requestDisposeAll(dto: DisposeAllDto, staff: Staff, request: RequestMeta): Promise<BatchDisposalResult | PendingDisposal> {
+    listedAlarms(dto);
     const mode = await this.approvals.modeNow();
     if (!mode.needsApproval) return this.disposeAll(dto, staff, request, { approver: staff, approvalId: null, fourEyes: mode.outcome });
     const payload = {
@@ -230,10 +246,11 @@ export class DisposalService implements OnModuleInit {
   }
 
   /**
-   * Year-end practice: dispose of every open alarm (or only `alarmIds`, what the admin was shown),
-   * one transaction per person; refusals are listed in `skipped`. With `alarmIds`, a person with no
-   * recorded filing is skipped (`disposal.filings-unconfirmed`) unless `confirmedWithoutFilings`
-   * names their alarm: the vault cannot know that no filing still needs that number (issue #22).
+   * Year-end practice: dispose of the open alarms in `alarmIds` (what the admin was shown; required,
+   * also for a run an approval carries out), one transaction per person; refusals are listed in
+   * `skipped`. A person with no recorded filing is skipped (`disposal.filings-unconfirmed`) unless
+   * `confirmedWithoutFilings` names their alarm: the vault cannot know that no filing still needs
+   * that number (issue #22).
    */
   async disposeAll(
     dto: DisposeAllDto,
@@ -241,13 +258,14 @@ export class DisposalService implements OnModuleInit {
     request: RequestMeta,
     approval: DisposalApproval = { approver: staff, approvalId: null, fourEyes: 'not-configured' },
   ): Promise<BatchDisposalResult> {
+    const alarmIds = listedAlarms(dto);
     const batchId = randomUUID();
-    const open = await this.repository.openAlarms(dto.alarmIds);
-    const filings = dto.alarmIds ? await this.repository.filingCounts(open.map((a) => a.subjectId)) : new Map<string, number>();
+    const open = await this.repository.openAlarms(alarmIds);
+    const filings = await this.repository.filingCounts(open.map((a) => a.subjectId));
     const confirmed = new Set(dto.confirmedWithoutFilings ?? []);
     const result: BatchDisposalResult = { batchId, disposed: 0, records: [], skipped: [] };
     for (const { id, subjectId } of open) {
-      if (dto.alarmIds && !filings.get(subjectId) && !confirmed.has(id)) {
+      if (!filings.get(subjectId) && !confirmed.has(id)) {
         result.skipped.push({ alarmId: id, code: 'disposal.filings-unconfirmed', reason: 'No filing is recorded for this person; confirm them one by one' });
         continue;
       }
@@ -260,11 +278,9 @@ export class DisposalService implements OnModuleInit {
         result.skipped.push({ alarmId: id, code: body.code ?? `http.${error.getStatus()}`, reason: String(body.message ?? error.message) });
       }
     }
-    if (dto.alarmIds) {
-      const found = new Set(open.map((a) => a.id));
-      for (const id of dto.alarmIds)
-        if (!found.has(id)) result.skipped.push({ alarmId: id, code: 'disposal.not-open', reason: 'This alarm is not open (any more)' });
-    }
+    const found = new Set(open.map((a) => a.id));
+    for (const id of new Set(alarmIds))
+      if (!found.has(id)) result.skipped.push({ alarmId: id, code: 'disposal.not-open', reason: 'This alarm is not open (any more)' });
     await this.audit.record({
       action: 'disposal.batch-run',
       outcome: 'success',
@@ -286,4 +302,17 @@ export class DisposalService implements OnModuleInit {
     const items = rows.slice(0, DISPOSAL_PAGE_SIZE);
     return { items, nextCursor: rows.length > DISPOSAL_PAGE_SIZE ? items[items.length - 1]!.id : null };
   }
+}
+
+/**
+ * The alarms a batch disposal may touch: exactly those the admin was shown. Without a list (older
+ * scripts sent none and disposed of every open alarm) nothing is disposed of (issue #22).
+ */
+function listedAlarms(dto: DisposeAllDto): string[] {
+  if (!dto.alarmIds?.length)
+    throw new BadRequestException({
+      code: 'disposal.alarm-ids-required',
+      message: 'alarmIds must list the open alarms to dispose of (those shown to the admin); a batch without the list disposes of nothing',
+    });
+  return dto.alarmIds;
 }

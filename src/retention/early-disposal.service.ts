@@ -76,12 +76,18 @@ export class EarlyDisposalService {
     });
   }
 
-  async list(query: ListEarlyDisposalsQuery): Promise<{ items: EarlyDisposal[] }> {
+  /** The list, each with the person's code and name (the approver decides knowing whose number; never the number). */
+  async list(query: ListEarlyDisposalsQuery): Promise<{ items: (EarlyDisposal & { subject: { code: string; name: string; kind: string } | null })[] }> {
+    const rows = await this.dataSource.manager.find(EarlyDisposal, {
+      where: { status: query.status ?? 'pending' },
+      order: { recordedAt: 'ASC', id: 'ASC' },
+      take: 500,
+    });
+    const people = new Map((await this.subjects.findMany([...new Set(rows.map((r) => r.subjectId))])).map((s) => [s.id, s]));
     return {
-      items: await this.dataSource.manager.find(EarlyDisposal, {
-        where: { status: query.status ?? 'pending' },
-        order: { recordedAt: 'ASC', id: 'ASC' },
-        take: 500,
+      items: rows.map((r) => {
+        const s = people.get(r.subjectId);
+        return Object.assign(r, { subject: s ? { code: s.code, name: s.name, kind: s.kind } : null });
       }),
     };
   }

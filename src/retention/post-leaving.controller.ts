@@ -80,7 +80,8 @@ export class PostLeavingController {
   }
 
   @Get('retention/early-disposals')
-  @Auth('admin')
+  @Auth('admin', 'responsible')
+  @ApiOperation({ summary: 'Early disposals (default: pending) with the person; the responsible person approves them under four eyes' })
   @ApiOkResponse({ type: PostLeavingListEarlyAnswerDto })
   listEarly(@Query() query: ListEarlyDisposalsQuery) {
     return this.early.list(query);

@@ -40,7 +40,7 @@ export class RetentionController {
   @HttpCode(200)
   @ApiOperation({
     summary:
-      'Dispose of every open alarm, or only alarmIds (year-end practice); one transaction per person, refusals listed in skipped; with alarmIds, people with no recorded filing only when confirmedWithoutFilings names them; 202 while it waits for four-eyes approval',
+      'Dispose of the open alarms listed in alarmIds (what the admin was shown; year-end practice); one transaction per person, refusals listed in skipped; people with no recorded filing only when confirmedWithoutFilings names them; without alarmIds 400 disposal.alarm-ids-required; 202 while it waits for four-eyes approval',
   })
   @ApiOkResponse({ type: BatchDisposalResultDto, description: 'Disposed, with the refusals listed' })
   @ApiAcceptedResponse({ type: PendingDisposalDto, description: 'Waits for four-eyes approval' })

@@ -76,11 +76,11 @@ export class RetentionRepository {
     return new Map(rows.map((r) => [r.subject_id, r.n]));
   }
 
-  /** Open alarms (all, or only those among `ids`) in disposal order, with their person. */
-  async openAlarms(ids?: string[], manager?: EntityManager): Promise<{ id: string; subjectId: string }[]> {
+  /** The open alarms among `ids` in disposal order, with their person. */
+  async openAlarms(ids: string[], manager?: EntityManager): Promise<{ id: string; subjectId: string }[]> {
     const rows: { id: string; subject_id: string }[] = await this.db(manager).query(
-      `SELECT id, subject_id FROM disposal_alarm WHERE status = 'open' AND ($1::uuid[] IS NULL OR id = ANY($1::uuid[])) ORDER BY due_on, id`,
-      [ids ?? null],
+      `SELECT id, subject_id FROM disposal_alarm WHERE status = 'open' AND id = ANY($1::uuid[]) ORDER BY due_on, id`,
+      [ids],
     );
     return rows.map((r) => ({ id: r.id, subjectId: r.subject_id }));
   }

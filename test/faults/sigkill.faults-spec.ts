@@ -8,6 +8,10 @@
  * (the disposal has already deleted the number and written its record by then). The vault is
  * killed there, its sessions are gone, the lock is released.
  *
+ * The run lists the alarms the admin would be shown (GET /retention/alarms) and confirms the
+ * leavers, who have no recorded filing, one by one: the server disposes of nothing without the
+ * list (issue #22), which the spec checks first.
+ *
  * Afterwards: no half-disposed person (each is either fully disposed: number gone, record,
  * alarm closed, schedule marked, one audit entry; or untouched), every row the client
  * received has its audit entry, the audit chain verifies, and a second disposal run finishes
@@ -65,6 +69,31 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
     );
   }
 
+  /**
+   * What the console sends: every open alarm it listed (GET /retention/alarms, all pages), with
+   * the people who have no recorded filing (all the leavers here) confirmed one by one.
+   */
+  async function listedBatch(note: string): Promise<{ note: string; alarmIds: string[]; confirmedWithoutFilings: string[] }> {
+    const items: { id: string; subject: { id: string } | null; filingsRecorded: number }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(stack.vault.url, 'GET', `/retention/alarms?status=open${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, {
+        token: team.admin.token,
+      });
+      expect(page.status).toBe(200);
+      const body = page.body as { items: typeof items; nextCursor: string | null };
+      items.push(...body.items);
+      cursor = body.nextCursor;
+    } while (cursor);
+    const ours = new Set(leavers.map((l) => l.id));
+    expect(items.every((a) => a.subject && ours.has(a.subject.id))).toBe(true);
+    return {
+      note,
+      alarmIds: items.map((a) => a.id),
+      confirmedWithoutFilings: items.filter((a) => a.filingsRecorded === 0).map((a) => a.id),
+    };
+  }
+
   const halfDisposed = (p: PersonState) =>
     !(
       (!p.has_number && p.status === 'disposed' && p.records === 1 && p.schedule_disposed && p.audits === 1) ||
@@ -93,9 +122,17 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
       }
     };
 
+    // 0. Without the list of alarms the admin was shown, the server disposes of nothing (issue #22).
+    const unlisted = await call(vault.url, 'POST', '/retention/alarms/dispose-all', { token: admin.token, body: { note: 'fault suite' } });
+    expect(unlisted).toMatchObject({ status: 400, body: { code: 'disposal.alarm-ids-required' } });
+    expect((await people()).every((p) => p.status === 'open' && p.has_number)).toBe(true);
+    const batch = await listedBatch('fault suite');
+    expect(batch.alarmIds).toHaveLength(leavers.length);
+    expect(batch.confirmedWithoutFilings).toHaveLength(leavers.length);
+
     // 1. The disposal run starts; once some people are disposed of (committed), the next one is
     //    frozen after it deleted the number, at the insert of its disposal record.
-    const disposeAll = call(vault.url, 'POST', '/retention/alarms/dispose-all', { token: admin.token, body: { note: 'fault suite' }, timeoutMs: 120_000 });
+    const disposeAll = call(vault.url, 'POST', '/retention/alarms/dispose-all', { token: admin.token, body: batch, timeoutMs: 120_000 });
     const t0 = Date.now();
     for (;;) {
       const { n } = await pg.queryOne<{ n: number }>(`SELECT count(*)::int AS n FROM disposal_record`);
@@ -175,13 +212,12 @@ describe('fault: SIGKILL during a bulk retrieval and a disposal run', () => {
 
     // A second run finishes the job: exactly one record per person.
     await stepUp(admin).catch(() => undefined);
-    const rerun = await call(vault.url, 'POST', '/retention/alarms/dispose-all', {
-      token: admin.token,
-      body: { note: 'fault suite, after restart' },
-      timeoutMs: 120_000,
-    });
+    const rest = await listedBatch('fault suite, after restart');
+    expect(rest.alarmIds).toHaveLength(leavers.length - disposed);
+    const rerun = await call(vault.url, 'POST', '/retention/alarms/dispose-all', { token: admin.token, body: rest, timeoutMs: 120_000 });
     expect(rerun.status).toBe(200);
     expect(rerun.body.disposed).toBe(leavers.length - disposed);
+    expect(rerun.body.skipped).toEqual([]);
     const final = await people();
     expect(final.filter((p) => !(p.status === 'disposed' && !p.has_number && p.records === 1 && p.schedule_disposed && p.audits === 1))).toEqual([]);
 

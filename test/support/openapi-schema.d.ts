@@ -634,7 +634,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Bulk retrieval for filings, streamed as CSV (default) or NDJSON by Accept */
+    /** Bulk retrieval for filings, streamed as CSV (default) or NDJSON by Accept; or encrypted (issue #19) */
     post: operations['NumbersController_bulkReveal'];
     delete?: never;
     options?: never;
@@ -703,7 +703,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Dispose of every open alarm, or only alarmIds (year-end practice); one transaction per person, refusals listed in skipped; with alarmIds, people with no recorded filing only when confirmedWithoutFilings names them; 202 while it waits for four-eyes approval */
+    /** Dispose of the open alarms listed in alarmIds (what the admin was shown; year-end practice); one transaction per person, refusals listed in skipped; people with no recorded filing only when confirmedWithoutFilings names them; without alarmIds 400 disposal.alarm-ids-required; 202 while it waits for four-eyes approval */
     post: operations['RetentionController_disposeAll'];
     delete?: never;
     options?: never;
@@ -887,6 +887,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** Early disposals (default: pending) with the person; the responsible person approves them under four eyes */
     get: operations['PostLeavingController_listEarly'];
     put?: never;
     post?: never;
@@ -1662,6 +1663,23 @@ export interface paths {
     patch: operations['InventoryController_updateOtherFile'];
     trace?: never;
   };
+  '/reports/monthly/{month}.pdf': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The month's report as an A4 PDF with its charts, printed on the server by Chromium (CHROMIUM_PATH); 503 report.pdf-unavailable without it */
+    get: operations['ReportsController_monthlyPdf'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/reports/monthly/{month}': {
     parameters: {
       query?: never;
@@ -1758,6 +1776,23 @@ export interface paths {
     get?: never;
     /** Register the firm's OpenPGP public key: exports to the firm leave encrypted for it */
     put: operations['FirmsController_recipientKey'];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/firms/{id}/age-recipient': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Register the firm's age X25519 recipient (age1…): exports to the firm can leave encrypted for it (encryption: age) */
+    put: operations['FirmsController_ageRecipient'];
     post?: never;
     delete?: never;
     options?: never;
@@ -2418,6 +2453,19 @@ export interface components {
       subjectId: string;
       items: components['schemas']['NumberRequestDto'][];
     };
+    NumbersExportPassphraseAnswerDto: {
+      /**
+       * @description The one-time passphrase: deliver it separately from the file (phone, paper); the vault keeps no copy
+       * @example K7MNP-Q2RST-UVW3X-YZ4AB-CDE5F-GHJ6K
+       */
+      passphrase: string;
+      /** @example my-numbers.csv.asc */
+      filename: string;
+      /** @example application/pgp-encrypted */
+      contentType: string;
+      /** @description The export as an ASCII-armored OpenPGP message (symmetric, AES-256): gpg --decrypt asks for the passphrase */
+      file: string;
+    };
     IdentityCheckDto: {
       /**
        * @description Document that proved the number (番号確認)
@@ -2476,8 +2524,13 @@ export interface components {
        * @example 2026
        */
       activeInYear?: number;
-      /** @description Issue #19: hand the export to this outside firm (提供), encrypted for its registered OpenPGP key; a firm's own account always gets its firm's */
+      /** @description Issue #19: hand the export to this outside firm (提供), encrypted (see encryption); a firm's own account always gets its firm's */
       recipientFirmId?: string;
+      /**
+       * @description Issue #19: how the export leaves. openpgp / age: for the recipient firm's registered OpenPGP key / age recipient (default: the key it has, OpenPGP first). passphrase (company clerks only, with or without a firm): OpenPGP symmetric (AES-256) with a one-time passphrase answered once in JSON, to be delivered separately (gpg --decrypt opens it). Without it and without a firm: plain CSV / NDJSON (持出し).
+       * @enum {string}
+       */
+      encryption?: 'openpgp' | 'age' | 'passphrase';
     };
     SubjectViewsListAnswerItemsItemDto: {
       /** Format: uuid */
@@ -2667,9 +2720,9 @@ export interface components {
        * @example FY2025 year-end disposal
        */
       note?: string;
-      /** @description Only these open alarms (what the console listed before asking). With this list, a person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm */
-      alarmIds?: string[];
-      /** @description Alarms of people with no recorded filing that the admin confirmed one by one */
+      /** @description The open alarms the admin was shown (at least one; nothing outside this list is touched). A person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm; without the list: 400 disposal.alarm-ids-required */
+      alarmIds: string[];
+      /** @description Alarms (among alarmIds) of people with no recorded filing that the admin confirmed one by one; the others are skipped with disposal.filings-unconfirmed */
       confirmedWithoutFilings?: string[];
     };
     DisposalRecordDto: {
@@ -2874,8 +2927,38 @@ export interface components {
       decidedAt: string | null;
       decisionReason: string | null;
     };
+    EarlyDisposalSubjectDto: {
+      code: string;
+      name: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
+    };
+    EarlyDisposalListItemDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      subjectId: string;
+      /** @enum {string} */
+      relationshipKind: 'employee' | 'dependent' | 'payee';
+      /** Format: date */
+      leftOn: string;
+      /** Format: date */
+      filingsDoneOn: string;
+      note: string | null;
+      /** @enum {string} */
+      status: 'pending' | 'approved' | 'rejected';
+      recordedBy: string;
+      /** Format: date-time */
+      recordedAt: string;
+      decidedBy: string | null;
+      /** Format: date-time */
+      decidedAt: string | null;
+      decisionReason: string | null;
+      /** @description The person (null when the record is gone) */
+      subject: components['schemas']['EarlyDisposalSubjectDto'] | null;
+    };
     PostLeavingListEarlyAnswerDto: {
-      items: components['schemas']['EarlyDisposalDto'][];
+      items: components['schemas']['EarlyDisposalListItemDto'][];
     };
     DecideEarlyDisposalDto: {
       /** @description Why (required to reject); must not contain a number */
@@ -2993,6 +3076,10 @@ export interface components {
       decidedAt: string | null;
       decisionNote: string | null;
       selfApproved: boolean;
+      /** @description What the request is about, from the module that carries it out (a disposal: subjectCode, subjectName, subjectKind, dueOn); null when nothing to add */
+      about?: {
+        [key: string]: unknown;
+      } | null;
     };
     ApprovalsListAnswerDto: {
       requests: components['schemas']['ApprovalsListAnswerRequestsItemDto'][];
@@ -3878,6 +3965,10 @@ export interface components {
       recipientKeyFingerprint: string | null;
       /** Format: date-time */
       recipientKeySetAt: string | null;
+      /** @description The firm's age X25519 recipient (age1…) */
+      ageRecipient: string | null;
+      /** Format: date-time */
+      ageRecipientSetAt: string | null;
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -3900,6 +3991,13 @@ export interface components {
     RecipientKeyDto: {
       /** @description The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>) */
       publicKey: string;
+    };
+    AgeRecipientDto: {
+      /**
+       * @description The firm's age X25519 recipient, as age-keygen prints it (age1…)
+       * @example age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p
+       */
+      recipient: string;
     };
     CreateFirmAccountDto: {
       /**
@@ -3925,6 +4023,8 @@ export interface components {
     };
     AllowListListAnswerDto: {
       items: components['schemas']['AllowListListAnswerItemsItemDto'][];
+      /** @description The address this request came from, as the API sees it (for a warning before a list leaves it out) */
+      yourAddress: string | null;
     };
     AllowListDto: {
       /**
@@ -3940,7 +4040,7 @@ export interface components {
       /** @example 409 */
       statusCode: number;
       /**
-       * @description Stable machine code (see src/common/http/error-codes.ts): http.400: Bad request; http.401: Not signed in; http.403: Forbidden; http.404: Not found (no such route or resource); http.405: Method not allowed; http.409: Conflict; http.413: Request body too large; http.414: URI too long; http.415: Unsupported media type; http.429: Too many requests; http.503: Service unavailable; internal: Unexpected server error (the answer carries a correlation id for the log); database.unavailable: The database is unavailable; try again shortly; validation.failed: One or more fields are invalid; `fields` lists each field and the constraints it failed; input.nul: Text must not contain NUL characters; input.too-deep: Input nested too deeply; input.number-like: A free-text field holds a number-like run of digits (it could be a personal number); input.unreadable: The request body, query or path could not be read; body.not-json: The request body is not valid JSON; body.unsupported-type: The request body must be JSON; url.invalid: The URL could not be read (bad percent-encoding); url.too-long: A path parameter is too long; auth.no-access-rule: The route declares no access rule (a programming error); auth.token-required: A session token is required; session.invalid: The session is invalid or has expired; auth.role-required: The caller lacks the role this action needs; auth.busy: Password checks are at their limit (login storm); retry after Retry-After; login.wrong-credentials: Wrong username or password; login.rate-limited: Too many login attempts from this address; login.challenge-invalid: The login challenge is invalid or has expired; login.wrong-step: The login challenge expects another step; login.wrong-code: The TOTP code is wrong or was already used (login); login.wrong-recovery-code: The recovery code is wrong or was already used; enrol.not-started: TOTP enrolment was not started; enrol.wrong-code: The TOTP code does not match the secret being enrolled; step-up.wrong-code: The step-up TOTP code is wrong or was already used; password.wrong-current: The current password is wrong; password.too-short: The new password is too short; password.too-long: The new password is too long; password.contains-username: The new password contains the username; password.repeated-character: The new password is one character repeated; password.unchanged: The new password equals the current one; username.invalid: The username breaks the username rule; username.taken: The username is taken (usernames are never reused); user.not-found: No such staff account; user.deactivated: A deactivated account cannot be changed; user.already-deactivated: The account is already deactivated; user.last-admin: The last active admin cannot be demoted or deactivated; handover.to-self: The admin role must be handed to someone else; handover.target-inactive: The new admin must be an active account; handover.not-admin: Only an admin can hand over the admin role; roles.own-change: Nobody may change their own roles; roles.admin-and-clerk: admin and clerk together only in a one-person company; roles.clerk-and-auditor: clerk and auditor may never be held together; training.wrong-version: The acknowledged version is not the current handling rules; subject.not-found: No such person; subject.code-taken: A person with this code already exists; subject.employee-not-allowed: Only a dependent has an employee; subject.employee-not-found: The employee does not exist; subject.left-before-hired: The leave date is before the hire date; purpose.unknown: Not a configured purpose code; purpose.not-applicable: The purpose does not apply to this kind of person; number.not-string: The number must be text; number.too-long: The number input is too long; number.empty: The number is empty; number.not-digits: The number may contain only digits, spaces and hyphens; number.wrong-length: The number must have 12 digits; number.check-digit: The check digit is wrong; identity.number-document-invalid: The number document does not prove the number; identity.document-unknown: Not a known identity document; identity.documents-insufficient: One photo ID or two other documents (or the My Number card) are needed; reveal.no-purpose: A purpose is required; reveal.unknown-purpose: Not a configured purpose code; reveal.purpose-not-notified: The person was not told of this purpose; reveal.step-up-required: A fresh second-factor code is needed before a reveal; reveal.training-required: The current handling rules must be acknowledged before a reveal; reveal.no-number: No number is on file for this person; reveal.no-subject: No such person; bulk.selection-conflict: Give either subjectIds, or kind and/or activeInYear, not both; bulk.selection-missing: Say whom to retrieve; alarm.not-found: No such alarm; alarm.not-postponable: Only an open or postponed alarm can be postponed; postpone.until-invalid: until is not a date; postpone.until-past: until must be in the future; filing.not-found: No such filing for this person; filing.unknown-document-type: Not a configured retention rule; filing.nothing-to-change: Nothing to change; filing.no-closing-date: This document type has no closing date; disposal.postponed: The alarm is postponed; disposal.not-open: The alarm is not open; disposal.not-due: The person is not due for disposal by current data; disposal.filings-unconfirmed: No filing is recorded for this person; batch disposal needs them confirmed one by one; collection.multipart-required: The submission must be multipart/form-data; collection.form-field: Unexpected form field; collection.form-too-large: The data field is too large; collection.photo-field: A photo field has a wrong name; collection.too-many-parts: Too many photos or fields; collection.identity-documents: The identity documents named do not meet the rule (one with a photo, or two without); collection.number-invalid: A number in the submission is not a valid My Number (check digit); collection.number-or-reason: Give either a number or a reason for not providing it; collection.number-repeated: The same number appears twice in the submission; collection.photo-missing: A photo the identity rules ask for is missing; collection.photo-repeated: Two photos of the same document side; collection.photo-unexpected: A photo was sent that the documents named do not ask for; collection.relationship-unknown: A dependent’s relationship is not one the notice lists; collection.multipart-invalid: The form could not be read; collection.form-missing: The data field is missing; collection.form-invalid: The data field is invalid; collection.no-people: Say whom the links are for; collection.person-not-found: A person in the list does not exist; collection.not-an-employee: Links are for employees only; collection.request-not-found: No such collection request; collection.request-not-open: The link is not open; collection.link-cancelled: The link was cancelled; collection.link-used: The link was already used; collection.link-expired: The link has expired; collection.link-unknown: The link is not valid; collection.mail-not-configured: No SMTP server is configured; collection.submission-not-found: No such submission; collection.submission-not-waiting: The submission was already reviewed; collection.image-not-found: No such photo; collection.number-on-another-record: The number is on file for another person; collection.reason-unknown: Not a configured return reason; collection.notice-changed: The notice changed while the page was open; collection.image-type: A photo must be JPEG, PNG or HEIC; collection.image-unreadable: The photo could not be read; collection.image-too-many-pixels: The photo has too many pixels; collection.image-too-large: The photo file is too large; collection.rate-limited-address: Too many requests from this address; collection.rate-limited-link: Too many attempts with this link; alarm.not-open: The alarm is not open; approval.decided: The approval request was already decided; approval.not-found: No such approval request; approval.nothing-pending: No roles are waiting for approval; approval.same-person: The requester cannot approve their own request; approval.unknown-kind: Unknown approval request kind; auth.password-backoff: Too many wrong current passwords; wait; auth.second-factor-backoff: Too many wrong codes; wait, then log in again; date.out-of-range: A date lies outside 1900-01-01..2200-12-31; early-disposal.decided: The early disposal was already decided; early-disposal.done-before-leaving: Filings done before the relationship ended; early-disposal.done-in-future: filingsDoneOn is in the future; early-disposal.not-found: No such early disposal; early-disposal.not-left: The person has no ended relationship; early-disposal.own-request: The recorder cannot decide their own request; early-disposal.pending: An early disposal is already waiting; early-disposal.reason-required: A reason is required to reject; filing.closed-in-future: closedAt is in the future; filing.submitted-in-future: submittedAt is in the future; filing.person-is-filer: people lists others, not the filer; filing.person-unknown: people must be registered people; filing.tax-year-conflict: taxYear and fiscalYear differ; filing.tax-year-required: This document type needs taxYear; filing.tax-year-too-late: taxYear is later than next year; identity-check.in-future: The identity check time is in the future; keys.version-current: The key version is the current one; keys.version-in-use: The key version still wraps data keys; keys.version-retired: The key version is already retired; keys.version-unknown: The key version is not in the keystore; number-request.in-future: requestedOn is in the future; number.on-file-for-another-person: The number is on file for another person; purposes.notified-in-future: notifiedAt is in the future; relationship.duplicate: The person already holds this relationship; relationship.employee-invalid: employeeId is not an existing employee; relationship.employee-only-for-dependent: employeeId only for a dependent relationship; relationship.ends-before-start: The end is before the start; relationship.not-found: No such relationship for this person; relationship.nothing-to-change: Nothing to change; relationship.own-dependent: A person cannot be their own dependent; review.closed-in-future: closedAt is in the future; review.decided: The review was already decided; review.not-found: No such review; audit.proof-out-of-range: The proof asks for entries outside the signed tree; audit.tree-incomplete: An entry is missing from the database; audit.tree-head-unknown: No signed tree head yet; audit.head-signature-invalid: The tree head signature does not verify; firm.contract-dates: The contract ends before it starts; firm.access-window: The access window ends before it starts; firm.unknown-purpose: Not a configured purpose; firm.unknown-checklist-item: Not a configured checklist item; firm.no-contract: The outside firm has no contract on file; firm.outside-window: Outside the firm's access window; firm.outside-contract: Outside the firm's contract period; firm.not-found: No such outside firm; early-disposal.needs-responsible: The early disposal needs the responsible person; roles.responsible-and-auditor: responsible and auditor may not be held together; reveal.purpose-outside-contract: The purpose is outside the outside firm's contract; custody.threshold-too-high: Threshold above the number of holders; custody.holder-inactive: A key holder is not active; custody.no-share-waiting: No share is waiting for this holder; custody.not-sealed: The vault is not sealed; custody.share-malformed: The share could not be read; custody.share-stale: The share belongs to an earlier split; custody.share-unknown: The share is not known; custody.share-duplicate: The share was already given; custody.unseal-failed: Unsealing failed; custody.not-in-custody: The vault is already in auto-unseal mode; custody.shares-too-few: Fewer valid shares than the threshold; custody.step-up-required: A recent step-up (or k shares) is needed; custody.passphrase-not-set: KEYSTORE_PASSPHRASE is not set for auto-unseal; keys.retirement-needs-responsible: Four eyes are required: the responsible person approves the retirement; vault.sealed: The vault is sealed; export.no-recipient-key: The firm has no recipient key; export.other-firm: Another firm's export; export.purpose-outside-contract: The purpose is outside the contract; firm.key-unreadable: The key could not be read; firm.key-private: A private key was given; firm.key-cannot-encrypt: The key cannot encrypt; metrics.token-required: Metrics need a token; audit.review-beyond-end: upToSeq is beyond the last entry; audit.range-reversed: The search range starts after it ends (from is after to); audit.search-too-broad: The person or actor search matches too many; give more of the name or the code; metrics.off: Metrics are switched off; metrics.token-wrong: Metrics need the metrics token; metrics.forbidden: Metrics are served on loopback or with the metrics token only; breach.not-found: No such incident in the breach register; breach.discovered-in-future: The discovery time is in the future; breach.occurred-range: The incident ends before it starts; breach.range: The time range of reveals ends before it starts; breach.unknown-people: Some listed ids are not people on file (nothing was added); breach.closed: The incident is closed; breach.final-report-missing: The report duty applies and no final report is recorded; breach.report-recorded: That report is already recorded; breach.sent-in-future: The sending time is in the future; breach.sent-before-discovery: The report is dated before the incident was discovered; inventory.file-not-found: No such file in the inventory; inventory.unknown-purpose: Not a configured purpose; network.address-not-allowed: The account's role may not be used from this address; network.cidr-invalid: Not an address or CIDR block; network.would-lock-out: Your own address is outside the new list; report.bad-month: The month is not YYYY-MM between 2000-01 and 2200-12; report.month-not-ended: The month has not ended yet: it can be signed off from the next month; report.already-signed: The month is already signed off
+       * @description Stable machine code (see src/common/http/error-codes.ts): http.400: Bad request; http.401: Not signed in; http.403: Forbidden; http.404: Not found (no such route or resource); http.405: Method not allowed; http.409: Conflict; http.413: Request body too large; http.414: URI too long; http.415: Unsupported media type; http.429: Too many requests; http.503: Service unavailable; internal: Unexpected server error (the answer carries a correlation id for the log); database.unavailable: The database is unavailable; try again shortly; validation.failed: One or more fields are invalid; `fields` lists each field and the constraints it failed; input.nul: Text must not contain NUL characters; input.too-deep: Input nested too deeply; input.number-like: A free-text field holds a number-like run of digits (it could be a personal number); input.unreadable: The request body, query or path could not be read; body.not-json: The request body is not valid JSON; body.unsupported-type: The request body must be JSON; url.invalid: The URL could not be read (bad percent-encoding); url.too-long: A path parameter is too long; auth.no-access-rule: The route declares no access rule (a programming error); auth.token-required: A session token is required; session.invalid: The session is invalid or has expired; auth.role-required: The caller lacks the role this action needs; auth.busy: Password checks are at their limit (login storm); retry after Retry-After; login.wrong-credentials: Wrong username or password; login.rate-limited: Too many login attempts from this address; login.challenge-invalid: The login challenge is invalid or has expired; login.wrong-step: The login challenge expects another step; login.wrong-code: The TOTP code is wrong or was already used (login); login.wrong-recovery-code: The recovery code is wrong or was already used; enrol.not-started: TOTP enrolment was not started; enrol.wrong-code: The TOTP code does not match the secret being enrolled; step-up.wrong-code: The step-up TOTP code is wrong or was already used; password.wrong-current: The current password is wrong; password.too-short: The new password is too short; password.too-long: The new password is too long; password.contains-username: The new password contains the username; password.repeated-character: The new password is one character repeated; password.unchanged: The new password equals the current one; username.invalid: The username breaks the username rule; username.taken: The username is taken (usernames are never reused); user.not-found: No such staff account; user.deactivated: A deactivated account cannot be changed; user.already-deactivated: The account is already deactivated; user.last-admin: The last active admin cannot be demoted or deactivated; handover.to-self: The admin role must be handed to someone else; handover.target-inactive: The new admin must be an active account; handover.not-admin: Only an admin can hand over the admin role; roles.own-change: Nobody may change their own roles; roles.admin-and-clerk: admin and clerk together only in a one-person company; roles.clerk-and-auditor: clerk and auditor may never be held together; training.wrong-version: The acknowledged version is not the current handling rules; subject.not-found: No such person; subject.code-taken: A person with this code already exists; subject.employee-not-allowed: Only a dependent has an employee; subject.employee-not-found: The employee does not exist; subject.left-before-hired: The leave date is before the hire date; purpose.unknown: Not a configured purpose code; purpose.not-applicable: The purpose does not apply to this kind of person; number.not-string: The number must be text; number.too-long: The number input is too long; number.empty: The number is empty; number.not-digits: The number may contain only digits, spaces and hyphens; number.wrong-length: The number must have 12 digits; number.check-digit: The check digit is wrong; identity.number-document-invalid: The number document does not prove the number; identity.document-unknown: Not a known identity document; identity.documents-insufficient: One photo ID or two other documents (or the My Number card) are needed; reveal.no-purpose: A purpose is required; reveal.unknown-purpose: Not a configured purpose code; reveal.purpose-not-notified: The person was not told of this purpose; reveal.step-up-required: A fresh second-factor code is needed before a reveal; reveal.training-required: The current handling rules must be acknowledged before a reveal; reveal.no-number: No number is on file for this person; reveal.no-subject: No such person; bulk.selection-conflict: Give either subjectIds, or kind and/or activeInYear, not both; bulk.selection-missing: Say whom to retrieve; alarm.not-found: No such alarm; alarm.not-postponable: Only an open or postponed alarm can be postponed; postpone.until-invalid: until is not a date; postpone.until-past: until must be in the future; filing.not-found: No such filing for this person; filing.unknown-document-type: Not a configured retention rule; filing.nothing-to-change: Nothing to change; filing.no-closing-date: This document type has no closing date; disposal.postponed: The alarm is postponed; disposal.not-open: The alarm is not open; disposal.not-due: The person is not due for disposal by current data; disposal.filings-unconfirmed: No filing is recorded for this person; batch disposal needs them confirmed one by one; disposal.alarm-ids-required: A batch disposal must list the alarms the admin was shown (alarmIds); without the list nothing is disposed of; collection.multipart-required: The submission must be multipart/form-data; collection.form-field: Unexpected form field; collection.form-too-large: The data field is too large; collection.photo-field: A photo field has a wrong name; collection.too-many-parts: Too many photos or fields; collection.identity-documents: The identity documents named do not meet the rule (one with a photo, or two without); collection.number-invalid: A number in the submission is not a valid My Number (check digit); collection.number-or-reason: Give either a number or a reason for not providing it; collection.number-repeated: The same number appears twice in the submission; collection.photo-missing: A photo the identity rules ask for is missing; collection.photo-repeated: Two photos of the same document side; collection.photo-unexpected: A photo was sent that the documents named do not ask for; collection.relationship-unknown: A dependent’s relationship is not one the notice lists; collection.multipart-invalid: The form could not be read; collection.form-missing: The data field is missing; collection.form-invalid: The data field is invalid; collection.no-people: Say whom the links are for; collection.person-not-found: A person in the list does not exist; collection.not-an-employee: Links are for employees only; collection.request-not-found: No such collection request; collection.request-not-open: The link is not open; collection.link-cancelled: The link was cancelled; collection.link-used: The link was already used; collection.link-expired: The link has expired; collection.link-unknown: The link is not valid; collection.mail-not-configured: No SMTP server is configured; collection.submission-not-found: No such submission; collection.submission-not-waiting: The submission was already reviewed; collection.image-not-found: No such photo; collection.number-on-another-record: The number is on file for another person; collection.reason-unknown: Not a configured return reason; collection.notice-changed: The notice changed while the page was open; collection.image-type: A photo must be JPEG, PNG or HEIC; collection.image-unreadable: The photo could not be read; collection.image-too-many-pixels: The photo has too many pixels; collection.image-too-large: The photo file is too large; collection.rate-limited-address: Too many requests from this address; collection.rate-limited-link: Too many attempts with this link; alarm.not-open: The alarm is not open; approval.decided: The approval request was already decided; approval.not-found: No such approval request; approval.nothing-pending: No roles are waiting for approval; approval.same-person: The requester cannot approve their own request; approval.unknown-kind: Unknown approval request kind; auth.password-backoff: Too many wrong current passwords; wait; auth.second-factor-backoff: Too many wrong codes; wait, then log in again; date.out-of-range: A date lies outside 1900-01-01..2200-12-31; early-disposal.decided: The early disposal was already decided; early-disposal.done-before-leaving: Filings done before the relationship ended; early-disposal.done-in-future: filingsDoneOn is in the future; early-disposal.not-found: No such early disposal; early-disposal.not-left: The person has no ended relationship; early-disposal.own-request: The recorder cannot decide their own request; early-disposal.pending: An early disposal is already waiting; early-disposal.reason-required: A reason is required to reject; filing.closed-in-future: closedAt is in the future; filing.submitted-in-future: submittedAt is in the future; filing.person-is-filer: people lists others, not the filer; filing.person-unknown: people must be registered people; filing.tax-year-conflict: taxYear and fiscalYear differ; filing.tax-year-required: This document type needs taxYear; filing.tax-year-too-late: taxYear is later than next year; identity-check.in-future: The identity check time is in the future; keys.version-current: The key version is the current one; keys.version-in-use: The key version still wraps data keys; keys.version-retired: The key version is already retired; keys.version-unknown: The key version is not in the keystore; number-request.in-future: requestedOn is in the future; number.on-file-for-another-person: The number is on file for another person; purposes.notified-in-future: notifiedAt is in the future; relationship.duplicate: The person already holds this relationship; relationship.employee-invalid: employeeId is not an existing employee; relationship.employee-only-for-dependent: employeeId only for a dependent relationship; relationship.ends-before-start: The end is before the start; relationship.not-found: No such relationship for this person; relationship.nothing-to-change: Nothing to change; relationship.own-dependent: A person cannot be their own dependent; review.closed-in-future: closedAt is in the future; review.decided: The review was already decided; review.not-found: No such review; audit.proof-out-of-range: The proof asks for entries outside the signed tree; audit.tree-incomplete: An entry is missing from the database; audit.tree-head-unknown: No signed tree head yet; audit.head-signature-invalid: The tree head signature does not verify; firm.contract-dates: The contract ends before it starts; firm.access-window: The access window ends before it starts; firm.unknown-purpose: Not a configured purpose; firm.unknown-checklist-item: Not a configured checklist item; firm.no-contract: The outside firm has no contract on file; firm.outside-window: Outside the firm's access window; firm.outside-contract: Outside the firm's contract period; firm.not-found: No such outside firm; early-disposal.needs-responsible: The early disposal needs the responsible person; roles.responsible-and-auditor: responsible and auditor may not be held together; reveal.purpose-outside-contract: The purpose is outside the outside firm's contract; custody.threshold-too-high: Threshold above the number of holders; custody.holder-inactive: A key holder is not active; custody.no-share-waiting: No share is waiting for this holder; custody.not-sealed: The vault is not sealed; custody.share-malformed: The share could not be read; custody.share-stale: The share belongs to an earlier split; custody.share-unknown: The share is not known; custody.share-duplicate: The share was already given; custody.unseal-failed: Unsealing failed; custody.not-in-custody: The vault is already in auto-unseal mode; custody.shares-too-few: Fewer valid shares than the threshold; custody.step-up-required: A recent step-up (or k shares) is needed; custody.passphrase-not-set: KEYSTORE_PASSPHRASE is not set for auto-unseal; keys.retirement-needs-responsible: Four eyes are required: the responsible person approves the retirement; vault.sealed: The vault is sealed; export.no-recipient-key: The firm has no recipient key; export.other-firm: Another firm's export; export.purpose-outside-contract: The purpose is outside the contract; export.no-age-recipient: The firm has no age recipient; export.passphrase-not-for-firm: An outside firm's account uses the firm's key, not a passphrase; export.recipient-required: Key encryption needs the recipient firm; firm.age-recipient-invalid: Not an age X25519 recipient; firm.key-unreadable: The key could not be read; firm.key-private: A private key was given; firm.key-cannot-encrypt: The key cannot encrypt; metrics.token-required: Metrics need a token; audit.review-beyond-end: upToSeq is beyond the last entry; audit.range-reversed: The search range starts after it ends (from is after to); audit.search-too-broad: The person or actor search matches too many; give more of the name or the code; metrics.off: Metrics are switched off; metrics.token-wrong: Metrics need the metrics token; metrics.forbidden: Metrics are served on loopback or with the metrics token only; breach.not-found: No such incident in the breach register; breach.discovered-in-future: The discovery time is in the future; breach.occurred-range: The incident ends before it starts; breach.range: The time range of reveals ends before it starts; breach.unknown-people: Some listed ids are not people on file (nothing was added); breach.closed: The incident is closed; breach.final-report-missing: The report duty applies and no final report is recorded; breach.report-recorded: That report is already recorded; breach.sent-in-future: The sending time is in the future; breach.sent-before-discovery: The report is dated before the incident was discovered; inventory.file-not-found: No such file in the inventory; inventory.unknown-purpose: Not a configured purpose; network.address-not-allowed: The account's role may not be used from this address; network.cidr-invalid: Not an address or CIDR block; network.would-lock-out: Your own address is outside the new list; report.bad-month: The month is not YYYY-MM between 2000-01 and 2200-12; report.month-not-ended: The month has not ended yet: it can be signed off from the next month; report.already-signed: The month is already signed off; report.pdf-unavailable: The PDF cannot be made (Chromium missing or failed)
        * @enum {string}
        */
       code:
@@ -4036,6 +4136,7 @@ export interface components {
         | 'disposal.not-open'
         | 'disposal.not-due'
         | 'disposal.filings-unconfirmed'
+        | 'disposal.alarm-ids-required'
         | 'collection.multipart-required'
         | 'collection.form-field'
         | 'collection.form-too-large'
@@ -4149,6 +4250,10 @@ export interface components {
         | 'export.no-recipient-key'
         | 'export.other-firm'
         | 'export.purpose-outside-contract'
+        | 'export.no-age-recipient'
+        | 'export.passphrase-not-for-firm'
+        | 'export.recipient-required'
+        | 'firm.age-recipient-invalid'
         | 'firm.key-unreadable'
         | 'firm.key-private'
         | 'firm.key-cannot-encrypt'
@@ -4176,7 +4281,8 @@ export interface components {
         | 'network.would-lock-out'
         | 'report.bad-month'
         | 'report.month-not-ended'
-        | 'report.already-signed';
+        | 'report.already-signed'
+        | 'report.pdf-unavailable';
       /** @example Conflict */
       error: string;
       /** @description English reason for API users */
@@ -4841,6 +4947,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -4880,6 +4995,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -4933,6 +5057,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -4972,6 +5105,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5025,6 +5167,15 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       /** @description Locked out or rate-limited; see Retry-After */
@@ -5064,6 +5215,15 @@ export interface operations {
       400: components['responses']['Error400'];
       /** @description Wrong credentials, code or challenge (the same answer for unknown users) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The account's role may not log in from this address (network.address-not-allowed; only after a right password) */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -6503,7 +6663,7 @@ export interface operations {
       };
     };
     responses: {
-      /** @description Streamed CSV (default) or NDJSON by Accept; for an outside firm an OpenPGP message (ASCII armour) encrypted to its key */
+      /** @description Streamed CSV (default) or NDJSON by Accept (company clerks: 持出し). For an outside firm (提供): an OpenPGP message (ASCII armour) for its key, or an age file (ASCII armour) for its age recipient. With encryption = passphrase: JSON with the one-time passphrase and the OpenPGP message. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -6512,6 +6672,8 @@ export interface operations {
           'text/csv': string;
           'application/x-ndjson': string;
           'application/pgp-encrypted': string;
+          'application/x-age-encryption': string;
+          'application/json': components['schemas']['NumbersExportPassphraseAnswerDto'];
         };
       };
       400: components['responses']['Error400'];
@@ -6535,6 +6697,15 @@ export interface operations {
       };
       /** @description A person named in the request does not exist or has no number on file (reveal.no-subject, reveal.no-number) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description The recipient firm has no key of the kind asked for (export.no-recipient-key, export.no-age-recipient) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -7319,7 +7490,7 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
-      /** @description Needs role: admin */
+      /** @description Needs role: admin or responsible */
       403: {
         headers: {
           [name: string]: unknown;
@@ -9882,6 +10053,58 @@ export interface operations {
       503: components['responses']['Error503'];
     };
   };
+  ReportsController_monthlyPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        month: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description PDF (A4) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: responsible or auditor or admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
+      500: components['responses']['Error500'];
+      /** @description Chromium is missing at CHROMIUM_PATH or could not draw the report (report.pdf-unavailable) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+    };
+  };
   ReportsController_monthly: {
     parameters: {
       query?: never;
@@ -10262,6 +10485,55 @@ export interface operations {
           'application/json': components['schemas']['ErrorResponse'];
         };
       };
+      413: components['responses']['Error413'];
+      415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_ageRecipient: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgeRecipientDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmsCreateAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: admin */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      404: components['responses']['Error404'];
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
       500: components['responses']['Error500'];

@@ -50,7 +50,7 @@ export async function signIn(app: INestApplication, roles: Role[], options: { ac
   if (first.next !== 'change-password') throw new Error(`signIn: expected change-password, got ${first.next}`);
   const password = randomBytes(18).toString('base64url');
   const second = await login.changeInitialPassword(first.challenge, password, META);
-  const { secret } = await login.enrol(second.challenge);
+  const { secret } = await login.enrol(second.challenge, META);
   const session = await login.activate(second.challenge, totpCodeAtStep(secret, totpStep(clock.now())), META);
   if (options.acknowledgeTraining ?? true) {
     await users.acknowledgeTraining({ userId: created.id, username, roles }, app.get(UsersService).currentTrainingVersion, META);

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { StaffAccountDto } from '@/users/dto/user.dto';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
@@ -56,6 +56,15 @@ export class ApprovalsListAnswerRequestsItemDto {
 
   @ApiProperty({ type: Boolean })
   selfApproved: boolean;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description:
+      'What the request is about, from the module that carries it out (a disposal: subjectCode, subjectName, subjectKind, dueOn); null when nothing to add',
+  })
+  about?: Record<string, unknown> | null;
 }
 
 export class ApprovalsListAnswerDto {

@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   'disposal.not-open': 'The alarm is not open',
   'disposal.not-due': 'The person is not due for disposal by current data',
   'disposal.filings-unconfirmed': 'No filing is recorded for this person; batch disposal needs them confirmed one by one',
+  'disposal.alarm-ids-required': 'A batch disposal must list the alarms the admin was shown (alarmIds); without the list nothing is disposed of',
 
   // Collection links and submissions (issue #15)
   'collection.multipart-required': 'The submission must be multipart/form-data',
@@ -237,6 +238,10 @@ export const ERROR_CODES = {
   'export.no-recipient-key': 'The firm has no recipient key',
   'export.other-firm': "Another firm's export",
   'export.purpose-outside-contract': 'The purpose is outside the contract',
+  'export.no-age-recipient': 'The firm has no age recipient',
+  'export.passphrase-not-for-firm': "An outside firm's account uses the firm's key, not a passphrase",
+  'export.recipient-required': 'Key encryption needs the recipient firm',
+  'firm.age-recipient-invalid': 'Not an age X25519 recipient',
   'firm.key-unreadable': 'The key could not be read',
   'firm.key-private': 'A private key was given',
   'firm.key-cannot-encrypt': 'The key cannot encrypt',
@@ -273,6 +278,7 @@ export const ERROR_CODES = {
   'report.bad-month': 'The month is not YYYY-MM between 2000-01 and 2200-12',
   'report.month-not-ended': 'The month has not ended yet: it can be signed off from the next month',
   'report.already-signed': 'The month is already signed off',
+  'report.pdf-unavailable': 'The PDF cannot be made (Chromium missing or failed)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

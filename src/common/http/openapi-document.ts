@@ -18,7 +18,11 @@ const COMMON_ERRORS: Record<number, string> = {
   503: 'Database unavailable (database.unavailable) or the vault is sealed (vault.sealed, custody mode)',
 };
 
-const LOGIN_STEP = { 401: 'Wrong credentials, code or challenge (the same answer for unknown users)', 429: 'Locked out or rate-limited; see Retry-After' };
+const LOGIN_STEP = {
+  401: 'Wrong credentials, code or challenge (the same answer for unknown users)',
+  403: "The account's role may not log in from this address (network.address-not-allowed; only after a right password)",
+  429: 'Locked out or rate-limited; see Retry-After',
+};
 const COLLECT = { 410: 'The link expired, was cancelled or already used', 429: 'Too many attempts for this link or address; see Retry-After' };
 
 /**
@@ -44,7 +48,10 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /subjects/{id}/relationships': { 409: 'The relationship exists' },
   'PUT /subjects/{id}/number': { 409: 'The number is on file for another person (number.on-file-for-another-person)' },
   'POST /subjects/{id}/number/reveal': { 409: 'Nothing on file to reveal' },
-  'POST /reveals': { 404: 'A person named in the request does not exist or has no number on file (reveal.no-subject, reveal.no-number)' },
+  'POST /reveals': {
+    404: 'A person named in the request does not exist or has no number on file (reveal.no-subject, reveal.no-number)',
+    409: 'The recipient firm has no key of the kind asked for (export.no-recipient-key, export.no-age-recipient)',
+  },
   'POST /retention/alarms/{id}/dispose': { 409: 'Not due, or already disposed' },
   'POST /retention/alarms/{id}/postpone': { 409: 'The alarm is not open' },
   'GET /subjects/{id}/retention': { 409: 'The person has not left' },
@@ -73,6 +80,7 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /collection/requests': { 409: 'E-mail asked for but no mail server is set up' },
   'POST /collect/link': { ...COLLECT, 404: 'No such link' },
   'POST /collect/submission': { ...COLLECT, 404: 'No such link', 409: 'Already submitted', 422: 'An image could not be read (or is a decompression bomb)' },
+  'GET /reports/monthly/{month}.pdf': { 503: 'Chromium is missing at CHROMIUM_PATH or could not draw the report (report.pdf-unavailable)' },
   'POST /reports/monthly/{month}/sign-off': { 409: 'The month is signed off already, or has not ended' },
   'PATCH /breaches/{id}': { 409: 'The incident is closed' },
   'POST /breaches/{id}/affected': { 409: 'The incident is closed' },

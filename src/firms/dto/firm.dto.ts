@@ -126,6 +126,16 @@ export class CreateFirmAccountDto {
   displayName: string;
 }
 
+export class AgeRecipientDto {
+  @ApiProperty({
+    description: "The firm's age X25519 recipient, as age-keygen prints it (age1…)",
+    example: 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p',
+  })
+  @IsString()
+  @MaxLength(200)
+  recipient: string;
+}
+
 export class RecipientKeyDto {
   @ApiProperty({ description: "The firm's OpenPGP public key, ASCII armor (gpg --armor --export <id>)" })
   @IsString()

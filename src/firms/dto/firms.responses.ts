@@ -68,6 +68,12 @@ export class FirmsCreateAnswerDto {
   @ApiProperty({ type: String, format: 'date-time', nullable: true })
   recipientKeySetAt: string | null;
 
+  @ApiProperty({ type: String, nullable: true, description: "The firm's age X25519 recipient (age1…)" })
+  ageRecipient: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  ageRecipientSetAt: string | null;
+
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
 

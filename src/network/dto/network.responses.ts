@@ -19,4 +19,11 @@ export class AllowListListAnswerItemsItemDto {
 export class AllowListListAnswerDto {
   @ApiProperty({ type: () => AllowListListAnswerItemsItemDto, isArray: true })
   items: AllowListListAnswerItemsItemDto[];
+
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The address this request came from, as the API sees it (for a warning before a list leaves it out)',
+  })
+  yourAddress: string | null;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoundedDateTime } from '@/common/http/dates';
+import { EXPORT_ENCRYPTIONS, ExportEncryption } from '@/firms/recipient-key';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -121,10 +122,20 @@ export class BulkRevealDto {
   activeInYear?: number;
 
   @ApiPropertyOptional({
-    description:
-      "Issue #19: hand the export to this outside firm (提供), encrypted for its registered OpenPGP key; a firm's own account always gets its firm's",
+    description: "Issue #19: hand the export to this outside firm (提供), encrypted (see encryption); a firm's own account always gets its firm's",
   })
   @IsOptional()
   @IsUUID('all', { message: 'recipientFirmId must be an outside firm id' })
   recipientFirmId?: string;
+
+  @ApiPropertyOptional({
+    enum: EXPORT_ENCRYPTIONS,
+    description:
+      "Issue #19: how the export leaves. openpgp / age: for the recipient firm's registered OpenPGP key / age recipient (default: the key it has, OpenPGP first). " +
+      'passphrase (company clerks only, with or without a firm): OpenPGP symmetric (AES-256) with a one-time passphrase answered once in JSON, ' +
+      'to be delivered separately (gpg --decrypt opens it). Without it and without a firm: plain CSV / NDJSON (持出し).',
+  })
+  @IsOptional()
+  @IsIn(EXPORT_ENCRYPTIONS, { message: `encryption must be one of: ${EXPORT_ENCRYPTIONS.join(', ')}` })
+  encryption?: ExportEncryption;
 }

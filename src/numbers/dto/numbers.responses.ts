@@ -10,6 +10,25 @@ export class NumbersRevealAnswerDto {
   number: string;
 }
 
+/** POST /reveals with encryption = passphrase (issue #19): the passphrase is in this answer only. */
+export class NumbersExportPassphraseAnswerDto {
+  @ApiProperty({
+    type: String,
+    description: 'The one-time passphrase: deliver it separately from the file (phone, paper); the vault keeps no copy',
+    example: 'K7MNP-Q2RST-UVW3X-YZ4AB-CDE5F-GHJ6K',
+  })
+  passphrase: string;
+
+  @ApiProperty({ type: String, example: 'my-numbers.csv.asc' })
+  filename: string;
+
+  @ApiProperty({ type: String, example: 'application/pgp-encrypted' })
+  contentType: string;
+
+  @ApiProperty({ type: String, description: 'The export as an ASCII-armored OpenPGP message (symmetric, AES-256): gpg --decrypt asks for the passphrase' })
+  file: string;
+}
+
 /** A person in the list, with whether a number is on file (the clerk's list). */
 export class SubjectViewsListAnswerItemsItemDto extends SubjectDto {
   @ApiPropertyOptional({ type: () => NumberStatusDto })

@@ -30,12 +30,17 @@ export class DisposeDto {
   note?: string;
 }
 
-/** POST /retention/alarms/dispose-all: the note, and the alarms the admin was shown and confirmed (issue #22). */
+/**
+ * POST /retention/alarms/dispose-all: the note, the alarms the admin was shown, and those of people
+ * with no recorded filing that the admin confirmed one by one (issue #22). A request without a
+ * non-empty `alarmIds` is refused (`disposal.alarm-ids-required`) by the service, so that the code
+ * is its own rather than the validation pipe's generic one.
+ */
 export class DisposeAllDto extends DisposeDto {
-  @ApiPropertyOptional({
+  @ApiProperty({
     type: [String],
     description:
-      'Only these open alarms (what the console listed before asking). With this list, a person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm',
+      'The open alarms the admin was shown (at least one; nothing outside this list is touched). A person with no recorded filing is disposed of only when confirmedWithoutFilings names their alarm; without the list: 400 disposal.alarm-ids-required',
   })
   @IsOptional()
   @IsArray()
@@ -43,7 +48,11 @@ export class DisposeAllDto extends DisposeDto {
   @IsUUID('all', { each: true, message: 'alarmIds must hold alarm ids' })
   alarmIds?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'Alarms of people with no recorded filing that the admin confirmed one by one' })
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'Alarms (among alarmIds) of people with no recorded filing that the admin confirmed one by one; the others are skipped with disposal.filings-unconfirmed',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(10000)

@@ -181,9 +181,25 @@ export class EarlyDisposalDto {
   decisionReason: string | null;
 }
 
+export class EarlyDisposalSubjectDto {
+  @ApiProperty({ type: String })
+  code: string;
+
+  @ApiProperty({ type: String })
+  name: string;
+
+  @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
+  kind: string;
+}
+
+export class EarlyDisposalListItemDto extends EarlyDisposalDto {
+  @ApiProperty({ type: () => EarlyDisposalSubjectDto, nullable: true, description: 'The person (null when the record is gone)' })
+  subject: EarlyDisposalSubjectDto | null;
+}
+
 export class PostLeavingListEarlyAnswerDto {
-  @ApiProperty({ type: () => EarlyDisposalDto, isArray: true })
-  items: EarlyDisposalDto[];
+  @ApiProperty({ type: () => EarlyDisposalListItemDto, isArray: true })
+  items: EarlyDisposalListItemDto[];
 }
 
 export class OpenMatterItemSubjectDto extends PickType(SubjectDto, ['id', 'code', 'name', 'kind'] as const) {}

@@ -6,6 +6,7 @@ import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
 import { closeQueue, withTimeout } from '@/common/queue/bull-queue';
 import { DisposalAlarmsProcessor } from './disposal-alarms.processor';
+import { reportRedisOutages } from './redis-outage';
 import { DISPOSAL_ALARMS_QUEUE, JOB_SUBJECT_DUE, JOB_SWEEP, QUEUE_COMMAND_TIMEOUT_MS, SubjectDueJob, SWEEP_JOB_ID } from './queue.constants';
 
 /**
@@ -20,7 +21,7 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
   private readonly sweepEveryMs: number;
   private readonly recoveredListeners: (() => void)[] = [];
   private wasReady = false;
-  private lastErrorLogAt = 0;
+  private outages: { stop(): void } | null = null;
   /** A failed scheduling call is logged once per outage (the demo's 21 people gave 21 warnings; issue #22). */
   private scheduleWarned = false;
 
@@ -34,14 +35,9 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
   }
 
   onApplicationBootstrap(): void {
-    // Bull re-emits connection errors on the queue; log them, at most once a minute.
-    this.queue.on('error', (error: Error) => {
-      const now = Date.now();
-      if (now - this.lastErrorLogAt > 60_000) {
-        this.lastErrorLogAt = now;
-        this.logger.warn(`Redis unavailable for the disposal-alarm queue (the sweep covers alarms meanwhile): ${error.message}`);
-      }
-    });
+    // Bull re-emits connection errors on the queue; an outage is logged once, and only when Redis
+    // stays away (a connect timeout on a busy start-up is not one; issue #22).
+    this.outages = reportRedisOutages(this.queue, this.logger, 'the disposal-alarm queue (the sweep covers alarms meanwhile)');
     this.queue.on('failed', (job, error) => this.logger.warn(`Queue job ${job.name} ${job.id} failed: ${error.message}`));
 
     const client = this.queue.client;
@@ -76,6 +72,7 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
    * the sweep raises any alarm it missed.
    */
   async onApplicationShutdown(): Promise<void> {
+    this.outages?.stop();
     await closeQueue(this.queue, 10_000, this.logger);
   }
 

@@ -21,6 +21,10 @@ import { errorText } from './errors.js';
 import { keysScreen } from './keys.js';
 import { myShareScreen } from './my-share.js';
 import { reportScreen } from './report.js';
+import { approvalsScreen } from './approvals.js';
+import { firmsScreen } from './firms.js';
+import { breachesScreen } from './breaches.js';
+import { networkScreen } from './network.js';
 
 const POLL_SECONDS = 15;
 const IDLE_MINUTES = 10;
@@ -32,9 +36,15 @@ const SCREENS = [
   { id: 'audit', roles: ['auditor'], label: 'nav.audit', render: auditScreen },
   { id: 'staff', roles: ['admin'], label: 'nav.staff', render: staffScreen },
   { id: 'retention', roles: ['admin'], label: 'nav.retention', render: retentionScreen },
+  // 承認 (issue #19): the responsible person decides; admins and auditors see what waits and what was decided
+  { id: 'approvals', roles: ['responsible', 'admin', 'auditor'], label: 'nav.approvals', render: approvalsScreen },
   { id: 'inventory', roles: ['admin', 'responsible', 'auditor'], label: 'nav.inventory', render: inventoryScreen },
   { id: 'roster', roles: ['admin'], label: 'nav.roster', render: rosterScreen },
   { id: 'keys', roles: ['admin'], label: 'nav.keys', render: keysScreen },
+  // 委託先, 漏えい等報告, IP許可リスト (issue #19)
+  { id: 'firms', roles: ['admin'], label: 'nav.firms', render: firmsScreen },
+  { id: 'breaches', roles: ['admin', 'responsible'], label: 'nav.breaches', render: breachesScreen },
+  { id: 'network', roles: ['admin'], label: 'nav.network', render: networkScreen },
   // 取扱状況の確認 (issue #19): the monthly report; the responsible person signs it off
   { id: 'report', roles: ['responsible', 'auditor', 'admin'], label: 'nav.report', render: reportScreen },
   // key holders only (custody mode, issue #18): collect the unseal share once

@@ -33,7 +33,8 @@ const COLORS = ['#2f5d8a', '#c8702a', '#3c8d5a', '#a33b3b', '#7a5ea8', '#8a7a2f'
 
 export async function reportScreen(main, ctx) {
   const status = statusLine('report-status');
-  const month = h('input', { type: 'month', required: true, value: previousMonth(), 'data-test': 'report-month' });
+  // ctx.month: the server's PDF (report-print.js) names the month; the console starts at last month
+  const month = h('input', { type: 'month', required: true, value: ctx.month ?? previousMonth(), 'data-test': 'report-month' });
   const sheet = h('div', { class: 'report-sheet', 'data-test': 'report-sheet' });
   const charts = [];
   const isResponsible = ctx.me.roles.includes('responsible');

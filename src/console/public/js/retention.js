@@ -82,6 +82,17 @@ export async function retentionScreen(main, ctx) {
     }
   }
 
+  /** A disposal waits for the responsible person: say so, with a link to the approvals screen. */
+  function pendingNotice(key) {
+    mount(
+      status,
+      t(key),
+      ' ',
+      h('button', { type: 'button', class: 'link', 'data-test': 'open-approvals', onclick: () => ctx.show('approvals') }, t('alarm.openApprovals')),
+    );
+    status.dataset.kind = 'warn';
+  }
+
   async function loadRecords() {
     try {
       const page = await api('GET', '/retention/disposals');
@@ -131,7 +142,13 @@ export async function retentionScreen(main, ctx) {
               e.preventDefault();
               if (!window.confirm(t('alarm.confirmDispose'))) return;
               try {
-                await api('POST', `/retention/alarms/${alarm.id}/dispose`, note.value.trim() ? { note: note.value.trim() } : {});
+                const r = await api('POST', `/retention/alarms/${alarm.id}/dispose`, note.value.trim() ? { note: note.value.trim() } : {});
+                // 202: four eyes are required, the disposal waits for the responsible person (issue #19)
+                if (r?.status === 'pending-approval') {
+                  mount(panel);
+                  await loadAlarms();
+                  return pendingNotice('alarm.pendingApproval');
+                }
                 await after('alarm.disposedDone');
               } catch (error) {
                 say(s, errorText(error), 'error');
@@ -217,7 +234,7 @@ export async function retentionScreen(main, ctx) {
         const r = await api('POST', '/retention/alarms/dispose-all', body);
         if (r?.status === 'pending-approval') {
           mount(panel);
-          return say(status, t('alarm.batchPending'), 'ok');
+          return pendingNotice('alarm.batchPending');
         }
         await Promise.all([loadAlarms(), loadRecords()]);
         const skipped = r.skipped ?? [];
