@@ -197,6 +197,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     const approvalId = (await http().get('/approvals').set(as(responsible)).expect(200)).body.requests.find(
       (r: { about: { subjectCode: string } }) => r.about?.subjectCode === alarms.b.code,
     ).id;
+    expect(await byTest(page, `own-${approvalId}`).innerText()).toBe('あなたの依頼');
     await byTest(page, `approve-${approvalId}`).click();
     const refusal = byTest(page, `decision-status-${approvalId}`);
     await page.locator(`[data-test="decision-status-${approvalId}"][data-kind="error"]`).waitFor();
