@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { INestApplication } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { NestFactory } from '@nestjs/core';
@@ -16,6 +15,7 @@ import { createLimitedServer, httpLimits } from './common/http/slow-clients';
 import type { Env } from './config/env.schema';
 import { NUMBER_LIKE_CODE } from './common/screening/no-number-like.decorator';
 import { createValidationPipe } from './common/http/validation.pipe';
+import { securityHeaders } from './common/http/security-headers';
 import { useRequestLog } from './common/logging/request-log';
 
 /**
@@ -62,15 +62,17 @@ export async function createApp(settings: Env): Promise<INestApplication> {
   });
   app.useLogger(app.get(Logger));
   await useRequestLog(app);
-  await app.register(helmet);
-  // Every answer names its request id, so a caller can quote it and an admin find the log line.
-  // A caller's X-Request-Id that could carry a personal number is refused before anything is
-  // stored (it would go into the append-only trail); the answer names our own id instead.
+  // helmet's default headers, computed once (src/common/http/security-headers.ts: @fastify/helmet
+  // rebuilt them on every request). Every answer also names its request id, so a caller can quote
+  // it and an admin find the log line. A caller's X-Request-Id that could carry a personal number
+  // is refused before anything is stored (it would go into the append-only trail); the answer
+  // names our own id instead. One hook for both: it runs on every request, the reveal's included.
+  const headers = securityHeaders();
   app
     .getHttpAdapter()
     .getInstance()
     .addHook('onRequest', (req, reply, done) => {
-      reply.header('X-Request-Id', req.id);
+      reply.headers(headers).header('X-Request-Id', req.id);
       if (numberLikeRequestId(req.raw)) {
         reply.status(400).send({
           statusCode: 400,

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestApp } from './support/app';
 import type { paths } from './support/openapi-schema';
-import { servedDocument } from './support/openapi-contract';
+import { ContractChecker, servedDocument } from './support/openapi-contract';
 import { signIn } from './support/staff';
 
 /**
@@ -97,6 +97,31 @@ describe('the OpenAPI document as the contract', () => {
         }
       }
     }
+  });
+
+  it('checks what a client sent against the documented requestBody when the server accepted it', () => {
+    const checker = new ContractChecker(document);
+    const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+    const created = json({ id: '00000000-0000-4000-8000-000000000001', username: 'sato.h', initialPassword: 'x'.repeat(24) });
+    const answer = (status: number, sent: unknown, contentType = 'application/json') => ({
+      method: 'POST',
+      url: '/users',
+      status,
+      contentType: 'application/json',
+      body: status === 201 ? created : json({ statusCode: status, code: 'validation.failed', error: 'Bad Request', message: 'no' }),
+      request: { contentType, body: sent === undefined ? Buffer.alloc(0) : json(sent) },
+    });
+    const good = { username: 'sato.h', displayName: '佐藤 花子', roles: ['clerk'] };
+    expect(checker.check(answer(201, good))).toBeNull();
+    // accepted although the document says otherwise: the document is wrong
+    expect(checker.check(answer(201, { ...good, roles: 'clerk' }))).toMatch(
+      /POST \/users .*accepted \(201\) a request body that does not match[\s\S]*body\/roles must be array/,
+    );
+    expect(checker.check(answer(201, { displayName: 'x', roles: ['clerk'] }))).toMatch(/must have required property 'username'/);
+    expect(checker.check(answer(201, undefined))).toMatch(/without a body; the document says the body is required/);
+    expect(checker.check(answer(201, good, 'text/plain'))).toMatch(/as text\/plain; the document lists application\/json/);
+    // refused: the server said no, so the document is not contradicted
+    expect(checker.check(answer(400, { ...good, roles: 'clerk' }))).toBeNull();
   });
 
   it('the committed client types (openapi-typescript) are generated from the current document', async () => {

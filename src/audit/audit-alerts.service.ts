@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ClockService } from '@/config/clock.service';
 import { LegalDataService } from '@/config/legal-data.service';
+import { ActorSpan, fourEyesWaived, slidingHourOver, useOutsideHours } from './audit-alerts.repository';
 
 export type AlertType = 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
 
@@ -19,17 +20,6 @@ export interface AuditAlert {
   firstSeq: string;
   lastSeq: string;
   message: string;
-}
-
-interface WindowRow {
-  actorId: string | null;
-  actorUsername: string | null;
-  peak: number;
-  over: number;
-  firstAt: Date;
-  lastAt: Date;
-  firstSeq: string;
-  lastSeq: string;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -56,7 +46,7 @@ export class AuditAlertsService {
     const rules = this.legal.alertRules;
     const items: AuditAlert[] = [];
 
-    for (const row of await this.slidingHour('number.revealed', from, to, rules.maxRevealsPerHour)) {
+    for (const row of await slidingHourOver(this.dataSource, 'number.revealed', from, to, rules.maxRevealsPerHour)) {
       items.push({
         type: 'reveals-per-hour',
         ...this.common(row),
@@ -65,7 +55,7 @@ export class AuditAlertsService {
         message: `${row.actorUsername ?? 'unknown'} revealed ${row.peak} numbers within one hour (limit ${rules.maxRevealsPerHour})`,
       });
     }
-    for (const row of await this.slidingHour('number.reveal-refused', from, to, rules.maxRefusedRevealsPerHour)) {
+    for (const row of await slidingHourOver(this.dataSource, 'number.reveal-refused', from, to, rules.maxRefusedRevealsPerHour)) {
       items.push({
         type: 'refused-reveals',
         ...this.common(row),
@@ -75,20 +65,7 @@ export class AuditAlertsService {
       });
     }
     const hours = rules.workingHours;
-    const outside: Array<Omit<WindowRow, 'peak' | 'over'> & { count: number; day: string }> = await this.dataSource.query(
-      `WITH t AS (
-         SELECT e.*, (e.at AT TIME ZONE $3) AS local FROM audit_entry e
-         WHERE e.action IN ('number.revealed', 'number.bulk-retrieved') AND e.at >= $1 AND e.at < $2)
-       SELECT actor_id AS "actorId", max(actor_username) AS "actorUsername", local::date::text AS day, count(*)::int AS count,
-              min(at) AS "firstAt", max(at) AS "lastAt", min(seq)::text AS "firstSeq", max(seq)::text AS "lastSeq"
-       FROM t
-       WHERE NOT (CASE WHEN $4::time <= $5::time THEN local::time >= $4::time AND local::time < $5::time
-                       ELSE local::time >= $4::time OR local::time < $5::time END)
-          OR ($6 AND extract(isodow FROM local) >= 6)
-       GROUP BY actor_id, local::date
-       ORDER BY min(at)`,
-      [from, to, hours.timezone, hours.start, hours.end, hours.weekdaysOnly],
-    );
+    const outside = await useOutsideHours(this.dataSource, from, to, hours);
     for (const row of outside) {
       items.push({
         type: 'outside-working-hours',
@@ -99,15 +76,7 @@ export class AuditAlertsService {
       });
     }
     // Issue #19: a four-eyes waiver, and everything approved alone under it, is flagged to auditors.
-    const waived: Array<Omit<WindowRow, 'peak' | 'over'> & { count: number; actions: string[] }> = await this.dataSource.query(
-      `SELECT actor_id AS "actorId", max(actor_username) AS "actorUsername", count(*)::int AS count, array_agg(DISTINCT action) AS actions,
-              min(at) AS "firstAt", max(at) AS "lastAt", min(seq)::text AS "firstSeq", max(seq)::text AS "lastSeq"
-         FROM audit_entry e
-        WHERE e.action IN ('approval.policy-changed', 'approval.granted', 'number.disposed', 'disposal.batch-run', 'user.roles-approved')
-          AND e.details->>'fourEyes' = 'waived' AND e.at >= $1 AND e.at < $2
-        GROUP BY actor_id ORDER BY min(at)`,
-      [from, to],
-    );
+    const waived = await fourEyesWaived(this.dataSource, from, to);
     for (const row of waived) {
       items.push({
         type: 'four-eyes-waived',
@@ -121,7 +90,7 @@ export class AuditAlertsService {
     return { items, nextCursor: null, from: from.toISOString(), to: to.toISOString() };
   }
 
-  private common(row: Omit<WindowRow, 'peak' | 'over'>) {
+  private common(row: ActorSpan) {
     return {
       actorId: row.actorId,
       actorUsername: row.actorUsername,
@@ -130,22 +99,5 @@ export class AuditAlertsService {
       firstSeq: row.firstSeq,
       lastSeq: row.lastSeq,
     };
-  }
-
-  /** Per actor: the entries that closed a sliding hour holding more than `limit` of `action`. */
-  private async slidingHour(action: string, from: Date, to: Date, limit: number): Promise<WindowRow[]> {
-    return this.dataSource.query(
-      `WITH w AS (
-         SELECT e.actor_id, e.actor_username, e.seq, e.at,
-                count(*) OVER (PARTITION BY e.actor_id ORDER BY e.at RANGE BETWEEN interval '1 hour' PRECEDING AND CURRENT ROW) AS n
-         FROM audit_entry e
-         WHERE e.action = $1 AND e.at >= $2::timestamptz - interval '1 hour' AND e.at < $3)
-       SELECT actor_id AS "actorId", max(actor_username) AS "actorUsername", max(n)::int AS peak, count(*)::int AS over,
-              min(at) AS "firstAt", max(at) AS "lastAt", min(seq)::text AS "firstSeq", max(seq)::text AS "lastSeq"
-       FROM w WHERE n > $4 AND at >= $2
-       GROUP BY actor_id
-       ORDER BY min(at)`,
-      [action, from, to, limit],
-    );
   }
 }

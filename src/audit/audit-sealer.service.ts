@@ -13,6 +13,7 @@ import { certificateSha256 } from './audit-export';
 import { entriesAfter, EntryRow, MAX_SEQ, sealedHead } from './audit-sql';
 import { signTreeHead, TreeHead, treeHeadJson, TreeHeadJson, verifyTreeHeadSignature } from './audit-tree-head';
 import { fetchNodes, insertNodes, insertTreeHead, storedTreeSize } from './audit-tree.repository';
+import { countUnsealed, fillGap, insertCheckpoint, lockForSealing, sealEntries } from './audit.repository';
 import { AuditWitnessService } from './audit-witness.service';
 import { CompactRange, frontierNodes, leafHash, nodeKey } from './merkle';
 
@@ -109,10 +110,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     metrics: MetricsService,
     private readonly witnesses: AuditWitnessService,
   ) {
-    metrics.gauge('mnv_audit_unsealed_entries', 'Audit entries not yet linked into the hash chain (sealing lag)', async () => {
-      const [{ n }] = await this.dataSource.query('SELECT count(*)::int AS n FROM audit_entry WHERE hash IS NULL');
-      return n;
-    });
+    metrics.gauge('mnv_audit_unsealed_entries', 'Audit entries not yet linked into the hash chain (sealing lag)', () => countUnsealed(this.dataSource));
     this.intervalMs = config.get('SEAL_INTERVAL_MS', { infer: true });
     this.gapGraceMs = config.get('AUDIT_GAP_GRACE_MS', { infer: true });
     this.enabled = config.get('AUDIT_SEALER_ENABLED', { infer: true });
@@ -214,9 +212,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
 
   private async sealInTransaction(m: EntityManager): Promise<SealRoundResult> {
     {
-      const [{ locked }] = await m.query(`SELECT pg_try_advisory_xact_lock($1::bigint) AS locked`, [SEALER_LOCK_KEY]);
-      if (!locked) return { ...NOTHING };
-      await m.query(`SET LOCAL lock_timeout = '2s'`);
+      if (!(await lockForSealing(m, SEALER_LOCK_KEY))) return { ...NOTHING };
       const head = await sealedHead(m);
       const tree = this.treeEnabled ? await this.loadTree(m, Number(head.seq)) : null;
       if (tree && tree.range.size < Number(head.seq)) {
@@ -264,15 +260,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
       }
       if (seqs.length === 0) return { ...NOTHING, locked: true, gapsFilled, headSeq: head.seq, waitingForSeq };
 
-      const [{ n }] = await m.query(
-        `WITH sealed AS (
-           UPDATE audit_entry AS e SET hash = v.hash
-           FROM unnest($1::bigint[], $2::bytea[]) AS v(seq, hash)
-           WHERE e.seq = v.seq AND e.hash IS NULL
-           RETURNING 1)
-         SELECT count(*)::int AS n FROM sealed`,
-        [seqs, hashes],
-      );
+      const n = await sealEntries(m, seqs, hashes);
       if (n !== seqs.length) throw new Error(`sealed ${n} of ${seqs.length} audit entries: another sealer interfered`);
       const checkpointId = await this.writeCheckpoint(m, seqs[seqs.length - 1]!, prev);
       const treeHead = tree ? await this.writeTreeHead(m, tree) : null;
@@ -342,9 +330,8 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     const since = this.gapsSeen.get(first) ?? { clock: now.getTime(), real: Date.now() };
     if (now.getTime() - since.clock < this.gapGraceMs && Date.now() - since.real < this.gapGraceMs) return null;
     const last = to - from >= BigInt(SEAL_BATCH_SIZE) ? from + BigInt(SEAL_BATCH_SIZE - 1) : to;
-    // The app role may not choose a seq (issue #16): audit_fill_gap() (SECURITY DEFINER, migration
-    // 1766000100000) writes the gap entries, only for numbers the sequence has handed out.
-    const inserted: unknown[] = await m.query(`SELECT audit_fill_gap($1::bigint, $2::bigint, $3::timestamptz) AS seq`, [first, last.toString(), now]);
+    // The app role may not choose a seq (issue #16): fillGap calls audit_fill_gap() (SECURITY DEFINER).
+    const inserted = await fillGap(m, first, last.toString(), now);
     this.gapsSeen.delete(first);
     if (inserted.length) this.logger.log(`Recorded ${inserted.length} rolled-back audit sequence number(s) from ${first}`);
     return inserted.length;
@@ -377,11 +364,7 @@ export class AuditSealerService implements OnApplicationBootstrap, BeforeApplica
     if (!verifyCheckpointSignature(checkpoint, key.publicKey)) {
       throw new Error('the audit signing key does not match its certificate');
     }
-    const [{ id }] = await m.query(
-      `INSERT INTO audit_checkpoint (last_seq, head_hash, signed_at, signature, cert_sha256) VALUES ($1, $2, $3, $4, $5) RETURNING id::text AS id`,
-      [lastSeq, head, signedAt, checkpoint.signature, key.certSha256],
-    );
-    return id;
+    return insertCheckpoint(m, { lastSeq, head, signedAt, signature: checkpoint.signature, certSha256: key.certSha256 });
   }
 
   private signingKey(): SigningKey {

@@ -10,6 +10,7 @@ import { checkpointsBetween, entryPages, Queryable, sealedHead } from './audit-s
 import { describeHead, TreeHead } from './audit-tree-head';
 import { checkAgainstKnownHead, checkTreeHeads, KnownHead, TreeRecomputer } from './audit-tree-verify';
 import { treeHeadsBetween, treeHeadTimestampsBetween } from './audit-tree.repository';
+import { checkpointBefore, checkpointFrom, firstSealedAfter, firstSeqFrom, lastSeqBefore } from './audit.repository';
 import { AuditProofsService } from './audit-proofs.service';
 import { AuditWitnessService } from './audit-witness.service';
 import { AuditService } from './audit.service';
@@ -95,8 +96,8 @@ export class AuditVerifyService {
     });
     if (!chain.ok) return result;
     // A sealed entry past the last checkpoint means a checkpoint was removed.
-    const orphan = await q.query(`SELECT seq::text AS seq FROM audit_entry WHERE seq > $1 AND hash IS NOT NULL ORDER BY seq LIMIT 1`, [head.seq]);
-    if (orphan.length) return fail(`entry ${orphan[0].seq} is sealed but no checkpoint covers it (a checkpoint was removed)`, Number(orphan[0].seq));
+    const orphan = await firstSealedAfter(q, head.seq);
+    if (orphan !== null) return fail(`entry ${orphan} is sealed but no checkpoint covers it (a checkpoint was removed)`, Number(orphan));
     if (tree.failure) return fail(tree.failure);
     const heldHeads = heads.filter((h) => h.treeSize <= Number(head.seq));
     if (heldHeads.length < heads.length) {
@@ -169,23 +170,19 @@ export class AuditVerifyService {
     const q = this.dataSource;
     const head = await sealedHead(q);
     if (head.seq === '0') return { anchorSeq: '0', anchorHash: ZERO_HASH, toSeq: '0', entryCount: 0 };
-    const [{ first }] = from
-      ? await q.query(`SELECT min(seq)::text AS first FROM audit_entry WHERE at >= $1 AND seq <= $2`, [from, head.seq])
-      : [{ first: '1' }];
-    const [{ last }] = to ? await q.query(`SELECT max(seq)::text AS last FROM audit_entry WHERE at < $1 AND seq <= $2`, [to, head.seq]) : [{ last: head.seq }];
+    const first = from ? await firstSeqFrom(q, from, head.seq) : '1';
+    const last = to ? await lastSeqBefore(q, to, head.seq) : head.seq;
     if (first === null || last === null || BigInt(first) > BigInt(last)) {
       // nothing in the range: an export of no entries, anchored at the signed head
       return { anchorSeq: head.seq, anchorHash: head.hash, toSeq: head.seq, entryCount: 0 };
     }
-    const before = await q.query(`SELECT last_seq::text AS seq, head_hash AS hash FROM audit_checkpoint WHERE last_seq < $1 ORDER BY last_seq DESC LIMIT 1`, [
-      first,
-    ]);
-    const after = await q.query(`SELECT last_seq::text AS seq FROM audit_checkpoint WHERE last_seq >= $1 ORDER BY last_seq LIMIT 1`, [last]);
-    const anchorSeq: string = before.length ? before[0].seq : '0';
-    const toSeq: string = after.length ? after[0].seq : head.seq;
+    const before = await checkpointBefore(q, first);
+    const after = await checkpointFrom(q, last);
+    const anchorSeq: string = before ? before.seq : '0';
+    const toSeq: string = after ? after.seq : head.seq;
     return {
       anchorSeq,
-      anchorHash: before.length ? before[0].hash : ZERO_HASH,
+      anchorHash: before ? before.hash : ZERO_HASH,
       toSeq,
       entryCount: Number(BigInt(toSeq) - BigInt(anchorSeq)),
     };

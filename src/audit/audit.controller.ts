@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, Header, HttpCode, Post, Query, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags, ApiCreatedResponse } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { streamReply } from '@/common/http/streamed-reply';
 import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorators';
@@ -91,6 +91,8 @@ export class AuditController {
     type: AuditVerifyResultDto,
     description: '{ ok, entriesChecked, checkpointsChecked, lastSeq, treeSize, rootHash, treeHeadsChecked, witnessedHead, firstBadSeq?, reason? }',
   })
+  // the body is optional: without a head the trail is compared with the witnesses' newest
+  @ApiBody({ type: VerifyAuditDto, required: false })
   verify(@Body() body: VerifyAuditDto, @CurrentStaff() staff: Staff, @CurrentRequest() request: RequestMeta) {
     let given: TreeHead | undefined;
     if (body?.head) {

@@ -42,7 +42,8 @@ const MAX_ENTRIES = 10_000;
  * person's generation, read on this very request, still equals the one read before the session
  * was loaded from the database. So the next request on any instance, after the change's answer,
  * sees the new generation and goes to the database: no race with a notification in flight, no
- * flaky test. The cost is one Redis GET per request instead of one PostgreSQL query.
+ * flaky test. The cost is one Redis GET per request instead of one PostgreSQL query, and GETs of
+ * requests that arrive together share one write (auto-pipelining).
  *
  * Failing closed: when Redis cannot answer (down, slow), nothing is served from the cache (every
  * request reads the database as before), and losing the connection empties the cache. A change
@@ -74,6 +75,10 @@ export class SessionCache implements OnModuleDestroy {
             commandTimeout: 250,
             retryStrategy: () => 1000,
             lazyConnect: true, // connected on the first request (a CLI command never connects)
+            // The generation GETs of requests that arrive in the same turn of the event loop go out
+            // in one write (ioredis flushes on setImmediate): under load, fewer system calls per
+            // request (docs/performance.md, issue #21). A failure still fails each GET (closed).
+            enableAutoPipelining: true,
           })
         : null;
     this.redis?.on('error', () => undefined); // a Redis outage only turns the cache off

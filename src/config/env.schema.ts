@@ -52,6 +52,10 @@ export const envSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   ALARM_MAIL_TO: z.string().email().optional(),
   PUBLIC_BASE_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** Chromium for the monthly report's PDF (issue #19; Debian's package); missing: GET /reports/monthly/:month.pdf answers 503. */
+  CHROMIUM_PATH: z.string().min(1).default('/usr/bin/chromium'),
+  /** How long one PDF may take (start Chromium, draw the charts, print) before it answers 503. */
+  REPORT_PDF_TIMEOUT_MS: int(60_000, 1000),
   METRICS_ENABLED: bool(true),
   /** Bearer token that lets a remote Prometheus scrape /metrics (otherwise loopback only). */
   METRICS_TOKEN: z.string().min(16).optional(),

@@ -6,11 +6,12 @@ import { SubjectRelationship } from './subject-relationship.entity';
 import { NumberRequest } from './number-request.entity';
 import { SubjectsController } from './subjects.controller';
 import { SubjectsService } from './subjects.service';
+import { SubjectsRepository } from './subjects.repository';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Subject, SubjectPurpose, SubjectRelationship, NumberRequest])],
   controllers: [SubjectsController],
-  providers: [SubjectsService],
+  providers: [SubjectsService, SubjectsRepository],
   exports: [SubjectsService],
 })
 export class SubjectsModule {}

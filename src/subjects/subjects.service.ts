@@ -1,8 +1,8 @@
 import { BadRequestException, ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ClockService } from '@/config/clock.service';
 import { EventEmitter2 } from '@nestjs/event-emitter';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { Brackets, DataSource, EntityManager, In, IsNull, Repository } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { LegalDataService } from '@/config/legal-data.service';
@@ -22,6 +22,7 @@ import { SubjectRelationship } from './subject-relationship.entity';
 import { NumberRequest } from './number-request.entity';
 import { Subject } from './subject.entity';
 import { SubjectPurpose } from './subject-purpose.entity';
+import { SubjectsRepository } from './subjects.repository';
 
 export const SUBJECT_PAGE_SIZE = 50;
 
@@ -42,8 +43,7 @@ export interface SubjectSelection {
 @Injectable()
 export class SubjectsService {
   constructor(
-    @InjectRepository(Subject) private readonly subjects: Repository<Subject>,
-    @InjectRepository(SubjectPurpose) private readonly purposes: Repository<SubjectPurpose>,
+    private readonly repo: SubjectsRepository,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly legal: LegalDataService,
     private readonly audit: AuditService,
@@ -56,14 +56,14 @@ export class SubjectsService {
       throw new BadRequestException({ code: 'subject.employee-not-allowed', message: 'employeeId is only for dependents' });
     }
     if (dto.kind === 'dependent') {
-      const employee = await this.subjects.findOneBy({ id: dto.employeeId! });
+      const employee = await this.repo.findById(dto.employeeId!);
       if (!employee || employee.kind !== 'employee') {
         throw new BadRequestException({ code: 'subject.employee-not-found', message: 'employeeId must be the id of an existing employee' });
       }
     }
     this.checkDates(dto.hiredAt ?? null, dto.leftAt ?? null);
     const created = await this.dataSource.transaction(async (manager) => {
-      const existing = await manager.findOneBy(Subject, { code: dto.code });
+      const existing = await this.repo.findByCode(dto.code, manager);
       if (existing) throw new ConflictException({ code: 'subject.code-taken', message: 'A person with this code already exists' });
       const subject = manager.create(Subject, {
         kind: dto.kind,
@@ -74,15 +74,18 @@ export class SubjectsService {
         hiredAt: dto.hiredAt ?? null,
         leftAt: dto.leftAt ?? null,
       });
-      await manager.save(subject);
-      await manager.insert(SubjectRelationship, {
-        subjectId: subject.id,
-        kind: subject.kind,
-        employeeId: subject.employeeId,
-        startedAt: subject.hiredAt,
-        endedAt: subject.leftAt,
-        isPrimary: true,
-      });
+      await this.repo.save(subject, manager);
+      await this.repo.insertRelationship(
+        {
+          subjectId: subject.id,
+          kind: subject.kind,
+          employeeId: subject.employeeId,
+          startedAt: subject.hiredAt,
+          endedAt: subject.leftAt,
+          isPrimary: true,
+        },
+        manager,
+      );
       await this.audit.record(
         { action: 'subject.created', outcome: 'success', actor: staff, subjectId: subject.id, request, details: { kind: subject.kind } },
         manager,
@@ -95,42 +98,31 @@ export class SubjectsService {
   }
 
   async get(id: string): Promise<Subject> {
-    const subject = await this.subjects.findOneBy({ id });
+    const subject = await this.repo.findById(id);
     if (!subject) throw new NotFoundException({ code: 'subject.not-found', message: 'No such person' });
     return subject;
   }
 
   async findMany(ids: string[]): Promise<Subject[]> {
-    return ids.length ? this.subjects.findBy({ id: In(ids) }) : [];
+    return ids.length ? this.repo.findByIds(ids) : [];
   }
 
   async list(query: ListSubjectsQuery): Promise<{ items: Subject[]; nextCursor: string | null }> {
-    const qb = this.subjects
-      .createQueryBuilder('s')
-      .orderBy('s.code', 'ASC')
-      .limit(SUBJECT_PAGE_SIZE + 1);
-    if (query.kind) qb.andWhere('s.kind = :kind', { kind: query.kind });
-    if (query.employeeId) {
-      qb.andWhere(
-        "(s.employee_id = :employeeId OR EXISTS (SELECT 1 FROM subject_relationship r WHERE r.subject_id = s.id AND r.kind = 'dependent' AND r.employee_id = :employeeId))",
-        { employeeId: query.employeeId },
-      );
-    }
-    if (query.status === 'active') qb.andWhere('s.left_at IS NULL');
-    if (query.status === 'left') qb.andWhere('s.left_at IS NOT NULL');
-    if (query.cursor) qb.andWhere('s.code > :cursor', { cursor: query.cursor });
-    if (query.q) {
-      const like = `%${query.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-      qb.andWhere(new Brackets((w) => w.where('s.code ILIKE :like', { like }).orWhere('s.name ILIKE :like').orWhere('s.name_kana ILIKE :like')));
-    }
-    const rows = await qb.getMany();
+    const rows = await this.repo.page({
+      kind: query.kind,
+      employeeId: query.employeeId,
+      status: query.status,
+      cursor: query.cursor,
+      q: query.q,
+      limit: SUBJECT_PAGE_SIZE + 1,
+    });
     const items = rows.slice(0, SUBJECT_PAGE_SIZE);
     return { items, nextCursor: rows.length > SUBJECT_PAGE_SIZE ? items[items.length - 1]!.code : null };
   }
 
   async update(id: string, dto: UpdateSubjectDto, staff: Staff, request: RequestMeta): Promise<Subject> {
     const result = await this.dataSource.transaction(async (manager) => {
-      const subject = await manager.findOne(Subject, { where: { id }, lock: { mode: 'pessimistic_write' } });
+      const subject = await this.repo.findByIdForUpdate(id, manager);
       if (!subject) throw new NotFoundException({ code: 'subject.not-found', message: 'No such person' });
       const leaveBefore = subject.leftAt;
       if (dto.name !== undefined) subject.name = dto.name;
@@ -139,7 +131,7 @@ export class SubjectsService {
       if (dto.leftAt !== undefined) subject.leftAt = dto.leftAt;
       this.checkDates(subject.hiredAt, subject.leftAt);
       subject.updatedAt = this.clock.now();
-      await manager.save(subject);
+      await this.repo.save(subject, manager);
       await this.mirrorPrimary(subject, manager);
       await this.audit.record(
         {
@@ -179,11 +171,10 @@ export class SubjectsService {
     });
     const notifiedAt = new Date(dto.notifiedAt);
     return this.dataSource.transaction(async (manager) => {
-      await manager.delete(SubjectPurpose, { subjectId: id, relationshipId: relationship.id });
       const rows = dto.purposes.map((purpose) =>
         manager.create(SubjectPurpose, { subjectId: id, relationshipId: relationship.id, purpose, notifiedAt, recordedBy: staff.userId }),
       );
-      if (rows.length) await manager.insert(SubjectPurpose, rows);
+      await this.repo.replacePurposes(id, relationship.id, rows, manager);
       await this.audit.record(
         {
           action: 'subject.purposes-notified',
@@ -215,14 +206,11 @@ export class SubjectsService {
     if (purposes.length === 0) return;
     // told for the person's primary relationship (purposes are notified per relationship)
     await this.ensurePrimaryRow(id, manager);
-    const primary = await manager.findOneOrFail(SubjectRelationship, { where: { subjectId: id, isPrimary: true } });
-    await manager
-      .createQueryBuilder()
-      .insert()
-      .into(SubjectPurpose)
-      .values(purposes.map((purpose) => ({ subjectId: id, relationshipId: primary.id, purpose, notifiedAt, recordedBy: null })))
-      .orUpdate(['notified_at', 'recorded_by'], ['subject_id', 'relationship_id', 'purpose'])
-      .execute();
+    const primary = await this.repo.primaryRow(id, manager);
+    await this.repo.upsertPurposes(
+      purposes.map((purpose) => ({ subjectId: id, relationshipId: primary.id, purpose, notifiedAt, recordedBy: null })),
+      manager,
+    );
     await this.audit.record(
       { action: 'subject.purposes-notified', outcome: 'success', actorUsername: null, subjectId: id, request, details: { purposes, ...details } },
       manager,
@@ -231,7 +219,7 @@ export class SubjectsService {
 
   async notifiedPurposes(id: string): Promise<SubjectPurpose[]> {
     await this.get(id);
-    return this.purposes.find({ where: { subjectId: id }, order: { purpose: 'ASC', relationshipId: 'ASC' } });
+    return this.repo.purposesOf(id);
   }
 
   /**
@@ -240,9 +228,9 @@ export class SubjectsService {
    */
   async relationshipsOf(subjectId: string, manager?: EntityManager): Promise<SubjectRelationship[]> {
     const db = manager ?? this.dataSource.manager;
-    const rows = await db.find(SubjectRelationship, { where: { subjectId }, order: { isPrimary: 'DESC', createdAt: 'ASC', id: 'ASC' } });
+    const rows = await this.repo.relationshipRows(subjectId, db);
     if (rows.some((r) => r.isPrimary)) return rows;
-    const subject = await db.findOneBy(Subject, { id: subjectId });
+    const subject = await this.repo.findById(subjectId, db);
     if (!subject) return rows;
     const primary = db.create(SubjectRelationship, {
       id: subject.id,
@@ -273,7 +261,7 @@ export class SubjectsService {
         recordedBy: staff.userId,
         recordedAt: now,
       });
-      await manager.save(row);
+      await this.repo.save(row, manager);
       await this.audit.record(
         {
           action: 'subject.number-requested',
@@ -291,16 +279,13 @@ export class SubjectsService {
 
   async numberRequests(subjectId: string): Promise<NumberRequest[]> {
     await this.get(subjectId);
-    return this.dataSource.manager.find(NumberRequest, { where: { subjectId }, order: { requestedOn: 'ASC', recordedAt: 'ASC' } });
+    return this.repo.numberRequestsOf(subjectId);
   }
 
   /** Of these people, those with at least one recorded request for their number (id → the latest request). */
   async numberRequestsAmong(subjectIds: string[], manager?: EntityManager): Promise<Map<string, NumberRequest>> {
     if (!subjectIds.length) return new Map();
-    const rows = await (manager ?? this.dataSource.manager).find(NumberRequest, {
-      where: { subjectId: In(subjectIds) },
-      order: { requestedOn: 'ASC', recordedAt: 'ASC' },
-    });
+    const rows = await this.repo.numberRequestsAmong(subjectIds, manager);
     return new Map(rows.map((r) => [r.subjectId, r]));
   }
 
@@ -316,9 +301,7 @@ export class SubjectsService {
     }
     const created = await this.dataSource.transaction(async (manager) => {
       await this.ensurePrimaryRow(subjectId, manager);
-      const open = await manager.findOne(SubjectRelationship, {
-        where: { subjectId, kind: dto.kind, employeeId: dto.employeeId ?? IsNull(), endedAt: IsNull() },
-      });
+      const open = await this.repo.openRelationship(subjectId, dto.kind, dto.employeeId ?? null, manager);
       if (open) {
         throw new ConflictException({ code: 'relationship.duplicate', message: 'This person already holds this relationship; end it before adding it again' });
       }
@@ -330,7 +313,7 @@ export class SubjectsService {
         endedAt: dto.endedAt ?? null,
         isPrimary: false,
       });
-      await manager.save(row);
+      await this.repo.save(row, manager);
       await this.audit.record(
         { action: 'subject.relationship-added', outcome: 'success', actor: staff, subjectId, request, details: { relationshipId: row.id, kind: row.kind } },
         manager,
@@ -354,7 +337,7 @@ export class SubjectsService {
     }
     const result = await this.dataSource.transaction(async (manager) => {
       await this.ensurePrimaryRow(subjectId, manager);
-      const row = await manager.findOne(SubjectRelationship, { where: { id: relationshipId, subjectId }, lock: { mode: 'pessimistic_write' } });
+      const row = await this.repo.relationshipForUpdate(subjectId, relationshipId, manager);
       if (!row) throw new NotFoundException({ code: 'relationship.not-found', message: 'No such relationship for this person' });
       if (dto.startedAt !== undefined) row.startedAt = dto.startedAt;
       if (dto.endedAt !== undefined) row.endedAt = dto.endedAt;
@@ -362,14 +345,14 @@ export class SubjectsService {
         throw new BadRequestException({ code: 'relationship.ends-before-start', message: 'endedAt must not be before startedAt' });
       }
       row.updatedAt = this.clock.now();
-      await manager.save(row);
+      await this.repo.save(row, manager);
       let subject: Subject | null = null;
       if (row.isPrimary) {
-        subject = await manager.findOne(Subject, { where: { id: subjectId }, lock: { mode: 'pessimistic_write' } });
+        subject = await this.repo.findByIdForUpdate(subjectId, manager);
         subject!.hiredAt = row.startedAt;
         subject!.leftAt = row.endedAt;
         subject!.updatedAt = row.updatedAt;
-        await manager.save(subject!);
+        await this.repo.save(subject!, manager);
       }
       await this.audit.record(
         {
@@ -391,11 +374,7 @@ export class SubjectsService {
 
   /** True when the person was told of this purpose. One indexed lookup: this sits on the reveal path. */
   async isNotified(subjectId: string, purpose: string, manager?: EntityManager): Promise<boolean> {
-    const rows: unknown[] = await (manager ?? this.dataSource.manager).query('SELECT 1 FROM subject_purpose WHERE subject_id = $1 AND purpose = $2', [
-      subjectId,
-      purpose,
-    ]);
-    return rows.length > 0;
+    return this.repo.isNotified(subjectId, purpose, manager);
   }
 
   /**
@@ -403,41 +382,18 @@ export class SubjectsService {
    * must check it inside one statement (the reveal hot path). Arguments are parameter placeholders.
    */
   notifiedCondition(subjectIdParam: string, purposeParam: string): string {
-    return `EXISTS (SELECT 1 FROM subject_purpose WHERE subject_id = ${subjectIdParam}::uuid AND purpose = ${purposeParam}::text)`;
+    return this.repo.notifiedCondition(subjectIdParam, purposeParam);
   }
 
   /** Of these people, the ids that were told of the purpose. */
   async notifiedAmong(subjectIds: string[], purpose: string, manager?: EntityManager): Promise<Set<string>> {
     if (subjectIds.length === 0) return new Set();
-    const rows = await (manager ?? this.dataSource.manager).find(SubjectPurpose, {
-      select: { subjectId: true },
-      where: { subjectId: In(subjectIds), purpose },
-    });
-    return new Set(rows.map((r) => r.subjectId));
+    return this.repo.notifiedAmong(subjectIds, purpose, manager);
   }
 
   /** The people a bulk retrieval covers, in code order. */
   async select(selection: SubjectSelection): Promise<Subject[]> {
-    const qb = this.subjects.createQueryBuilder('s').orderBy('s.code', 'ASC');
-    if (selection.subjectIds) qb.andWhere('s.id IN (:...ids)', { ids: selection.subjectIds });
-    if (selection.kind || selection.activeInYear !== undefined) {
-      // Over every relationship a person holds (a payee who is also an employee is in both lists);
-      // the subject row's own kind and dates count too (people entered straight into the table).
-      const own: string[] = [];
-      const rel: string[] = [];
-      if (selection.kind) {
-        qb.setParameter('kind', selection.kind);
-        own.push('s.kind = :kind');
-        rel.push('r.kind = :kind');
-      }
-      if (selection.activeInYear !== undefined) {
-        qb.setParameter('start', `${selection.activeInYear}-01-01`).setParameter('end', `${selection.activeInYear}-12-31`);
-        own.push('(s.hired_at IS NULL OR s.hired_at <= :end)', '(s.left_at IS NULL OR s.left_at >= :start)');
-        rel.push('(r.started_at IS NULL OR r.started_at <= :end)', '(r.ended_at IS NULL OR r.ended_at >= :start)');
-      }
-      qb.andWhere(`((${own.join(' AND ')}) OR EXISTS (SELECT 1 FROM subject_relationship r WHERE r.subject_id = s.id AND ${rel.join(' AND ')}))`);
-    }
-    return qb.getMany();
+    return this.repo.select(selection);
   }
 
   /**
@@ -445,11 +401,7 @@ export class SubjectsService {
    * relationships), for retention (a dependent's number may go when the employee leaves).
    */
   async dependentsOf(employeeId: string): Promise<Subject[]> {
-    return this.subjects
-      .createQueryBuilder('s')
-      .where('s.employee_id = :employeeId', { employeeId })
-      .orWhere('s.id IN (SELECT r.subject_id FROM subject_relationship r WHERE r.employee_id = :employeeId)', { employeeId })
-      .getMany();
+    return this.repo.dependentsOf(employeeId);
   }
 
   private async announceLeaveChange(subject: Subject, asEmployee = subject.kind === 'employee'): Promise<void> {
@@ -465,27 +417,26 @@ export class SubjectsService {
 
   /** A person entered before relationships existed gets its primary row before anything refers to it. */
   private async ensurePrimaryRow(subjectId: string, manager: EntityManager): Promise<void> {
-    if (await manager.exists(SubjectRelationship, { where: { subjectId, isPrimary: true } })) return;
-    const subject = await manager.findOneBy(Subject, { id: subjectId });
+    if (await this.repo.hasPrimaryRow(subjectId, manager)) return;
+    const subject = await this.repo.findById(subjectId, manager);
     if (!subject) return;
-    await manager.insert(SubjectRelationship, {
-      subjectId,
-      kind: subject.kind,
-      employeeId: subject.employeeId,
-      startedAt: subject.hiredAt,
-      endedAt: subject.leftAt,
-      isPrimary: true,
-    });
+    await this.repo.insertRelationship(
+      {
+        subjectId,
+        kind: subject.kind,
+        employeeId: subject.employeeId,
+        startedAt: subject.hiredAt,
+        endedAt: subject.leftAt,
+        isPrimary: true,
+      },
+      manager,
+    );
   }
 
   /** The subject row's hire and leave dates are its primary relationship's. */
   private async mirrorPrimary(subject: Subject, manager: EntityManager): Promise<void> {
     await this.ensurePrimaryRow(subject.id, manager);
-    await manager.update(
-      SubjectRelationship,
-      { subjectId: subject.id, isPrimary: true },
-      { startedAt: subject.hiredAt, endedAt: subject.leftAt, updatedAt: subject.updatedAt },
-    );
+    await this.repo.updatePrimaryDates(subject, manager);
   }
 
   /** employeeId must be another person who is (or was) an employee. */
@@ -493,10 +444,8 @@ export class SubjectsService {
     if (employeeId === subjectId) {
       throw new BadRequestException({ code: 'relationship.own-dependent', message: 'A person cannot be their own dependent' });
     }
-    const employee = await this.subjects.findOneBy({ id: employeeId });
-    const isEmployee =
-      !!employee &&
-      (employee.kind === 'employee' || (await this.dataSource.manager.exists(SubjectRelationship, { where: { subjectId: employeeId, kind: 'employee' } })));
+    const employee = await this.repo.findById(employeeId);
+    const isEmployee = !!employee && (employee.kind === 'employee' || (await this.repo.hadEmployeeRelationship(employeeId)));
     if (!isEmployee) throw new BadRequestException({ code: 'relationship.employee-invalid', message: 'employeeId must be the id of an existing employee' });
   }
 
@@ -506,22 +455,7 @@ export class SubjectsService {
    */
   async idsMatching(q: string, max: number): Promise<string[]> {
     const squeezed = q.replace(/[\s\u3000]+/g, '');
-    const like = `%${squeezed.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    const rows = await this.subjects
-      .createQueryBuilder('s')
-      .select('s.id', 'id')
-      .where(
-        new Brackets((w) =>
-          w
-            .where('s.code ILIKE :like', { like })
-            .orWhere("regexp_replace(s.name, '[\\s\u3000]+', '', 'g') ILIKE :like")
-            .orWhere("regexp_replace(coalesce(s.name_kana, ''), '[\\s\u3000]+', '', 'g') ILIKE :like"),
-        ),
-      )
-      .orderBy('s.code', 'ASC')
-      .limit(max + 1)
-      .getRawMany<{ id: string }>();
-    return rows.map((r) => r.id);
+    return this.repo.idsMatching(squeezed, max + 1);
   }
 
   private checkDates(hiredAt: string | null, leftAt: string | null): void {

@@ -2,15 +2,15 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, LessThan } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Env } from '@/config/env.schema';
 import { EnvelopeService } from '@/crypto/envelope.service';
 import { BackoffRule, LoginBudget } from './lockout';
 import { LoginBudgetRepository, Reservation } from './login-budget.repository';
 import { PasswordHasher } from './password-hasher.service';
 import { passwordProblem } from './password-policy';
-import { RecoveryCode } from './recovery-code.entity';
 import { StaffUser, totpAad } from './staff-user.entity';
+import { UsersRepository } from './users.repository';
 
 export const RECOVERY_CODE_COUNT = 10;
 
@@ -40,11 +40,6 @@ export function recoveryCodeHash(code: string): Buffer {
     .digest();
 }
 
-/** TypeORM answers an UPDATE ... RETURNING on PostgreSQL with [rows, rowCount]. */
-function updatedRows(result: unknown): number {
-  return Array.isArray(result) && typeof result[1] === 'number' ? result[1] : 0;
-}
-
 /**
  * The credential state of staff accounts: password, lockout counters, the encrypted TOTP
  * secret and its last used step, recovery codes, training acknowledgement. The auth module
@@ -57,6 +52,7 @@ export class StaffCredentialsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: UsersRepository,
     private readonly envelope: EnvelopeService,
     private readonly hasher: PasswordHasher,
     config: ConfigService<Env, true>,
@@ -78,11 +74,11 @@ export class StaffCredentialsService {
   }
 
   findByUsername(username: string): Promise<StaffUser | null> {
-    return this.dataSource.getRepository(StaffUser).findOneBy({ username });
+    return this.repo.findByUsername(username);
   }
 
   findById(id: string): Promise<StaffUser | null> {
-    return this.dataSource.getRepository(StaffUser).findOneBy({ id });
+    return this.repo.findById(id);
   }
 
   /**
@@ -93,7 +89,7 @@ export class StaffCredentialsService {
     if (!user) return this.hasher.verifyDummy(password);
     const ok = await this.hasher.verify(user.passwordHash, password);
     if (ok && this.hasher.needsRehash(user.passwordHash)) {
-      await this.dataSource.getRepository(StaffUser).update(user.id, { passwordHash: await this.hasher.hash(password) });
+      await this.repo.update(user.id, { passwordHash: await this.hasher.hash(password) });
     }
     return ok;
   }
@@ -137,9 +133,7 @@ export class StaffCredentialsService {
   /** A complete login: the second-factor and known-address budgets whole, the time and the address remembered. */
   async recordLogin(userId: string, now: Date, address: string | null): Promise<void> {
     // The unknown-address password budget is not cleared (an outsider's failures decay on their own).
-    await this.dataSource
-      .getRepository(StaffUser)
-      .update(userId, { factorFailedAttempts: 0, factorLockedUntil: null, knownFailedAttempts: 0, knownLockedUntil: null, lastLoginAt: now });
+    await this.repo.update(userId, { factorFailedAttempts: 0, factorLockedUntil: null, knownFailedAttempts: 0, knownLockedUntil: null, lastLoginAt: now });
     if (address) await new LoginBudgetRepository(this.dataSource.manager).rememberAddress(userId, address);
   }
 
@@ -150,23 +144,13 @@ export class StaffCredentialsService {
     if (await this.hasher.verify(user.passwordHash, newPassword)) {
       throw new BadRequestException({ code: 'password.unchanged', message: 'newPassword must differ from the current password' });
     }
-    await this.dataSource
-      .getRepository(StaffUser)
-      .update(user.id, { passwordHash: await this.hasher.hash(newPassword), mustChangePassword: false, passwordChangedAt: now });
+    await this.repo.update(user.id, { passwordHash: await this.hasher.hash(newPassword), mustChangePassword: false, passwordChangedAt: now });
   }
 
   /** Stores a new, not yet activated TOTP secret (encrypted, bound to the user). */
   /** How many TOTP secrets are under each KEK version (key retirement checks none is left). */
   async totpKeyVersionCounts(): Promise<Record<string, number>> {
-    const rows = await this.dataSource
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .select('u.totpKeyVersion', 'version')
-      .addSelect('count(*)', 'n')
-      .where('u.totpKeyVersion IS NOT NULL')
-      .groupBy('u.totpKeyVersion')
-      .getRawMany<{ version: number; n: string }>();
-    return Object.fromEntries(rows.map((r) => [String(r.version), Number(r.n)]));
+    return this.repo.totpKeyVersionCounts();
   }
 
   /**
@@ -177,16 +161,11 @@ export class StaffCredentialsService {
     let done = 0;
     for (;;) {
       const count = await this.dataSource.transaction(async (m) => {
-        const rows = await m.find(StaffUser, {
-          select: { id: true, totpWrappedKey: true, totpKeyVersion: true },
-          where: { totpKeyVersion: LessThan(currentVersion) },
-          take: batchSize,
-          lock: { mode: 'pessimistic_write', onLocked: 'skip_locked' },
-        });
+        const rows = await this.repo.totpKeysBefore(m, currentVersion, batchSize);
         for (const row of rows) {
           if (!row.totpWrappedKey || row.totpKeyVersion === null) continue;
           const rewrapped = this.envelope.rewrap(row.totpWrappedKey, row.totpKeyVersion);
-          await m.update(StaffUser, { id: row.id }, { totpWrappedKey: rewrapped.wrappedKey, totpKeyVersion: rewrapped.keyVersion });
+          await this.repo.setTotpKey(m, row.id, rewrapped.wrappedKey, rewrapped.keyVersion);
         }
         return rows.length;
       });
@@ -197,7 +176,7 @@ export class StaffCredentialsService {
 
   async storePendingTotpSecret(userId: string, secret: string): Promise<void> {
     const sealed = this.envelope.encrypt(Buffer.from(secret, 'utf8'), totpAad(userId));
-    await this.dataSource.getRepository(StaffUser).update(userId, {
+    await this.repo.update(userId, {
       totpCiphertext: sealed.ciphertext,
       totpWrappedKey: sealed.wrappedKey,
       totpKeyVersion: sealed.keyVersion,
@@ -225,13 +204,7 @@ export class StaffCredentialsService {
    * already (a replayed code), even when two requests race with the same code.
    */
   async consumeTotpStep(userId: string, step: number, manager?: EntityManager): Promise<boolean> {
-    const result = await (manager ?? this.dataSource.manager).query(
-      `UPDATE staff_user SET last_totp_step = $2
-        WHERE id = $1 AND (last_totp_step IS NULL OR last_totp_step < $2)
-        RETURNING id`,
-      [userId, step],
-    );
-    return updatedRows(result) === 1;
+    return this.repo.consumeTotpStep(userId, step, manager);
   }
 
   /**
@@ -241,27 +214,24 @@ export class StaffCredentialsService {
   async activateTotp(userId: string, step: number, now: Date): Promise<string[] | null> {
     return this.dataSource.transaction(async (m) => {
       if (!(await this.consumeTotpStep(userId, step, m))) return null;
-      await m.getRepository(StaffUser).update(userId, { totpEnrolledAt: now });
+      await this.repo.update(userId, { totpEnrolledAt: now }, m);
       return this.replaceRecoveryCodes(userId, now, m);
     });
   }
 
   async replaceRecoveryCodes(userId: string, now: Date, manager: EntityManager): Promise<string[]> {
     const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
-    await manager.getRepository(RecoveryCode).delete({ userId });
-    await manager.getRepository(RecoveryCode).insert(codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code), createdAt: now, usedAt: null })));
+    await this.repo.replaceRecoveryCodes(
+      userId,
+      codes.map((code) => ({ userId, codeHash: recoveryCodeHash(code), createdAt: now, usedAt: null })),
+      manager,
+    );
     return codes;
   }
 
   /** Uses a recovery code once: true only for an unused code of this user. Returns codes left. */
   async consumeRecoveryCode(userId: string, code: string, now: Date): Promise<{ ok: boolean; remaining: number }> {
-    const result = await this.dataSource.query(
-      `UPDATE staff_recovery_code SET used_at = $3 WHERE user_id = $1 AND code_hash = $2 AND used_at IS NULL RETURNING id`,
-      [userId, recoveryCodeHash(code), now],
-    );
-    const unused: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM staff_recovery_code WHERE user_id = $1 AND used_at IS NULL`, [
-      userId,
-    ]);
-    return { ok: updatedRows(result) === 1, remaining: unused[0]!.n };
+    const ok = await this.repo.useRecoveryCode(userId, recoveryCodeHash(code), now);
+    return { ok, remaining: await this.repo.unusedRecoveryCodes(userId) };
   }
 }

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
-import { DataSource, EntityManager, In, MoreThan } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '@/audit/audit.service';
 import { Role } from '@/common/auth/roles';
 import { RequestMeta, Staff } from '@/common/auth/staff';
@@ -12,11 +12,11 @@ import { Env } from '@/config/env.schema';
 import { LegalDataService } from '@/config/legal-data.service';
 import { CreateUserDto, ListUsersQuery, StaffAccountDto, StaffAccountPageDto, UpdateUserDto } from './dto/user.dto';
 import { PasswordHasher } from './password-hasher.service';
-import { RecoveryCode } from './recovery-code.entity';
 import { StaffUser } from './staff-user.entity';
 import { checkSeparationOfDuties, sodException, SodDecision } from './separation-of-duties';
 import { isTrainingCurrent } from './training';
 import { isValidUsername, normalizeUsername, USERNAME_RULE } from './username';
+import { UsersRepository } from './users.repository';
 import { STAFF_CHANGED, STAFF_SESSIONS_END, StaffChangedEvent, StaffSessionsEndEvent } from './users.events';
 
 /** Serialises changes that could leave the vault without an active admin. */
@@ -41,6 +41,7 @@ export class UsersService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly repo: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
     private readonly clock: ClockService,
@@ -115,23 +116,26 @@ export class UsersService {
     const sod = via === 'api' ? this.separationOfDuties(requested, actor?.userId ?? null, null, true) : { exception: null };
     const pending = await this.heldBack(requested, via, !!options.firmId);
     return this.dataSource.transaction(async (m) => {
-      if (await m.getRepository(StaffUser).existsBy({ username })) {
+      if (await this.repo.usernameTaken(username, m)) {
         throw new ConflictException({ code: 'username.taken', message: 'username is already taken (usernames are never reused, even after deactivation)' });
       }
-      const user = await m.getRepository(StaffUser).save({
-        username,
-        displayName: dto.displayName,
-        roles: requested.filter((r) => !pending.includes(r)),
-        pendingRoles: pending,
-        rolesRequestedBy: pending.length ? (actor?.userId ?? null) : null,
-        rolesRequestedAt: pending.length ? now : null,
-        passwordHash,
-        mustChangePassword: true,
-        firmId: options.firmId ?? null,
-        status: 'active',
-        createdAt: now,
-        createdBy: actor?.userId ?? null,
-      });
+      const user = await this.repo.insert(
+        {
+          username,
+          displayName: dto.displayName,
+          roles: requested.filter((r) => !pending.includes(r)),
+          pendingRoles: pending,
+          rolesRequestedBy: pending.length ? (actor?.userId ?? null) : null,
+          rolesRequestedAt: pending.length ? now : null,
+          passwordHash,
+          mustChangePassword: true,
+          firmId: options.firmId ?? null,
+          status: 'active',
+          createdAt: now,
+          createdBy: actor?.userId ?? null,
+        },
+        m,
+      );
       await this.audit.record(
         {
           action: 'user.created',
@@ -157,11 +161,7 @@ export class UsersService {
 
   async list(query: ListUsersQuery): Promise<StaffAccountPageDto> {
     const limit = query.limit ?? 100;
-    const rows = await this.dataSource.getRepository(StaffUser).find({
-      where: { ...(query.status ? { status: query.status } : {}), ...(query.cursor ? { username: MoreThan(query.cursor) } : {}) },
-      order: { username: 'ASC' },
-      take: limit + 1,
-    });
+    const rows = await this.repo.page({ status: query.status, cursor: query.cursor }, limit + 1);
     const now = this.clock.now();
     const page = rows.slice(0, limit);
     return { items: page.map((u) => this.view(u, now)), nextCursor: rows.length > limit ? page[page.length - 1]!.username : null };
@@ -197,13 +197,17 @@ export class UsersService {
         }
       }
       if (dto.displayName !== undefined) user.displayName = dto.displayName;
-      await m.getRepository(StaffUser).update(user.id, {
-        roles: user.roles,
-        displayName: user.displayName,
-        pendingRoles: user.pendingRoles,
-        rolesRequestedBy: user.rolesRequestedBy,
-        rolesRequestedAt: user.rolesRequestedAt,
-      });
+      await this.repo.update(
+        user.id,
+        {
+          roles: user.roles,
+          displayName: user.displayName,
+          pendingRoles: user.pendingRoles,
+          rolesRequestedBy: user.rolesRequestedBy,
+          rolesRequestedAt: user.rolesRequestedAt,
+        },
+        m,
+      );
       const rolesChanged = dto.roles !== undefined && !sameRoles(before, user.roles);
       if (rolesChanged) {
         await this.audit.record(
@@ -238,12 +242,16 @@ export class UsersService {
       const user = await this.load(m, id, true);
       if (user.status !== 'active') throw new ConflictException({ code: 'user.already-deactivated', message: 'This account is already deactivated' });
       if (user.roles.includes('admin')) await this.assertAnotherAdmin(m, user.id, 'deactivated');
-      await m.getRepository(StaffUser).update(user.id, {
-        status: 'deactivated',
-        deactivatedAt: now,
-        deactivationReason: reason,
-        deactivatedBy: actor.userId,
-      });
+      await this.repo.update(
+        user.id,
+        {
+          status: 'deactivated',
+          deactivatedAt: now,
+          deactivationReason: reason,
+          deactivatedBy: actor.userId,
+        },
+        m,
+      );
       await this.audit.record(
         { action: 'user.deactivated', outcome: 'success', actor, request, details: { userId: user.id, username: user.username, reason, roles: user.roles } },
         m,
@@ -258,14 +266,18 @@ export class UsersService {
     await this.dataSource.transaction(async (m) => {
       const user = await this.load(m, id, true);
       if (user.status !== 'active') throw new ConflictException({ code: 'user.deactivated', message: 'A deactivated account cannot be changed' });
-      await m.getRepository(StaffUser).update(user.id, {
-        totpCiphertext: null,
-        totpWrappedKey: null,
-        totpKeyVersion: null,
-        totpEnrolledAt: null,
-        lastTotpStep: null,
-      });
-      await m.getRepository(RecoveryCode).delete({ userId: user.id });
+      await this.repo.update(
+        user.id,
+        {
+          totpCiphertext: null,
+          totpWrappedKey: null,
+          totpKeyVersion: null,
+          totpEnrolledAt: null,
+          lastTotpStep: null,
+        },
+        m,
+      );
+      await this.repo.deleteRecoveryCodes(user.id, m);
       await this.audit.record({ action: 'auth.totp-reset', outcome: 'success', actor, request, details: { userId: user.id, username: user.username } }, m);
     });
     await this.endSessions({ userId: id, reason: 'totp-reset' });
@@ -284,8 +296,8 @@ export class UsersService {
       const fromRoles = from.roles.filter((r) => r !== 'admin');
       const sod = this.separationOfDuties([...new Set([...toRoles, ...to.pendingRoles])], actor.userId, to.id, true);
       await this.flagSodException(sod, to, toRoles, actor, request, m);
-      await m.getRepository(StaffUser).update(to.id, { roles: toRoles });
-      await m.getRepository(StaffUser).update(from.id, { roles: fromRoles });
+      await this.repo.update(to.id, { roles: toRoles }, m);
+      await this.repo.update(from.id, { roles: fromRoles }, m);
       await this.audit.record(
         {
           action: 'user.admin-handover',
@@ -305,12 +317,7 @@ export class UsersService {
 
   /** Accounts with roles waiting for the responsible person. */
   async listPendingRoles(): Promise<StaffAccountDto[]> {
-    const rows = await this.dataSource
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .where(`u.status = 'active' AND cardinality(u.pending_roles) > 0`)
-      .orderBy('u.roles_requested_at', 'ASC')
-      .getMany();
+    const rows = await this.repo.withPendingRoles();
     const now = this.clock.now();
     return rows.map((u) => this.view(u, now));
   }
@@ -342,7 +349,7 @@ export class UsersService {
         await this.flagSodException(sod, user, [...new Set([...user.roles, ...granted])], approver, request, m);
         user.roles = [...new Set([...user.roles, ...granted])];
       }
-      await m.getRepository(StaffUser).update(user.id, { roles: user.roles, pendingRoles: [], rolesRequestedBy: null, rolesRequestedAt: null });
+      await this.repo.update(user.id, { roles: user.roles, pendingRoles: [], rolesRequestedBy: null, rolesRequestedAt: null }, m);
       await this.audit.record(
         {
           action: decision === 'approve' ? 'user.roles-approved' : 'user.roles-declined',
@@ -394,7 +401,7 @@ export class UsersService {
       });
     const now = this.clock.now();
     await this.dataSource.transaction(async (m) => {
-      await m.getRepository(StaffUser).update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now });
+      await this.repo.update(actor.userId, { trainingVersion: version, trainingAcknowledgedAt: now }, m);
       await this.audit.record({ action: 'user.training-acknowledged', outcome: 'success', actor, request, details: { version } }, m);
     });
     await this.staffChanged({ userId: actor.userId, reason: 'training-acknowledged' });
@@ -410,18 +417,17 @@ export class UsersService {
   }
 
   private async load(m: EntityManager, id: string, forUpdate = false): Promise<StaffUser> {
-    const user = await m.getRepository(StaffUser).findOne({ where: { id }, ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}) });
+    const user = await this.repo.load(m, id, forUpdate);
     if (!user) throw new NotFoundException({ code: 'user.not-found', message: 'No such staff account' });
     return user;
   }
 
   private async lockAdminRule(m: EntityManager): Promise<void> {
-    await m.query(`SELECT pg_advisory_xact_lock($1::bigint)`, [ADMIN_RULE_LOCK]);
+    await this.repo.lockRule(m, ADMIN_RULE_LOCK);
   }
 
   private async assertAnotherAdmin(m: EntityManager, exceptId: string, what: 'demoted' | 'deactivated'): Promise<void> {
-    const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM staff_user WHERE status = 'active' AND 'admin' = ANY (roles) AND id <> $1`, [exceptId]);
-    if (n === 0) {
+    if ((await this.repo.otherActiveAdmins(m, exceptId)) === 0) {
       throw new ConflictException({
         code: 'user.last-admin',
         message: `The last active admin cannot be ${what}: hand the admin role to someone else first (POST /users/:id/handover-admin)`,
@@ -433,23 +439,14 @@ export class UsersService {
   async namesOf(ids: string[]): Promise<Map<string, { username: string; displayName: string }>> {
     const unique = [...new Set(ids)];
     if (unique.length === 0) return new Map();
-    const rows = await this.dataSource.getRepository(StaffUser).find({ where: { id: In(unique) }, select: { id: true, username: true, displayName: true } });
+    const rows = await this.repo.names(unique);
     return new Map(rows.map((u) => [u.id, { username: u.username, displayName: u.displayName }]));
   }
 
   /** Accounts whose username or display name contains `q` (spaces ignored), at most `max` + 1. */
   async idsMatching(q: string, max: number): Promise<string[]> {
     const squeezed = q.replace(/[\s\u3000]+/g, '');
-    const like = `%${squeezed.replace(/[\\%_]/g, (c) => '\\' + c)}%`;
-    const rows = await this.dataSource
-      .getRepository(StaffUser)
-      .createQueryBuilder('u')
-      .select('u.id', 'id')
-      .where("u.username ILIKE :like OR regexp_replace(u.display_name, '[\\s\u3000]+', '', 'g') ILIKE :like", { like })
-      .orderBy('u.username', 'ASC')
-      .limit(max + 1)
-      .getRawMany<{ id: string }>();
-    return rows.map((r) => r.id);
+    return this.repo.idsMatching(squeezed, max + 1);
   }
 
   view(u: StaffUser, now: Date): StaffAccountDto {

@@ -147,6 +147,13 @@ describe('web console: monthly handling report (browser)', () => {
     expect(boxes.length).toBeGreaterThan(0);
     for (const box of boxes) expect(box).toMatch(/^\/MediaBox \[0 0 59[45]\.\d+ 841\.\d+\]$/);
 
+    // the PDF made on the server (Chromium there too): downloaded from the same screen
+    const [download] = await Promise.all([page.waitForEvent('download'), byTest(page, 'report-pdf').click()]);
+    expect(download.suggestedFilename()).toBe(`monthly-report-${MONTH}.pdf`);
+    const serverPdf = readFileSync((await download.path())!);
+    expect(serverPdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(await byTest(page, 'report-status').innerText()).toContain('PDF をダウンロードしました');
+
     // sign-off
     expect(await text(page, 'not-signed')).toContain('まだ確認');
     await byTest(page, 'signoff-comment').fill('開示・一括取得はすべて目的内。時間外の利用1件は本人に確認済み。');

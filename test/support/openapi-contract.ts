@@ -28,6 +28,7 @@ interface Operation {
   literalChars: number;
   operationId: string;
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: unknown }>; $ref?: string };
 }
 
 export interface ContractAnswer {
@@ -36,6 +37,8 @@ export interface ContractAnswer {
   status: number;
   contentType: string | undefined;
   body: Buffer | null; // null: too large to check
+  /** What the client sent: checked against the operation's requestBody when the answer is 2xx. */
+  request?: { contentType: string | undefined; body: Buffer | null };
 }
 
 const mismatches: string[] = [];
@@ -83,6 +86,20 @@ export async function checkAnswersAgainstContract(app: INestApplication): Promis
       if (headers) headContentType = Object.entries(headers).find(([k]) => k.toLowerCase() === 'content-type')?.[1];
       return writeHead(...args);
     }) as typeof res.writeHead;
+    // The request body as it arrives: a tee on the 'data' events the router's body parser listens to
+    // (adding a listener of our own would start the flow before the parser is there).
+    const sent: Buffer[] = [];
+    let sentSize = 0;
+    const emit = req.emit.bind(req) as (event: string | symbol, ...args: unknown[]) => boolean;
+    req.emit = ((event: string | symbol, ...args: unknown[]) => {
+      if (event === 'data' && sentSize <= CAPTURE_LIMIT) {
+        const chunk = args[0];
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+        sentSize += buf.length;
+        if (sentSize <= CAPTURE_LIMIT) sent.push(buf);
+      }
+      return emit(event, ...args);
+    }) as typeof req.emit;
     res.once('finish', () => {
       const header = res.getHeader('content-type') ?? headContentType;
       const problem = contract.check({
@@ -91,6 +108,7 @@ export async function checkAnswersAgainstContract(app: INestApplication): Promis
         status: res.statusCode,
         contentType: header === undefined ? undefined : String(header),
         body: size > CAPTURE_LIMIT ? null : Buffer.concat(chunks),
+        request: { contentType: req.headers['content-type'], body: sentSize > CAPTURE_LIMIT ? null : Buffer.concat(sent) },
       });
       if (problem) mismatches.push(problem);
     });
@@ -108,7 +126,7 @@ export class ContractChecker {
     this.ajv.addSchema(nullableRefs(structuredClone(document)) as object, 'openapi');
     for (const [template, item] of Object.entries(document.paths)) {
       for (const method of METHODS) {
-        const op = (item as Record<string, { operationId?: string; responses?: Operation['responses'] }>)[method];
+        const op = (item as Record<string, { operationId?: string; responses?: Operation['responses']; requestBody?: Operation['requestBody'] }>)[method];
         if (!op) continue;
         const source = template
           .split(/(\{[^}]+\})/)
@@ -121,6 +139,7 @@ export class ContractChecker {
           literalChars: template.replace(/\{[^}]+\}/g, '').length,
           operationId: op.operationId ?? '?',
           responses: op.responses ?? {},
+          requestBody: op.requestBody,
         });
       }
     }
@@ -143,6 +162,8 @@ export class ContractChecker {
       return null;
     }
     const name = `${op.method} ${op.template} (${op.operationId})`;
+    const sent = answer.status >= 200 && answer.status < 300 ? this.checkRequest(op, name, answer) : null;
+    if (sent) return sent;
     const key = String(answer.status) in op.responses ? String(answer.status) : 'default';
     const found = op.responses[key];
     if (!found) return `${name} answered ${answer.status}, a status the document does not list (documented: ${Object.keys(op.responses).join(', ')})`;
@@ -172,6 +193,29 @@ export class ContractChecker {
     return null;
   }
 
+  /**
+   * A request the server accepted (2xx) must match the operation's documented requestBody: when it
+   * does not, the document is wrong (a client generated from it could not send what works). JSON
+   * bodies are validated by the schema; other media types are checked to be among the documented.
+   */
+  private checkRequest(op: Operation, name: string, answer: ContractAnswer): string | null {
+    const request = answer.request;
+    if (!request || request.body === null) return null;
+    const documented = op.requestBody?.$ref ? (this.resolve(op.requestBody.$ref) as Operation['requestBody']) : op.requestBody;
+    const empty = request.body.length === 0;
+    if (!documented) return null; // a body the route does not read (nothing documented) changes nothing
+    if (empty) return documented.required ? `${name} accepted (${answer.status}) a request without a body; the document says the body is required` : null;
+    const media = request.contentType?.split(';')[0]?.trim().toLowerCase();
+    const content = documented.content ?? {};
+    const entry = media && (content[media] ?? content['*/*']);
+    if (!entry)
+      return `${name} accepted (${answer.status}) a request body as ${media ?? 'no content type'}; the document lists ${Object.keys(content).join(', ') || 'none'}`;
+    if (!entry.schema || !(media === 'application/json' || media.endsWith('+json'))) return null;
+    const base = op.requestBody?.$ref ? `openapi${op.requestBody.$ref}` : `openapi#/paths/${escapePointer(op.template)}/${op.method.toLowerCase()}/requestBody`;
+    const pointer = `${base}/content/${escapePointer(media in content ? media : '*/*')}/schema`;
+    return this.validate(pointer, { $ref: pointer }, request.body, name, answer.status, 'request');
+  }
+
   private resolve(ref: string): unknown {
     return ref
       .replace(/^#\//, '')
@@ -179,16 +223,18 @@ export class ContractChecker {
       .reduce<unknown>((v, k) => (v as Record<string, unknown> | undefined)?.[k.replace(/~1/g, '/').replace(/~0/g, '~')], this.document);
   }
 
-  private validate(key: string, schema: object, body: Buffer, name: string, status: number): string | null {
+  private validate(key: string, schema: object, body: Buffer, name: string, status: number, what: 'answer' | 'request' = 'answer'): string | null {
     let value: unknown;
     try {
       value = JSON.parse(body.toString('utf8'));
     } catch {
-      return `${name} answered ${status} with a body that is not JSON`;
+      return what === 'request' ? null : `${name} answered ${status} with a body that is not JSON`; // an unparsable request is the server's to refuse
     }
     let validate = this.validators.get(key);
     if (!validate) this.validators.set(key, (validate = this.ajv.compile(schema)));
     if (validate(value)) return null;
+    if (what === 'request')
+      return `${name} accepted (${status}) a request body that does not match the document's requestBody:\n${describeErrors(validate.errors ?? [], value)}`;
     return `${name} answered ${status} with a body that does not match the document:\n${describeErrors(validate.errors ?? [], value)}`;
   }
 }

@@ -278,6 +278,7 @@ export const ERROR_CODES = {
   'report.bad-month': 'The month is not YYYY-MM between 2000-01 and 2200-12',
   'report.month-not-ended': 'The month has not ended yet: it can be signed off from the next month',
   'report.already-signed': 'The month is already signed off',
+  'report.pdf-unavailable': 'The PDF cannot be made (Chromium missing or failed)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -80,6 +80,7 @@ const ROUTE_ERRORS: Record<string, Record<number, string>> = {
   'POST /collection/requests': { 409: 'E-mail asked for but no mail server is set up' },
   'POST /collect/link': { ...COLLECT, 404: 'No such link' },
   'POST /collect/submission': { ...COLLECT, 404: 'No such link', 409: 'Already submitted', 422: 'An image could not be read (or is a decompression bomb)' },
+  'GET /reports/monthly/{month}.pdf': { 503: 'Chromium is missing at CHROMIUM_PATH or could not draw the report (report.pdf-unavailable)' },
   'POST /reports/monthly/{month}/sign-off': { 409: 'The month is signed off already, or has not ended' },
   'PATCH /breaches/{id}': { 409: 'The incident is closed' },
   'POST /breaches/{id}/affected': { 409: 'The incident is closed' },

@@ -3,7 +3,7 @@
 // prints on A4 (the browser's print / "Save as PDF"). The responsible person signs a month off.
 // Only counts and staff names: the report never holds a number.
 import { api } from './api.js';
-import { field, h, mount, say, statusLine, table, when } from './dom.js';
+import { download, field, h, mount, say, statusLine, table, when } from './dom.js';
 import { getLang, t } from './i18n.js';
 import { purposeLabel } from './people.js';
 import { errorText } from './errors.js';
@@ -33,7 +33,8 @@ const COLORS = ['#2f5d8a', '#c8702a', '#3c8d5a', '#a33b3b', '#7a5ea8', '#8a7a2f'
 
 export async function reportScreen(main, ctx) {
   const status = statusLine('report-status');
-  const month = h('input', { type: 'month', required: true, value: previousMonth(), 'data-test': 'report-month' });
+  // ctx.month: the server's PDF (report-print.js) names the month; the console starts at last month
+  const month = h('input', { type: 'month', required: true, value: ctx.month ?? previousMonth(), 'data-test': 'report-month' });
   const sheet = h('div', { class: 'report-sheet', 'data-test': 'report-sheet' });
   const charts = [];
   const isResponsible = ctx.me.roles.includes('responsible');
@@ -57,11 +58,24 @@ export async function reportScreen(main, ctx) {
         field(t('report.month'), month),
         h('button', { type: 'submit', 'data-test': 'report-load' }, t('report.show')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'report-print', onclick: () => window.print() }, t('report.print')),
+        h('button', { type: 'button', class: 'secondary', 'data-test': 'report-pdf', onclick: () => pdf() }, t('report.pdf')),
       ),
       status,
     ),
     sheet,
   );
+
+  /** The PDF made on the server (Chromium; GET /reports/monthly/:month.pdf): the same page, printed there. */
+  async function pdf() {
+    say(status, t('report.pdfMaking'));
+    try {
+      const res = await api('GET', `/reports/monthly/${encodeURIComponent(month.value)}.pdf`, undefined, { raw: true, accept: 'application/pdf' });
+      download(await res.blob(), `monthly-report-${month.value}.pdf`);
+      say(status, t('report.pdfDone'), 'ok');
+    } catch (error) {
+      say(status, errorText(error), 'error');
+    }
+  }
 
   let loads = 0;
   async function load() {
