@@ -168,7 +168,7 @@ describe('audit trail (shared database, app running)', () => {
     await sealedEntry(`seal-${randomUUID()}`);
     // about a second without gaps; a rolled-back writer elsewhere in this run (this spec makes some)
     // holds sealing for AUDIT_GAP_GRACE_MS (5 s) first
-    expect(Date.now() - started).toBeLessThan(8000);
+    expect(Date.now() - started).toBeLessThan(20_000); // a hang check with room for a busy machine, not a speed target
     const result = await verifier.verifyDatabase();
     expect(result).toMatchObject({ ok: true });
     expect(result.entriesChecked).toBeGreaterThan(0);

@@ -214,7 +214,7 @@ describe('collection links: bad input and abuse (issue #15)', () => {
       .get('/health')
       .expect((r) => expect([200, 503]).toContain(r.status));
     await http().get('/collection/requests').set('Authorization', `Bearer ${clerk.token}`).expect(200);
-    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(Date.now() - t0).toBeLessThan(15_000); // not stuck behind the flood (a hang check, the machine may be busy)
     expect(Date.now() - started).toBeLessThan(120_000);
     // another person's link from the same address still works until the per-address limit
     const other = await freshLink();

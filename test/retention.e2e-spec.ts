@@ -594,7 +594,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       const started = Date.now();
       await http().patch(`/subjects/${late.id}`).set(as(clerk)).send({ leftAt: '2060-01-31' }).expect(200);
       await http().post(`/subjects/${late.id}/filings`).set(as(clerk)).send({ documentType: 'health-pension', closedAt: '2057-01-31' }).expect(201);
-      expect(Date.now() - started).toBeLessThan(4000);
+      expect(Date.now() - started).toBeLessThan(15_000); // no wait on the dead connection (that would be for ever)
       people.push(late);
 
       // reveals and logins do not need Redis
@@ -649,7 +649,9 @@ describe('retention when Redis stops, restarts or is missing', () => {
 
   it('starts without Redis at all, answers health as degraded, and closes promptly', async () => {
     await withOwnApp({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, SWEEP_ON_START: 'false' }, async (x) => {
-      expect(x.startMs).toBeLessThan(15_000);
+      // catches a start that waits for Redis (ioredis retries for ever), not a timing target: the
+      // machine may be busy (15.5 s were seen at load 18 in CI)
+      expect(x.startMs).toBeLessThan(60_000);
       const health = await x.request(x.app.getHttpServer()).get('/health').expect(200);
       expect(health.body).toMatchObject({ status: 'degraded', details: { database: { status: 'up' }, redis: { status: 'down' } } });
       // issue #22: "queue off" in words, not ioredis' "Stream isn't writeable…"
@@ -662,7 +664,7 @@ describe('retention when Redis stops, restarts or is missing', () => {
       const debug = jest.spyOn(logger, 'debug');
       const started = Date.now();
       expect(await x.queue.schedule('00000000-0000-4000-8000-000000000000', new Date(Date.now() + 60_000))).toBe(false);
-      expect(Date.now() - started).toBeLessThan(2000);
+      expect(Date.now() - started).toBeLessThan(10_000); // no wait for a connection (a hang would be for ever)
       // the demo's 21 people gave 21 warnings: one per outage now (issue #22)
       expect(await x.queue.schedule('00000000-0000-4000-8000-000000000001', new Date(Date.now() + 60_000))).toBe(false);
       // (the start-up may already have said it once: then both calls are debug lines)

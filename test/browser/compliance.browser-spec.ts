@@ -139,6 +139,12 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     expect(await byTest(page, 'firm-checklist').innerText()).toContain(admin.username); // who checked, on the items checked only
 
     // the firm's public keys (OpenPGP and age), then an account (waits for the responsible person under four eyes)
+    // the contract is extended by half a year: the access window follows the new dates
+    await byTest(page, 'firm-edit').click();
+    expect(await byTest(page, 'firm-ends').inputValue()).toBe('2042/03/31');
+    await byTest(page, 'firm-ends').fill('2042/09/30');
+    await byTest(page, 'firm-submit').click();
+    await page.locator('[data-test="firm-contract"]', { hasText: '2042年9月30日' }).waitFor();
     await byTest(page, 'firm-key-new').click();
     await byTest(page, 'firm-key-text').fill(firmPublicKey);
     await byTest(page, 'firm-key-submit').click();
@@ -191,6 +197,7 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     const approvalId = (await http().get('/approvals').set(as(responsible)).expect(200)).body.requests.find(
       (r: { about: { subjectCode: string } }) => r.about?.subjectCode === alarms.b.code,
     ).id;
+    expect(await byTest(page, `own-${approvalId}`).innerText()).toBe('あなたの依頼');
     await byTest(page, `approve-${approvalId}`).click();
     const refusal = byTest(page, `decision-status-${approvalId}`);
     await page.locator(`[data-test="decision-status-${approvalId}"][data-kind="error"]`).waitFor();
@@ -274,9 +281,16 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await byTest(page, 'breach-discovered-day').fill('2041/04/01');
     await byTest(page, 'breach-discovered-time').fill('09:00');
     await byTest(page, 'breach-discovered-by').fill('総務部長');
-    await byTest(page, 'breach-unlawfulPurpose').check();
     await byTest(page, 'breach-submit').click();
     await byTest(page, 'breach-detail').waitFor();
+    // no circumstance yet and nobody on the list: no duty, and why
+    expect(await byTest(page, 'breach-duty-none').innerText()).toContain('基準は 100 人を超えること');
+    expect(await byTest(page, 'breach-state-final').innerText()).toBe('不要');
+    // found out later: done for an unlawful purpose (the duty applies, 確報 within 60 days)
+    await page.locator('.breach-facts summary').click();
+    await byTest(page, 'facts-unlawfulPurpose').check();
+    await byTest(page, 'facts-save').click();
+    await byTest(page, 'breach-duty-applies').waitFor();
     expect(await byTest(page, 'breach-duty-applies').innerText()).toContain('報告と本人への通知が必要です');
     expect(await byTest(page, 'breach-trigger').first().innerText()).toContain('不正の目的');
     expect(await byTest(page, 'breach-due-final').innerText()).toContain('2041/05/31'); // 60 days, the first day not counted

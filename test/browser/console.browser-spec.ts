@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
+import * as openpgp from 'openpgp';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
@@ -260,6 +261,32 @@ describe('web console (browser)', () => {
     expect(csv).toContain(person.code);
     expect(csv).toContain('#summary,rows=1,skipped=0');
     await page.locator('[data-test="bulk-status"][data-kind="ok"]').waitFor();
+  });
+
+  it('clerk: bulk retrieval encrypted with a one-time passphrase, shown once, opens with the passphrase (issue #19)', async () => {
+    const page = clerk.page;
+    // a person of its own (the auditor's test below counts who saw 山田太郎's number)
+    const other = await createSubject(app, await clerkHttpToken(), { purposes: ['withholding-slip'] });
+    await byTest(page, 'bulk-q').fill(other.code);
+    await byTest(page, 'bulk-encryption').selectOption('passphrase');
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTest(page, 'bulk-submit').click()]);
+    expect(download.suggestedFilename()).toBe('my-numbers.csv.asc');
+    const armored = readFileSync((await download.path())!, 'utf8');
+    expect(armored).toMatch(/^-----BEGIN PGP MESSAGE-----/);
+    expect(armored).not.toContain(other.code);
+    const passphrase = (await byTest(page, 'bulk-passphrase').innerText()).trim();
+    expect(passphrase).toMatch(/^[A-HJKMNP-Z2-9]{5}(-[A-HJKMNP-Z2-9]{5}){5}$/);
+    const { data } = await openpgp.decrypt({ message: await openpgp.readMessage({ armoredMessage: armored }), passwords: [passphrase], format: 'binary' });
+    const csv = Buffer.from(data as Uint8Array).toString('utf8');
+    expect(csv).toContain(other.code);
+    expect(csv).toContain(`,${other.number},`);
+    expect(csv).toContain('#summary,rows=1,skipped=0');
+    await shot(page, '09b-bulk-passphrase');
+    // the next retrieval clears it
+    await byTest(page, 'bulk-encryption').selectOption('');
+    const [plain] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTest(page, 'bulk-submit').click()]);
+    expect(plain.suggestedFilename()).toMatch(/\.csv$/);
+    expect(await byTest(page, 'bulk-passphrase-box').isVisible()).toBe(false);
   });
 
   it('clerk: registers a dependent of that employee, found by search', async () => {

@@ -180,7 +180,14 @@ export async function approvalsScreen(main, ctx) {
               [
                 { label: t('approvals.kind'), cell: (r) => kindText(r.kind) },
                 { label: t('approvals.about'), cell: (r) => aboutText(r) },
-                { label: t('approvals.requestedBy'), cell: (r) => h('span', { translate: 'no' }, r.requestedByUsername) },
+                {
+                  label: t('approvals.requestedBy'),
+                  cell: (r) => [
+                    h('span', { translate: 'no' }, r.requestedByUsername),
+                    // one's own request: under four eyes another person approves it (the server refuses otherwise)
+                    r.requestedBy === ctx.me.id ? [' ', h('span', { class: 'badge none', 'data-test': `own-${r.id}` }, t('approvals.own'))] : null,
+                  ],
+                },
                 { label: t('approvals.requestedAt'), cell: (r) => when(r.requestedAt) },
                 { label: t('disposal.note'), cell: (r) => h('span', { translate: 'no' }, r.payload?.note ?? '') },
                 {

@@ -263,6 +263,7 @@ export async function breachesScreen(main, ctx) {
         b.alarms.length
           ? h('p', { class: 'warn', 'data-test': 'breach-alarms' }, t('breach.alarmsRaised', { list: b.alarms.map((a) => t(`breach.${a.kind}`)).join('、') }))
           : null,
+        mayEdit ? factsForm(b, s, reload) : null,
         s,
       ),
       affectedCard(b, affected, users, reload),
@@ -296,7 +297,68 @@ export async function breachesScreen(main, ctx) {
                 t('breach.close'),
               )
             : null,
+          mayEdit && b.status === 'closed'
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  class: 'secondary',
+                  'data-test': 'breach-reopen',
+                  onclick: async () => {
+                    try {
+                      await api('PATCH', `/breaches/${id}`, { status: 'open' });
+                      await reload('breach.reopened');
+                    } catch (error) {
+                      say(s, errorText(error), 'error');
+                    }
+                  },
+                },
+                t('breach.reopen'),
+              )
+            : null,
         ),
+      ),
+    );
+  }
+
+  /** The facts as they become known (a circumstance found later changes the duty and the 確報's days). */
+  function factsForm(b, s, reload) {
+    if (b.status !== 'open') return null;
+    const summary = h('textarea', { rows: 3, maxlength: 4000, 'data-test': 'facts-summary' }, b.summary);
+    const discoveredBy = h('input', { maxlength: 200, value: b.discoveredBy ?? '', 'data-test': 'facts-discovered-by' });
+    const flags = ['unlawfulPurpose', 'publiclyViewable', 'systemLeak'].map((k) => ({
+      k,
+      box: h('input', { type: 'checkbox', checked: b[k], 'data-test': `facts-${k}` }),
+    }));
+    return h(
+      'details',
+      { class: 'breach-facts' },
+      h('summary', {}, t('breach.editFacts')),
+      h(
+        'form',
+        {
+          onsubmit: async (e) => {
+            e.preventDefault();
+            const body = { summary: summary.value.trim() };
+            if (discoveredBy.value.trim()) body.discoveredBy = discoveredBy.value.trim();
+            for (const f of flags) body[f.k] = f.box.checked;
+            try {
+              await api('PATCH', `/breaches/${b.id}`, body);
+              await reload('common.saved');
+            } catch (error) {
+              say(s, errorText(error), 'error');
+            }
+          },
+        },
+        field(t('breach.summary'), summary, t('alarm.noteHint')),
+        field(t('breach.discoveredBy'), discoveredBy),
+        h(
+          'div',
+          { class: 'checks' },
+          flags.map((f) => h('label', { class: 'check' }, f.box, ' ', t(`breach.flag.${f.k}`))),
+        ),
+        h('p', { class: 'hint' }, t('breach.editFactsHint')),
+        h('button', { type: 'submit', class: 'secondary', 'data-test': 'facts-save' }, t('breach.saveFacts')),
       ),
     );
   }

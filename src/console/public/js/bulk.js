@@ -1,5 +1,8 @@
 // Clerks: year-end bulk retrieval for one purpose, downloaded as CSV (one audit entry per person).
 // The file goes straight from the response to a download; the page shows only the counts.
+// Issue #19: or encrypted with a one-time passphrase the server makes and answers once (shown here
+// until the next retrieval, to be told to the recipient by another channel); an outside firm's
+// account always gets its file encrypted for the firm's key (the name comes from the answer).
 import { api } from './api.js';
 import { download, field, h, mount, say, statusLine } from './dom.js';
 import { t } from './i18n.js';
@@ -21,6 +24,13 @@ export function bulkScreen(main, ctx) {
   );
   const year = h('input', { type: 'number', min: 2015, max: 2100, value: String(new Date().getFullYear()), 'data-test': 'bulk-year' });
   const q = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'bulk-q' });
+  const encryption = h(
+    'select',
+    { 'data-test': 'bulk-encryption' },
+    h('option', { value: '' }, t('bulk.plain')),
+    h('option', { value: 'passphrase' }, t('bulk.passphrase')),
+  );
+  const passphraseBox = h('div', { class: 'card', hidden: true, 'data-test': 'bulk-passphrase-box' });
 
   /** With a keyword: the ids of every matching person (all pages of GET /subjects), else undefined. */
   async function selectedIds() {
@@ -38,8 +48,11 @@ export function bulkScreen(main, ctx) {
   async function run(e) {
     e.preventDefault();
     say(status, t('common.working'));
+    passphraseBox.hidden = true;
+    mount(passphraseBox);
     try {
       const body = { purpose: purpose.value };
+      if (encryption.value) body.encryption = encryption.value;
       const ids = await selectedIds();
       if (ids) {
         if (!ids.length) return say(status, t('common.empty'), 'warn');
@@ -50,6 +63,13 @@ export function bulkScreen(main, ctx) {
       }
       const res = await ctx.stepUp.withStepUp(() => api('POST', '/reveals', body, { accept: 'text/csv', raw: true }));
       if (!res) return say(status, t('stepup.cancelled'), 'warn');
+      if (body.encryption === 'passphrase') return showPassphrase(await res.json());
+      const named = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1];
+      if (named && !named.endsWith('.csv')) {
+        // encrypted for an outside firm's key (its own account): no summary to read
+        download(await res.blob(), named);
+        return say(status, t('bulk.encryptedForFirm', { file: named }), 'ok');
+      }
       const blob = await res.blob();
       const tail = (await blob.slice(Math.max(0, blob.size - 400)).text()).split(/\r?\n/).filter(Boolean).pop() ?? '';
       const summary = /^#summary,rows=(\d+),skipped=(\d+)/.exec(tail);
@@ -58,6 +78,19 @@ export function bulkScreen(main, ctx) {
     } catch (error) {
       say(status, errorText(error), 'error');
     }
+  }
+
+  /** The file, and its passphrase shown once (never stored: a new retrieval or leaving the screen clears it). */
+  function showPassphrase(answer) {
+    download(new Blob([answer.file], { type: answer.contentType }), answer.filename);
+    mount(
+      passphraseBox,
+      h('h3', {}, t('bulk.passphraseTitle')),
+      h('p', {}, h('code', { class: 'id', translate: 'no', 'data-test': 'bulk-passphrase' }, answer.passphrase)),
+      h('p', { class: 'hint' }, t('bulk.passphraseHint', { file: answer.filename })),
+    );
+    passphraseBox.hidden = false;
+    say(status, t('bulk.passphraseDone', { file: answer.filename }), 'ok');
   }
 
   mount(
@@ -74,9 +107,11 @@ export function bulkScreen(main, ctx) {
         field(t('people.kind'), kind),
         field(t('bulk.year'), year),
         field(t('bulk.q'), q, t('bulk.qHint')),
+        field(t('bulk.encryption'), encryption, t('bulk.encryptionHint')),
       ),
       h('button', { type: 'submit', class: 'danger', 'data-test': 'bulk-submit' }, t('bulk.submit')),
       status,
     ),
+    passphraseBox,
   );
 }

@@ -125,6 +125,7 @@ export async function firmsScreen(main, ctx) {
       h(
         'div',
         { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-edit', onclick: () => contractForm(f) }, t('firms.edit')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-account-new', onclick: () => accountForm(f) }, t('firms.createAccount')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-key-new', onclick: () => keyForm(f) }, t('firms.registerKey')),
         h('button', { type: 'button', class: 'secondary', 'data-test': 'firm-age-new', onclick: () => ageForm(f) }, t('firms.registerAge')),
@@ -201,6 +202,11 @@ export async function firmsScreen(main, ctx) {
   }
 
   function createForm() {
+    contractForm(null);
+  }
+
+  /** Registers a firm (f null) or changes its contract: scope, purposes, dates (name and kind stay; the access window follows new dates). */
+  function contractForm(f) {
     const s = statusLine('firm-create-status');
     const name = h('input', { required: true, maxlength: 200, 'data-test': 'firm-name' });
     const kind = h(
@@ -208,10 +214,12 @@ export async function firmsScreen(main, ctx) {
       { 'data-test': 'firm-kind' },
       KINDS.map((k) => h('option', { value: k }, t(`firms.kind.${k}`))),
     );
-    const scope = h('textarea', { required: true, maxlength: 1000, rows: 2, 'data-test': 'firm-scope' });
-    const purposes = ctx.reference.purposes.map((p) => h('input', { type: 'checkbox', value: p.code, 'data-test': `firm-purpose-${p.code}` }));
-    const starts = dateInput({ required: true, 'data-test': 'firm-starts' });
-    const ends = dateInput({ required: true, 'data-test': 'firm-ends' });
+    const scope = h('textarea', { required: true, maxlength: 1000, rows: 2, 'data-test': 'firm-scope' }, f?.scope ?? '');
+    const purposes = ctx.reference.purposes.map((p) =>
+      h('input', { type: 'checkbox', value: p.code, checked: f?.purposes.includes(p.code), 'data-test': `firm-purpose-${p.code}` }),
+    );
+    const starts = dateInput({ required: true, value: f?.contractStartsOn, 'data-test': 'firm-starts' });
+    const ends = dateInput({ required: true, value: f?.contractEndsOn, 'data-test': 'firm-ends' });
     mount(
       panel,
       h(
@@ -229,24 +237,19 @@ export async function firmsScreen(main, ctx) {
               const chosen = purposes.filter((p) => p.checked).map((p) => p.value);
               if (!chosen.length) return say(s, t('firms.purposeRequired'), 'error');
               try {
-                await api('POST', '/firms', {
-                  name: name.value.trim(),
-                  kind: kind.value,
-                  scope: scope.value.trim(),
-                  purposes: chosen,
-                  contractStartsOn,
-                  contractEndsOn,
-                });
+                const contract = { scope: scope.value.trim(), purposes: chosen, contractStartsOn, contractEndsOn };
+                if (f) await api('PATCH', `/firms/${f.id}`, contract);
+                else await api('POST', '/firms', { name: name.value.trim(), kind: kind.value, ...contract });
                 mount(panel);
                 await load();
-                say(status, t('firms.created'), 'ok');
+                say(status, t(f ? 'common.saved' : 'firms.created'), 'ok');
               } catch (error) {
                 say(s, errorText(error), 'error');
               }
             },
           },
-          h('h3', {}, t('firms.create')),
-          h('div', { class: 'row' }, field(t('firms.name'), name), field(t('firms.kind'), kind)),
+          h('h3', {}, f ? t('firms.editFor', { name: f.name }) : t('firms.create')),
+          f ? null : h('div', { class: 'row' }, field(t('firms.name'), name), field(t('firms.kind'), kind)),
           field(t('firms.scope'), scope, t('alarm.noteHint')),
           h(
             'fieldset',
@@ -263,7 +266,7 @@ export async function firmsScreen(main, ctx) {
           h(
             'div',
             { class: 'actions' },
-            h('button', { type: 'submit', class: 'primary', 'data-test': 'firm-submit' }, t('firms.register')),
+            h('button', { type: 'submit', class: 'primary', 'data-test': 'firm-submit' }, t(f ? 'firms.saveContract' : 'firms.register')),
             h('button', { type: 'button', class: 'secondary', onclick: () => mount(panel) }, t('common.cancel')),
           ),
           s,
