@@ -1732,6 +1732,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/firms/recipients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Firms an export can be handed to (name, contract purposes, registered keys), for the bulk retrieval screen; a firm account sees its own */
+    get: operations['FirmsController_recipients'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/firms/{id}': {
     parameters: {
       query?: never;
@@ -3973,6 +3990,18 @@ export interface components {
     };
     FirmsListAnswerDto: {
       items: components['schemas']['FirmsCreateAnswerDto'][];
+    };
+    FirmRecipientDto: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description The contract's purposes: an export for another purpose is refused */
+      purposes: string[];
+      /** @description The keys registered for the firm (a one-time passphrase is always possible) */
+      keys: ('openpgp' | 'age')[];
+    };
+    FirmRecipientsAnswerDto: {
+      items: components['schemas']['FirmRecipientDto'][];
     };
     UpdateFirmDto: {
       scope?: string;
@@ -10285,6 +10314,46 @@ export interface operations {
       };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_recipients: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmRecipientsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };
