@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -80,16 +80,8 @@ export class SubjectRelationshipDto {
   updatedAt: string;
 }
 
-export class SubjectsNotifyAnswerPurposesItemDto {
-  @ApiProperty({ type: String })
-  purpose: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  notifiedAt: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  relationshipId: string;
-}
+/** A purpose the person was told of, as PUT /subjects/{id}/purposes answers it. */
+export class SubjectsNotifyAnswerPurposesItemDto extends PickType(SubjectPurposeDto, ['purpose', 'notifiedAt', 'relationshipId'] as const) {}
 
 export class SubjectsNotifyAnswerDto {
   @ApiProperty({ type: String, format: 'uuid' })
