@@ -2373,11 +2373,11 @@ export interface components {
       relationshipId?: string;
     };
     SubjectsNotifyAnswerPurposesItemDto: {
+      /** Format: uuid */
+      relationshipId: string;
       purpose: string;
       /** Format: date-time */
       notifiedAt: string;
-      /** Format: uuid */
-      relationshipId: string;
     };
     SubjectsNotifyAnswerDto: {
       /** Format: uuid */
