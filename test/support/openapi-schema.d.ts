@@ -2894,10 +2894,11 @@ export interface components {
     };
     SetLeaveDateDto: {
       /**
+       * Format: date
        * @description The last day of the relationship; null clears it (the person returned)
        * @example 2026-03-31
        */
-      leftAt: Record<string, never> | null;
+      leftAt: string | null;
     };
     PostLeavingSetLeaveAnswerDto: {
       /** Format: uuid */
