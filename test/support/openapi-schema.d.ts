@@ -2550,7 +2550,6 @@ export interface components {
       encryption?: 'openpgp' | 'age' | 'passphrase';
     };
     SubjectViewsListAnswerItemsItemDto: {
-      number?: components['schemas']['NumberStatusDto'];
       /** Format: uuid */
       id: string;
       /** @enum {string} */
@@ -2571,6 +2570,7 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      number?: components['schemas']['NumberStatusDto'];
     };
     SubjectViewsListAnswerDto: {
       items: components['schemas']['SubjectViewsListAnswerItemsItemDto'][];
@@ -2587,9 +2587,6 @@ export interface components {
       recordedBy: string | null;
     };
     SubjectViewsGetAnswerDto: {
-      purposes: components['schemas']['SubjectPurposeDto'][];
-      relationships: components['schemas']['SubjectRelationshipDto'][];
-      number: components['schemas']['NumberStatusDto'];
       /** Format: uuid */
       id: string;
       /** @enum {string} */
@@ -2610,6 +2607,9 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      purposes: components['schemas']['SubjectPurposeDto'][];
+      relationships: components['schemas']['SubjectRelationshipDto'][];
+      number: components['schemas']['NumberStatusDto'];
     };
     CreateFilingDto: {
       /**
@@ -2693,8 +2693,9 @@ export interface components {
     AlarmViewSubjectDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
-      kind: string;
       name: string;
       /** Format: date */
       leftAt: string | null;
@@ -2828,10 +2829,11 @@ export interface components {
     AdminPersonViewDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
       name: string;
       nameKana: string | null;
-      kind: string;
       /**
        * Format: uuid
        * @description A dependent: the employee (person id) they belong to
@@ -2856,8 +2858,6 @@ export interface components {
     RetentionExplanationRelationshipsItemDto: {
       /** Format: uuid */
       id: string;
-      kind: string;
-      primary: boolean;
       /**
        * Format: uuid
        * @description A dependent: the employee (person id) they belong to
@@ -2867,6 +2867,8 @@ export interface components {
       startedAt: string | null;
       /** Format: date */
       endedAt: string | null;
+      kind: string;
+      primary: boolean;
       /** Format: date */
       leftOn: string | null;
       floor: string | null;
@@ -2983,9 +2985,10 @@ export interface components {
     OpenMatterItemSubjectDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
       name: string;
-      kind: string;
     };
     OpenMatterItemMattersItemDto: {
       /** Format: uuid */
@@ -3595,11 +3598,9 @@ export interface components {
       alarms: components['schemas']['BreachViewAlarmsItemDto'][];
     };
     BreachSummaryDto: {
-      title: string;
-      /** @enum {string} */
-      status: 'open' | 'closed';
       /** Format: uuid */
       id: string;
+      title: string;
       category: string;
       summary: string;
       occurredFrom: string | null;
@@ -3610,6 +3611,8 @@ export interface components {
       unlawfulPurpose: boolean;
       publiclyViewable: boolean;
       systemLeak: boolean;
+      /** @enum {string} */
+      status: 'open' | 'closed';
       openedBy: string;
       /** Format: date-time */
       openedAt: string;
@@ -3854,7 +3857,6 @@ export interface components {
       approvalsRefused: number;
     };
     MonthlyReportAlertDto: {
-      message: string;
       /** @enum {string} */
       type: 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
       actorUsername: string | null;
@@ -3862,6 +3864,7 @@ export interface components {
       limit: number | null;
       from: string;
       to: string;
+      message: string;
     };
     MonthlyReportAlarmsDto: {
       disposalRaised: number;

@@ -1,5 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { SubjectRelationshipDto } from '@/numbers/dto/numbers.responses';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -27,6 +26,52 @@ export class SubjectDto {
 
   @ApiProperty({ type: String, format: 'date', nullable: true })
   leftAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: string;
+}
+
+export class SubjectPurposeDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  relationshipId: string;
+
+  @ApiProperty({ type: String })
+  purpose: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  notifiedAt: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  recordedBy: string | null;
+}
+
+export class SubjectRelationshipDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
+  kind: 'employee' | 'dependent' | 'payee';
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
+  employeeId: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  startedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  endedAt: string | null;
+
+  @ApiProperty({ type: Boolean })
+  isPrimary: boolean;
 
   @ApiProperty({ type: String, format: 'date-time' })
   createdAt: string;
