@@ -280,6 +280,12 @@ describe('outside firms (委託先)', () => {
     const [registered] = await owner.query(`SELECT details FROM audit_entry WHERE action = 'firm.key-registered' AND details->>'kind' = 'age'`);
     expect(registered.details).toEqual({ firmId, kind: 'age', recipient });
 
+    // the bulk screen's list of firms to hand to: keys registered, contract purposes; a firm's account sees only its own firm
+    const listed = await http().get('/firms/recipients').set(as(clerk)).expect(200);
+    expect(listed.body.items).toContainEqual({ id: firmId, name: '見本社会保険労務士事務所', purposes: ['health-pension'], keys: ['openpgp', 'age'] });
+    expect((await http().get('/firms/recipients').set(as(firmUser)).expect(200)).body.items.map((f: { id: string }) => f.id)).toEqual([firmId]);
+    await http().get('/firms/recipients').set(as(auditor)).expect(403);
+
     // (b) age, by the firm's own account: an age file only the firm's identity opens
     const byAge = await ask(firmUser, { encryption: 'age' }).expect(200);
     expect(byAge.headers['content-type']).toMatch(/application\/x-age-encryption/);

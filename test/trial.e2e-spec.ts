@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { authenticator } from 'otplib';
 import { Client } from 'pg';
 import { fakeMyNumber } from './support/subjects';
+import { checkOutsideAnswer } from './support/openapi-contract';
 
 const ROOT = resolve(__dirname, '..');
 const TS_NODE = ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register'];
@@ -71,6 +72,16 @@ describe('trial mode: embedded PostgreSQL, no Redis (child process)', () => {
       signal: AbortSignal.timeout(10_000),
     });
     const text = await res.text();
+    // the child's answers are checked against the document it serves, as createTestApp's are (issue #20)
+    const sent = body === undefined ? undefined : JSON.stringify(body);
+    await checkOutsideAnswer(base(), {
+      method,
+      url: path,
+      status: res.status,
+      contentType: res.headers.get('content-type') ?? undefined,
+      body: Buffer.from(text),
+      request: { contentType: sent === undefined ? undefined : 'application/json', body: Buffer.from(sent ?? '') },
+    });
     let parsed: unknown = text;
     try {
       parsed = JSON.parse(text);

@@ -2,6 +2,7 @@ import { InjectQueue } from '@nestjs/bull';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Job, Queue } from 'bull';
 import { ClockService } from '@/config/clock.service';
+import { closeQueue, withTimeout } from '@/common/queue/bull-queue';
 import { QUEUE_COMMAND_TIMEOUT_MS } from '@/retention/queue/queue.constants';
 import { reportRedisOutages } from '@/retention/queue/redis-outage';
 
@@ -16,14 +17,6 @@ export interface BreachDueJob {
 /** One job per incident and report kind: scheduling twice replaces the job. */
 export function breachJobId(incidentId: string, kind: BreachDueJob['kind']): string {
   return `${incidentId}.${kind}`;
-}
-
-function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${QUEUE_COMMAND_TIMEOUT_MS} ms`)), QUEUE_COMMAND_TIMEOUT_MS);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -57,15 +50,7 @@ export class BreachQueueService implements OnApplicationBootstrap, OnApplication
 
   async onApplicationShutdown(): Promise<void> {
     this.outages?.stop();
-    await withTimeout(this.queue.close(false), 'close').catch((error: Error) => this.logger.warn(error.message));
-    const q = this.queue as unknown as Record<string, { disconnect(): void } | boolean | undefined>;
-    for (const [flag, getter] of [
-      ['clientInitialized', 'client'],
-      ['subscriberInitialized', 'eclient'],
-      ['bclientInitialized', 'bclient'],
-    ]) {
-      if (q[flag!]) (q[getter!] as { disconnect(): void }).disconnect();
-    }
+    await closeQueue(this.queue, QUEUE_COMMAND_TIMEOUT_MS, this.logger);
   }
 
   /** (Re)schedules the alarm job at `runAt` (ClockService time), or removes it when null. False (logged) while Redis is away. */
@@ -78,6 +63,7 @@ export class BreachQueueService implements OnApplicationBootstrap, OnApplication
           if (existing) await existing.remove();
           if (runAt) await this.queue.add(JOB_BREACH_DUE, job, { jobId, delay: Math.max(0, runAt.getTime() - this.clock.now().getTime()) });
         })(),
+        QUEUE_COMMAND_TIMEOUT_MS,
         'schedule',
       );
       return true;
@@ -89,7 +75,7 @@ export class BreachQueueService implements OnApplicationBootstrap, OnApplication
 
   /** The pending job, if any (operations and tests). */
   async scheduled(incidentId: string, kind: BreachDueJob['kind']): Promise<{ delay: number; state: string } | null> {
-    const job = await withTimeout(this.queue.getJob(breachJobId(incidentId, kind)), 'getJob');
+    const job = await withTimeout(this.queue.getJob(breachJobId(incidentId, kind)), QUEUE_COMMAND_TIMEOUT_MS, 'getJob');
     if (!job) return null;
     return { delay: job.opts.delay ?? 0, state: await job.getState() };
   }

@@ -4,7 +4,7 @@ import { Auth, CurrentRequest, CurrentStaff } from '@/common/auth/auth.decorator
 import { RequestMeta, Staff } from '@/common/auth/staff';
 import { AgeRecipientDto, RecipientKeyDto, ChecklistDto, CreateFirmAccountDto, CreateFirmDto, UpdateFirmDto } from './dto/firm.dto';
 import { FirmsService } from './firms.service';
-import { FirmsCreateAnswerDto, FirmsListAnswerDto, FirmsCreateAccountAnswerDto } from '@/firms/dto/firms.responses';
+import { FirmRecipientsAnswerDto, FirmsCreateAnswerDto, FirmsListAnswerDto, FirmsCreateAccountAnswerDto } from '@/firms/dto/firms.responses';
 
 /** 委託先: outside firms, their contracts, supervision checklists and accounts. */
 @ApiTags('firms')
@@ -26,6 +26,16 @@ export class FirmsController {
   @ApiOkResponse({ type: FirmsListAnswerDto })
   list() {
     return this.firms.list();
+  }
+
+  @Get('recipients')
+  @Auth('clerk')
+  @ApiOperation({
+    summary: 'Firms an export can be handed to (name, contract purposes, registered keys), for the bulk retrieval screen; a firm account sees its own',
+  })
+  @ApiOkResponse({ type: FirmRecipientsAnswerDto })
+  recipients(@CurrentStaff() staff: Staff) {
+    return this.firms.recipients(staff);
   }
 
   @Get(':id')

@@ -213,6 +213,22 @@ export class FirmsService {
     };
   }
 
+  /**
+   * The firms a company clerk can hand an export to (提供): name, contract purposes, registered keys.
+   * A firm's own account sees only its own firm (never the names of the company's other firms).
+   */
+  async recipients(staff: Pick<Staff, 'firm' | 'firmId'>) {
+    const firms = (await this.repo.list()).filter((f) => !staff.firmId || f.id === staff.firmId);
+    return {
+      items: firms.map((f) => ({
+        id: f.id,
+        name: f.name,
+        purposes: f.purposes,
+        keys: [...(f.recipientKey ? (['openpgp'] as const) : []), ...(f.ageRecipient ? (['age'] as const) : [])],
+      })),
+    };
+  }
+
   async list() {
     return { items: (await this.repo.list()).map((f) => this.view(f)) };
   }

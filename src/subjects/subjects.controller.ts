@@ -11,8 +11,8 @@ import {
   SubjectsRelationshipsAnswerDto,
   NumberRequestDto,
   SubjectsNumberRequestsAnswerDto,
+  SubjectRelationshipDto,
 } from '@/subjects/dto/subjects.responses';
-import { SubjectRelationshipDto } from '@/numbers/dto/numbers.responses';
 
 @ApiTags('subjects')
 @Controller('subjects')

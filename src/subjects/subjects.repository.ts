@@ -151,8 +151,16 @@ export class SubjectsRepository {
     return manager.exists(SubjectRelationship, { where: { subjectId, isPrimary: true } });
   }
 
-  async insertRelationship(row: Partial<SubjectRelationship>, manager: EntityManager): Promise<void> {
-    await manager.insert(SubjectRelationship, row);
+  /** The person's primary relationship, from the subject row's own kind, employee and dates. */
+  async insertPrimaryRow(subject: Subject, manager: EntityManager): Promise<void> {
+    await manager.insert(SubjectRelationship, {
+      subjectId: subject.id,
+      kind: subject.kind,
+      employeeId: subject.employeeId,
+      startedAt: subject.hiredAt,
+      endedAt: subject.leftAt,
+      isPrimary: true,
+    });
   }
 
   /** The relationship of this kind (and employee) that has not ended, if any. */

@@ -75,17 +75,7 @@ export class SubjectsService {
         leftAt: dto.leftAt ?? null,
       });
       await this.repo.save(subject, manager);
-      await this.repo.insertRelationship(
-        {
-          subjectId: subject.id,
-          kind: subject.kind,
-          employeeId: subject.employeeId,
-          startedAt: subject.hiredAt,
-          endedAt: subject.leftAt,
-          isPrimary: true,
-        },
-        manager,
-      );
+      await this.repo.insertPrimaryRow(subject, manager);
       await this.audit.record(
         { action: 'subject.created', outcome: 'success', actor: staff, subjectId: subject.id, request, details: { kind: subject.kind } },
         manager,
@@ -420,17 +410,7 @@ export class SubjectsService {
     if (await this.repo.hasPrimaryRow(subjectId, manager)) return;
     const subject = await this.repo.findById(subjectId, manager);
     if (!subject) return;
-    await this.repo.insertRelationship(
-      {
-        subjectId,
-        kind: subject.kind,
-        employeeId: subject.employeeId,
-        startedAt: subject.hiredAt,
-        endedAt: subject.leftAt,
-        isPrimary: true,
-      },
-      manager,
-    );
+    await this.repo.insertPrimaryRow(subject, manager);
   }
 
   /** The subject row's hire and leave dates are its primary relationship's. */

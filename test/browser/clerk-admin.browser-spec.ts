@@ -2,9 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
-import { freshTotpCode, signIn, SignedIn } from '../support/staff';
+import { signIn, SignedIn } from '../support/staff';
 import { createSubject, fakeMyNumber } from '../support/subjects';
-import { byTest, launchBrowser, newPage, startConsoleServer } from './support/browser';
+import { byTest, launchBrowser, openPerson, signInOnConsole, startConsoleServer } from './support/browser';
 import { japaneseScreenProblems } from './support/japanese-screen';
 
 /**
@@ -37,23 +37,9 @@ describe('web console: clerk and admin findings of issue #22 (browser)', () => {
   });
 
   async function loginAs(who: SignedIn): Promise<Page> {
-    const { page, problems: p } = await newPage(browser);
+    const { page, problems: p } = await signInOnConsole(browser, baseUrl, app, who);
     problems.push(p);
-    await page.goto(`${baseUrl}/`);
-    await byTest(page, 'username').fill(who.username);
-    await byTest(page, 'password').fill(who.password);
-    await byTest(page, 'login-submit').click();
-    await byTest(page, 'totp-code').fill(await freshTotpCode(app, who));
-    await byTest(page, 'totp-submit').click();
     return page;
-  }
-
-  async function openPerson(page: Page, code: string): Promise<void> {
-    await byTest(page, 'nav-people').click();
-    await byTest(page, 'people-search').fill(code);
-    await byTest(page, 'people-search-submit').click();
-    await byTest(page, `open-${code}`).click();
-    await page.locator('[data-test="person-card"] h2', { hasText: code }).waitFor();
   }
 
   it('clerk: the identity-document rule is checked before sending, and the typed number survives a server error', async () => {

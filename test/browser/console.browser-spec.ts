@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
+import { Decrypter, armor, generateIdentity, identityToRecipient } from 'age-encryption';
 import * as openpgp from 'openpgp';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
@@ -282,7 +283,43 @@ describe('web console (browser)', () => {
     expect(csv).toContain(`,${other.number},`);
     expect(csv).toContain('#summary,rows=1,skipped=0');
     await shot(page, '09b-bulk-passphrase');
+    // handed to an outside firm (提供): encrypted for its age recipient, chosen on the screen
+    const identity = await generateIdentity();
+    const firm = await http()
+      .post('/firms')
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({
+        name: '見本税理士事務所',
+        kind: 'tax-accountant',
+        scope: '年末調整',
+        purposes: ['withholding-slip'],
+        contractStartsOn: '2026-01-01',
+        contractEndsOn: '2030-12-31',
+      })
+      .expect(201);
+    await http()
+      .put(`/firms/${firm.body.id}/age-recipient`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .send({ recipient: await identityToRecipient(identity) })
+      .expect(200);
+    await byTest(page, 'nav-people').click();
+    await byTest(page, 'nav-bulk').click();
+    await byTest(page, 'bulk-q').fill(other.code);
+    await page.locator(`[data-test="bulk-recipient"] option[value="${firm.body.id}"]`).waitFor({ state: 'attached' });
+    await byTest(page, 'bulk-recipient').selectOption(firm.body.id);
+    expect(await page.locator('[data-test="bulk-encryption"] option').evaluateAll((os) => os.map((o) => (o as unknown as { value: string }).value))).toEqual([
+      'age',
+      'passphrase',
+    ]);
+    const [toFirm] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTest(page, 'bulk-submit').click()]);
+    expect(toFirm.suggestedFilename()).toBe('my-numbers.csv.age');
+    const decrypter = new Decrypter();
+    decrypter.addIdentity(identity);
+    const opened = Buffer.from(await decrypter.decrypt(armor.decode(readFileSync((await toFirm.path())!, 'utf8')))).toString('utf8');
+    expect(opened).toContain(`,${other.number},`);
+
     // the next retrieval clears it
+    await byTest(page, 'bulk-recipient').selectOption('');
     await byTest(page, 'bulk-encryption').selectOption('');
     const [plain] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), byTest(page, 'bulk-submit').click()]);
     expect(plain.suggestedFilename()).toMatch(/\.csv$/);

@@ -8,9 +8,9 @@ import { NumbersService } from '../../src/numbers/numbers.service';
 import { StaffCredentialsService } from '../../src/users/staff-credentials.service';
 import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from '../support/own-database';
 import { PRIVATE_KEYSTORE, PRIVATE_KEYSTORE_DIR } from '../support/private-keystore';
-import { freshTotpCode, signIn, SignedIn } from '../support/staff';
+import { signIn, SignedIn } from '../support/staff';
 import { createSubject } from '../support/subjects';
-import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
+import { byTest, launchBrowser, newPage, screenshot, signInOnConsole, startConsoleServer } from './support/browser';
 
 jest.setTimeout(300_000);
 
@@ -52,14 +52,8 @@ describe('web console: key custody and key versions (browser)', () => {
   });
 
   async function loginAs(who: SignedIn): Promise<Page> {
-    const { page, problems: p } = await newPage(browser);
+    const { page, problems: p } = await signInOnConsole(browser, baseUrl, app, who);
     problems.push(p);
-    await page.goto(`${baseUrl}/`);
-    await byTest(page, 'username').fill(who.username);
-    await byTest(page, 'password').fill(who.password);
-    await byTest(page, 'login-submit').click();
-    await byTest(page, 'totp-code').fill(await freshTotpCode(app, who));
-    await byTest(page, 'totp-submit').click();
     await byTest(page, 'who').waitFor();
     return page;
   }

@@ -2,8 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { Browser } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
-import { freshTotpCode, signIn, SignedIn } from '../support/staff';
-import { byTest, launchBrowser, newPage, startConsoleServer } from './support/browser';
+import { signIn, SignedIn } from '../support/staff';
+import { byTest, launchBrowser, signInOnConsole, startConsoleServer } from './support/browser';
 
 /** 台帳 (issue #19) in the console: an auditor opens the file inventory; the print view keeps the inventory, hides the navigation. */
 describe('web console: file inventory (browser)', () => {
@@ -31,13 +31,7 @@ describe('web console: file inventory (browser)', () => {
   });
 
   it('auditor: the inventory lists the vault files and the paper file; printing hides the navigation', async () => {
-    const { page, problems } = await newPage(browser);
-    await page.goto(`${baseUrl}/`);
-    await byTest(page, 'username').fill(auditor.username);
-    await byTest(page, 'password').fill(auditor.password);
-    await byTest(page, 'login-submit').click();
-    await byTest(page, 'totp-code').fill(await freshTotpCode(app, auditor));
-    await byTest(page, 'totp-submit').click();
+    const { page, problems } = await signInOnConsole(browser, baseUrl, app, auditor);
     await byTest(page, 'nav-inventory').click();
     await byTest(page, 'inventory-file-numbers').waitFor();
     expect(await byTest(page, 'inventory-file-numbers').innerText()).toContain('個人番号ファイル');

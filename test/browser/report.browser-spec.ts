@@ -6,9 +6,9 @@ import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
 import { dropOwnDatabase, OWN_DATABASE, prepareOwnDatabase } from '../support/own-database';
-import { freshTotpCode, signIn, SignedIn } from '../support/staff';
+import { signIn, SignedIn } from '../support/staff';
 import { createSubject } from '../support/subjects';
-import { byTest, launchBrowser, newPage, screenshot, startConsoleServer } from './support/browser';
+import { byTest, launchBrowser, screenshot, signInOnConsole, startConsoleServer } from './support/browser';
 
 /** The printed PDF is kept out of the tracked screenshots (its bytes change on every run). */
 const PDF_OUT = join(tmpdir(), 'mnv-console-screenshots');
@@ -70,14 +70,8 @@ describe('web console: monthly handling report (browser)', () => {
   });
 
   async function loginAs(who: SignedIn): Promise<Page> {
-    const { page, problems: p } = await newPage(browser);
+    const { page, problems: p } = await signInOnConsole(browser, baseUrl, app, who);
     problems.push(p);
-    await page.goto(`${baseUrl}/`);
-    await byTest(page, 'username').fill(who.username);
-    await byTest(page, 'password').fill(who.password);
-    await byTest(page, 'login-submit').click();
-    await byTest(page, 'totp-code').fill(await freshTotpCode(app, who));
-    await byTest(page, 'totp-submit').click();
     return page;
   }
 

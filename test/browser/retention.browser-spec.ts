@@ -2,9 +2,9 @@ import { INestApplication } from '@nestjs/common';
 import { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { ClockService } from '../../src/config/clock.service';
-import { freshTotpCode, signIn, SignedIn } from '../support/staff';
+import { signIn, SignedIn } from '../support/staff';
 import { createSubject } from '../support/subjects';
-import { byTest, launchBrowser, newPage, startConsoleServer } from './support/browser';
+import { byTest, launchBrowser, openPerson, signInOnConsole, startConsoleServer } from './support/browser';
 
 /**
  * Issue #14 in the console: a clerk records a 扶養控除等申告書 by 年分 with the dependent on it and
@@ -33,23 +33,9 @@ describe('web console: filings, due dates, open matters (browser)', () => {
   });
 
   async function loginAs(who: SignedIn): Promise<Page> {
-    const { page, problems: p } = await newPage(browser);
+    const { page, problems: p } = await signInOnConsole(browser, baseUrl, app, who);
     problems.push(p);
-    await page.goto(`${baseUrl}/`);
-    await byTest(page, 'username').fill(who.username);
-    await byTest(page, 'password').fill(who.password);
-    await byTest(page, 'login-submit').click();
-    await byTest(page, 'totp-code').fill(await freshTotpCode(app, who));
-    await byTest(page, 'totp-submit').click();
     return page;
-  }
-
-  async function openPerson(page: Page, code: string): Promise<void> {
-    await byTest(page, 'nav-people').click();
-    await byTest(page, 'people-search').fill(code);
-    await byTest(page, 'people-search-submit').click();
-    await byTest(page, `open-${code}`).click();
-    await byTest(page, 'person-card').waitFor();
   }
 
   it('clerk: records a declaration by 年分 naming the dependent; both show the due date, the rule and why', async () => {

@@ -1,5 +1,7 @@
 import { INestApplication } from '@nestjs/common';
+import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
+import { COLLECTION_RATE_KEY } from '../../src/collection/collection-rate-limit.service';
 import { createApp } from '../../src/app.factory';
 import { Env, validateEnv } from '../../src/config/env.schema';
 import { checkAnswersAgainstContract } from './openapi-contract';
@@ -25,10 +27,37 @@ export function testSettings(...overrides: SettingsOverrides[]): Env {
  * Every answer it gives is checked against its OpenAPI document (test/support/openapi-contract.ts).
  */
 export async function createTestApp(...overrides: SettingsOverrides[]): Promise<INestApplication> {
-  const app = await createApp(testSettings(...overrides));
+  const settings = testSettings(...overrides);
+  await clearCollectionRateLimits(settings);
+  const app = await createApp(settings);
   await app.init();
   await checkAnswersAgainstContract(app);
   return app;
+}
+
+/**
+ * The collection rate-limit counters are shared in Redis by every app of a worker (as by every
+ * instance in production, issue #15), and last a window (10 minutes): one spec's thousand attempts
+ * from 127.0.0.1 must not count against the next spec's. Each new app starts from none; two apps
+ * of one spec created before their requests still share theirs.
+ */
+export async function clearCollectionRateLimits(settings: Env): Promise<void> {
+  const redis = new Redis(settings.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const pattern = `${settings.REDIS_PREFIX}:${COLLECTION_RATE_KEY}:*`;
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } catch {
+    // no Redis at this app's address (a spec without Redis): nothing shared to clear
+  } finally {
+    redis.disconnect();
+  }
 }
 
 /**

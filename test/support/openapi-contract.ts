@@ -115,6 +115,29 @@ export async function checkAnswersAgainstContract(app: INestApplication): Promis
   });
 }
 
+/**
+ * The same check for an app this process did not build (the trial spec's child process, started
+ * with `node src/main.ts`): its server is out of reach, so the spec's own HTTP helper hands each
+ * answer (and what it sent) here. The document is the one that app serves at /docs-json, fetched
+ * once per base URL; a mismatch fails the running test as for createTestApp's apps.
+ */
+export async function checkOutsideAnswer(baseUrl: string, answer: ContractAnswer): Promise<void> {
+  let checker = outsideCheckers.get(baseUrl);
+  if (!checker) {
+    const res = await fetch(`${baseUrl}/docs-json`, { signal: AbortSignal.timeout(10_000) });
+    if (res.status !== 200) throw new Error(`GET ${baseUrl}/docs-json answered ${res.status}`);
+    const document = (await res.json()) as OpenAPIObject;
+    const key = JSON.stringify(document);
+    checker = checkers.get(key) ?? new ContractChecker(document);
+    checkers.set(key, checker);
+    outsideCheckers.set(baseUrl, checker);
+  }
+  const problem = checker.check(answer);
+  if (problem) mismatches.push(problem);
+}
+
+const outsideCheckers = new Map<string, ContractChecker>();
+
 export class ContractChecker {
   private readonly ajv: Ajv;
   private readonly operations: Operation[] = [];

@@ -1732,6 +1732,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/firms/recipients': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Firms an export can be handed to (name, contract purposes, registered keys), for the bulk retrieval screen; a firm account sees its own */
+    get: operations['FirmsController_recipients'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/firms/{id}': {
     parameters: {
       query?: never;
@@ -2356,11 +2373,11 @@ export interface components {
       relationshipId?: string;
     };
     SubjectsNotifyAnswerPurposesItemDto: {
+      /** Format: uuid */
+      relationshipId: string;
       purpose: string;
       /** Format: date-time */
       notifiedAt: string;
-      /** Format: uuid */
-      relationshipId: string;
     };
     SubjectsNotifyAnswerDto: {
       /** Format: uuid */
@@ -2533,7 +2550,6 @@ export interface components {
       encryption?: 'openpgp' | 'age' | 'passphrase';
     };
     SubjectViewsListAnswerItemsItemDto: {
-      number?: components['schemas']['NumberStatusDto'];
       /** Format: uuid */
       id: string;
       /** @enum {string} */
@@ -2554,6 +2570,7 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      number?: components['schemas']['NumberStatusDto'];
     };
     SubjectViewsListAnswerDto: {
       items: components['schemas']['SubjectViewsListAnswerItemsItemDto'][];
@@ -2570,9 +2587,6 @@ export interface components {
       recordedBy: string | null;
     };
     SubjectViewsGetAnswerDto: {
-      purposes: components['schemas']['SubjectPurposeDto'][];
-      relationships: components['schemas']['SubjectRelationshipDto'][];
-      number: components['schemas']['NumberStatusDto'];
       /** Format: uuid */
       id: string;
       /** @enum {string} */
@@ -2593,6 +2607,9 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
+      purposes: components['schemas']['SubjectPurposeDto'][];
+      relationships: components['schemas']['SubjectRelationshipDto'][];
+      number: components['schemas']['NumberStatusDto'];
     };
     CreateFilingDto: {
       /**
@@ -2676,8 +2693,9 @@ export interface components {
     AlarmViewSubjectDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
-      kind: string;
       name: string;
       /** Format: date */
       leftAt: string | null;
@@ -2823,10 +2841,11 @@ export interface components {
     AdminPersonViewDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
       name: string;
       nameKana: string | null;
-      kind: string;
       /**
        * Format: uuid
        * @description A dependent: the employee (person id) they belong to
@@ -2851,8 +2870,6 @@ export interface components {
     RetentionExplanationRelationshipsItemDto: {
       /** Format: uuid */
       id: string;
-      kind: string;
-      primary: boolean;
       /**
        * Format: uuid
        * @description A dependent: the employee (person id) they belong to
@@ -2862,6 +2879,8 @@ export interface components {
       startedAt: string | null;
       /** Format: date */
       endedAt: string | null;
+      kind: string;
+      primary: boolean;
       /** Format: date */
       leftOn: string | null;
       floor: string | null;
@@ -2889,10 +2908,11 @@ export interface components {
     };
     SetLeaveDateDto: {
       /**
+       * Format: date
        * @description The last day of the relationship; null clears it (the person returned)
        * @example 2026-03-31
        */
-      leftAt: Record<string, never> | null;
+      leftAt: string | null;
     };
     PostLeavingSetLeaveAnswerDto: {
       /** Format: uuid */
@@ -2977,9 +2997,10 @@ export interface components {
     OpenMatterItemSubjectDto: {
       /** Format: uuid */
       id: string;
+      /** @enum {string} */
+      kind: 'employee' | 'dependent' | 'payee';
       code: string;
       name: string;
-      kind: string;
     };
     OpenMatterItemMattersItemDto: {
       /** Format: uuid */
@@ -3589,11 +3610,9 @@ export interface components {
       alarms: components['schemas']['BreachViewAlarmsItemDto'][];
     };
     BreachSummaryDto: {
-      title: string;
-      /** @enum {string} */
-      status: 'open' | 'closed';
       /** Format: uuid */
       id: string;
+      title: string;
       category: string;
       summary: string;
       occurredFrom: string | null;
@@ -3604,6 +3623,8 @@ export interface components {
       unlawfulPurpose: boolean;
       publiclyViewable: boolean;
       systemLeak: boolean;
+      /** @enum {string} */
+      status: 'open' | 'closed';
       openedBy: string;
       /** Format: date-time */
       openedAt: string;
@@ -3855,7 +3876,6 @@ export interface components {
       approvalsRefused: number;
     };
     MonthlyReportAlertDto: {
-      message: string;
       /** @enum {string} */
       type: 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
       actorUsername: string | null;
@@ -3863,6 +3883,7 @@ export interface components {
       limit: number | null;
       from: string;
       to: string;
+      message: string;
     };
     MonthlyReportAlarmsDto: {
       disposalRaised: number;
@@ -3992,6 +4013,18 @@ export interface components {
     };
     FirmsListAnswerDto: {
       items: components['schemas']['FirmsCreateAnswerDto'][];
+    };
+    FirmRecipientDto: {
+      /** Format: uuid */
+      id: string;
+      name: string;
+      /** @description The contract's purposes: an export for another purpose is refused */
+      purposes: string[];
+      /** @description The keys registered for the firm (a one-time passphrase is always possible) */
+      keys: ('openpgp' | 'age')[];
+    };
+    FirmRecipientsAnswerDto: {
+      items: components['schemas']['FirmRecipientDto'][];
     };
     UpdateFirmDto: {
       scope?: string;
@@ -10304,6 +10337,46 @@ export interface operations {
       };
       413: components['responses']['Error413'];
       415: components['responses']['Error415'];
+      500: components['responses']['Error500'];
+      503: components['responses']['Error503'];
+    };
+  };
+  FirmsController_recipients: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FirmRecipientsAnswerDto'];
+        };
+      };
+      400: components['responses']['Error400'];
+      /** @description No valid session */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
+      /** @description Needs role: clerk */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ErrorResponse'];
+        };
+      };
       500: components['responses']['Error500'];
       503: components['responses']['Error503'];
     };

@@ -1,3 +1,4 @@
+import { PageDto } from '@/common/http/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
@@ -43,13 +44,7 @@ export class AuditEntryViewDto {
   hash: string | null;
 }
 
-export class AuditEntriesAnswerDto {
-  @ApiProperty({ type: () => AuditEntryViewDto, isArray: true })
-  items: AuditEntryViewDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class AuditEntriesAnswerDto extends PageDto(AuditEntryViewDto) {}
 
 export class AuditVerifyResultWitnessedHeadDto {
   @ApiProperty({ type: String })
@@ -117,25 +112,8 @@ export class TreeHeadJsonDto {
   certSha256?: string;
 }
 
-export class WitnessOverviewLatestWitnessedDto {
-  @ApiProperty({ enum: ['mynumber-vault-sth-v1'] })
-  format: 'mynumber-vault-sth-v1';
-
-  @ApiProperty({ type: 'integer' })
-  treeSize: number;
-
-  @ApiProperty({ type: String })
-  rootHash: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  at: string;
-
-  @ApiProperty({ type: String })
-  signature: string;
-
-  @ApiPropertyOptional({ type: String })
-  certSha256?: string;
-
+/** The newest tree head a witness holds, where it came from and how old it is. */
+export class WitnessOverviewLatestWitnessedDto extends TreeHeadJsonDto {
   @ApiProperty({ type: String })
   source: string;
 
@@ -243,13 +221,7 @@ export class AuditReviewDto {
   createdAt: string;
 }
 
-export class AuditListReviewsAnswerDto {
-  @ApiProperty({ type: () => AuditReviewDto, isArray: true })
-  items: AuditReviewDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class AuditListReviewsAnswerDto extends PageDto(AuditReviewDto) {}
 
 export class AuditAlertDto {
   @ApiProperty({ enum: ['reveals-per-hour', 'outside-working-hours', 'refused-reveals', 'four-eyes-waived'] })

@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PageDto } from '@/common/http/page.dto';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -215,58 +216,8 @@ export class BreachViewDto {
   alarms: BreachViewAlarmsItemDto[];
 }
 
-export class BreachSummaryDto {
-  @ApiProperty({ type: String })
-  title: string;
-
-  @ApiProperty({ enum: ['open', 'closed'] })
-  status: 'open' | 'closed';
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String })
-  category: string;
-
-  @ApiProperty({ type: String })
-  summary: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  occurredFrom: string | null;
-
-  @ApiProperty({ type: String, nullable: true })
-  occurredUntil: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  discoveredAt: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  discoveredBy: string | null;
-
-  @ApiProperty({ type: Boolean })
-  unlawfulPurpose: boolean;
-
-  @ApiProperty({ type: Boolean })
-  publiclyViewable: boolean;
-
-  @ApiProperty({ type: Boolean })
-  systemLeak: boolean;
-
-  @ApiProperty({ type: String })
-  openedBy: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  openedAt: string;
-
-  @ApiProperty({ type: 'integer' })
-  affectedCount: number;
-
-  @ApiProperty({ type: () => BreachViewDutyDto })
-  duty: BreachViewDutyDto;
-
-  @ApiProperty({ type: () => BreachViewDeadlinesDto })
-  deadlines: BreachViewDeadlinesDto;
-}
+/** A breach in the register's list: the view without the affected-by-source counts, the report and its history. */
+export class BreachSummaryDto extends OmitType(BreachViewDto, ['affectedBySource', 'report', 'reports', 'alarms'] as const) {}
 
 export class BreachesListAnswerDto {
   @ApiProperty({ type: () => BreachSummaryDto, isArray: true })
@@ -351,13 +302,7 @@ export class BreachesAffectedAnswerItemsItemDto {
   addedAt: string;
 }
 
-export class BreachesAffectedAnswerDto {
-  @ApiProperty({ type: () => BreachesAffectedAnswerItemsItemDto, isArray: true })
-  items: BreachesAffectedAnswerItemsItemDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class BreachesAffectedAnswerDto extends PageDto(BreachesAffectedAnswerItemsItemDto) {}
 
 export class PrintableItemDto {
   @ApiProperty({ type: String })

@@ -81,6 +81,26 @@ export class FirmsCreateAnswerDto {
   updatedAt: string;
 }
 
+/** A firm an export can be handed to (GET /firms/recipients, for clerks): no contract details beyond what the export needs. */
+export class FirmRecipientDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String })
+  name: string;
+
+  @ApiProperty({ type: String, isArray: true, description: "The contract's purposes: an export for another purpose is refused" })
+  purposes: string[];
+
+  @ApiProperty({ enum: ['openpgp', 'age'], isArray: true, description: 'The keys registered for the firm (a one-time passphrase is always possible)' })
+  keys: Array<'openpgp' | 'age'>;
+}
+
+export class FirmRecipientsAnswerDto {
+  @ApiProperty({ type: () => FirmRecipientDto, isArray: true })
+  items: FirmRecipientDto[];
+}
+
 export class FirmsListAnswerDto {
   @ApiProperty({ type: () => FirmsCreateAnswerDto, isArray: true })
   items: FirmsCreateAnswerDto[];

@@ -1,5 +1,7 @@
+import { PageDto } from '@/common/http/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { NumberStatusDto } from '@/numbers/dto/number.dto';
+import { SubjectDto, SubjectPurposeDto, SubjectRelationshipDto } from '@/subjects/dto/subjects.responses';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -27,96 +29,16 @@ export class NumbersExportPassphraseAnswerDto {
   file: string;
 }
 
-export class SubjectViewsListAnswerItemsItemDto {
+/** A person in the list, with whether a number is on file (the clerk's list). */
+export class SubjectViewsListAnswerItemsItemDto extends SubjectDto {
   @ApiPropertyOptional({ type: () => NumberStatusDto })
   number?: NumberStatusDto;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
-  kind: 'employee' | 'dependent' | 'payee';
-
-  @ApiProperty({ type: String })
-  code: string;
-
-  @ApiProperty({ type: String })
-  name: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  nameKana: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
-  employeeId: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  hiredAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  leftAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  updatedAt: string;
 }
 
-export class SubjectViewsListAnswerDto {
-  @ApiProperty({ type: () => SubjectViewsListAnswerItemsItemDto, isArray: true })
-  items: SubjectViewsListAnswerItemsItemDto[];
+export class SubjectViewsListAnswerDto extends PageDto(SubjectViewsListAnswerItemsItemDto) {}
 
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
-
-export class SubjectPurposeDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  subjectId: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  relationshipId: string;
-
-  @ApiProperty({ type: String })
-  purpose: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  notifiedAt: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  recordedBy: string | null;
-}
-
-export class SubjectRelationshipDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  subjectId: string;
-
-  @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
-  kind: 'employee' | 'dependent' | 'payee';
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
-  employeeId: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  startedAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  endedAt: string | null;
-
-  @ApiProperty({ type: Boolean })
-  isPrimary: boolean;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  updatedAt: string;
-}
-
-export class SubjectViewsGetAnswerDto {
+/** One person with their purposes, relationships and number status. */
+export class SubjectViewsGetAnswerDto extends SubjectDto {
   @ApiProperty({ type: () => SubjectPurposeDto, isArray: true })
   purposes: SubjectPurposeDto[];
 
@@ -125,34 +47,4 @@ export class SubjectViewsGetAnswerDto {
 
   @ApiProperty({ type: () => NumberStatusDto })
   number: NumberStatusDto;
-
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
-  kind: 'employee' | 'dependent' | 'payee';
-
-  @ApiProperty({ type: String })
-  code: string;
-
-  @ApiProperty({ type: String })
-  name: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  nameKana: string | null;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
-  employeeId: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  hiredAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  leftAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  createdAt: string;
-
-  @ApiProperty({ type: String, format: 'date-time' })
-  updatedAt: string;
 }

@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { AuditAlertDto } from '@/audit/dto/audit.responses';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -184,28 +185,8 @@ export class MonthlyReportFourEyesDto {
   approvalsRefused: number;
 }
 
-export class MonthlyReportAlertDto {
-  @ApiProperty({ type: String })
-  message: string;
-
-  @ApiProperty({ enum: ['reveals-per-hour', 'outside-working-hours', 'refused-reveals', 'four-eyes-waived'] })
-  type: 'reveals-per-hour' | 'outside-working-hours' | 'refused-reveals' | 'four-eyes-waived';
-
-  @ApiProperty({ type: String, nullable: true })
-  actorUsername: string | null;
-
-  @ApiProperty({ type: 'integer' })
-  count: number;
-
-  @ApiProperty({ type: 'integer', nullable: true })
-  limit: number | null;
-
-  @ApiProperty({ type: String })
-  from: string;
-
-  @ApiProperty({ type: String })
-  to: string;
-}
+/** An unusual-use alert as the monthly report lists it (GET /audit/alerts's, without the actor id and sequence numbers). */
+export class MonthlyReportAlertDto extends PickType(AuditAlertDto, ['message', 'type', 'actorUsername', 'count', 'limit', 'from', 'to'] as const) {}
 
 export class MonthlyReportAlarmsDto {
   @ApiProperty({ type: Number })

@@ -60,7 +60,13 @@ export class ListReviewsQuery {
 
 /** PUT /subjects/:id/leave: the leave date (left, removed from the declaration, contract ended); clerk or admin. */
 export class SetLeaveDateDto {
-  @ApiProperty({ nullable: true, example: '2026-03-31', description: 'The last day of the relationship; null clears it (the person returned)' })
+  @ApiProperty({
+    type: String,
+    format: 'date',
+    nullable: true,
+    example: '2026-03-31',
+    description: 'The last day of the relationship; null clears it (the person returned)',
+  })
   @ValidateIf((_, v) => v !== null)
   @IsBoundedDate('leftAt')
   leftAt: string | null;

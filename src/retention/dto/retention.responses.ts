@@ -1,4 +1,6 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { PageDto } from '@/common/http/page.dto';
+import { ApiProperty, PickType } from '@nestjs/swagger';
+import { SubjectDto, SubjectRelationshipDto } from '@/subjects/dto/subjects.responses';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -82,24 +84,13 @@ export class FilingsListAnswerDto {
   schedule: ScheduleViewDto | null;
 }
 
-export class RetentionExplanationRelationshipsItemDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
+/** One relationship behind a person's due date, with the date it gives and the floor it keeps. */
+export class RetentionExplanationRelationshipsItemDto extends PickType(SubjectRelationshipDto, ['id', 'employeeId', 'startedAt', 'endedAt'] as const) {
   @ApiProperty({ type: String })
   kind: string;
 
   @ApiProperty({ type: Boolean })
   primary: boolean;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
-  employeeId: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  startedAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  endedAt: string | null;
 
   @ApiProperty({ type: String, format: 'date', nullable: true })
   leftOn: string | null;
@@ -211,19 +202,7 @@ export class PostLeavingListEarlyAnswerDto {
   items: EarlyDisposalListItemDto[];
 }
 
-export class OpenMatterItemSubjectDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String })
-  code: string;
-
-  @ApiProperty({ type: String })
-  name: string;
-
-  @ApiProperty({ type: String })
-  kind: string;
-}
+export class OpenMatterItemSubjectDto extends PickType(SubjectDto, ['id', 'code', 'name', 'kind'] as const) {}
 
 export class OpenMatterItemMattersItemDto {
   @ApiProperty({ type: String, format: 'uuid' })
@@ -312,22 +291,7 @@ export class PostLeavingReviewsAnswerDto {
   items: MatterReviewDto[];
 }
 
-export class AlarmViewSubjectDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String })
-  code: string;
-
-  @ApiProperty({ type: String })
-  kind: string;
-
-  @ApiProperty({ type: String })
-  name: string;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  leftAt: string | null;
-}
+export class AlarmViewSubjectDto extends PickType(SubjectDto, ['id', 'code', 'kind', 'name', 'leftAt'] as const) {}
 
 export class AlarmViewDto {
   @ApiProperty({ type: String, format: 'uuid' })
@@ -379,13 +343,7 @@ export class AlarmViewDto {
   filingsRecorded: number;
 }
 
-export class RetentionListAnswerDto {
-  @ApiProperty({ type: () => AlarmViewDto, isArray: true })
-  items: AlarmViewDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class RetentionListAnswerDto extends PageDto(AlarmViewDto) {}
 
 export class RaiseDueResultDto {
   @ApiProperty({ type: Number })
@@ -479,13 +437,7 @@ export class DisposalRecordDto {
   batchId: string | null;
 }
 
-export class RetentionDisposalRecordsAnswerDto {
-  @ApiProperty({ type: () => DisposalRecordDto, isArray: true })
-  items: DisposalRecordDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class RetentionDisposalRecordsAnswerDto extends PageDto(DisposalRecordDto) {}
 
 export class SkippedDisposalDto {
   @ApiProperty({ type: String, format: 'uuid' })
@@ -524,31 +476,8 @@ export class PendingDisposalDto {
   kind: 'disposal' | 'disposal-batch';
 }
 
-export class AdminPersonViewDto {
-  @ApiProperty({ type: String, format: 'uuid' })
-  id: string;
-
-  @ApiProperty({ type: String })
-  code: string;
-
-  @ApiProperty({ type: String })
-  name: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  nameKana: string | null;
-
-  @ApiProperty({ type: String })
-  kind: string;
-
-  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
-  employeeId: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  hiredAt: string | null;
-
-  @ApiProperty({ type: String, format: 'date', nullable: true })
-  leftAt: string | null;
-
+/** A person as the admin's people list shows them: who, and when their number may go. */
+export class AdminPersonViewDto extends PickType(SubjectDto, ['id', 'code', 'name', 'nameKana', 'kind', 'employeeId', 'hiredAt', 'leftAt'] as const) {
   @ApiProperty({ type: String, format: 'date', nullable: true })
   dueOn: string | null;
 
@@ -565,13 +494,7 @@ export class AdminPersonViewDto {
   disposedAt: string | null;
 }
 
-export class PostLeavingPeopleAnswerDto {
-  @ApiProperty({ type: () => AdminPersonViewDto, isArray: true })
-  items: AdminPersonViewDto[];
-
-  @ApiProperty({ type: String, nullable: true })
-  nextCursor: string | null;
-}
+export class PostLeavingPeopleAnswerDto extends PageDto(AdminPersonViewDto) {}
 
 export class PostLeavingSetLeaveAnswerDto {
   @ApiProperty({ type: String, format: 'uuid' })

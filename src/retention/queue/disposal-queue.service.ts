@@ -4,17 +4,10 @@ import { ConfigService } from '@nestjs/config';
 import type { Queue } from 'bull';
 import { ClockService } from '@/config/clock.service';
 import { Env } from '@/config/env.schema';
+import { closeQueue, withTimeout } from '@/common/queue/bull-queue';
 import { DisposalAlarmsProcessor } from './disposal-alarms.processor';
 import { reportRedisOutages } from './redis-outage';
 import { DISPOSAL_ALARMS_QUEUE, JOB_SUBJECT_DUE, JOB_SWEEP, QUEUE_COMMAND_TIMEOUT_MS, SubjectDueJob, SWEEP_JOB_ID } from './queue.constants';
-
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * The only code besides the processor that knows Bull. Services ask it to schedule a person's
@@ -80,16 +73,7 @@ export class DisposalQueueService implements OnApplicationBootstrap, OnApplicati
    */
   async onApplicationShutdown(): Promise<void> {
     this.outages?.stop();
-    await withTimeout(this.queue.close(false), 10_000, 'close').catch((error: Error) => this.logger.warn(error.message));
-    // Bull's connection getters create a connection on first use: only touch the ones that exist.
-    const q = this.queue as unknown as Record<string, { disconnect(): void } | boolean | undefined>;
-    for (const [flag, getter] of [
-      ['clientInitialized', 'client'],
-      ['subscriberInitialized', 'eclient'],
-      ['bclientInitialized', 'bclient'],
-    ]) {
-      if (q[flag!]) (q[getter!] as { disconnect(): void }).disconnect();
-    }
+    await closeQueue(this.queue, 10_000, this.logger);
   }
 
   /** True while the queue's Redis connection is up (the in-process fallback sweep runs otherwise). */

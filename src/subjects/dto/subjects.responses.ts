@@ -1,5 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { SubjectRelationshipDto } from '@/numbers/dto/numbers.responses';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 
 // Response shapes for the OpenAPI document (issue #20): what the routes answer, so generated clients are typed.
 
@@ -35,16 +34,54 @@ export class SubjectDto {
   updatedAt: string;
 }
 
-export class SubjectsNotifyAnswerPurposesItemDto {
+export class SubjectPurposeDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  relationshipId: string;
+
   @ApiProperty({ type: String })
   purpose: string;
 
   @ApiProperty({ type: String, format: 'date-time' })
   notifiedAt: string;
 
-  @ApiProperty({ type: String, format: 'uuid' })
-  relationshipId: string;
+  @ApiProperty({ type: String, nullable: true })
+  recordedBy: string | null;
 }
+
+export class SubjectRelationshipDto {
+  @ApiProperty({ type: String, format: 'uuid' })
+  id: string;
+
+  @ApiProperty({ type: String, format: 'uuid' })
+  subjectId: string;
+
+  @ApiProperty({ enum: ['employee', 'dependent', 'payee'] })
+  kind: 'employee' | 'dependent' | 'payee';
+
+  @ApiProperty({ type: String, format: 'uuid', nullable: true, description: 'A dependent: the employee (person id) they belong to' })
+  employeeId: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  startedAt: string | null;
+
+  @ApiProperty({ type: String, format: 'date', nullable: true })
+  endedAt: string | null;
+
+  @ApiProperty({ type: Boolean })
+  isPrimary: boolean;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ type: String, format: 'date-time' })
+  updatedAt: string;
+}
+
+/** A purpose the person was told of, as PUT /subjects/{id}/purposes answers it. */
+export class SubjectsNotifyAnswerPurposesItemDto extends PickType(SubjectPurposeDto, ['purpose', 'notifiedAt', 'relationshipId'] as const) {}
 
 export class SubjectsNotifyAnswerDto {
   @ApiProperty({ type: String, format: 'uuid' })

@@ -1,3 +1,4 @@
+import { PageDto } from '@/common/http/page.dto';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
@@ -109,7 +110,4 @@ export class StaffAccountDto {
   @ApiProperty({ type: String, format: 'date-time' }) createdAt: string;
 }
 
-export class StaffAccountPageDto {
-  @ApiProperty({ type: [StaffAccountDto] }) items: StaffAccountDto[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
-}
+export class StaffAccountPageDto extends PageDto(StaffAccountDto) {}

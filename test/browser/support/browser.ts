@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Browser, chromium, ConsoleMessage, Page } from 'playwright-core';
 import { createTestApp, SettingsOverrides } from '../../support/app';
 import { RELAXED_LOGIN_RATE_LIMIT } from '../../support/relaxed-login-rate-limit';
+import { freshTotpCode, SignedIn } from '../../support/staff';
 
 /** Debian's Chromium (.ci/run installs it); CHROMIUM_PATH overrides. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -67,3 +68,24 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 
 /** A locator by the console's data-test attribute. */
 export const byTest = (page: Page, id: string) => page.locator(`[data-test="${id}"]`);
+
+/** Signs `who` in on a fresh page through the console's own screens: password, then a current TOTP code. */
+export async function signInOnConsole(browser: Browser, baseUrl: string, app: INestApplication, who: SignedIn): Promise<{ page: Page; problems: string[] }> {
+  const { page, problems } = await newPage(browser);
+  await page.goto(`${baseUrl}/`);
+  await byTest(page, 'username').fill(who.username);
+  await byTest(page, 'password').fill(who.password);
+  await byTest(page, 'login-submit').click();
+  await byTest(page, 'totp-code').fill(await freshTotpCode(app, who));
+  await byTest(page, 'totp-submit').click();
+  return { page, problems };
+}
+
+/** Finds a person by code on the people screen and opens their card. */
+export async function openPerson(page: Page, code: string): Promise<void> {
+  await byTest(page, 'nav-people').click();
+  await byTest(page, 'people-search').fill(code);
+  await byTest(page, 'people-search-submit').click();
+  await byTest(page, `open-${code}`).click();
+  await page.locator('[data-test="person-card"] h2', { hasText: code }).waitFor();
+}

@@ -24,12 +24,24 @@ export function bulkScreen(main, ctx) {
   );
   const year = h('input', { type: 'number', min: 2015, max: 2100, value: String(new Date().getFullYear()), 'data-test': 'bulk-year' });
   const q = h('input', { type: 'search', placeholder: t('people.searchHint'), 'data-test': 'bulk-q' });
-  const encryption = h(
-    'select',
-    { 'data-test': 'bulk-encryption' },
-    h('option', { value: '' }, t('bulk.plain')),
-    h('option', { value: 'passphrase' }, t('bulk.passphrase')),
-  );
+  const recipient = h('select', { 'data-test': 'bulk-recipient' }, h('option', { value: '' }, t('bulk.inside')));
+  const encryption = h('select', { 'data-test': 'bulk-encryption' });
+  let firms = [];
+  /** The ways the file can leave: inside the company plain or with a passphrase; to a firm for its keys or with a passphrase. */
+  function encryptionChoices() {
+    const firm = firms.find((f) => f.id === recipient.value);
+    const choices = firm ? [...firm.keys, 'passphrase'] : ['', 'passphrase'];
+    encryption.replaceChildren(...choices.map((c) => h('option', { value: c }, t(`bulk.encryption.${c || 'none'}`))));
+  }
+  recipient.addEventListener('change', encryptionChoices);
+  encryptionChoices();
+  // the firms an export can be handed to (提供); none listed: inside the company only
+  api('GET', '/firms/recipients')
+    .then((answer) => {
+      firms = answer.items;
+      recipient.append(...firms.map((f) => h('option', { value: f.id }, t('bulk.toFirm', { name: f.name }))));
+    })
+    .catch(() => undefined);
   const passphraseBox = h('div', { class: 'card', hidden: true, 'data-test': 'bulk-passphrase-box' });
 
   /** With a keyword: the ids of every matching person (all pages of GET /subjects), else undefined. */
@@ -52,6 +64,7 @@ export function bulkScreen(main, ctx) {
     mount(passphraseBox);
     try {
       const body = { purpose: purpose.value };
+      if (recipient.value) body.recipientFirmId = recipient.value;
       if (encryption.value) body.encryption = encryption.value;
       const ids = await selectedIds();
       if (ids) {
@@ -66,7 +79,7 @@ export function bulkScreen(main, ctx) {
       if (body.encryption === 'passphrase') return showPassphrase(await res.json());
       const named = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1];
       if (named && !named.endsWith('.csv')) {
-        // encrypted for an outside firm's key (its own account): no summary to read
+        // encrypted for an outside firm's key: no summary to read
         download(await res.blob(), named);
         return say(status, t('bulk.encryptedForFirm', { file: named }), 'ok');
       }
@@ -107,6 +120,7 @@ export function bulkScreen(main, ctx) {
         field(t('people.kind'), kind),
         field(t('bulk.year'), year),
         field(t('bulk.q'), q, t('bulk.qHint')),
+        field(t('bulk.recipient'), recipient, t('bulk.recipientHint')),
         field(t('bulk.encryption'), encryption, t('bulk.encryptionHint')),
       ),
       h('button', { type: 'submit', class: 'danger', 'data-test': 'bulk-submit' }, t('bulk.submit')),
