@@ -145,6 +145,15 @@ describe('web console: approvals, outside firms, breach register, IP allow-list 
     await byTest(page, 'firm-ends').fill('2042/09/30');
     await byTest(page, 'firm-submit').click();
     await page.locator('[data-test="firm-contract"]', { hasText: '2042年9月30日' }).waitFor();
+    // a narrower window inside the contract: April only (the last day included)
+    await byTest(page, 'firm-edit').click();
+    await byTest(page, 'firm-access-from').fill('2041/04/01');
+    await byTest(page, 'firm-access-to').fill('2041/04/30');
+    await byTest(page, 'firm-submit').click();
+    await page.locator('[data-test="firm-window"]', { hasText: '2041/05/01 00:00' }).waitFor();
+    expect(await byTest(page, 'firm-window-state').innerText()).toBe('現在利用可');
+    const windowed = (await http().get('/firms').set(as(admin)).expect(200)).body.items[0];
+    expect(windowed).toMatchObject({ contractEndsOn: '2042-09-30', accessFrom: '2041-03-31T15:00:00.000Z', accessUntil: '2041-04-30T15:00:00.000Z' });
     await byTest(page, 'firm-key-new').click();
     await byTest(page, 'firm-key-text').fill(firmPublicKey);
     await byTest(page, 'firm-key-submit').click();

@@ -1,5 +1,5 @@
 // 委託先 (issue #19; 番号法11条 委託先の監督): admins register an outside firm (社労士・税理士事務所)
-// with its contract (scope, purposes, dates; the access window follows the dates), record the
+// with its contract (scope, purposes, dates; the access window follows the dates unless a narrower one is entered), record the
 // supervision checklist (items of config/compliance.json), register the firm's OpenPGP public key
 // (exports to the firm leave encrypted for it) and create the firm's accounts (limited to the
 // contract; under four eyes they wait for the responsible person). The server checks every role.
@@ -81,6 +81,7 @@ export async function firmsScreen(main, ctx) {
                 t(f.accessOpenNow ? 'firms.openNow' : 'firms.closedNow'),
               ),
             ),
+            'firm-window',
           ),
           row(
             t('firms.key'),
@@ -220,6 +221,9 @@ export async function firmsScreen(main, ctx) {
     );
     const starts = dateInput({ required: true, value: f?.contractStartsOn, 'data-test': 'firm-starts' });
     const ends = dateInput({ required: true, value: f?.contractEndsOn, 'data-test': 'firm-ends' });
+    // a narrower access window (the API's accessFrom/accessUntil): days in Japan time, the last day included; empty: the contract's dates
+    const accessFrom = dateInput({ 'data-test': 'firm-access-from' });
+    const accessTo = dateInput({ 'data-test': 'firm-access-to' });
     mount(
       panel,
       h(
@@ -236,8 +240,13 @@ export async function firmsScreen(main, ctx) {
               if (!contractStartsOn || !contractEndsOn) return say(s, t('date.invalid'), 'error');
               const chosen = purposes.filter((p) => p.checked).map((p) => p.value);
               if (!chosen.length) return say(s, t('firms.purposeRequired'), 'error');
+              const windowFrom = isoOf(accessFrom);
+              const windowTo = isoOf(accessTo);
+              if (windowFrom === undefined || windowTo === undefined) return say(s, t('date.invalid'), 'error');
               try {
                 const contract = { scope: scope.value.trim(), purposes: chosen, contractStartsOn, contractEndsOn };
+                if (windowFrom) contract.accessFrom = `${windowFrom}T00:00:00+09:00`;
+                if (windowTo) contract.accessUntil = `${nextDay(windowTo)}T00:00:00+09:00`;
                 if (f) await api('PATCH', `/firms/${f.id}`, contract);
                 else await api('POST', '/firms', { name: name.value.trim(), kind: kind.value, ...contract });
                 mount(panel);
@@ -263,6 +272,8 @@ export async function firmsScreen(main, ctx) {
           ),
           h('div', { class: 'row' }, field(t('firms.startsOn'), starts, dateHint()), field(t('firms.endsOn'), ends, dateHint())),
           h('p', { class: 'hint' }, t('firms.windowHint')),
+          h('div', { class: 'row' }, field(t('firms.accessFrom'), accessFrom, dateHint()), field(t('firms.accessTo'), accessTo, dateHint())),
+          h('p', { class: 'hint' }, t('firms.accessHint')),
           h(
             'div',
             { class: 'actions' },
@@ -399,4 +410,11 @@ export async function firmsScreen(main, ctx) {
       ),
     );
   }
+}
+
+/** The day after an ISO day (YYYY-MM-DD): an access window's last day is included. */
+function nextDay(iso) {
+  const d = new Date(`${iso}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
 }

@@ -1220,6 +1220,10 @@ const ja = {
   'firms.endsOn': '契約終了日',
   'firms.window': 'アクセスできる期間',
   'firms.windowHint': 'アカウントが使える期間は、契約開始日の0時から契約終了日の翌日0時まで（日本時間）です。',
+  'firms.accessFrom': '利用開始日（任意）',
+  'firms.accessTo': '利用終了日（任意）',
+  'firms.accessHint':
+    '契約期間より短い期間だけ使わせるときに入力します（終了日の終わりまで利用可）。空欄なら契約期間に合わせます（契約期間を変えないときは今の期間のままです）。契約期間の外では、この期間内でも利用できません。',
   'firms.openNow': '現在利用可',
   'firms.closedNow': '現在利用不可',
   'firms.key': '受取人の公開鍵',
@@ -2584,6 +2588,10 @@ const en = {
   'firms.endsOn': 'Contract ends',
   'firms.window': 'Access window',
   'firms.windowHint': 'The accounts work from 00:00 on the contract start until 00:00 the day after it ends (Japan time).',
+  'firms.accessFrom': 'Access from (optional)',
+  'firms.accessTo': 'Access until (optional)',
+  'firms.accessHint':
+    'For a window shorter than the contract (the last day included). Empty: the contract dates (unchanged dates keep the current window). Outside the contract the accounts never work.',
   'firms.openNow': 'Open now',
   'firms.closedNow': 'Closed now',
   'firms.key': 'Recipient public key',
