@@ -448,6 +448,26 @@ describe('bad inputs on every route: only 4xx, never a 5xx, never an echoed numb
     expect(problems).toEqual([]);
   }, 600_000);
 
+  it('a body that is not a JSON object is refused before validation; an empty change is refused too', async () => {
+    const http = () => request(app.getHttpServer());
+    const clerk = tokens.get('clerk')!.token;
+    const auditor = tokens.get('auditor')!.token;
+    // these two once answered 200 to `null` (validation met "no fields", all optional)
+    for (const raw of ['null', '[]', '7', '"x"', 'true']) {
+      const verify = await http().post('/audit/verify').set('Authorization', `Bearer ${auditor}`).set('Content-Type', 'application/json').send(raw);
+      expect([verify.status, verify.body.code]).toEqual([400, 'body.not-object']);
+      const patch = await http().patch(`/subjects/${subjectId}`).set('Authorization', `Bearer ${clerk}`).set('Content-Type', 'application/json').send(raw);
+      expect([patch.status, patch.body.code]).toEqual([400, 'body.not-object']);
+    }
+    // an empty PATCH (no body, or {}) changes nothing and says so instead of answering 200
+    for (const body of [undefined, {}]) {
+      const r = await http().patch(`/subjects/${subjectId}`).set('Authorization', `Bearer ${clerk}`).send(body);
+      expect([r.status, r.body.code]).toEqual([400, 'subject.nothing-to-change']);
+    }
+    // the optional body of /audit/verify may still be left out
+    await http().post('/audit/verify').set('Authorization', `Bearer ${auditor}`).expect(200);
+  });
+
   it('every bad string in every query parameter', async () => {
     for (const op of operations.filter((o) => o.query.length && !endsSession(o))) {
       const token = tokenFor.get(key(op));

@@ -111,6 +111,9 @@ export class SubjectsService {
   }
 
   async update(id: string, dto: UpdateSubjectDto, staff: Staff, request: RequestMeta): Promise<Subject> {
+    if (dto.name === undefined && dto.nameKana === undefined && dto.hiredAt === undefined && dto.leftAt === undefined) {
+      throw new BadRequestException({ code: 'subject.nothing-to-change', message: 'Nothing to change: send name, nameKana, hiredAt or leftAt' });
+    }
     const result = await this.dataSource.transaction(async (manager) => {
       const subject = await this.repo.findByIdForUpdate(id, manager);
       if (!subject) throw new NotFoundException({ code: 'subject.not-found', message: 'No such person' });

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 
 const MAX_SIZE = Number.MAX_SAFE_INTEGER;
 
@@ -71,7 +71,7 @@ export class TreeHeadDto {
 
 export class VerifyAuditDto {
   @ApiPropertyOptional({ type: TreeHeadDto, description: 'A head you hold (from a witness); default: the newest in the witness directory' })
-  @IsOptional()
+  @ValidateIf((_, v) => v !== undefined) // optional, but not null (IsOptional would let null through as "no head")
   @IsObject() // an array would pass ValidateNested element by element
   @ValidateNested()
   @Type(() => TreeHeadDto)

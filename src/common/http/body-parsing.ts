@@ -23,8 +23,14 @@ export function useBodyParsing(app: NestFastifyApplication): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: JSON_BODY_LIMIT_BYTES }, (req, body, done) => {
     if (body.length === 0) return done(null, {}); // an empty JSON body reads as {} (as it always has), not an error
     // Fastify's parser answers through the callback; its returned promise carries nothing more.
-    void parse(req, String(body), (error: Error | null, value?: unknown) =>
-      error ? done(new BadRequestException({ code: 'body.not-json', message: 'Request body is not valid JSON' }), undefined) : done(null, value),
-    );
+    void parse(req, String(body), (error: Error | null, value?: unknown) => {
+      if (error) return done(new BadRequestException({ code: 'body.not-json', message: 'Request body is not valid JSON' }), undefined);
+      // Every route's body is an object (the OpenAPI document says so); `null`, a bare value or an
+      // array would otherwise reach validation as "no fields" and pass where every field is optional.
+      if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+        return done(new BadRequestException({ code: 'body.not-object', message: 'The request body must be a JSON object' }), undefined);
+      }
+      done(null, value);
+    });
   });
 }
