@@ -23,6 +23,10 @@ import { prepareDatabase } from '../../src/database/prepare-database';
 import { signIn } from '../support/staff';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// The clerk steps up once and reveals for the whole run (about 12 minutes): with the default
+// 5-minute step-up every part after the first answered 403 reveal.step-up-required (counted as
+// errors, and their quick answers skewed the p99s). The check itself runs on every reveal either way.
+process.env.STEP_UP_MINUTES ??= '120';
 const BASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** BENCH_PARTS=reveal,floor,logins,bulk,tree,verify,sweep,collection runs only those parts (all by default), for profiling one. */
 const PARTS = new Set((process.env.BENCH_PARTS ?? 'reveal,floor,logins,bulk,tree,verify,sweep,collection').split(','));
@@ -400,13 +404,15 @@ async function main(): Promise<void> {
       const text = await res.text();
       const bulkSeconds = (performance.now() - t0) / 1000;
       const bulkRows = text.split('\r\n').filter((l) => l && !l.startsWith('#') && !l.startsWith('\uFEFF')).length;
+      // a refusal answers at once: never report its time as the bulk's
+      const failed = res.status !== 200 ? `answered ${res.status} (${text.slice(0, 80)})` : null;
       rows.push({
         measure: `bulk retrieval of ${ids.length.toLocaleString('en')} people (s)`,
-        value: bulkSeconds.toFixed(2),
+        value: failed ? `failed: ${failed}` : bulkSeconds.toFixed(2),
         target: '≤ 2 s',
         ratio: `${bulkRows} rows`,
       });
-      json.bulk10kSeconds = bulkSeconds;
+      json.bulk10kSeconds = failed ? null : bulkSeconds;
     }
 
     // Reveals with and without the Merkle tree (issue #17): the sealer appends each round's entries
