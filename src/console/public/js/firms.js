@@ -336,46 +336,34 @@ export async function firmsScreen(main, ctx) {
   }
 
   function keyForm(f) {
-    const s = statusLine('firm-key-status');
     const key = h('textarea', { rows: 8, cols: 70, spellcheck: 'false', 'data-test': 'firm-key-text', placeholder: t('firms.keyPlaceholder') });
-    mount(
-      panel,
-      h(
-        'section',
-        { class: 'card' },
-        h(
-          'form',
-          {
-            onsubmit: async (e) => {
-              e.preventDefault();
-              try {
-                await api('PUT', `/firms/${f.id}/recipient-key`, { publicKey: key.value.trim() });
-                mount(panel);
-                await load();
-                say(status, t('firms.keySaved'), 'ok');
-              } catch (error) {
-                say(s, errorText(error), 'error');
-              }
-            },
-          },
-          h('h3', {}, t('firms.registerKeyFor', { name: f.name })),
-          h('p', { class: 'hint' }, t('firms.keyHint')),
-          field(t('firms.key'), key),
-          h(
-            'div',
-            { class: 'actions' },
-            h('button', { type: 'submit', class: 'primary', 'data-test': 'firm-key-submit' }, t('firms.registerKey')),
-            h('button', { type: 'button', class: 'secondary', onclick: () => mount(panel) }, t('common.cancel')),
-          ),
-          s,
-        ),
-      ),
-    );
+    recipientForm(f, {
+      name: 'key',
+      input: key,
+      save: () => api('PUT', `/firms/${f.id}/recipient-key`, { publicKey: key.value.trim() }),
+      title: 'firms.registerKeyFor',
+      hint: 'firms.keyHint',
+      label: 'firms.key',
+      submit: 'firms.registerKey',
+    });
   }
 
   function ageForm(f) {
-    const s = statusLine('firm-age-status');
     const recipient = h('input', { size: 70, maxlength: 200, spellcheck: 'false', autocomplete: 'off', placeholder: 'age1…', 'data-test': 'firm-age-text' });
+    recipientForm(f, {
+      name: 'age',
+      input: recipient,
+      save: () => api('PUT', `/firms/${f.id}/age-recipient`, { recipient: recipient.value.trim() }),
+      title: 'firms.registerAgeFor',
+      hint: 'firms.ageHint',
+      label: 'firms.ageRecipient',
+      submit: 'firms.registerAge',
+    });
+  }
+
+  /** One form for a firm's recipient (OpenPGP key or age recipient): save, reload, say so. */
+  function recipientForm(f, o) {
+    const s = statusLine(`firm-${o.name}-status`);
     mount(
       panel,
       h(
@@ -387,7 +375,7 @@ export async function firmsScreen(main, ctx) {
             onsubmit: async (e) => {
               e.preventDefault();
               try {
-                await api('PUT', `/firms/${f.id}/age-recipient`, { recipient: recipient.value.trim() });
+                await o.save();
                 mount(panel);
                 await load();
                 say(status, t('firms.keySaved'), 'ok');
@@ -396,13 +384,13 @@ export async function firmsScreen(main, ctx) {
               }
             },
           },
-          h('h3', {}, t('firms.registerAgeFor', { name: f.name })),
-          h('p', { class: 'hint' }, t('firms.ageHint')),
-          field(t('firms.ageRecipient'), recipient),
+          h('h3', {}, t(o.title, { name: f.name })),
+          h('p', { class: 'hint' }, t(o.hint)),
+          field(t(o.label), o.input),
           h(
             'div',
             { class: 'actions' },
-            h('button', { type: 'submit', class: 'primary', 'data-test': 'firm-age-submit' }, t('firms.registerAge')),
+            h('button', { type: 'submit', class: 'primary', 'data-test': `firm-${o.name}-submit` }, t(o.submit)),
             h('button', { type: 'button', class: 'secondary', onclick: () => mount(panel) }, t('common.cancel')),
           ),
           s,
