@@ -4,6 +4,7 @@ import { performance } from 'node:perf_hooks';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SessionService } from '../src/auth/session.service';
+import { PasswordHasher } from '../src/users/password-hasher.service';
 import { ClockService } from '../src/config/clock.service';
 import { LegalDataService } from '../src/config/legal-data.service';
 import { createTestApp, ownerConnection } from './support/app';
@@ -233,10 +234,17 @@ describe('staff access: login, second factor, sessions', () => {
       known.push(await time(account.username)); // 3 more failures: 4 in all, below the lockout threshold
       unknownTimes.push(await time(uniqueUsername('nobody')));
     }
+    // Wide bounds (medians of 3 with 0.6–1.6 failed at 1.64 while a lint ran beside the suite): what
+    // this guards against is a skipped hash for unknown names (a small fraction of the time).
     const ratio = median(unknownTimes)! / median(known)!;
     process.stderr.write(`login 401 timing: known user ${median(known)!.toFixed(1)} ms, unknown ${median(unknownTimes)!.toFixed(1)} ms\n`);
-    expect(ratio).toBeGreaterThan(0.6);
-    expect(ratio).toBeLessThan(1.6);
+    expect(ratio).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+    // and the cause, counted rather than timed: an unknown name runs one full argon2 verification
+    const hasher = app.get(PasswordHasher);
+    const before = hasher.stats().completed;
+    await passwordStep(uniqueUsername('nobody'), 'not the password');
+    expect(hasher.stats().completed - before).toBe(1);
   });
 
   it('a code made by Debian oathtool (independent RFC 6238) activates and logs in', async () => {

@@ -37,6 +37,8 @@ export class HashAdmission {
   /** Moving average of one hash's wall time (ms), from the hashes that ran. */
   private averageMs = INITIAL_ESTIMATE_MS;
   private refused = 0;
+  /** Hashes (and verifications) that ran to the end: an unknown username must cost one too. */
+  private completed = 0;
 
   constructor(readonly limits: HashAdmissionLimits) {}
 
@@ -49,6 +51,7 @@ export class HashAdmission {
       return await work();
     } finally {
       this.averageMs = 0.8 * this.averageMs + 0.2 * (performance.now() - t0);
+      this.completed++;
       this.release();
     }
   }
@@ -59,8 +62,8 @@ export class HashAdmission {
     return (Math.floor(this.waiting.length / this.limits.concurrency) + 1) * this.averageMs;
   }
 
-  stats(): { running: number; waiting: number; averageMs: number; refused: number } {
-    return { running: this.running, waiting: this.waiting.length, averageMs: this.averageMs, refused: this.refused };
+  stats(): { running: number; waiting: number; averageMs: number; refused: number; completed: number } {
+    return { running: this.running, waiting: this.waiting.length, averageMs: this.averageMs, refused: this.refused, completed: this.completed };
   }
 
   private queue(): Promise<void> {
