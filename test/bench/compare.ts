@@ -20,16 +20,16 @@
  */
 import 'reflect-metadata';
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
-import { AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { cpuSnapshot, median } from './stats';
 import { seedEmployees } from './seed';
+import { freePort, startServiceProcess, stopServiceProcess } from './service-process';
 import { createApp } from '../../src/app.factory';
 import { validateEnv } from '../../src/config/env.schema';
 import { prepareDatabase } from '../../src/database/prepare-database';
@@ -51,38 +51,6 @@ const SIDES = (process.env.BENCH_COMPARE ?? '')
     if (!name || !existsSync(entry)) throw new Error(`BENCH_COMPARE: "${pair}" is not name=<build folder with src/main.js>`);
     return { name, entry };
   });
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => done(port));
-    });
-  });
-}
-
-async function start(entry: string, port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, entry], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 480; i++) {
-    if (
-      await fetch(`http://127.0.0.1:${port}/health`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      return child;
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('service did not start');
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
-}
 
 async function reveals(port: number, token: string, ids: string[], seconds: number) {
   let i = 0;
@@ -136,7 +104,7 @@ async function main(): Promise<void> {
     try {
       for (const side of SIDES) {
         const port = await freePort();
-        running.push({ name: side.name, port, child: await start(side.entry, port) });
+        running.push({ name: side.name, port, child: await startServiceProcess(side.entry, port, NODE_FLAGS) });
       }
       for (const side of running) await reveals(side.port, clerk.token, ids, 3); // warm-up: prepared statements, JIT, the session cache
       for (let round = 0; round < ROUNDS; round++) {
@@ -160,7 +128,7 @@ async function main(): Promise<void> {
         });
       }
     } finally {
-      for (const side of running) await stop(side.child);
+      for (const side of running) await stopServiceProcess(side.child);
     }
   } finally {
     if (owner.isInitialized) await owner.destroy();

@@ -6,17 +6,16 @@
 import 'reflect-metadata';
 import { INestApplication } from '@nestjs/common';
 import autocannon from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { closedLoop, cpuPerRequest, CpuSnapshot, cpuSnapshot, LoadResult, median } from './stats';
 import { seedEmployees } from './seed';
+import { freePort, startServiceProcess, stopServiceProcess } from './service-process';
 import { createApp } from '../../src/app.factory';
 import { validateEnv } from '../../src/config/env.schema';
 import { prepareDatabase } from '../../src/database/prepare-database';
@@ -76,39 +75,9 @@ async function autocannonMe(port: number, token: string, connections: number, se
   return { perSecond: r.requests.average, p99: r.latency.p99, errors: r.errors + r.non2xx };
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The service as production runs it: the compiled build in its own process, so load generation does not share its event loop. */
-async function startService(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [...NODE_FLAGS, join(__dirname, '..', '..', 'dist', 'src', 'main.js')], {
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  // up to 2 minutes: on a shared machine at high load a start alone has taken over 50 s
-  for (let i = 0; i < 480; i++) {
-    const up = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (up) return child;
-    if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error('service did not start');
-}
-
-async function stopService(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
+/** The compiled build in its own process (test/bench/service-process.ts). */
+function startService(port: number, env: Record<string, string> = {}): Promise<ChildProcess> {
+  return startServiceProcess(join(__dirname, '..', '..', 'dist', 'src', 'main.js'), port, NODE_FLAGS, env);
 }
 
 /** Waits until the sealer has sealed every entry and the tree holds every sealed entry (a restarted tree catches up first). */
@@ -421,7 +390,7 @@ async function main(): Promise<void> {
     // AUDIT_TREE_ENABLED=true, then false; before a round with the tree the sealer first adds the
     // entries of the previous round without it (not measured), so both sides measure the steady state.
     if (PARTS.has('tree')) {
-      await stopService(service);
+      await stopServiceProcess(service);
       const treeRounds: { tree: { r50: number; p99: number; errors: number }; plain: { r50: number; p99: number; errors: number } }[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const sides: Record<'tree' | 'plain', { r50: number; p99: number; errors: number }> = {
@@ -436,7 +405,7 @@ async function main(): Promise<void> {
           const r10 = await autocannonReveal(port, clerk.token, hot, 10, SECONDS);
           if (side === 'tree') await waitForTree(owner, 30_000); // the tree kept up with the reveals
           sides[side] = { r50: r50.perSecond, p99: r10.p99, errors: r50.errors + r10.errors };
-          await stopService(service);
+          await stopServiceProcess(service);
         }
         treeRounds.push(sides);
         process.stderr.write(
